@@ -33,7 +33,7 @@ export function generateMessage(msg: MessageSpec): string {
   const structs = new Map<string, StructInfo>();
   const register = (name: string, fields: FieldSpec[]): void => {
     if (structs.has(name)) throw new Error(`${msg.file}: struct ${name} defined twice in ${msg.name}`);
-    structs.set(name, { tsName: msg.name + name, fields });
+    structs.set(name, { tsName: name.startsWith(msg.name) ? name : msg.name + name, fields });
     collect(fields);
   };
   const collect = (fields: FieldSpec[]): void => {

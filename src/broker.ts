@@ -1,0 +1,125 @@
+/**
+ * The broker as a library: `startBroker()` wires configuration, the data directory, the topic
+ * catalogue and the network server together and gives back the bound address and `close()`.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrokerConfig } from './config/config.js';
+import { loadClusterMeta } from './cluster/cluster-meta.js';
+import { TopicRegistry } from './cluster/topics.js';
+import { KafkaServer } from './server/server.js';
+import { advertisedRanges } from './handlers/index.js';
+import type { BrokerServices } from './handlers/types.js';
+import { createLogger, silentLogger, type Logger } from './util/logger.js';
+import { VERSION } from './version.js';
+
+export interface StartBrokerOptions {
+  /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
+  port?: number;
+  /** Interface to listen on; overrides the host of `listeners`. */
+  host?: string;
+  /**
+   * Data directory. When neither this nor log.dirs/log.dir is given, a temporary directory is
+   * created and removed again by close(): the broker of a test leaves nothing behind.
+   */
+  dataDir?: string;
+  /** server.properties keys, or a loaded configuration. */
+  config?: BrokerConfig | Record<string, string | number | boolean>;
+  /** A pino logger; by default the embedded broker is silent and `runnel start` logs to stdout. */
+  logger?: Logger;
+  logLevel?: string;
+}
+
+export interface Broker {
+  /** The address the listener is bound to. */
+  host: string;
+  port: number;
+  /** `host:port` clients should bootstrap from (the advertised listener). */
+  bootstrap: string;
+  clusterId: string;
+  nodeId: number;
+  dataDir: string;
+  config: BrokerConfig;
+  close(): Promise<void>;
+}
+
+export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker> {
+  const started = performance.now();
+  const log = opts.logger ?? (opts.logLevel ? createLogger({ level: opts.logLevel }) : silentLogger);
+  const settings: Record<string, string> = {};
+  const base = opts.config instanceof BrokerConfig ? undefined : opts.config;
+  for (const [k, v] of Object.entries(base ?? {})) settings[k] = String(v);
+  let config = opts.config instanceof BrokerConfig ? opts.config : new BrokerConfig(settings);
+  for (const n of config.notices) log[n.level](n.message);
+  const listener = config.listeners()[0];
+  const host = opts.host ?? listener.host;
+  const port = opts.port ?? listener.port;
+
+  let ephemeral: string | undefined;
+  let dataDir: string;
+  if (opts.dataDir) dataDir = opts.dataDir;
+  else if (config.isSet('log.dirs') || config.isSet('log.dir')) dataDir = config.logDirs[0];
+  else dataDir = ephemeral = await mkdtemp(join(tmpdir(), 'runnel-'));
+  if (opts.dataDir || ephemeral) {
+    // Make the configuration say where the data really is (DescribeConfigs, DescribeLogDirs).
+    config = withOverride(config, 'log.dirs', dataDir);
+  }
+  await mkdir(dataDir, { recursive: true });
+
+  const meta = await loadClusterMeta(dataDir, config.nodeId);
+  const topics = await TopicRegistry.open(dataDir);
+  let boundPort = port;
+  const services: BrokerServices = {
+    config,
+    clusterId: meta.clusterId,
+    nodeId: meta.nodeId,
+    advertised: () => config.advertised(boundPort),
+    topics,
+    apiRanges: advertisedRanges,
+    log,
+  };
+  const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, log);
+  const bound = await server.listen(host, port);
+  boundPort = bound.port;
+  const adv = services.advertised();
+  log.info(
+    {
+      version: VERSION,
+      listener: `PLAINTEXT://${host || '0.0.0.0'}:${bound.port}`,
+      advertised: `${adv.host}:${adv.port}`,
+      dataDir,
+      clusterId: meta.clusterId,
+      nodeId: meta.nodeId,
+      topics: topics.list().length,
+      startupMs: Math.round(performance.now() - started),
+    },
+    'Runnel started',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    host: bound.host,
+    port: bound.port,
+    bootstrap: `${adv.host}:${adv.port}`,
+    clusterId: meta.clusterId,
+    nodeId: meta.nodeId,
+    dataDir,
+    config,
+    close() {
+      closing ??= (async () => {
+        await server.close(config.int('runnel.shutdown.timeout.ms'));
+        if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
+        log.info('Runnel stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {
+  const settings = new Map<string, string>();
+  for (const e of config.entries()) if (!e.isDefault && e.value !== undefined) settings.set(e.key, e.value);
+  settings.set(key, value);
+  return new BrokerConfig(settings);
+}

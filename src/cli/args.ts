@@ -1,0 +1,32 @@
+/** A small flag parser for the Kafka-style `--flag value` command lines. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface FlagSpec {
+  /** Takes a value (`--config file`) rather than being a switch (`--help`). */
+  value?: boolean;
+  /** May be given several times; values are collected. */
+  repeat?: boolean;
+}
+
+export function parseFlags(argv: string[], spec: Record<string, FlagSpec>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const s = spec[name];
+    if (!s) throw new UsageError(`unknown option '${arg}'`);
+    let value = '';
+    if (s.value) {
+      if (eq > 0 && arg.startsWith('--')) value = arg.slice(eq + 1);
+      else if (i + 1 < argv.length) value = argv[++i];
+      else throw new UsageError(`${name} needs a value`);
+    }
+    const prev = out.get(name);
+    if (prev && !s.repeat) throw new UsageError(`${name} given twice`);
+    out.set(name, [...(prev ?? []), value]);
+  }
+  return out;
+}

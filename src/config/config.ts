@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { KEYS, IGNORED_KEYS, type KeyDef } from './keys.js';
+import { parseProperties } from './properties.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface Listener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface ConfigNotice {
+  level: 'warn' | 'info';
+  message: string;
+}
+
+/**
+ * The broker's configuration: Kafka's keys from server.properties and overrides, validated at
+ * start-up. Values are kept as text and read through typed getters, so what DescribeConfigs shows
+ * is exactly what was set.
+ */
+export class BrokerConfig {
+  readonly notices: ConfigNotice[] = [];
+  private readonly values = new Map<string, string>();
+
+  constructor(settings: Map<string, string> | Record<string, string | number | boolean> = {}) {
+    const entries = settings instanceof Map ? [...settings] : Object.entries(settings).map(([k, v]) => [k, String(v)] as const);
+    for (const [key, value] of entries) {
+      if (KEYS[key]) {
+        validate(key, KEYS[key], value);
+        this.values.set(key, value);
+      } else if (IGNORED_KEYS.has(key)) {
+        this.notices.push({ level: 'info', message: `config key ${key} has no effect on a single Runnel node; ignored` });
+      } else {
+        this.notices.push({ level: 'warn', message: `unknown config key ${key}; ignored` });
+      }
+    }
+    if (this.has('broker.id') && this.has('node.id') && this.int('broker.id') !== this.int('node.id'))
+      throw new ConfigError(`broker.id (${this.get('broker.id')}) and node.id (${this.get('node.id')}) disagree`);
+    this.listeners(); // validates the listener syntax at start-up
+  }
+
+  static fromFile(path: string, overrides: Map<string, string> = new Map()): BrokerConfig {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+    }
+    const settings = parseProperties(text);
+    for (const [k, v] of overrides) settings.set(k, v);
+    return new BrokerConfig(settings);
+  }
+
+  has(key: string): boolean {
+    return this.values.has(key);
+  }
+
+  /** The value set, or Kafka's default. */
+  get(key: string): string | undefined {
+    return this.values.get(key) ?? KEYS[key]?.default;
+  }
+
+  /** Whether the value comes from the configuration (true) or is a default (false). */
+  isSet(key: string): boolean {
+    return this.values.has(key);
+  }
+
+  int(key: string): number {
+    return Number(this.get(key));
+  }
+
+  long(key: string): bigint {
+    return BigInt(this.get(key) ?? '0');
+  }
+
+  /** A long that fits a JS number (durations and sizes); Long.MAX_VALUE becomes Infinity. */
+  num(key: string): number {
+    const v = this.long(key);
+    return v >= 2n ** 53n ? Infinity : Number(v);
+  }
+
+  bool(key: string): boolean {
+    return this.get(key) === 'true';
+  }
+
+  list(key: string): string[] {
+    return (this.get(key) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+
+  get nodeId(): number {
+    return this.has('broker.id') && !this.has('node.id') ? this.int('broker.id') : this.int('node.id');
+  }
+
+  get logDirs(): string[] {
+    const dirs = this.has('log.dirs') ? this.list('log.dirs') : [this.get('log.dir')!];
+    return dirs.map((d) => resolve(d));
+  }
+
+  /** retention from log.retention.ms, .minutes or .hours, in Kafka's order of precedence; -1 = forever. */
+  get retentionMs(): number {
+    if (this.has('log.retention.ms')) return this.num('log.retention.ms');
+    if (this.has('log.retention.minutes')) return this.int('log.retention.minutes') * 60_000;
+    return this.int('log.retention.hours') * 3_600_000;
+  }
+
+  get rollMs(): number {
+    return this.has('log.roll.ms') ? this.num('log.roll.ms') : this.int('log.roll.hours') * 3_600_000;
+  }
+
+  listeners(): Listener[] {
+    return this.list('listeners').map((l) => parseListener(l, 'listeners'));
+  }
+
+  /** What Metadata advertises: advertised.listeners, else the listener with localhost for an empty or wildcard host. */
+  advertised(boundPort?: number): Listener {
+    const listener = this.listeners()[0];
+    const adv = this.list('advertised.listeners');
+    if (adv.length > 0) return parseListener(adv[0], 'advertised.listeners');
+    const host = listener.host === '' || listener.host === '0.0.0.0' || listener.host === '::' ? 'localhost' : listener.host;
+    return { name: listener.name, host, port: boundPort ?? listener.port };
+  }
+
+  /** Every known key with its value and whether it was set, for DescribeConfigs. */
+  entries(): Array<{ key: string; value: string | undefined; isDefault: boolean }> {
+    return Object.keys(KEYS).map((key) => ({ key, value: this.get(key), isDefault: !this.values.has(key) }));
+  }
+}
+
+function parseListener(text: string, key: string): Listener {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(text);
+  if (!m) throw new ConfigError(`${key}: '${text}' is not NAME://host:port`);
+  const [, name, host, port] = m;
+  if (name !== 'PLAINTEXT')
+    throw new ConfigError(`${key}: only PLAINTEXT listeners are supported so far ('${name}' in '${text}')`);
+  const p = Number(port);
+  if (p > 65535) throw new ConfigError(`${key}: port ${p} is out of range`);
+  return { name, host: host.replace(/^\[|\]$/g, ''), port: p };
+}
+
+function validate(key: string, def: KeyDef, value: string): void {
+  const fail = (why: string): never => {
+    throw new ConfigError(`invalid value '${value}' for ${key}: ${why}`);
+  };
+  switch (def.type) {
+    case 'int':
+    case 'long': {
+      if (!/^-?\d+$/.test(value.trim())) fail(`expected ${def.type === 'int' ? 'an integer' : 'a long'}`);
+      const n = BigInt(value.trim());
+      const [lo, hi] = def.type === 'int' ? [-(2n ** 31n), 2n ** 31n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
+      if (n < lo || n > hi) fail(`out of range for ${def.type}`);
+      if (def.min !== undefined && n < BigInt(def.min)) fail(`must be at least ${def.min}`);
+      if (def.max !== undefined && n > BigInt(def.max)) fail(`must be at most ${def.max}`);
+      break;
+    }
+    case 'bool':
+      if (value !== 'true' && value !== 'false') fail('expected true or false');
+      break;
+    case 'enum':
+      if (!def.values!.includes(value)) fail(`expected one of ${def.values!.join(', ')}`);
+      break;
+    default:
+      break;
+  }
+}

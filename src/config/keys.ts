@@ -1,0 +1,90 @@
+/**
+ * The server.properties keys Runnel reads, with Kafka's names, types and defaults. Keys that Kafka
+ * has but that mean nothing on a single Runnel node (threads, controller quorum, replication
+ * factors of internal topics) are accepted and reported as ignored, so that a stock Kafka
+ * server.properties starts Runnel without warnings.
+ */
+
+export type KeyType = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum';
+
+export interface KeyDef {
+  type: KeyType;
+  /** Kafka's default, as text; undefined when the key has none. */
+  default?: string;
+  doc: string;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+}
+
+const HOUR = 3_600_000;
+
+export const KEYS: Record<string, KeyDef> = {
+  'node.id': { type: 'int', default: '1', min: 0, doc: 'Id of this broker in Metadata responses (broker.id is an alias).' },
+  'broker.id': { type: 'int', min: -1, doc: 'Alias of node.id (Kafka before KRaft).' },
+  listeners: { type: 'list', default: 'PLAINTEXT://:9092', doc: 'Where to listen. An empty host listens on all interfaces.' },
+  'advertised.listeners': { type: 'list', doc: 'What clients are told to connect to. Defaults to the listener, with localhost for an empty or wildcard host.' },
+  'log.dirs': { type: 'list', doc: 'Data directories (log.dir is an alias). Default ./data.' },
+  'log.dir': { type: 'string', default: './data', doc: 'Data directory when log.dirs is not set.' },
+  'num.partitions': { type: 'int', default: '1', min: 1, doc: 'Partitions of an auto-created topic, or of CreateTopics with -1.' },
+  'default.replication.factor': { type: 'int', default: '1', min: 1, doc: 'Replication factor of auto-created topics (1 on a single node).' },
+  'auto.create.topics.enable': { type: 'bool', default: 'true', doc: 'Create a topic when a client asks for metadata of an unknown one.' },
+  'delete.topic.enable': { type: 'bool', default: 'true', doc: 'Allow DeleteTopics.' },
+  'log.retention.hours': { type: 'int', default: '168', doc: 'How long to keep log segments (lowest priority of the three).' },
+  'log.retention.minutes': { type: 'int', doc: 'Overrides log.retention.hours.' },
+  'log.retention.ms': { type: 'long', doc: 'Overrides log.retention.minutes; -1 keeps data forever.' },
+  'log.retention.bytes': { type: 'long', default: '-1', doc: 'Size limit per partition; -1 for none.' },
+  'log.retention.check.interval.ms': { type: 'long', default: '300000', min: 1, doc: 'How often retention runs.' },
+  'log.segment.bytes': { type: 'int', default: String(1024 ** 3), min: 14, doc: 'Size at which a segment is rolled.' },
+  'log.roll.hours': { type: 'int', default: '168', min: 1, doc: 'Age at which a segment is rolled.' },
+  'log.roll.ms': { type: 'long', doc: 'Overrides log.roll.hours.' },
+  'log.index.interval.bytes': { type: 'int', default: '4096', min: 0, doc: 'Bytes between two offset index entries.' },
+  'log.flush.interval.messages': { type: 'long', default: String(2n ** 63n - 1n), min: 1, doc: 'Messages appended before an fsync (default: leave it to the OS).' },
+  'log.flush.interval.ms': { type: 'long', doc: 'Milliseconds between fsyncs (default: leave it to the OS).' },
+  'log.flush.scheduler.interval.ms': { type: 'long', default: String(2n ** 63n - 1n), doc: 'How often the flusher checks log.flush.interval.ms.' },
+  'log.cleanup.policy': { type: 'list', default: 'delete', doc: 'delete, compact, or both.' },
+  'log.cleaner.delete.retention.ms': { type: 'long', default: String(24 * HOUR), doc: 'How long tombstones stay in a compacted topic.' },
+  'log.message.timestamp.type': { type: 'enum', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'Timestamp stored with records.' },
+  'log.message.timestamp.before.max.ms': { type: 'long', default: String(2n ** 63n - 1n), min: 0, doc: 'How far in the past a CreateTime timestamp may be.' },
+  'log.message.timestamp.after.max.ms': { type: 'long', default: String(HOUR), min: 0, doc: 'How far in the future a CreateTime timestamp may be.' },
+  'compression.type': { type: 'enum', default: 'producer', values: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], doc: 'Codec stored; producer keeps what the producer sent.' },
+  'message.max.bytes': { type: 'int', default: '1048588', min: 0, doc: 'Largest record batch accepted.' },
+  'socket.request.max.bytes': { type: 'int', default: String(100 * 1024 * 1024), min: 1, doc: 'Largest request frame; a larger one closes the connection.' },
+  'group.initial.rebalance.delay.ms': { type: 'int', default: '3000', min: 0, doc: 'Wait for more members before the first rebalance of an empty group.' },
+  'group.min.session.timeout.ms': { type: 'int', default: '6000', doc: 'Smallest session timeout a member may ask for.' },
+  'group.max.session.timeout.ms': { type: 'int', default: '1800000', doc: 'Largest session timeout a member may ask for.' },
+  'group.max.size': { type: 'int', default: '2147483647', min: 1, doc: 'Members per group.' },
+  'offsets.retention.minutes': { type: 'int', default: '10080', min: 1, doc: 'How long committed offsets of an empty group are kept.' },
+  'transaction.max.timeout.ms': { type: 'int', default: '900000', min: 1, doc: 'Largest transaction timeout a producer may ask for.' },
+  'transactional.id.expiration.ms': { type: 'int', default: '604800000', min: 1, doc: 'Idle time before a transactional id is forgotten.' },
+  'producer.id.expiration.ms': { type: 'int', default: '86400000', min: 1, doc: 'Idle time before an idempotent producer’s state is dropped.' },
+  'fetch.max.bytes': { type: 'int', default: String(55 * 1024 * 1024), min: 1024, doc: 'Cap on the bytes of one Fetch response.' },
+  'runnel.fsync.on.ack': { type: 'bool', default: 'false', doc: 'Runnel: fsync appended data before acknowledging acks=1/-1 produce requests.' },
+  'runnel.shutdown.timeout.ms': { type: 'int', default: '10000', min: 0, doc: 'Runnel: how long a graceful shutdown waits for in-flight requests.' },
+};
+
+/** Kafka keys that have no effect on a single Runnel node; accepted so that Kafka's files work as they are. */
+export const IGNORED_KEYS = new Set([
+  'process.roles',
+  'controller.quorum.voters',
+  'controller.quorum.bootstrap.servers',
+  'controller.listener.names',
+  'inter.broker.listener.name',
+  'listener.security.protocol.map',
+  'num.network.threads',
+  'num.io.threads',
+  'socket.send.buffer.bytes',
+  'socket.receive.buffer.bytes',
+  'num.recovery.threads.per.data.dir',
+  'offsets.topic.replication.factor',
+  'transaction.state.log.replication.factor',
+  'transaction.state.log.min.isr',
+  'share.coordinator.state.topic.replication.factor',
+  'share.coordinator.state.topic.min.isr',
+  'min.insync.replicas',
+  'zookeeper.connect',
+  'zookeeper.connection.timeout.ms',
+  'num.replica.fetchers',
+  'unclean.leader.election.enable',
+  'metadata.log.dir',
+]);

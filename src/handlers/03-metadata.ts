@@ -1,0 +1,92 @@
+/**
+ * Metadata (key 3), v0–v13.
+ *
+ * One broker, which leads every partition and is the controller. Topics are named (v0+) or, from
+ * v10, given by id; a null list (v1+) or an empty one at v0 means every topic. Unknown topics are
+ * created when auto.create.topics.enable is on and the request allows it (always before v4): as in
+ * Kafka, that answer carries LEADER_NOT_AVAILABLE and the next request sees the topic. Names that
+ * are not legal topic names get INVALID_TOPIC_EXCEPTION; unknown ids UNKNOWN_TOPIC_ID.
+ */
+import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { ZERO_UUID } from '../protocol/primitives/values.js';
+import { invalidTopicName } from '../cluster/topic-names.js';
+import type { TopicInfo } from '../cluster/topics.js';
+import { TOPIC_OPERATIONS, CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
+import { defineHandler, type HandlerContext } from './types.js';
+
+function describe(t: TopicInfo, nodeId: number, includeOps: boolean): MetadataResponseTopic {
+  const partitions = new Array(t.partitions);
+  for (let i = 0; i < t.partitions; i++) {
+    partitions[i] = {
+      errorCode: ErrorCode.NONE,
+      partitionIndex: i,
+      leaderId: nodeId,
+      leaderEpoch: 0,
+      replicaNodes: [nodeId],
+      isrNodes: [nodeId],
+      offlineReplicas: [],
+    };
+  }
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.id,
+    isInternal: t.internal,
+    partitions,
+    topicAuthorizedOperations: includeOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
+  };
+}
+
+function failed(errorCode: number, name: string | null, topicId = ZERO_UUID): MetadataResponseTopic {
+  return { errorCode, name, topicId, isInternal: false, partitions: [], topicAuthorizedOperations: NOT_REQUESTED };
+}
+
+async function lookup(name: string, allowCreate: boolean, ctx: HandlerContext, includeOps: boolean): Promise<MetadataResponseTopic> {
+  const { topics, config, nodeId } = ctx.broker;
+  const existing = topics.get(name);
+  if (existing) return describe(existing, nodeId, includeOps);
+  const invalid = invalidTopicName(name);
+  if (invalid) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
+  if (!allowCreate || !config.bool('auto.create.topics.enable')) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  if (topics.collidesWith(name)) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
+  const created = await topics.create(name, config.int('num.partitions'));
+  ctx.broker.log.info({ topic: name, partitions: created.partitions, id: created.id, by: ctx.header.clientId }, 'topic auto-created');
+  return failed(ErrorCode.LEADER_NOT_AVAILABLE, name);
+}
+
+export default defineHandler<MetadataRequest, MetadataResponse>({
+  apiKey: 3,
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const { topics, nodeId, clusterId } = ctx.broker;
+    const includeOps = v >= 8 && req.includeTopicAuthorizedOperations;
+    const allowCreate = v < 4 || req.allowAutoTopicCreation;
+    const all = req.topics === null || (v === 0 && req.topics.length === 0);
+    let result: MetadataResponseTopic[];
+    if (all) {
+      result = topics.list().map((t) => describe(t, nodeId, includeOps));
+    } else {
+      result = [];
+      for (const t of req.topics!) {
+        if (t.name !== null) result.push(await lookup(t.name, allowCreate, ctx, includeOps));
+        else {
+          const byId = topics.getById(t.topicId);
+          result.push(byId ? describe(byId, nodeId, includeOps) : failed(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId));
+        }
+      }
+    }
+    const adv = ctx.broker.advertised();
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId, host: adv.host, port: adv.port, rack: null }],
+      clusterId,
+      controllerId: nodeId,
+      topics: result,
+      clusterAuthorizedOperations: v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+      errorCode: ErrorCode.NONE,
+    };
+  },
+});

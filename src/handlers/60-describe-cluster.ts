@@ -1,0 +1,35 @@
+/**
+ * DescribeCluster (key 60), v0–v2. One broker, which is also the controller. EndpointType 2
+ * (controllers, KIP-919) is answered with this node too, since it plays both roles; other endpoint
+ * types get UNSUPPORTED_ENDPOINT_TYPE as in Kafka. No broker is ever fenced.
+ */
+import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
+import { defineHandler } from './types.js';
+
+const UNSUPPORTED_ENDPOINT_TYPE = 115;
+
+export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
+  apiKey: 60,
+  minVersion: 0,
+  maxVersion: 2,
+  handle(req, ctx) {
+    const { nodeId, clusterId } = ctx.broker;
+    const adv = ctx.broker.advertised();
+    const base: DescribeClusterResponse = {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      endpointType: req.endpointType,
+      clusterId,
+      controllerId: nodeId,
+      brokers: [{ brokerId: nodeId, host: adv.host, port: adv.port, rack: null, isFenced: false }],
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+    };
+    if (req.endpointType !== 1 && req.endpointType !== 2) {
+      return { ...base, errorCode: UNSUPPORTED_ENDPOINT_TYPE, errorMessage: `unsupported endpoint type ${req.endpointType}`, brokers: [] };
+    }
+    return base;
+  },
+});

@@ -1,0 +1,52 @@
+import type { Logger } from '../util/logger.js';
+import type { RequestHeader } from '../protocol/messages/headers.js';
+import type { BrokerConfig, Listener } from '../config/config.js';
+import type { TopicCatalog } from '../cluster/topics.js';
+
+/** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
+export interface ClientInfo {
+  connectionId: number;
+  remoteAddress: string;
+  clientSoftwareName?: string;
+  clientSoftwareVersion?: string;
+}
+
+/** The broker-wide services a handler may use: small interfaces, never the server itself. */
+export interface BrokerServices {
+  config: BrokerConfig;
+  clusterId: string;
+  nodeId: number;
+  /** The endpoint clients are told to use (Metadata, FindCoordinator, DescribeCluster). */
+  advertised(): Listener;
+  topics: TopicCatalog;
+  /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
+  apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
+  log: Logger;
+}
+
+export interface HandlerContext {
+  apiVersion: number;
+  header: RequestHeader;
+  client: ClientInfo;
+  broker: BrokerServices;
+  log: Logger;
+}
+
+/** Returned by a handler when the protocol says no response is sent (Produce with acks=0). */
+export const NO_RESPONSE: unique symbol = Symbol('no response');
+
+export type HandlerResult<Res> = Res | typeof NO_RESPONSE;
+
+export interface Handler<Req = any, Res = any> {
+  apiKey: number;
+  /** Versions served. */
+  minVersion: number;
+  maxVersion: number;
+  /** Lowest version advertised in ApiVersions when it differs from minVersion (Produce v0, see compat trap 3). */
+  advertisedMinVersion?: number;
+  handle(req: Req, ctx: HandlerContext): HandlerResult<Res> | Promise<HandlerResult<Res>>;
+}
+
+export function defineHandler<Req, Res>(h: Handler<Req, Res>): Handler<Req, Res> {
+  return h;
+}

@@ -1,0 +1,2 @@
+export { startBroker, type Broker, type StartBrokerOptions } from './broker.js';
+export { BrokerConfig, ConfigError } from './config/config.js';

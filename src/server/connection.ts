@@ -1,0 +1,175 @@
+/**
+ * One client connection: frames in, responses out in request order.
+ *
+ * Requests on a connection may be pipelined and are handled concurrently, but each one takes a
+ * slot in an ordered queue and responses leave strictly in that order, as Kafka guarantees.
+ * Backpressure is pull-based: the socket is paused while too many requests are in flight or the
+ * client is not reading its responses, so a slow reader cannot make the broker buffer without bound.
+ */
+import type { Socket } from 'node:net';
+import { FrameReader, FrameTooLarge } from './frame-reader.js';
+import { dispatch, UnsupportedRequest } from './dispatch.js';
+import { DecodeError } from '../protocol/primitives/errors.js';
+import type { BrokerServices, ClientInfo } from '../handlers/types.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ConnectionOptions {
+  maxRequestSize: number;
+  /** Requests handled at once before the connection stops reading. */
+  maxInFlight: number;
+}
+
+interface Slot {
+  done: boolean;
+  out: Buffer | null;
+}
+
+export class Connection {
+  readonly client: ClientInfo;
+  private readonly frames: FrameReader;
+  private readonly queue: Slot[] = [];
+  private paused = false;
+  /** Set by a graceful shutdown: no new request is read. */
+  private stopped = false;
+  private closed = false;
+  private readonly log: Logger;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly socket: Socket,
+    id: number,
+    private readonly broker: BrokerServices,
+    private readonly opts: ConnectionOptions,
+    log: Logger,
+    private readonly onClose: (c: Connection) => void,
+  ) {
+    this.client = { connectionId: id, remoteAddress: `${socket.remoteAddress}:${socket.remotePort}` };
+    this.log = log.child({ conn: id, remote: this.client.remoteAddress });
+    this.frames = new FrameReader(opts.maxRequestSize);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.maybeResume());
+    socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.handleClose());
+    this.log.debug('connection opened');
+  }
+
+  /** Resolves when no request is being handled or waiting to be written. */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stop reading new requests (graceful shutdown); in-flight ones still get their answers. */
+  stopReading(): void {
+    this.stopped = true;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(reason: string, err?: unknown): void {
+    if (this.closed) return;
+    this.log.warn({ reason, err: err instanceof Error ? err.message : err, client: this.describeClient() }, 'closing connection');
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private describeClient(): string | undefined {
+    const c = this.client;
+    return c.clientSoftwareName ? `${c.clientSoftwareName}/${c.clientSoftwareVersion}` : undefined;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.frames.push(chunk);
+    this.readFrames();
+  }
+
+  private readFrames(): void {
+    while (!this.closed && !this.mustPause()) {
+      let frame: Buffer | undefined;
+      try {
+        frame = this.frames.next();
+      } catch (err) {
+        if (err instanceof FrameTooLarge) return this.destroy(err.message);
+        throw err;
+      }
+      if (!frame) return;
+      this.handleFrame(frame);
+    }
+    if (!this.closed && this.mustPause() && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  private mustPause(): boolean {
+    return this.stopped || this.queue.length >= this.opts.maxInFlight || this.socket.writableNeedDrain;
+  }
+
+  private maybeResume(): void {
+    if (this.closed || this.stopped || !this.paused || this.mustPause()) return;
+    this.paused = false;
+    this.socket.resume();
+    this.readFrames();
+  }
+
+  private handleFrame(frame: Buffer): void {
+    let dispatched;
+    try {
+      dispatched = dispatch(frame, this.client, this.broker, this.log);
+    } catch (err) {
+      if (err instanceof UnsupportedRequest) return this.destroy(err.message);
+      if (err instanceof DecodeError || err instanceof RangeError) return this.destroy('malformed request', err);
+      return this.destroy('request failed', err);
+    }
+    const slot: Slot = { done: false, out: null };
+    this.queue.push(slot);
+    const { header } = dispatched;
+    dispatched.response.then(
+      (out) => {
+        slot.out = out;
+        slot.done = true;
+        this.flush();
+      },
+      (err: unknown) => {
+        if (err instanceof DecodeError || err instanceof RangeError) {
+          this.destroy(`malformed ${header.requestApiKey} v${header.requestApiVersion} request`, err);
+        } else {
+          this.log.error({ err, apiKey: header.requestApiKey, apiVersion: header.requestApiVersion, correlationId: header.correlationId, clientId: header.clientId }, 'handler failed');
+          this.destroy('handler failed', err);
+        }
+        this.notifyIdle();
+      },
+    );
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    while (this.queue.length > 0 && this.queue[0].done) {
+      const slot = this.queue.shift()!;
+      if (slot.out) this.socket.write(slot.out);
+    }
+    this.notifyIdle();
+    this.maybeResume();
+  }
+
+  private notifyIdle(): void {
+    if ((this.queue.length === 0 || this.closed) && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private handleClose(): void {
+    this.closed = true;
+    this.log.debug('connection closed');
+    this.notifyIdle();
+    this.onClose(this);
+  }
+}

@@ -1,0 +1,60 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Connection, type ConnectionOptions } from './connection.js';
+import type { BrokerServices } from '../handlers/types.js';
+import type { Logger } from '../util/logger.js';
+
+/** The TCP listener and the set of live connections. */
+export class KafkaServer {
+  private readonly server: Server;
+  private readonly connections = new Set<Connection>();
+  private nextId = 1;
+
+  constructor(private readonly broker: BrokerServices, private readonly opts: ConnectionOptions, private readonly log: Logger) {
+    this.server = createServer((socket: Socket) => this.accept(socket));
+    this.server.on('error', (err) => log.error({ err }, 'listener error'));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen({ host: host || undefined, port }, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address();
+        if (addr === null || typeof addr === 'string') return reject(new Error('listener has no TCP address'));
+        resolve({ host: addr.address, port: addr.port });
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    const conn = new Connection(socket, this.nextId++, this.broker, this.opts, this.log, (c) => this.connections.delete(c));
+    this.connections.add(conn);
+  }
+
+  /**
+   * Graceful close: stop accepting, stop reading new requests, let in-flight ones answer (up to
+   * timeoutMs), then close every connection.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.connections) c.stopReading();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all([...this.connections].map((c) => c.idle())), timeout]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.end();
+    // Half-closed clients that never close their side must not keep us waiting.
+    const forced = setTimeout(() => {
+      for (const c of this.connections) c.destroy('shutdown');
+    }, 1000);
+    await closed;
+    clearTimeout(forced);
+  }
+}
