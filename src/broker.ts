@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { BrokerConfig } from './config/config.js';
 import { loadClusterMeta } from './cluster/cluster-meta.js';
 import { TopicRegistry } from './cluster/topics.js';
+import { TopicManager } from './cluster/topic-manager.js';
+import { LogManager } from './storage/log-manager.js';
 import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
 import type { BrokerServices } from './handlers/types.js';
@@ -68,7 +70,11 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   await mkdir(dataDir, { recursive: true });
 
   const meta = await loadClusterMeta(dataDir, config.nodeId);
-  const topics = await TopicRegistry.open(dataDir);
+  const registry = await TopicRegistry.open(dataDir);
+  const logs = await LogManager.open(config, registry.list(), (name) => registry.get(name)?.configs ?? {}, log);
+  if (logs.recoveryStats.recovered > 0)
+    log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
+  const topics = new TopicManager(registry, logs);
   let boundPort = port;
   const services: BrokerServices = {
     config,
@@ -76,11 +82,19 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     nodeId: meta.nodeId,
     advertised: () => config.advertised(boundPort),
     topics,
+    logs,
     apiRanges: advertisedRanges,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, log);
-  const bound = await server.listen(host, port);
+  let bound;
+  try {
+    bound = await server.listen(host, port);
+  } catch (err) {
+    await logs.close();
+    throw err;
+  }
+  logs.startBackgroundWork();
   boundPort = bound.port;
   const adv = services.advertised();
   log.info(
@@ -92,6 +106,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
       clusterId: meta.clusterId,
       nodeId: meta.nodeId,
       topics: topics.list().length,
+      partitions: logs.recoveryStats.partitions,
       startupMs: Math.round(performance.now() - started),
     },
     'Runnel started',
@@ -109,6 +124,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     close() {
       closing ??= (async () => {
         await server.close(config.int('runnel.shutdown.timeout.ms'));
+        await logs.close();
         if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
         log.info('Runnel stopped');
       })();

@@ -60,6 +60,7 @@ export const KEYS: Record<string, KeyDef> = {
   'producer.id.expiration.ms': { type: 'int', default: '86400000', min: 1, doc: 'Idle time before an idempotent producer’s state is dropped.' },
   'fetch.max.bytes': { type: 'int', default: String(55 * 1024 * 1024), min: 1024, doc: 'Cap on the bytes of one Fetch response.' },
   'runnel.fsync.on.ack': { type: 'bool', default: 'false', doc: 'Runnel: fsync appended data before acknowledging acks=1/-1 produce requests.' },
+  'runnel.max.open.files': { type: 'int', default: '1000', min: 64, doc: 'Runnel: open segment files kept at most; idle ones are closed first.' },
   'runnel.shutdown.timeout.ms': { type: 'int', default: '10000', min: 0, doc: 'Runnel: how long a graceful shutdown waits for in-flight requests.' },
 };
 

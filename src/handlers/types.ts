@@ -2,6 +2,7 @@ import type { Logger } from '../util/logger.js';
 import type { RequestHeader } from '../protocol/messages/headers.js';
 import type { BrokerConfig, Listener } from '../config/config.js';
 import type { TopicCatalog } from '../cluster/topics.js';
+import type { LogStore } from '../storage/log-manager.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -19,6 +20,7 @@ export interface BrokerServices {
   /** The endpoint clients are told to use (Metadata, FindCoordinator, DescribeCluster). */
   advertised(): Listener;
   topics: TopicCatalog;
+  logs: LogStore;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   log: Logger;

@@ -1,0 +1,127 @@
+/**
+ * Kafka record batches (magic v2) as bytes: the fixed 61-byte header is read and patched in place;
+ * the records after it are never decoded on the produce and fetch paths.
+ *
+ *   0 baseOffset int64 | 8 batchLength int32 | 12 partitionLeaderEpoch int32 | 16 magic int8
+ *  17 crc uint32 (CRC-32C of bytes 21..end) | 21 attributes int16 | 23 lastOffsetDelta int32
+ *  27 baseTimestamp int64 | 35 maxTimestamp int64 | 43 producerId int64 | 51 producerEpoch int16
+ *  53 baseSequence int32 | 57 recordCount int32 | 61 records…
+ */
+import { crc32c } from './crc32c.js';
+import { ErrorCode } from './errors.js';
+
+export const BATCH_HEADER_SIZE = 61;
+/** baseOffset + batchLength: the bytes not counted by batchLength. */
+export const LOG_OVERHEAD = 12;
+export const CRC_START = 21;
+
+export const enum Attr {
+  COMPRESSION_MASK = 0x07,
+  TIMESTAMP_LOG_APPEND = 0x08,
+  TRANSACTIONAL = 0x10,
+  CONTROL = 0x20,
+  DELETE_HORIZON = 0x40,
+}
+
+export const enum Compression {
+  NONE = 0,
+  GZIP = 1,
+  SNAPPY = 2,
+  LZ4 = 3,
+  ZSTD = 4,
+}
+
+export interface BatchInfo {
+  baseOffset: bigint;
+  /** Whole batch size in bytes, LOG_OVERHEAD included. */
+  size: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: bigint;
+  maxTimestamp: bigint;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+}
+
+export class BatchError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** The size of the batch starting at `pos` from its length field, or -1 when fewer than 12 bytes remain. */
+export function batchSizeAt(buf: Buffer, pos = 0): number {
+  if (buf.length - pos < LOG_OVERHEAD) return -1;
+  return buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
+}
+
+export function readBatchHeader(buf: Buffer, pos = 0): BatchInfo {
+  return {
+    baseOffset: buf.readBigInt64BE(pos),
+    size: buf.readInt32BE(pos + 8) + LOG_OVERHEAD,
+    partitionLeaderEpoch: buf.readInt32BE(pos + 12),
+    magic: buf.readInt8(pos + 16),
+    attributes: buf.readInt16BE(pos + 21),
+    lastOffsetDelta: buf.readInt32BE(pos + 23),
+    baseTimestamp: buf.readBigInt64BE(pos + 27),
+    maxTimestamp: buf.readBigInt64BE(pos + 35),
+    producerId: buf.readBigInt64BE(pos + 43),
+    producerEpoch: buf.readInt16BE(pos + 51),
+    baseSequence: buf.readInt32BE(pos + 53),
+    recordCount: buf.readInt32BE(pos + 57),
+  };
+}
+
+/** Checks framing and checksum of the batch at buf[pos..]: true when it is a whole, intact v2 batch. */
+export function isIntactBatch(buf: Buffer, pos: number, end = buf.length): boolean {
+  if (end - pos < BATCH_HEADER_SIZE) return false;
+  const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
+  if (size < BATCH_HEADER_SIZE || pos + size > end) return false;
+  if (buf[pos + 16] !== 2) return false;
+  return crc32c(buf, pos + CRC_START, pos + size) === buf.readUInt32BE(pos + 17);
+}
+
+/**
+ * Validates one batch a producer sent, as Kafka's LogValidator does for magic v2, without decoding
+ * its records. Throws BatchError with the Kafka error code to return.
+ */
+export function validateProducedBatch(buf: Buffer): BatchInfo {
+  if (buf.length < BATCH_HEADER_SIZE)
+    throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `record batch of ${buf.length} bytes is shorter than its header`);
+  const magic = buf.readInt8(16);
+  if (magic < 2) throw new BatchError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `message format v${magic} is not supported; use v2`);
+  if (magic > 2) throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `unknown message format v${magic}`);
+  const size = buf.readInt32BE(8) + LOG_OVERHEAD;
+  if (size !== buf.length)
+    throw new BatchError(size < buf.length ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE, `batch length field says ${size} bytes, ${buf.length} were sent`);
+  if (crc32c(buf, CRC_START) !== buf.readUInt32BE(17)) throw new BatchError(ErrorCode.CORRUPT_MESSAGE, 'record batch CRC does not match');
+  const info = readBatchHeader(buf);
+  if ((info.attributes & Attr.COMPRESSION_MASK) > Compression.ZSTD)
+    throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${info.attributes & Attr.COMPRESSION_MASK}`);
+  if (info.recordCount <= 0) throw new BatchError(ErrorCode.INVALID_RECORD, `invalid record count ${info.recordCount}`);
+  if (info.lastOffsetDelta < 0 || info.lastOffsetDelta + 1 !== info.recordCount)
+    throw new BatchError(ErrorCode.INVALID_RECORD, `inconsistent batch offset range (last offset delta ${info.lastOffsetDelta}) and record count ${info.recordCount}`);
+  if (info.attributes & Attr.CONTROL) throw new BatchError(ErrorCode.INVALID_RECORD, 'clients may not write control batches');
+  if (info.attributes & Attr.TRANSACTIONAL && info.producerId < 0n)
+    throw new BatchError(ErrorCode.INVALID_RECORD, 'a transactional batch must carry a producer id');
+  return info;
+}
+
+/** Stamps the offset and leader epoch the log assigns; neither is covered by the CRC. */
+export function patchBatch(buf: Buffer, baseOffset: bigint, leaderEpoch: number, pos = 0): void {
+  buf.writeBigInt64BE(baseOffset, pos);
+  buf.writeInt32BE(leaderEpoch, pos + 12);
+}
+
+/** LogAppendTime: the broker's clock becomes the batch's max timestamp; the CRC is recomputed. */
+export function setLogAppendTime(buf: Buffer, now: bigint, pos = 0): void {
+  const attrs = buf.readInt16BE(pos + 21);
+  buf.writeInt16BE(attrs | Attr.TIMESTAMP_LOG_APPEND, pos + 21);
+  buf.writeBigInt64BE(now, pos + 35);
+  const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
+  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + 17);
+}

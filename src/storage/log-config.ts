@@ -1,0 +1,66 @@
+/**
+ * The settings a partition's log obeys: Kafka's topic-level keys (retention.ms, segment.bytes, …)
+ * over the broker's log.* defaults. Resolved on every use, so AlterConfigs applies live.
+ */
+import type { BrokerConfig } from '../config/config.js';
+
+export interface LogConfig {
+  segmentBytes: number;
+  rollMs: number;
+  indexIntervalBytes: number;
+  /** -1: keep forever. */
+  retentionMs: number;
+  /** -1: no size limit. */
+  retentionBytes: number;
+  flushIntervalMessages: number;
+  flushIntervalMs: number;
+  fsyncOnAck: boolean;
+  cleanupPolicy: string[];
+  deleteRetentionMs: number;
+  messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  maxMessageBytes: number;
+}
+
+const LONG_MAX = 2n ** 63n - 1n;
+
+function num(v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const b = BigInt(v);
+  return b >= LONG_MAX ? Infinity : Number(b);
+}
+
+/** Topic-level keys and the broker keys they default to. */
+export const TOPIC_CONFIG_SYNONYMS: Record<string, string> = {
+  'segment.bytes': 'log.segment.bytes',
+  'segment.ms': 'log.roll.ms',
+  'index.interval.bytes': 'log.index.interval.bytes',
+  'retention.ms': 'log.retention.ms',
+  'retention.bytes': 'log.retention.bytes',
+  'flush.messages': 'log.flush.interval.messages',
+  'flush.ms': 'log.flush.interval.ms',
+  'cleanup.policy': 'log.cleanup.policy',
+  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
+  'message.timestamp.type': 'log.message.timestamp.type',
+  'max.message.bytes': 'message.max.bytes',
+  'compression.type': 'compression.type',
+  'message.timestamp.before.max.ms': 'log.message.timestamp.before.max.ms',
+  'message.timestamp.after.max.ms': 'log.message.timestamp.after.max.ms',
+};
+
+export function resolveLogConfig(broker: BrokerConfig, topic: Record<string, string> = {}): LogConfig {
+  const flushMs = topic['flush.ms'] ?? broker.get('log.flush.interval.ms') ?? broker.get('log.flush.scheduler.interval.ms');
+  return {
+    segmentBytes: num(topic['segment.bytes'], broker.int('log.segment.bytes')),
+    rollMs: num(topic['segment.ms'], broker.rollMs),
+    indexIntervalBytes: num(topic['index.interval.bytes'], broker.int('log.index.interval.bytes')),
+    retentionMs: num(topic['retention.ms'], broker.retentionMs),
+    retentionBytes: num(topic['retention.bytes'], broker.num('log.retention.bytes')),
+    flushIntervalMessages: num(topic['flush.messages'], broker.num('log.flush.interval.messages')),
+    flushIntervalMs: num(flushMs, Infinity),
+    fsyncOnAck: broker.bool('runnel.fsync.on.ack'),
+    cleanupPolicy: (topic['cleanup.policy'] ?? broker.get('log.cleanup.policy') ?? 'delete').split(',').map((s) => s.trim()),
+    deleteRetentionMs: num(topic['delete.retention.ms'], broker.num('log.cleaner.delete.retention.ms')),
+    messageTimestampType: (topic['message.timestamp.type'] ?? broker.get('log.message.timestamp.type')) as LogConfig['messageTimestampType'],
+    maxMessageBytes: num(topic['max.message.bytes'], broker.int('message.max.bytes')),
+  };
+}
