@@ -53,6 +53,11 @@ export class BatchError extends Error {
   }
 }
 
+/** An int64 offset or timestamp as a JS number (exact below 2^53), without going through BigInt. */
+export function readInt64(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos) * 4294967296 + buf.readUInt32BE(pos + 4);
+}
+
 /** The size of the batch starting at `pos` from its length field, or -1 when fewer than 12 bytes remain. */
 export function batchSizeAt(buf: Buffer, pos = 0): number {
   if (buf.length - pos < LOG_OVERHEAD) return -1;

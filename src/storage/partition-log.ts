@@ -14,7 +14,7 @@ import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writevAll, fsync } from './fs-ops.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { LOG_OVERHEAD, patchBatch, setLogAppendTime, type BatchInfo } from '../protocol/record-batch.js';
+import { LOG_OVERHEAD, patchBatch, readInt64, setLogAppendTime, type BatchInfo } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 
@@ -356,7 +356,7 @@ export class PartitionLog {
       let end = -1;
       while (p + 61 <= buf.length) {
         const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
-        const base = Number(buf.readBigInt64BE(p));
+        const base = readInt64(buf, p);
         if (base >= upTo) break;
         const last = base + buf.readInt32BE(p + 23);
         if (last < offset) {
@@ -392,10 +392,10 @@ export class PartitionLog {
       while (pos < limit) {
         const head = await seg.read(61, pos);
         if (head.length < 61) break;
-        const base = Number(head.readBigInt64BE(0));
+        const base = readInt64(head, 0);
         if (base >= this.highWatermark) return undefined;
         const size = head.readInt32BE(8) + LOG_OVERHEAD;
-        if (Number(head.readBigInt64BE(35)) >= ts && base + head.readInt32BE(23) >= this.logStartOffset) return seg.read(size, pos);
+        if (readInt64(head, 35) >= ts && base + head.readInt32BE(23) >= this.logStartOffset) return seg.read(size, pos);
         pos += size;
       }
     }

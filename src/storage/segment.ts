@@ -8,7 +8,7 @@ import { OffsetIndex, TimeIndex } from './indexes.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { FileCache } from './file-cache.js';
 import { readAt, ftruncate, fsync } from './fs-ops.js';
-import { isIntactBatch, LOG_OVERHEAD } from '../protocol/record-batch.js';
+import { isIntactBatch, LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
 
 export function segmentName(baseOffset: number): string {
   return String(baseOffset).padStart(20, '0');
@@ -152,8 +152,8 @@ export class Segment {
     while (pos < this.written) {
       const head = await this.read(61, pos);
       if (head.length < 61) break;
-      const base = Number(head.readBigInt64BE(0));
-      const ts = Number(head.readBigInt64BE(35));
+      const base = readInt64(head, 0);
+      const ts = readInt64(head, 35);
       if (ts > this.maxTimestamp) this.maxTimestamp = ts;
       this.lastBatchOffset = base;
       this.nextOffset = base + head.readInt32BE(23) + 1;
@@ -223,11 +223,11 @@ export class Segment {
   private acceptBatch(buf: Buffer, p: number, position: number, expectedNext: number, interval: number): boolean {
     const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
     if (!isIntactBatch(buf, p, p + size)) return false;
-    const base = Number(buf.readBigInt64BE(p));
+    const base = readInt64(buf, p);
     if (base < expectedNext) return false;
     const last = base + buf.readInt32BE(p + 23);
     if (last < base) return false;
-    this.track({ baseOffset: base, lastOffset: last, maxTimestamp: Number(buf.readBigInt64BE(p + 35)), recordCount: buf.readInt32BE(p + 57) }, position, interval);
+    this.track({ baseOffset: base, lastOffset: last, maxTimestamp: readInt64(buf, p + 35), recordCount: buf.readInt32BE(p + 57) }, position, interval);
     return true;
   }
 
@@ -241,7 +241,7 @@ export class Segment {
     while (p < this.written) {
       const head = await this.read(61, p);
       if (head.length < 61) break;
-      const base = Number(head.readBigInt64BE(0));
+      const base = readInt64(head, 0);
       if (base + head.readInt32BE(23) >= offset) {
         cut = p;
         break;

@@ -1,0 +1,37 @@
+/**
+ * What the runner (compat/run.ts) hands a scenario, for the TypeScript client scripts. The Python
+ * and shell scripts read the same environment variables directly:
+ *
+ *   RUNNEL_BOOTSTRAP  host:port to bootstrap from (the broker's advertised listener)
+ *   RUNNEL_TOPIC      a topic name unique to this client and scenario
+ *   RUNNEL_NODE_ID    the node id the broker must report (1 unless configured otherwise)
+ */
+import { inspect } from 'node:util';
+
+export interface ScenarioEnv {
+  bootstrap: string;
+  /** Host and port the broker must advertise in Metadata / DescribeCluster. */
+  host: string;
+  port: number;
+  nodeId: number;
+  topic: string;
+}
+
+export function scenarioEnv(): ScenarioEnv {
+  const bootstrap = required('RUNNEL_BOOTSTRAP');
+  const topic = required('RUNNEL_TOPIC');
+  const m = /^(.*):(\d+)$/.exec(bootstrap);
+  if (!m) throw new Error(`RUNNEL_BOOTSTRAP is not host:port: ${bootstrap}`);
+  return { bootstrap, host: m[1], port: Number(m[2]), nodeId: Number(process.env.RUNNEL_NODE_ID ?? 1), topic };
+}
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set; run scenarios through compat/run.ts`);
+  return v;
+}
+
+/** Throws with `message` and the actual value when `cond` is false. */
+export function check(cond: unknown, message: string, actual?: unknown): asserts cond {
+  if (!cond) throw new Error(actual === undefined ? message : `${message} (got ${inspect(actual, { depth: 6, breakLength: Infinity })})`);
+}
