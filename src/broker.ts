@@ -10,6 +10,7 @@ import { loadClusterMeta } from './cluster/cluster-meta.js';
 import { TopicRegistry } from './cluster/topics.js';
 import { TopicManager } from './cluster/topic-manager.js';
 import { LogManager } from './storage/log-manager.js';
+import { FetchSessionCache } from './fetch/session-cache.js';
 import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
 import type { BrokerServices } from './handlers/types.js';
@@ -83,6 +84,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     advertised: () => config.advertised(boundPort),
     topics,
     logs,
+    fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     apiRanges: advertisedRanges,
     log,
   };

@@ -58,6 +58,7 @@ export const KEYS: Record<string, KeyDef> = {
   'transaction.max.timeout.ms': { type: 'int', default: '900000', min: 1, doc: 'Largest transaction timeout a producer may ask for.' },
   'transactional.id.expiration.ms': { type: 'int', default: '604800000', min: 1, doc: 'Idle time before a transactional id is forgotten.' },
   'producer.id.expiration.ms': { type: 'int', default: '86400000', min: 1, doc: 'Idle time before an idempotent producer’s state is dropped.' },
+  'max.incremental.fetch.session.cache.slots': { type: 'int', default: '1000', min: 0, doc: 'Incremental fetch sessions kept at most (KIP-227).' },
   'fetch.max.bytes': { type: 'int', default: String(55 * 1024 * 1024), min: 1024, doc: 'Cap on the bytes of one Fetch response.' },
   'runnel.fsync.on.ack': { type: 'bool', default: 'false', doc: 'Runnel: fsync appended data before acknowledging acks=1/-1 produce requests.' },
   'runnel.max.open.files': { type: 'int', default: '1000', min: 64, doc: 'Runnel: open segment files kept at most; idle ones are closed first.' },

@@ -3,6 +3,7 @@ import type { RequestHeader } from '../protocol/messages/headers.js';
 import type { BrokerConfig, Listener } from '../config/config.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import type { LogStore } from '../storage/log-manager.js';
+import type { FetchSessionCache } from '../fetch/session-cache.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -21,6 +22,7 @@ export interface BrokerServices {
   advertised(): Listener;
   topics: TopicCatalog;
   logs: LogStore;
+  fetchSessions: FetchSessionCache;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   log: Logger;

@@ -5,7 +5,7 @@
  * before it knows what the broker speaks.
  */
 import { Reader } from './primitives/reader.js';
-import { Writer } from './primitives/writer.js';
+import { Writer, takeZeroCopyBytes } from './primitives/writer.js';
 import { DecodeError } from './primitives/errors.js';
 import { apiCodecs, type ApiCodec } from './messages/index.js';
 import { readRequestHeader, type RequestHeader, sizeResponseHeader, writeResponseHeader } from './messages/headers.js';
@@ -40,6 +40,24 @@ export function readHeader(frame: Buffer): { header: RequestHeader; reader: Read
   const reader = new Reader(frame);
   const header = readRequestHeader(reader, known ? requestHeaderVersion(codec, apiVersion) : 1);
   return { header, reader, codec };
+}
+
+/**
+ * Encodes a whole response frame, size prefix included: sized first, then written once. Record
+ * sets of 4 KiB or more are not copied; the frame comes back as the list of buffers to write.
+ */
+export function encodeResponseChunks(apiKey: number, version: number, correlationId: number, body: unknown, codec: ApiCodec): Buffer[] {
+  const hv = responseHeaderVersion(apiKey, version);
+  const header = { correlationId };
+  takeZeroCopyBytes();
+  const size = sizeResponseHeader(header, hv) + codec.sizeResponse(body, version);
+  const outside = takeZeroCopyBytes();
+  const w = Writer.zeroCopy(4 + size - outside);
+  w.int32(size);
+  writeResponseHeader(w, header, hv);
+  codec.writeResponse(w, body, version);
+  if (w.pos !== 4 + size - outside) throw new Error(`${codec.name} v${version}: sized ${size} bytes, wrote ${w.pos - 4 + outside}`);
+  return w.finish();
 }
 
 /** Encodes a whole response frame, size prefix included, into one buffer sized before writing. */

@@ -4,6 +4,7 @@
  * (timestamp lookups, compaction).
  */
 import { Reader } from './primitives/reader.js';
+import { DecodeError } from './primitives/errors.js';
 import { Writer, varintSize, varlongSize } from './primitives/writer.js';
 import { crc32c } from './crc32c.js';
 import { BATCH_HEADER_SIZE, CRC_START, LOG_OVERHEAD, Attr } from './record-batch.js';
@@ -122,10 +123,14 @@ export interface DecodedRecord {
   headers: RecordHeader[];
 }
 
-/** Reads the records of an uncompressed records section (views into `section`). */
+/** Reads the records of an uncompressed records section (views into `section`); DecodeError on damage. */
 export function decodeRecords(section: Buffer, baseOffset: bigint, baseTimestamp: bigint, count: number): DecodedRecord[] {
   const r = new Reader(section);
   const out: DecodedRecord[] = [];
+  const take = (n: number): Buffer => {
+    if (n < 0 || r.pos + n > section.length) throw new DecodeError('record field runs past the batch');
+    return section.subarray(r.pos, (r.pos += n));
+  };
   for (let i = 0; i < count; i++) {
     const len = r.varint();
     const end = r.pos + len;
@@ -133,17 +138,18 @@ export function decodeRecords(section: Buffer, baseOffset: bigint, baseTimestamp
     const tsDelta = r.varlong();
     const offDelta = r.varint();
     const kl = r.varint();
-    const key = kl < 0 ? null : section.subarray(r.pos, (r.pos += kl));
+    const key = kl < 0 ? null : take(kl);
     const vl = r.varint();
-    const value = vl < 0 ? null : section.subarray(r.pos, (r.pos += vl));
+    const value = vl < 0 ? null : take(vl);
     const hc = r.varint();
     const headers: RecordHeader[] = [];
     for (let h = 0; h < hc; h++) {
       const hkl = r.varint();
-      const hk = section.toString('utf8', r.pos, (r.pos += hkl));
+      const hk = take(hkl).toString('utf8');
       const hvl = r.varint();
-      headers.push({ key: hk, value: hvl < 0 ? null : section.subarray(r.pos, (r.pos += hvl)) });
+      headers.push({ key: hk, value: hvl < 0 ? null : take(hvl) });
     }
+    if (end > section.length || end < r.pos) throw new DecodeError('record length does not match its fields');
     r.pos = end;
     out.push({ offset: baseOffset + BigInt(offDelta), timestamp: baseTimestamp + tsDelta, key, value, headers });
   }

@@ -21,7 +21,7 @@ export interface ConnectionOptions {
 
 interface Slot {
   done: boolean;
-  out: Buffer | null;
+  out: Buffer[] | null;
 }
 
 export class Connection {
@@ -150,9 +150,13 @@ export class Connection {
 
   private flush(): void {
     if (this.closed) return;
-    while (this.queue.length > 0 && this.queue[0].done) {
-      const slot = this.queue.shift()!;
-      if (slot.out) this.socket.write(slot.out);
+    if (this.queue.length > 0 && this.queue[0].done) {
+      this.socket.cork();
+      while (this.queue.length > 0 && this.queue[0].done) {
+        const slot = this.queue.shift()!;
+        if (slot.out) for (const b of slot.out) this.socket.write(b);
+      }
+      this.socket.uncork();
     }
     this.notifyIdle();
     this.maybeResume();

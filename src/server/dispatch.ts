@@ -4,7 +4,7 @@
  * Throws DecodeError for bytes that are not a valid request and UnsupportedRequest for an API or
  * version that is not served; the connection closes on both, as Kafka's does.
  */
-import { readHeader, encodeResponse, API_VERSIONS_KEY } from '../protocol/header.js';
+import { readHeader, encodeResponse, encodeResponseChunks, API_VERSIONS_KEY } from '../protocol/header.js';
 import { apiCodecs } from '../protocol/messages/index.js';
 import type { RequestHeader } from '../protocol/messages/headers.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -21,7 +21,8 @@ export class UnsupportedRequest extends Error {
 
 export interface Dispatched {
   header: RequestHeader;
-  response: Promise<Buffer | null>;
+  /** The response frame as buffers to write in order, or null when none is due. */
+  response: Promise<Buffer[] | null>;
 }
 
 /** Parses the header synchronously (so the caller can log it) and runs the handler. */
@@ -34,7 +35,7 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
     if (key === API_VERSIONS_KEY && handler && version > handler.maxVersion) {
       // Answered in the v0 layout so that any client can read it and retry at a version we serve.
       const body = apiVersionsBody(ErrorCode.UNSUPPORTED_VERSION, broker.apiRanges());
-      return { header, response: Promise.resolve(encodeResponse(key, 0, header.correlationId, body, apiCodecs.get(key)!)) };
+      return { header, response: Promise.resolve([encodeResponse(key, 0, header.correlationId, body, apiCodecs.get(key)!)]) };
     }
     throw new UnsupportedRequest(key, version);
   }
@@ -42,7 +43,7 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
   const body = codec.readRequest(reader, version);
   const ctx = { apiVersion: version, header, client, broker, log };
   const response = Promise.resolve(handler.handle(body, ctx)).then((res) =>
-    res === NO_RESPONSE ? null : encodeResponse(key, version, header.correlationId, res, codec),
+    res === NO_RESPONSE ? null : encodeResponseChunks(key, version, header.correlationId, res, codec),
   );
   return { header, response };
 }

@@ -34,6 +34,26 @@ export function bytesSize(b: Buffer | null, compact: boolean): number {
   return (compact ? uvarintSize(b.length + 1) : 4) + b.length;
 }
 
+/**
+ * Record sets at least this large are not copied into a response: the encoder leaves them out of
+ * the buffer it fills and the connection writes them to the socket as they are (see Writer.chunks).
+ */
+export const ZERO_COPY_MIN = 4096;
+
+/** Bytes of zero-copy record sets counted by the size pass in progress (see encodeChunks). */
+let zeroCopyBytes = 0;
+
+export function takeZeroCopyBytes(): number {
+  const n = zeroCopyBytes;
+  zeroCopyBytes = 0;
+  return n;
+}
+
+export function recordsSize(b: Buffer | null, compact: boolean): number {
+  if (b !== null && b.length >= ZERO_COPY_MIN) zeroCopyBytes += b.length;
+  return bytesSize(b, compact);
+}
+
 export function arrayHeaderSize(n: number, compact: boolean): number {
   return compact ? uvarintSize(n + 1) : 4;
 }
@@ -48,9 +68,37 @@ export function unknownTagsSize(fields: RawTaggedField[] | undefined): number {
 /** Writes into a buffer sized exactly by the size pass; an overrun is a codegen bug, so Buffer's own range checks suffice. */
 export class Writer {
   pos: number;
+  /**
+   * In zero-copy mode, the output as a list: slices of `buf` between large record sets, and the
+   * record sets themselves. Undefined in the ordinary mode, where everything is copied into `buf`.
+   */
+  chunks?: Buffer[];
+  private chunkStart = 0;
 
   constructor(readonly buf: Buffer, pos = 0) {
     this.pos = pos;
+  }
+
+  static zeroCopy(size: number): Writer {
+    const w = new Writer(Buffer.allocUnsafe(size));
+    w.chunks = [];
+    return w;
+  }
+
+  /** The encoded message as buffers to write in order (zero-copy mode), or [buf]. */
+  finish(): Buffer[] {
+    if (!this.chunks) return [this.buf];
+    if (this.pos > this.chunkStart) this.chunks.push(this.buf.subarray(this.chunkStart, this.pos));
+    this.chunkStart = this.pos;
+    return this.chunks;
+  }
+
+  records(b: Buffer | null, compact: boolean): void {
+    if (!this.chunks || b === null || b.length < ZERO_COPY_MIN) return this.nullableBytes(b, compact);
+    if (compact) this.uvarint(b.length + 1);
+    else this.int32(b.length);
+    this.chunks.push(this.buf.subarray(this.chunkStart, this.pos), b);
+    this.chunkStart = this.pos;
   }
 
   static alloc(size: number): Writer {

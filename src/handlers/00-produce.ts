@@ -1,0 +1,133 @@
+/**
+ * Produce (key 0): served v3–v13, advertised from v0.
+ *
+ * v0–v2 carry message formats v0/v1, which Runnel does not store: every partition gets
+ * UNSUPPORTED_FOR_MESSAGE_FORMAT. They stay advertised because librdkafka turns compression off
+ * when the advertised minimum is not 0 (KAFKA-18659), as Kafka 4 found.
+ *
+ * Each partition's records must be exactly one v2 batch (INVALID_RECORD otherwise); it is validated
+ * without decoding its records (sizes, magic, CRC-32C, count against offsets, attributes), checked
+ * against max.message.bytes (MESSAGE_TOO_LARGE) and the timestamp bounds, recompressed only when the
+ * topic's compression.type is a codec other than the batch's, and appended as bytes. A bad partition
+ * never fails its neighbours. acks=0 gets no response (errors are logged); acks=1 and -1 are
+ * answered once the batch is in the log (and fsynced with runnel.fsync.on.ack); timeout.ms bounds
+ * that wait with REQUEST_TIMED_OUT. v13 names topics by id.
+ *
+ * Deviations: timestamp bounds are checked on the batch's base and max timestamps, not record by
+ * record (the records are not decoded). An unknown topic is created on produce when
+ * auto.create.topics.enable is on (Kafka only creates on Metadata; clients reach the same state).
+ */
+import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { Attr, BatchError, batchSizeAt, validateProducedBatch } from '../protocol/record-batch.js';
+import { recompressBatch } from '../protocol/batch-records.js';
+import { codecId } from '../protocol/compression.js';
+import { invalidTopicName } from '../cluster/topic-names.js';
+import { findTopic, findPartition } from './common/partitions.js';
+import { partitionErrorCode } from './common/errors.js';
+import { defineHandler, NO_RESPONSE, type HandlerContext } from './types.js';
+import type { TopicInfo } from '../cluster/topics.js';
+
+type PartitionResult = ProduceResponsePartitionProduceResponse;
+
+function result(index: number, errorCode: number, errorMessage: string | null = null): PartitionResult {
+  return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage, currentLeader: { leaderId: -1, leaderEpoch: -1 } };
+}
+
+async function topicFor(ctx: HandlerContext, name: string, topicId: string): Promise<{ topic?: TopicInfo; errorCode: number }> {
+  const found = findTopic(ctx.broker, ctx.apiVersion >= 13 ? null : name, ctx.apiVersion >= 13 ? topicId : undefined);
+  if (found.topic || ctx.apiVersion >= 13) return found;
+  if (invalidTopicName(name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
+  const { config, topics } = ctx.broker;
+  if (!config.bool('auto.create.topics.enable') || topics.collidesWith(name)) return found;
+  const created = await topics.create(name, config.int('num.partitions'));
+  ctx.broker.log.info({ topic: name, partitions: created.partitions, id: created.id, by: ctx.header.clientId }, 'topic auto-created on produce');
+  return { topic: created, errorCode: 0 };
+}
+
+function checkTimestamps(base: bigint, max: bigint, beforeMs: number, afterMs: number, now: number): string | undefined {
+  if (Number.isFinite(beforeMs) && Number(base) < now - beforeMs) return `timestamp ${base} is more than ${beforeMs} ms in the past`;
+  if (Number.isFinite(afterMs) && Number(max) > now + afterMs) return `timestamp ${max} is more than ${afterMs} ms in the future`;
+  return undefined;
+}
+
+async function appendPartition(ctx: HandlerContext, timeout: number, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
+  const log = findPartition(ctx.broker, topic, index);
+  if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  if (ctx.apiVersion < 3) return result(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'message formats v0 and v1 are not supported; use Produce v3+');
+  try {
+    if (records === null || records.length === 0) throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests must carry one record batch');
+    const first = batchSizeAt(records);
+    if (first >= 61 && first < records.length)
+      throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests v3+ must carry exactly one record batch per partition');
+    const cfg = log.config();
+    if (records.length > cfg.maxMessageBytes)
+      throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${records.length} bytes exceeds max.message.bytes (${cfg.maxMessageBytes})`);
+    let batch = records;
+    let info = validateProducedBatch(batch);
+    const now = Date.now();
+    if (cfg.messageTimestampType === 'CreateTime') {
+      const t = ctx.broker.config;
+      const topicCfg = topic.configs;
+      const before = Number(topicCfg['message.timestamp.before.max.ms'] ?? t.num('log.message.timestamp.before.max.ms'));
+      const after = Number(topicCfg['message.timestamp.after.max.ms'] ?? t.num('log.message.timestamp.after.max.ms'));
+      const bad = checkTimestamps(info.baseTimestamp, info.maxTimestamp, before, after, now);
+      if (bad) {
+        const r = result(index, ErrorCode.INVALID_TIMESTAMP, bad);
+        r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: bad }];
+        return r;
+      }
+    }
+    const wanted = topic.configs['compression.type'] ?? ctx.broker.config.get('compression.type') ?? 'producer';
+    if (wanted !== 'producer') {
+      const target = codecId(wanted);
+      if (target !== (info.attributes & Attr.COMPRESSION_MASK)) {
+        batch = await recompressBatch(batch, target);
+        info = validateProducedBatch(batch);
+      }
+    }
+    const appended = log.append(batch, info, now);
+    const r = await (timeout > 0 ? withTimeout(appended, timeout) : appended);
+    if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not written within ${timeout} ms`);
+    const ok = result(index, ErrorCode.NONE);
+    ok.baseOffset = BigInt(r.baseOffset);
+    ok.logAppendTimeMs = BigInt(r.logAppendTime);
+    ok.logStartOffset = BigInt(r.logStartOffset);
+    return ok;
+  } catch (err) {
+    const { code, message } = partitionErrorCode(err, ctx.log, { topic: topic.name, partition: index });
+    const r = result(index, code, message);
+    if (code === ErrorCode.INVALID_RECORD || code === ErrorCode.CORRUPT_MESSAGE) r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: message }];
+    return r;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]).finally(() => clearTimeout(timer));
+}
+
+export default defineHandler<ProduceRequest, ProduceResponse>({
+  apiKey: 0,
+  minVersion: 0,
+  maxVersion: 13,
+  async handle(req, ctx) {
+    const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const topics = await Promise.all(
+      req.topicData.map(async (t) => {
+        const found = acksValid ? await topicFor(ctx, t.name, t.topicId) : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+        const partitionResponses = await Promise.all(
+          t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req.timeoutMs, found.topic, p.index, p.records) : result(p.index, found.errorCode))),
+        );
+        return { name: t.name, topicId: t.topicId, partitionResponses };
+      }),
+    );
+    if (req.acks === 0) {
+      for (const t of topics)
+        for (const p of t.partitionResponses)
+          if (p.errorCode !== 0) ctx.log.warn({ topic: t.name, partition: p.index, errorCode: p.errorCode, error: p.errorMessage }, 'acks=0 produce failed');
+      return NO_RESPONSE;
+    }
+    return { responses: topics, throttleTimeMs: 0, nodeEndpoints: [] };
+  },
+});

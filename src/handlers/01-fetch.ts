@@ -1,0 +1,205 @@
+/**
+ * Fetch (key 1), v4–v18, as Kafka 4.1 serves (v0–v3 need message formats v0/v1).
+ *
+ * Topics by name, or by id from v13 (UNKNOWN_TOPIC_ID). Each partition returns the stored batches
+ * from the one containing the fetch offset (a fetch in the middle of a batch gets the whole batch;
+ * the client skips the records before its offset), bounded by the partition's max bytes and the
+ * request's max bytes (capped by fetch.max.bytes), with the "at least one batch" rule for the first
+ * partition that has data. The bytes are the stored ones, written to the socket without a copy.
+ * An empty record set is zero bytes, not null; preferred_read_replica is -1.
+ *
+ * When less than min.bytes is ready, the request waits up to max.wait.ms and is woken by the next
+ * append to any partition it asked for. Incremental fetch sessions (KIP-227) from v7, see
+ * src/fetch/session-cache.ts. read_committed stops at the last stable offset (the high watermark
+ * until transactions land).
+ */
+import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchResponseFetchableTopicResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { ZERO_UUID } from '../protocol/primitives/values.js';
+import { FetchSession, type SessionPartition } from '../fetch/session-cache.js';
+import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
+import { partitionErrorCode } from './common/errors.js';
+import { defineHandler, type HandlerContext } from './types.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+
+const EMPTY = Buffer.alloc(0);
+const INITIAL_EPOCH = 0;
+const FINAL_EPOCH = -1;
+
+interface Wanted {
+  key: string;
+  topic: string | null;
+  topicId: string;
+  partition: number;
+  fetchOffset: bigint;
+  maxBytes: number;
+  currentLeaderEpoch: number;
+  session?: SessionPartition;
+}
+
+function keyOf(ctx: HandlerContext, topic: string | null, topicId: string, partition: number): { key: string; name: string | null } {
+  const name = topicId !== ZERO_UUID ? (ctx.broker.topics.getById(topicId)?.name ?? null) : topic;
+  return { key: `${name ?? `id:${topicId}`}:${partition}`, name };
+}
+
+function emptyPartition(index: number, errorCode: number): FetchResponsePartitionData {
+  return {
+    partitionIndex: index,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    divergingEpoch: { epoch: -1, endOffset: -1n },
+    currentLeader: { leaderId: -1, leaderEpoch: -1 },
+    snapshotId: { endOffset: -1n, epoch: -1 },
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
+}
+
+interface ReadOutcome {
+  data: FetchResponsePartitionData;
+  bytes: number;
+  log?: PartitionLog;
+}
+
+async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean): Promise<ReadOutcome> {
+  const found = findTopic(ctx.broker, w.topic, w.topicId);
+  if (!found.topic) return { data: emptyPartition(w.partition, found.errorCode), bytes: 0 };
+  const log = findPartition(ctx.broker, found.topic, w.partition);
+  if (!log) return { data: emptyPartition(w.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION), bytes: 0 };
+  const epochError = leaderEpochError(w.currentLeaderEpoch, log);
+  const data = emptyPartition(w.partition, epochError);
+  data.highWatermark = BigInt(log.highWatermark);
+  data.lastStableOffset = BigInt(log.highWatermark);
+  data.logStartOffset = BigInt(log.logStartOffset);
+  data.abortedTransactions = readCommitted ? [] : null;
+  if (epochError !== ErrorCode.NONE) return { data, bytes: 0, log };
+  try {
+    const limit = Math.min(w.maxBytes, budget);
+    const r = await log.read(Number(w.fetchOffset), Math.max(limit, 0), { minOneBatch: minOne, upTo: log.highWatermark });
+    data.records = r.records;
+    data.highWatermark = BigInt(r.highWatermark);
+    data.lastStableOffset = BigInt(r.highWatermark);
+    data.logStartOffset = BigInt(r.logStartOffset);
+    return { data, bytes: r.records.length, log };
+  } catch (err) {
+    data.errorCode = partitionErrorCode(err, ctx.log, { topic: found.topic.name, partition: w.partition }).code;
+    return { data, bytes: 0, log };
+  }
+}
+
+export default defineHandler<FetchRequest, FetchResponse>({
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 18,
+  async handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const cache = ctx.broker.fetchSessions;
+    const response = (errorCode: number, sessionId: number, responses: FetchResponseFetchableTopicResponse[]): FetchResponse => ({
+      throttleTimeMs: 0,
+      errorCode,
+      sessionId,
+      responses,
+      nodeEndpoints: [],
+    });
+
+    // Which partitions this request fetches, and in which session.
+    const requested: Wanted[] = [];
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        const { key, name } = keyOf(ctx, v >= 13 ? null : t.topic, v >= 13 ? t.topicId : ZERO_UUID, p.partition);
+        requested.push({ key, topic: name ?? (v >= 13 ? null : t.topic), topicId: v >= 13 ? t.topicId : ZERO_UUID, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes, currentLeaderEpoch: p.currentLeaderEpoch });
+      }
+    }
+    let session: FetchSession | undefined;
+    let incremental = false;
+    if (v >= 7) {
+      if (req.sessionEpoch === FINAL_EPOCH) {
+        if (req.sessionId !== 0) cache.remove(req.sessionId);
+      } else if (req.sessionEpoch === INITIAL_EPOCH) {
+        if (req.sessionId !== 0) cache.remove(req.sessionId);
+        if (cache.maxSessions > 0) session = cache.create();
+      } else {
+        session = cache.get(req.sessionId);
+        if (!session) return response(ErrorCode.FETCH_SESSION_ID_NOT_FOUND, 0, []);
+        if (session.nextEpoch !== req.sessionEpoch) return response(ErrorCode.INVALID_FETCH_SESSION_EPOCH, 0, []);
+        incremental = true;
+      }
+    }
+    let wanted: Wanted[] = requested;
+    if (session) {
+      if (!incremental) session.partitions.clear();
+      for (const w of requested) {
+        const prev = session.partitions.get(w.key);
+        const sp: SessionPartition = prev ?? { key: w.key, topic: w.topic, topicId: w.topicId, partition: w.partition, fetchOffset: 0n, maxBytes: 0, currentLeaderEpoch: -1, lastHighWatermark: -2n, lastStableOffset: -2n, lastLogStartOffset: -2n };
+        sp.fetchOffset = w.fetchOffset;
+        sp.maxBytes = w.maxBytes;
+        sp.currentLeaderEpoch = w.currentLeaderEpoch;
+        session.partitions.set(w.key, sp);
+      }
+      for (const f of req.forgottenTopicsData)
+        for (const p of f.partitions) session.partitions.delete(keyOf(ctx, v >= 13 ? null : f.topic, v >= 13 ? f.topicId : ZERO_UUID, p).key);
+      if (incremental) session.bumpEpoch();
+      wanted = [...session.partitions.values()].map((sp) => ({ ...sp, session: sp }));
+    }
+
+    const maxBytes = Math.min(req.maxBytes, ctx.broker.config.int('fetch.max.bytes'));
+    const readCommitted = req.isolationLevel === 1;
+    const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+    let outcomes: ReadOutcome[];
+    for (;;) {
+      outcomes = [];
+      let total = 0;
+      for (const w of wanted) {
+        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted);
+        total += o.bytes;
+        outcomes.push(o);
+      }
+      const hasError = outcomes.some((o) => o.data.errorCode !== 0);
+      const wait = deadline - Date.now();
+      if (total >= req.minBytes || hasError || wait <= 0 || wanted.length === 0) break;
+      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionLog => !!l), wait);
+    }
+
+    // Group by topic in request order; an incremental response names only partitions with news.
+    const byTopic = new Map<string, FetchResponseFetchableTopicResponse>();
+    const served: string[] = [];
+    outcomes.forEach((o, i) => {
+      const w = wanted[i];
+      const d = o.data;
+      if (w.session) {
+        const sp = w.session;
+        const news = (d.records?.length ?? 0) > 0 || d.errorCode !== 0 || d.highWatermark !== sp.lastHighWatermark || d.lastStableOffset !== sp.lastStableOffset || d.logStartOffset !== sp.lastLogStartOffset;
+        sp.lastHighWatermark = d.highWatermark;
+        sp.lastStableOffset = d.lastStableOffset;
+        sp.lastLogStartOffset = d.logStartOffset;
+        if ((d.records?.length ?? 0) > 0) served.push(sp.key);
+        if (incremental && !news) return;
+      }
+      const tkey = w.topicId !== ZERO_UUID ? w.topicId : (w.topic ?? '');
+      let t = byTopic.get(tkey);
+      if (!t) {
+        t = { topic: w.topic ?? '', topicId: w.topicId, partitions: [] };
+        byTopic.set(tkey, t);
+      }
+      t.partitions.push(d);
+    });
+    session?.rotate(served);
+    return response(ErrorCode.NONE, session?.id ?? 0, [...byTopic.values()]);
+  },
+});
+
+function waitForAppend(logs: PartitionLog[], ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribe: Array<() => void> = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const u of unsubscribe) u();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const l of logs) unsubscribe.push(l.onAppend(done));
+  });
+}

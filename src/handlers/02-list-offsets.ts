@@ -1,0 +1,88 @@
+/**
+ * ListOffsets (key 2), v0–v10.
+ *
+ * Special timestamps: -2 earliest (log start offset), -1 latest (high watermark, or the last
+ * stable offset for read_committed), -3 the record with the largest timestamp (KIP-734), -4
+ * earliest local (= earliest: no tiered storage), -5 latest tiered (answered as latest, no tiered
+ * storage). A real timestamp finds, through the time index, the first record whose timestamp is
+ * >= it (reading inside that one batch, decompressing if needed); -1/-1 when there is none.
+ * v0 answers in its old layout (a list with one offset). Leader epoch 0 from v4.
+ */
+import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { Attr } from '../protocol/record-batch.js';
+import { batchRecords } from '../protocol/batch-records.js';
+import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
+import { partitionErrorCode } from './common/errors.js';
+import { defineHandler, type HandlerContext } from './types.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+
+const LATEST = -1n;
+const EARLIEST = -2n;
+const MAX_TIMESTAMP = -3n;
+const EARLIEST_LOCAL = -4n;
+const LATEST_TIERED = -5n;
+
+/** The first record at or after `ts` (or, with `exact`, the first whose timestamp equals it). */
+async function recordAtTimestamp(log: PartitionLog, ts: number): Promise<{ offset: bigint; timestamp: bigint } | undefined> {
+  const batch = await log.batchForTimestamp(ts);
+  if (!batch) return undefined;
+  const logAppendTime = (batch.readInt16BE(21) & Attr.TIMESTAMP_LOG_APPEND) !== 0;
+  const maxTs = batch.readBigInt64BE(35);
+  for (const r of await batchRecords(batch)) {
+    const t = logAppendTime ? maxTs : r.timestamp;
+    if (t >= BigInt(ts) && r.offset >= BigInt(log.logStartOffset)) return { offset: r.offset, timestamp: t };
+  }
+  return undefined;
+}
+
+async function lookup(ctx: HandlerContext, log: PartitionLog, ts: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
+  switch (ts) {
+    case EARLIEST:
+    case EARLIEST_LOCAL:
+      return { offset: BigInt(log.logStartOffset), timestamp: -1n };
+    case LATEST:
+    case LATEST_TIERED:
+      return { offset: BigInt(readCommitted ? log.highWatermark : log.highWatermark), timestamp: -1n };
+    case MAX_TIMESTAMP: {
+      const max = log.maxTimestampBatch();
+      if (!max) return { offset: -1n, timestamp: -1n };
+      return (await recordAtTimestamp(log, max.timestamp)) ?? { offset: -1n, timestamp: -1n };
+    }
+    default:
+      if (ts < 0n) return { offset: -1n, timestamp: -1n };
+      return (await recordAtTimestamp(log, Number(ts))) ?? { offset: -1n, timestamp: -1n };
+  }
+}
+
+export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
+  apiKey: 2,
+  minVersion: 0,
+  maxVersion: 10,
+  async handle(req, ctx) {
+    const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1;
+    const topics = await Promise.all(
+      req.topics.map(async (t) => {
+        const found = findTopic(ctx.broker, t.name);
+        const partitions = await Promise.all(
+          t.partitions.map(async (p): Promise<ListOffsetsResponseListOffsetsPartitionResponse> => {
+            const out = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+            const log = found.topic && findPartition(ctx.broker, found.topic, p.partitionIndex);
+            if (!log) return { ...out, errorCode: found.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            const epochError = leaderEpochError(p.currentLeaderEpoch, log);
+            if (epochError) return { ...out, errorCode: epochError };
+            try {
+              const r = await lookup(ctx, log, p.timestamp, readCommitted);
+              if (ctx.apiVersion === 0) return { ...out, oldStyleOffsets: r.offset >= 0n ? [r.offset] : [] };
+              return { ...out, offset: r.offset, timestamp: r.timestamp, leaderEpoch: r.offset >= 0n ? log.leaderEpoch : -1 };
+            } catch (err) {
+              return { ...out, errorCode: partitionErrorCode(err, ctx.log, { topic: t.name, partition: p.partitionIndex }).code };
+            }
+          }),
+        );
+        return { name: t.name, partitions };
+      }),
+    );
+    return { throttleTimeMs: 0, topics };
+  },
+});
