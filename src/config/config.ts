@@ -41,7 +41,9 @@ export class BrokerConfig {
     }
     if (this.has('broker.id') && this.has('node.id') && this.int('broker.id') !== this.int('node.id'))
       throw new ConfigError(`broker.id (${this.get('broker.id')}) and node.id (${this.get('node.id')}) disagree`);
-    this.listeners(); // validates the listener syntax at start-up
+    // Validate listener syntax at start-up, not when the first client asks.
+    this.listeners();
+    this.advertised();
   }
 
   static fromFile(path: string, overrides: Map<string, string> = new Map()): BrokerConfig {

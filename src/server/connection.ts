@@ -1,10 +1,12 @@
 /**
  * One client connection: frames in, responses out in request order.
  *
- * Requests on a connection may be pipelined and are handled concurrently, but each one takes a
- * slot in an ordered queue and responses leave strictly in that order, as Kafka guarantees.
- * Backpressure is pull-based: the socket is paused while too many requests are in flight or the
- * client is not reading its responses, so a slow reader cannot make the broker buffer without bound.
+ * As in Kafka, a connection's requests are handled one at a time, in the order they arrived: a
+ * client may pipeline, but the second Produce to a partition is never appended before the first,
+ * and a request sees the effects of every earlier one on its connection (even acks=0 Produce,
+ * which has no response). Frames read ahead wait in a short queue. Backpressure is pull-based:
+ * the socket is paused while that queue is full or the client is not reading its responses, so a
+ * slow reader cannot make the broker buffer without bound.
  */
 import type { Socket } from 'node:net';
 import { FrameReader, FrameTooLarge } from './frame-reader.js';
@@ -15,19 +17,20 @@ import type { Logger } from '../util/logger.js';
 
 export interface ConnectionOptions {
   maxRequestSize: number;
-  /** Requests handled at once before the connection stops reading. */
+  /** Frames read ahead of the one being handled before the connection stops reading. */
   maxInFlight: number;
 }
 
-interface Slot {
-  done: boolean;
-  out: Buffer[] | null;
-}
+/** Bytes of frames read ahead before the connection stops reading (one larger frame may exceed it). */
+const READ_AHEAD_BYTES = 16 * 1024 * 1024;
 
 export class Connection {
   readonly client: ClientInfo;
   private readonly frames: FrameReader;
-  private readonly queue: Slot[] = [];
+  /** Frames read and not yet handled, in arrival order. */
+  private readonly waiting: Buffer[] = [];
+  private waitingBytes = 0;
+  private busy = false;
   private paused = false;
   /** Set by a graceful shutdown: no new request is read. */
   private stopped = false;
@@ -56,7 +59,7 @@ export class Connection {
 
   /** Resolves when no request is being handled or waiting to be written. */
   idle(): Promise<void> {
-    if (this.queue.length === 0 || this.closed) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -98,9 +101,11 @@ export class Connection {
         if (err instanceof FrameTooLarge) return this.destroy(err.message);
         throw err;
       }
-      if (!frame) return;
-      this.handleFrame(frame);
+      if (!frame) break;
+      this.waiting.push(frame);
+      this.waitingBytes += frame.length;
     }
+    this.pump();
     if (!this.closed && this.mustPause() && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -108,7 +113,12 @@ export class Connection {
   }
 
   private mustPause(): boolean {
-    return this.stopped || this.queue.length >= this.opts.maxInFlight || this.socket.writableNeedDrain;
+    return (
+      this.stopped ||
+      this.waiting.length >= this.opts.maxInFlight ||
+      this.waitingBytes >= READ_AHEAD_BYTES ||
+      this.socket.writableNeedDrain
+    );
   }
 
   private maybeResume(): void {
@@ -118,7 +128,18 @@ export class Connection {
     this.readFrames();
   }
 
-  private handleFrame(frame: Buffer): void {
+  private isIdle(): boolean {
+    return this.closed || (!this.busy && this.waiting.length === 0);
+  }
+
+  /** Handles the next waiting frame unless one is being handled. */
+  private pump(): void {
+    if (this.busy || this.closed || this.waiting.length === 0) {
+      this.notifyIdle();
+      return;
+    }
+    const frame = this.waiting.shift()!;
+    this.waitingBytes -= frame.length;
     let dispatched;
     try {
       dispatched = dispatch(frame, this.client, this.broker, this.log);
@@ -127,16 +148,22 @@ export class Connection {
       if (err instanceof DecodeError || err instanceof RangeError) return this.destroy('malformed request', err);
       return this.destroy('request failed', err);
     }
-    const slot: Slot = { done: false, out: null };
-    this.queue.push(slot);
+    this.busy = true;
     const { header } = dispatched;
     dispatched.response.then(
       (out) => {
-        slot.out = out;
-        slot.done = true;
-        this.flush();
+        this.busy = false;
+        if (this.closed) return this.notifyIdle();
+        if (out) {
+          this.socket.cork();
+          for (const b of out) this.socket.write(b);
+          this.socket.uncork();
+        }
+        this.pump();
+        this.maybeResume();
       },
       (err: unknown) => {
+        this.busy = false;
         if (err instanceof DecodeError || err instanceof RangeError) {
           this.destroy(`malformed ${header.requestApiKey} v${header.requestApiVersion} request`, err);
         } else {
@@ -148,22 +175,8 @@ export class Connection {
     );
   }
 
-  private flush(): void {
-    if (this.closed) return;
-    if (this.queue.length > 0 && this.queue[0].done) {
-      this.socket.cork();
-      while (this.queue.length > 0 && this.queue[0].done) {
-        const slot = this.queue.shift()!;
-        if (slot.out) for (const b of slot.out) this.socket.write(b);
-      }
-      this.socket.uncork();
-    }
-    this.notifyIdle();
-    this.maybeResume();
-  }
-
   private notifyIdle(): void {
-    if ((this.queue.length === 0 || this.closed) && this.idleWaiters.length > 0) {
+    if (this.isIdle() && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
