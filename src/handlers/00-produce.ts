@@ -111,6 +111,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 0,
   maxVersion: 13,
+  note: 'v0–v2 answered UNSUPPORTED_FOR_MESSAGE_FORMAT (message formats v0/v1)',
   async handle(req, ctx) {
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const topics = await Promise.all(

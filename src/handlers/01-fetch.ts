@@ -94,6 +94,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
+  note: 'fetch sessions (KIP-227), long polling woken by appends',
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const cache = ctx.broker.fetchSessions;

@@ -48,6 +48,8 @@ export interface Handler<Req = any, Res = any> {
   maxVersion: number;
   /** Lowest version advertised in ApiVersions when it differs from minVersion (Produce v0, see compat trap 3). */
   advertisedMinVersion?: number;
+  /** A remark for the README's API table (deviations a user should know). */
+  note?: string;
   handle(req: Req, ctx: HandlerContext): HandlerResult<Res> | Promise<HandlerResult<Res>>;
 }
 
