@@ -43,11 +43,12 @@ export class FileCache {
       });
       this.entries.set(path, entry);
       e = entry;
-      this.evict();
     }
     const entry = e;
+    // Counted as in use before anything is evicted, so the eviction cannot pick this entry.
     entry.refs++;
     entry.lastUsed = ++this.tick;
+    this.evict();
     let fd: number;
     try {
       fd = await entry.fd;

@@ -209,3 +209,23 @@ describe('PartitionLog', () => {
     expect(batchRanges((await log.read(8, 1 << 20)).records)).toEqual([[8, 8]]);
   });
 });
+
+describe('FileCache', () => {
+  it('never closes a descriptor in use, even when the pool is full', async () => {
+    const { FileCache } = await import('../../src/storage/file-cache.js');
+    const { writevAll, readAt } = await import('../../src/storage/fs-ops.js');
+    const dir = await tempDir();
+    const files = new FileCache(64);
+    // More files than the pool holds, each written and read back through its own descriptor.
+    await Promise.all(
+      Array.from({ length: 300 }, async (_, i) => {
+        const path = join(dir, `f${i}`);
+        await files.with(path, (fd) => writevAll(fd, [Buffer.from(`file-${i}`)], 0));
+        const back = await files.with(path, (fd) => readAt(fd, 100, 0));
+        expect(back.toString()).toBe(`file-${i}`);
+      }),
+    );
+    expect(files.openCount).toBeLessThanOrEqual(64);
+    await files.closeAll();
+  });
+});
