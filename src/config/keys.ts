@@ -44,6 +44,7 @@ export const KEYS: Record<string, KeyDef> = {
   'log.flush.scheduler.interval.ms': { type: 'long', default: String(2n ** 63n - 1n), doc: 'How often the flusher checks log.flush.interval.ms.' },
   'log.cleanup.policy': { type: 'list', default: 'delete', doc: 'delete, compact, or both.' },
   'log.cleaner.delete.retention.ms': { type: 'long', default: String(24 * HOUR), doc: 'How long tombstones stay in a compacted topic.' },
+  'log.cleaner.backoff.ms': { type: 'long', default: '15000', min: 0, doc: 'Pause between two compaction passes.' },
   'log.message.timestamp.type': { type: 'enum', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'Timestamp stored with records.' },
   'log.message.timestamp.before.max.ms': { type: 'long', default: String(2n ** 63n - 1n), min: 0, doc: 'How far in the past a CreateTime timestamp may be.' },
   'log.message.timestamp.after.max.ms': { type: 'long', default: String(HOUR), min: 0, doc: 'How far in the future a CreateTime timestamp may be.' },

@@ -20,6 +20,8 @@ export interface Record {
   headers?: RecordHeader[];
   /** Milliseconds; defaults to the batch's base timestamp. */
   timestamp?: number;
+  /** Position in the batch's offset range; defaults to the record's index (a compacted batch has gaps). */
+  offsetDelta?: number;
 }
 
 export interface BatchOptions {
@@ -33,6 +35,8 @@ export interface BatchOptions {
   partitionLeaderEpoch?: number;
   /** Already-compressed record bytes are not produced here; attributes' codec bits stay 0. */
   attributes?: number;
+  /** Defaults to count - 1; larger for a compacted batch whose records have gaps. */
+  lastOffsetDelta?: number;
 }
 
 function recordBodySize(r: Record, baseTs: number, offsetDelta: number): number {
@@ -52,14 +56,14 @@ function recordBodySize(r: Record, baseTs: number, offsetDelta: number): number 
 
 /** Encodes records as the uncompressed records section of a batch. */
 export function encodeRecords(records: Record[], baseTs: number): Buffer {
-  const sizes = records.map((r, i) => recordBodySize(r, baseTs, i));
+  const sizes = records.map((r, i) => recordBodySize(r, baseTs, r.offsetDelta ?? i));
   const total = sizes.reduce((a, s) => a + varintSize(s) + s, 0);
   const w = Writer.alloc(total);
   records.forEach((r, i) => {
     w.varint(sizes[i]);
     w.int8(0);
     w.varlong(BigInt((r.timestamp ?? baseTs) - baseTs));
-    w.varint(i);
+    w.varint(r.offsetDelta ?? i);
     if (r.key) {
       w.varint(r.key.length);
       w.raw(r.key);
@@ -96,7 +100,7 @@ export function buildBatch(recordsSection: Buffer, count: number, opts: BatchOpt
   w.int8(2);
   w.uint32(0); // CRC, filled below
   w.int16(attrs);
-  w.int32(count - 1);
+  w.int32(opts.lastOffsetDelta ?? count - 1);
   w.int64(BigInt(opts.baseTimestamp));
   w.int64(BigInt(opts.maxTimestamp));
   w.int64(opts.producerId ?? -1n);

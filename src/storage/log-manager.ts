@@ -13,6 +13,7 @@ import { PartitionLog } from './partition-log.js';
 import { FileCache } from './file-cache.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
 import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpoint.js';
+import { compactLog } from './cleaner.js';
 
 const CLEAN_SHUTDOWN = '.runnel_cleanshutdown';
 const RECOVERY = 'recovery-point-offset-checkpoint';
@@ -39,7 +40,6 @@ export class LogManager implements LogStore {
   private readonly dirOf = new Map<PartitionLog, string>();
   readonly files: FileCache;
   private timers: NodeJS.Timeout[] = [];
-  private retentionRunning = false;
   recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
 
   private constructor(
@@ -180,14 +180,22 @@ export class LogManager implements LogStore {
   startBackgroundWork(): void {
     const retentionEvery = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
     this.timers.push(setInterval(() => void this.runRetention(), retentionEvery).unref());
+    this.timers.push(setInterval(() => void this.runCompaction(), Math.max(100, this.config.num('log.cleaner.backoff.ms'))).unref());
     this.timers.push(setInterval(() => void this.flushDue(), 1000).unref());
     this.timers.push(setInterval(() => void this.writeCheckpoints(), CHECKPOINT_INTERVAL_MS).unref());
   }
 
-  async runRetention(now = Date.now()): Promise<void> {
-    if (this.retentionRunning) return;
-    this.retentionRunning = true;
-    try {
+  /** Retention and compaction both rewrite segment lists, so they take turns on one chain. */
+  private maintenance: Promise<void> = Promise.resolve();
+
+  private serially(task: () => Promise<void>): Promise<void> {
+    const next = this.maintenance.then(task, task);
+    this.maintenance = next.catch(() => undefined);
+    return next;
+  }
+
+  runRetention(now = Date.now()): Promise<void> {
+    return this.serially(async () => {
       for (const p of this.all()) {
         try {
           const r = await p.applyRetention(now);
@@ -197,9 +205,22 @@ export class LogManager implements LogStore {
           this.log.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'retention failed');
         }
       }
-    } finally {
-      this.retentionRunning = false;
-    }
+    });
+  }
+
+  runCompaction(now = Date.now()): Promise<void> {
+    return this.serially(async () => {
+      for (const p of this.all()) {
+        if (!p.config().cleanupPolicy.includes('compact')) continue;
+        try {
+          const c = await compactLog(p, now);
+          if (c.segments > 0)
+            this.log.info({ topic: p.topic, partition: p.partition, segments: c.segments, recordsRemoved: c.recordsRemoved, bytesBefore: c.bytesBefore, bytesAfter: c.bytesAfter }, 'compacted segments');
+        } catch (err) {
+          this.log.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'compaction failed');
+        }
+      }
+    });
   }
 
   private async flushDue(): Promise<void> {
@@ -234,6 +255,7 @@ export class LogManager implements LogStore {
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.maintenance;
     for (const p of this.all()) await p.close();
     await this.writeCheckpoints();
     await this.files.closeAll();

@@ -68,6 +68,8 @@ export class PartitionLog {
   lastFlushMs = Date.now();
   private readonly waiters = new Set<() => void>();
   private sealQueue: Segment[] = [];
+  /** Set while compaction swaps a segment; reads wait for it. */
+  private swapping: Promise<unknown> | undefined;
 
   private constructor(
     readonly topic: string,
@@ -124,7 +126,8 @@ export class PartitionLog {
   ): Promise<PartitionLog> {
     const p = new PartitionLog(topic, partition, dir, config, files, log);
     const names = await readdir(dir);
-    for (const n of names) if (n.endsWith('.tmp')) await rm(join(dir, n), { force: true });
+    // Leftovers of an interrupted atomic write or compaction: the originals are intact.
+    for (const n of names) if (n.endsWith('.tmp') || n.endsWith('.cleaned')) await rm(join(dir, n), { force: true });
     const bases = names
       .filter((n) => /^\d{20}\.log$/.test(n))
       .map((n) => Number(n.slice(0, 20)))
@@ -330,6 +333,16 @@ export class PartitionLog {
    * when `minOneBatch`, as Kafka does), never past `upTo` (the high watermark by default).
    */
   async read(offset: number, maxBytes: number, opts: { minOneBatch?: boolean; upTo?: number } = {}): Promise<ReadResult> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.swapping) await this.swapping;
+      const used: Segment[] = [];
+      const r = await this.readOnce(offset, maxBytes, opts, used);
+      // A segment replaced by compaction during the read may have served bytes at stale positions.
+      if (!used.some((s) => s.retired) || attempt >= 5) return r;
+    }
+  }
+
+  private async readOnce(offset: number, maxBytes: number, opts: { minOneBatch?: boolean; upTo?: number }, used: Segment[]): Promise<ReadResult> {
     const upTo = Math.min(opts.upTo ?? this.highWatermark, this.highWatermark);
     const minOne = opts.minOneBatch ?? true;
     const result = (records: Buffer): ReadResult => ({ records, highWatermark: this.highWatermark, logStartOffset: this.logStartOffset });
@@ -339,10 +352,31 @@ export class PartitionLog {
     for (let i = this.segmentFor(offset); i < this.segments.length; i++) {
       const seg = this.segments[i];
       if (seg.baseOffset >= upTo) break;
+      used.push(seg);
       const found = await this.readSegment(seg, offset, maxBytes, minOne, upTo);
       if (found) return result(found);
     }
     return result(Buffer.alloc(0));
+  }
+
+  /**
+   * Swaps in a rewritten segment (compaction). The old one is retired first, so that a read which
+   * used it retries; its descriptor is dropped so the new file is opened from now on.
+   */
+  async replaceSegment(old: Segment, build: (files: FileCache) => Promise<Segment>): Promise<Segment> {
+    let done!: () => void;
+    this.swapping = new Promise<void>((resolve) => (done = resolve));
+    try {
+      old.retired = true;
+      await this.files.forget(old.logPath);
+      const fresh = await build(this.files);
+      const i = this.segments.indexOf(old);
+      if (i >= 0) this.segments[i] = fresh;
+      return fresh;
+    } finally {
+      this.swapping = undefined;
+      done();
+    }
   }
 
   private async readSegment(seg: Segment, offset: number, maxBytes: number, minOne: boolean, upTo: number): Promise<Buffer | undefined> {

@@ -46,6 +46,8 @@ export class Segment {
   private indexesLoaded = true;
   /** Set once the segment is no longer the active one and its last write has landed. */
   sealed = false;
+  /** Set when compaction replaced this segment's file: what was read through it may be stale. */
+  retired = false;
 
   constructor(readonly dir: string, readonly baseOffset: number, private readonly files: FileCache) {
     const name = segmentName(baseOffset);
