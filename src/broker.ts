@@ -11,6 +11,8 @@ import { TopicRegistry } from './cluster/topics.js';
 import { TopicManager } from './cluster/topic-manager.js';
 import { LogManager } from './storage/log-manager.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
+import { GroupCoordinator } from './groups/group-coordinator.js';
+import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
 import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
 import type { BrokerServices } from './handlers/types.js';
@@ -76,6 +78,10 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   if (logs.recoveryStats.recovered > 0)
     log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
   const topics = new TopicManager(registry, logs);
+  // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
+  const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
+  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), log);
+  await groups.load();
   let boundPort = port;
   const services: BrokerServices = {
     config,
@@ -85,6 +91,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     topics,
     logs,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
+    groups,
     apiRanges: advertisedRanges,
     log,
   };
@@ -93,10 +100,12 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   try {
     bound = await server.listen(host, port);
   } catch (err) {
+    groups.close();
     await logs.close();
     throw err;
   }
   logs.startBackgroundWork();
+  groups.start();
   boundPort = bound.port;
   const adv = services.advertised();
   log.info(
@@ -126,6 +135,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     close() {
       closing ??= (async () => {
         await server.close(config.int('runnel.shutdown.timeout.ms'));
+        groups.close();
         await logs.close();
         if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
         log.info('Runnel stopped');

@@ -4,6 +4,7 @@ import type { BrokerConfig, Listener } from '../config/config.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import type { LogStore } from '../storage/log-manager.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -23,6 +24,7 @@ export interface BrokerServices {
   topics: TopicCatalog;
   logs: LogStore;
   fetchSessions: FetchSessionCache;
+  groups: GroupCoordinator;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   log: Logger;

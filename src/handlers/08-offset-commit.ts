@@ -1,0 +1,51 @@
+/**
+ * OffsetCommit (key 8), v0–v9. Group-less ("simple") commits with generation -1 into an empty or
+ * unknown group, member commits checked against the group's generation and member ids; metadata
+ * over offset.metadata.max.bytes gets OFFSET_METADATA_TOO_LARGE, unknown topics or partitions
+ * UNKNOWN_TOPIC_OR_PARTITION. Offsets are in __consumer_offsets before the answer. The v2–v4
+ * retention time is honoured; from v5 offsets follow offsets.retention.minutes (Kafka 4 rules).
+ */
+import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { OffsetCommitEntry } from '../groups/group-coordinator.js';
+import { defineHandler } from './types.js';
+
+const OFFSET_METADATA_TOO_LARGE = 12;
+
+export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
+  apiKey: 8,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const answer = (code: (topic: string, partition: number) => number): OffsetCommitResponse => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+    });
+    if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
+    const groups = ctx.broker.groups;
+    const generation = v >= 1 ? req.generationIdOrMemberEpoch : -1;
+    const groupError = groups.commitError(req.groupId, generation, v >= 1 ? req.memberId : '', v >= 7 ? req.groupInstanceId : null);
+    if (groupError) return answer(() => groupError);
+    const maxMeta = ctx.broker.config.int('offset.metadata.max.bytes');
+    const errors = new Map<string, number>();
+    const entries: OffsetCommitEntry[] = [];
+    for (const t of req.topics) {
+      const topic = ctx.broker.topics.get(t.name);
+      for (const p of t.partitions) {
+        const k = `${t.name}\u0000${p.partitionIndex}`;
+        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(k, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMeta) errors.set(k, OFFSET_METADATA_TOO_LARGE);
+        else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata });
+      }
+    }
+    try {
+      const retention = v >= 2 && v <= 4 && req.retentionTimeMs > 0n ? Number(req.retentionTimeMs) : -1;
+      await groups.commit(req.groupId, entries, retention);
+    } catch (err) {
+      ctx.log.error({ group: req.groupId, err: (err as Error).message }, 'could not store committed offsets');
+      return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    }
+    return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? ErrorCode.NONE);
+  },
+});

@@ -1,0 +1,59 @@
+/**
+ * OffsetFetch (key 9), v0–v9: committed offsets of one group (v0–v7; a null topic list from v2 means
+ * all) or several groups (v8+). A partition without a commit answers offset -1 and no error, as
+ * Kafka does. requireStable (v7+) matters once transactional commits exist.
+ */
+import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler, type HandlerContext } from './types.js';
+
+interface Part {
+  partitionIndex: number;
+  committedOffset: bigint;
+  committedLeaderEpoch: number;
+  metadata: string | null;
+  errorCode: number;
+}
+
+function fetchGroup(ctx: HandlerContext, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: Part[] }> {
+  const offsets = ctx.broker.groups.offsets(groupId);
+  const wanted = topics ?? groupTopics(offsets);
+  return wanted.map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((p) => {
+      const o = offsets.get(`${t.name}\u0000${p}`);
+      return { partitionIndex: p, committedOffset: o ? o.offset : -1n, committedLeaderEpoch: o ? o.leaderEpoch : -1, metadata: o ? o.metadata : '', errorCode: 0 };
+    }),
+  }));
+}
+
+function groupTopics(offsets: Map<string, unknown>): Array<{ name: string; partitionIndexes: number[] }> {
+  const byTopic = new Map<string, number[]>();
+  for (const k of offsets.keys()) {
+    const [topic, p] = k.split('\u0000');
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
+  }
+  return [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes: partitionIndexes.sort((a, b) => a - b) }));
+}
+
+export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
+  apiKey: 9,
+  minVersion: 0,
+  maxVersion: 9,
+  handle(req, ctx) {
+    if (ctx.apiVersion >= 8) {
+      return {
+        throttleTimeMs: 0,
+        topics: [],
+        errorCode: 0,
+        groups: req.groups.map((g) => ({
+          groupId: g.groupId,
+          errorCode: g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0,
+          topics: g.groupId === '' ? [] : fetchGroup(ctx, g.groupId, g.topics),
+        })),
+      };
+    }
+    if (req.groupId === '') return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.INVALID_GROUP_ID, groups: [] };
+    return { throttleTimeMs: 0, topics: fetchGroup(ctx, req.groupId, req.topics), errorCode: 0, groups: [] };
+  },
+});

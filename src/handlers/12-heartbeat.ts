@@ -1,0 +1,15 @@
+/** Heartbeat (key 12), v0–v4: keeps a member's session alive; REBALANCE_IN_PROGRESS asks it to rejoin. */
+import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
+  apiKey: 12,
+  minVersion: 0,
+  maxVersion: 4,
+  handle(req, ctx) {
+    if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    const errorCode = ctx.broker.groups.heartbeat({ groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: ctx.apiVersion >= 3 ? req.groupInstanceId : null });
+    return { throttleTimeMs: 0, errorCode };
+  },
+});

@@ -1,0 +1,18 @@
+/** LeaveGroup (key 13), v0–v5: one member (v0–v2) or a batch (v3+, static members by instance id; v5 reasons). */
+import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
+  apiKey: 13,
+  minVersion: 0,
+  maxVersion: 5,
+  handle(req, ctx) {
+    if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const v = ctx.apiVersion;
+    const who = v >= 3 ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null })) : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
+    const r = ctx.broker.groups.leave(req.groupId, who);
+    if (v < 3) return { throttleTimeMs: 0, errorCode: r.members[0].errorCode || r.errorCode, members: [] };
+    return { throttleTimeMs: 0, errorCode: r.errorCode, members: r.members };
+  },
+});

@@ -1,0 +1,18 @@
+/** DeleteGroups (key 42), v0–v2: only groups without members (NON_EMPTY_GROUP otherwise); their offsets go too. */
+import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
+  apiKey: 42,
+  minVersion: 0,
+  maxVersion: 2,
+  async handle(req, ctx) {
+    const results = [];
+    for (const groupId of req.groupsNames) {
+      const errorCode = groupId === '' ? ErrorCode.INVALID_GROUP_ID : await ctx.broker.groups.deleteGroup(groupId);
+      results.push({ groupId, errorCode });
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});

@@ -1,0 +1,31 @@
+/**
+ * OffsetDelete (key 47), v0: removes committed offsets of a group, refused per partition with
+ * GROUP_SUBSCRIBED_TO_TOPIC while a live consumer-protocol member subscribes to the topic.
+ */
+import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+const GROUP_SUBSCRIBED_TO_TOPIC = 86;
+
+export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
+  apiKey: 47,
+  minVersion: 0,
+  maxVersion: 0,
+  async handle(req, ctx) {
+    const g = ctx.broker.groups.group(req.groupId);
+    if (req.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
+    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
+    const subscribed = g.members.size > 0 ? g.subscribedTopics() : new Set<string>();
+    const topics = req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: !ctx.broker.topics.get(t.name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : subscribed === undefined || subscribed.has(t.name) ? GROUP_SUBSCRIBED_TO_TOPIC : 0,
+      })),
+    }));
+    const deletable = topics.flatMap((t) => t.partitions.filter((p) => p.errorCode === 0).map((p) => ({ topic: t.name, partition: p.partitionIndex })));
+    await ctx.broker.groups.deleteOffsets(req.groupId, deletable);
+    return { errorCode: 0, throttleTimeMs: 0, topics };
+  },
+});
