@@ -241,10 +241,9 @@ export class GroupCoordinator {
       if (this.protocolMismatch(g, req)) return Promise.resolve(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
       return this.addMemberAndRebalance(g, req.memberId, req);
     }
+    if (this.fenced(g, req.groupInstanceId, req.memberId)) return Promise.resolve(joinError(ErrorCode.FENCED_INSTANCE_ID, req.memberId));
     const m = g.members.get(req.memberId);
     if (!m) return Promise.resolve(joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId));
-    if (req.groupInstanceId !== null && g.staticMembers.get(req.groupInstanceId) !== req.memberId)
-      return Promise.resolve(joinError(ErrorCode.FENCED_INSTANCE_ID, req.memberId));
     if (this.protocolMismatch(g, req)) return Promise.resolve(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
     this.touch(g, m);
     const unchanged = g.sameProtocols(m, req.protocols);
@@ -361,9 +360,9 @@ export class GroupCoordinator {
 
   sync(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null; assignments: Array<{ memberId: string; assignment: Buffer }> }): Promise<SyncResult> {
     const g = this.groups.get(req.groupId);
+    if (g && this.fenced(g, req.groupInstanceId, req.memberId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
     const m = g?.members.get(req.memberId);
     if (!g || !m) return Promise.resolve(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
-    if (req.groupInstanceId !== null && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
     if (req.generationId !== g.generation) return Promise.resolve(syncError(ErrorCode.ILLEGAL_GENERATION));
     if ((req.protocolType !== null && req.protocolType !== g.protocolType) || (req.protocolName !== null && req.protocolName !== g.protocolName))
       return Promise.resolve(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
@@ -408,9 +407,9 @@ export class GroupCoordinator {
 
   heartbeat(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }): number {
     const g = this.groups.get(req.groupId);
+    if (g && this.fenced(g, req.groupInstanceId, req.memberId)) return ErrorCode.FENCED_INSTANCE_ID;
     const m = g?.members.get(req.memberId);
     if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (req.groupInstanceId !== null && g.staticMembers.get(req.groupInstanceId) !== req.memberId) return ErrorCode.FENCED_INSTANCE_ID;
     if (req.generationId !== g.generation) return ErrorCode.ILLEGAL_GENERATION;
     this.touch(g, m);
     return g.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
@@ -438,6 +437,13 @@ export class GroupCoordinator {
       return { memberId: x.memberId, groupInstanceId: x.groupInstanceId, errorCode: 0 };
     });
     return { errorCode: 0, members: results };
+  }
+
+  /** A static member's instance id now belongs to another member id: this one was replaced. */
+  private fenced(g: ClassicGroup, groupInstanceId: string | null, memberId: string): boolean {
+    if (groupInstanceId === null) return false;
+    const current = g.staticMembers.get(groupInstanceId);
+    return current !== undefined && current !== memberId;
   }
 
   /** Resets a member's session deadline. */
@@ -490,7 +496,7 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     if (!g) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (groupInstanceId !== null && g.staticMembers.has(groupInstanceId) && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    if (this.fenced(g, groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
     if (generationId < 0 && g.state === 'Empty') return ErrorCode.NONE; // a "simple" commit, outside group membership
     if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     const m = g.members.get(memberId);
