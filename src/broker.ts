@@ -70,6 +70,25 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     // Make the configuration say where the data really is (DescribeConfigs, DescribeLogDirs).
     config = withOverride(config, 'log.dirs', dataDir);
   }
+  try {
+    return await launch(config, { host, port, dataDir, ephemeral, log, started });
+  } catch (err) {
+    // A failed start (port in use, unreadable data) leaves no temporary directory behind.
+    if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+interface LaunchOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  ephemeral: string | undefined;
+  log: Logger;
+  started: number;
+}
+
+async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started }: LaunchOptions): Promise<Broker> {
   await mkdir(dataDir, { recursive: true });
 
   const meta = await loadClusterMeta(dataDir, config.nodeId);

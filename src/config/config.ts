@@ -87,7 +87,7 @@ export class BrokerConfig {
   }
 
   bool(key: string): boolean {
-    return this.get(key) === 'true';
+    return this.get(key)?.toLowerCase() === 'true';
   }
 
   list(key: string): string[] {
@@ -108,9 +108,11 @@ export class BrokerConfig {
 
   /** retention from log.retention.ms, .minutes or .hours, in Kafka's order of precedence; -1 = forever. */
   get retentionMs(): number {
-    if (this.has('log.retention.ms')) return this.num('log.retention.ms');
-    if (this.has('log.retention.minutes')) return this.int('log.retention.minutes') * 60_000;
-    return this.int('log.retention.hours') * 3_600_000;
+    let ms: number;
+    if (this.has('log.retention.ms')) ms = this.num('log.retention.ms');
+    else if (this.has('log.retention.minutes')) ms = this.int('log.retention.minutes') * 60_000;
+    else ms = this.int('log.retention.hours') * 3_600_000;
+    return ms < 0 ? -1 : ms; // any negative value means forever, as in Kafka
   }
 
   get rollMs(): number {
@@ -118,7 +120,9 @@ export class BrokerConfig {
   }
 
   listeners(): Listener[] {
-    return this.list('listeners').map((l) => parseListener(l, 'listeners'));
+    const list = this.list('listeners').map((l) => parseListener(l, 'listeners'));
+    if (list.length === 0) throw new ConfigError('listeners is empty: give at least one, e.g. PLAINTEXT://:9092');
+    return list;
   }
 
   /** What Metadata advertises: advertised.listeners, else the listener with localhost for an empty or wildcard host. */
@@ -163,7 +167,8 @@ function validate(key: string, def: KeyDef, value: string): void {
       break;
     }
     case 'bool':
-      if (value !== 'true' && value !== 'false') fail('expected true or false');
+      // Kafka parses booleans case-insensitively.
+      if (value.toLowerCase() !== 'true' && value.toLowerCase() !== 'false') fail('expected true or false');
       break;
     case 'enum':
       if (!def.values!.includes(value)) fail(`expected one of ${def.values!.join(', ')}`);

@@ -74,7 +74,8 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
         if (t.name !== null) result.push(await lookup(t.name, allowCreate, ctx, includeOps));
         else {
           const byId = topics.getById(t.topicId);
-          result.push(byId ? describe(byId, nodeId, includeOps) : failed(ErrorCode.UNKNOWN_TOPIC_ID, null, t.topicId));
+          // The topic name may be null only from v12; before that an unknown id is answered with ''.
+          result.push(byId ? describe(byId, nodeId, includeOps) : failed(ErrorCode.UNKNOWN_TOPIC_ID, v >= 12 ? null : '', t.topicId));
         }
       }
     }

@@ -51,7 +51,7 @@ export class Connection {
     this.frames = new FrameReader(opts.maxRequestSize);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
+    socket.on('drain', () => this.readFrames());
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => this.handleClose());
     this.log.debug('connection opened');
@@ -92,6 +92,11 @@ export class Connection {
     this.readFrames();
   }
 
+  /**
+   * Moves complete frames from the byte stream into the waiting queue while there is room, starts
+   * the next request, and pauses or resumes the socket to match. Called on data, on drain, and
+   * after every response (frames may be buffered that arrived while the queue was full).
+   */
   private readFrames(): void {
     while (!this.closed && !this.mustPause()) {
       let frame: Buffer | undefined;
@@ -106,9 +111,14 @@ export class Connection {
       this.waitingBytes += frame.length;
     }
     this.pump();
-    if (!this.closed && this.mustPause() && !this.paused) {
+    if (this.closed) return;
+    const pause = this.mustPause();
+    if (pause && !this.paused) {
       this.paused = true;
       this.socket.pause();
+    } else if (!pause && this.paused && !this.stopped) {
+      this.paused = false;
+      this.socket.resume();
     }
   }
 
@@ -119,13 +129,6 @@ export class Connection {
       this.waitingBytes >= READ_AHEAD_BYTES ||
       this.socket.writableNeedDrain
     );
-  }
-
-  private maybeResume(): void {
-    if (this.closed || this.stopped || !this.paused || this.mustPause()) return;
-    this.paused = false;
-    this.socket.resume();
-    this.readFrames();
   }
 
   private isIdle(): boolean {
@@ -159,8 +162,7 @@ export class Connection {
           for (const b of out) this.socket.write(b);
           this.socket.uncork();
         }
-        this.pump();
-        this.maybeResume();
+        this.readFrames();
       },
       (err: unknown) => {
         this.busy = false;
