@@ -188,7 +188,7 @@ export class PartitionLog {
       logAppendTime = maxTimestamp = now;
     }
     let seg = this.active;
-    if (this.shouldRoll(seg, buf.length, now, cfg)) seg = this.roll(baseOffset);
+    if (this.shouldRoll(seg, buf.length, maxTimestamp, now, cfg)) seg = this.roll(baseOffset);
     const position = seg.size;
     seg.track({ baseOffset, lastOffset, maxTimestamp, recordCount: info.recordCount } satisfies BatchMeta, position, cfg.indexIntervalBytes);
     seg.addBytes(buf.length);
@@ -203,10 +203,17 @@ export class PartitionLog {
     }).then(() => ({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset }));
   }
 
-  private shouldRoll(seg: Segment, incoming: number, now: number, cfg: LogConfig): boolean {
+  /**
+   * As Kafka's LogSegment.shouldRoll: by size, or by segment.ms measured between the first batch's
+   * timestamp and the incoming one's (the wall clock only when there are no timestamps), so that
+   * old timestamps do not roll a segment per batch and future ones do not prevent rolling.
+   */
+  private shouldRoll(seg: Segment, incoming: number, incomingTimestamp: number, now: number, cfg: LogConfig): boolean {
     if (seg.size === 0) return false;
     if (seg.size + incoming > cfg.segmentBytes) return true;
-    return Number.isFinite(cfg.rollMs) && now - seg.rollBase >= cfg.rollMs;
+    if (!Number.isFinite(cfg.rollMs)) return false;
+    const waited = seg.firstBatchTimestamp >= 0 && incomingTimestamp >= 0 ? incomingTimestamp - seg.firstBatchTimestamp : now - seg.created;
+    return waited > cfg.rollMs;
   }
 
   /** Starts a new active segment at `baseOffset`; the old one is sealed once its writes land. */

@@ -34,8 +34,10 @@ export class Segment {
   nextOffset: number;
   /** Largest batch max timestamp in the segment, -1 when none. */
   maxTimestamp = -1;
-  /** Time the segment was created or its first batch's timestamp, for log.roll.ms. */
-  rollBase: number;
+  /** When the segment was created (wall clock), for log.roll.ms when batches carry no timestamp. */
+  created: number;
+  /** Max timestamp of the segment's first batch, -1 when none: log.roll.ms counts from it. */
+  firstBatchTimestamp = -1;
   /** Modification time of the file, the retention clock for a segment without timestamps. */
   lastModified = Date.now();
   index = new OffsetIndex();
@@ -55,7 +57,7 @@ export class Segment {
     this.indexPath = join(dir, `${name}.index`);
     this.timeIndexPath = join(dir, `${name}.timeindex`);
     this.nextOffset = baseOffset;
-    this.rollBase = Date.now();
+    this.created = Date.now();
   }
 
   /** Records a batch about to be written at `position` in the indexes (called in append order). */
@@ -68,7 +70,7 @@ export class Segment {
       if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, rel);
       this.bytesSinceIndex = 0;
     }
-    if (position === 0 && meta.maxTimestamp >= 0) this.rollBase = meta.maxTimestamp;
+    if (position === 0) this.firstBatchTimestamp = meta.maxTimestamp;
     this.lastBatchOffset = meta.baseOffset;
     this.nextOffset = meta.lastOffset + 1;
   }

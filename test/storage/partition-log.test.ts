@@ -76,14 +76,17 @@ describe('PartitionLog', () => {
     expect(next.baseOffset).toBe(60);
   });
 
-  it('rolls segments by age (segment.ms)', async () => {
-    const dir = await tempDir();
-    const log = await newLog(dir, { rollMs: 1000 });
+  it('rolls segments by age (segment.ms) measured on record timestamps, as Kafka does', async () => {
+    const log = await newLog(await tempDir(), { rollMs: 1000 });
     const t0 = Date.now();
     await appendBatch(log, batch(1, { timestamp: t0 }), t0);
-    await appendBatch(log, batch(1, { timestamp: t0 }), t0 + 10);
-    await appendBatch(log, batch(1, { timestamp: t0 }), t0 + 2000);
+    await appendBatch(log, batch(1, { timestamp: t0 + 500 }), t0 + 10);
+    await appendBatch(log, batch(1, { timestamp: t0 + 2000 }), t0 + 20);
     expect(log.segments.map((s) => s.baseOffset)).toEqual([0, 2]);
+    // Old timestamps (years back) must not roll a segment per batch.
+    const old = await newLog(await tempDir(), { rollMs: 1000 });
+    for (let i = 0; i < 20; i++) await appendBatch(old, batch(1, { timestamp: 1_500_000_000_000 + i }));
+    expect(old.segments.length).toBe(1);
   });
 
   it('recovers after a crash: a torn tail is cut off and offsets continue from the last intact batch', async () => {
