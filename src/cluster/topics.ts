@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { collisionKey, isInternalTopic } from './topic-names.js';
 import { randomTopicId } from './uuid.js';
+import { ErrorCode } from '../protocol/errors.js';
 
 export interface TopicInfo {
   name: string;
@@ -14,6 +15,13 @@ export interface TopicInfo {
   internal: boolean;
 }
 
+/** Why a topic change was refused, with the Kafka error code to answer. */
+export class TopicError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
 /** What handlers may ask of the topic catalogue. */
 export interface TopicCatalog {
   list(): TopicInfo[];
@@ -21,7 +29,35 @@ export interface TopicCatalog {
   getById(id: string): TopicInfo | undefined;
   /** The existing topic whose name differs only by '.' versus '_', if any. */
   collidesWith(name: string): TopicInfo | undefined;
+  /** Creates a topic, or returns the existing one of that name (auto-creation). */
   create(name: string, partitions: number, configs?: Record<string, string>): Promise<TopicInfo>;
+  /**
+   * Creates a topic that must be new: rejects with a TopicError (TOPIC_ALREADY_EXISTS, or
+   * INVALID_TOPIC_EXCEPTION for a '.'/'_' collision) when the name is taken by the time it runs.
+   */
+  createNew(name: string, partitions: number, configs?: Record<string, string>): Promise<TopicInfo>;
+  /** Deletes a topic and its data; undefined when there is no such topic. */
+  delete(name: string): Promise<TopicInfo | undefined>;
+  /** Raises the partition count (TopicError INVALID_PARTITIONS unless it grows, UNKNOWN_TOPIC_OR_PARTITION). */
+  setPartitions(name: string, count: number): Promise<TopicInfo>;
+  /** Replaces the topic's config overrides (TopicError UNKNOWN_TOPIC_OR_PARTITION). */
+  setConfigs(name: string, configs: Record<string, string>): Promise<TopicInfo>;
+}
+
+/** Kafka's refusal of a partition count that is not an increase, if it is not. */
+export function partitionIncreaseError(t: TopicInfo, count: number): TopicError | undefined {
+  if (count === t.partitions) return new TopicError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${t.partitions} partition(s).`);
+  if (count < t.partitions)
+    return new TopicError(ErrorCode.INVALID_PARTITIONS, `The topic ${t.name} currently has ${t.partitions} partition(s); ${count} would not be an increase.`);
+  return undefined;
+}
+
+/** Kafka's refusal of a new topic whose name is taken or collides, if it is. */
+export function nameTaken(catalog: Pick<TopicCatalog, 'get' | 'collidesWith'>, name: string): TopicError | undefined {
+  if (catalog.get(name)) return new TopicError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+  const other = catalog.collidesWith(name);
+  if (other) return new TopicError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other.name}`);
+  return undefined;
 }
 
 interface StoredTopics {
@@ -89,12 +125,42 @@ export class TopicRegistry implements TopicCatalog {
     return topic;
   }
 
+  async createNew(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
+    const taken = nameTaken(this, name);
+    if (taken) throw taken;
+    return this.create(name, partitions, configs);
+  }
+
   async delete(name: string): Promise<TopicInfo | undefined> {
     const t = this.byName.get(name);
     if (!t) return undefined;
     this.byName.delete(name);
     this.byId.delete(t.id);
     this.byCollisionKey.delete(collisionKey(name));
+    await this.persist();
+    return t;
+  }
+
+  async setPartitions(name: string, count: number): Promise<TopicInfo> {
+    const t = this.existing(name);
+    const refused = partitionIncreaseError(t, count);
+    if (refused) throw refused;
+    return this.replace({ ...t, partitions: count });
+  }
+
+  async setConfigs(name: string, configs: Record<string, string>): Promise<TopicInfo> {
+    return this.replace({ ...this.existing(name), configs: { ...configs } });
+  }
+
+  private existing(name: string): TopicInfo {
+    const t = this.byName.get(name);
+    if (!t) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+    return t;
+  }
+
+  /** Swaps in a changed copy (readers holding the old object keep a consistent snapshot) and persists. */
+  private async replace(t: TopicInfo): Promise<TopicInfo> {
+    this.index(t);
     await this.persist();
     return t;
   }

@@ -6,11 +6,45 @@ import type { Handler } from './types.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
+import offsetCommit from './08-offset-commit.js';
+import offsetFetch from './09-offset-fetch.js';
+import findCoordinator from './10-find-coordinator.js';
+import joinGroup from './11-join-group.js';
+import heartbeat from './12-heartbeat.js';
+import leaveGroup from './13-leave-group.js';
+import syncGroup from './14-sync-group.js';
+import describeGroups from './15-describe-groups.js';
+import listGroups from './16-list-groups.js';
+import deleteGroups from './42-delete-groups.js';
+import offsetDelete from './47-offset-delete.js';
 import apiVersions from './18-api-versions.js';
 import metadata from './03-metadata.js';
 import describeCluster from './60-describe-cluster.js';
+import createTopics from './19-create-topics.js';
+import deleteTopics from './20-delete-topics.js';
+import deleteRecords from './21-delete-records.js';
+import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
+import describeConfigs from './32-describe-configs.js';
+import alterConfigs from './33-alter-configs.js';
+import describeLogDirs from './35-describe-log-dirs.js';
+import createPartitions from './37-create-partitions.js';
+import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import describeTopicPartitions from './75-describe-topic-partitions.js';
 
-export const handlers: readonly Handler[] = [produce, fetch, listOffsets, metadata, apiVersions, describeCluster];
+export const handlers: readonly Handler[] = [
+  offsetCommit,
+  offsetFetch,
+  findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
+  deleteGroups,
+  offsetDelete,
+  produce, fetch, listOffsets, metadata, apiVersions, describeCluster,
+  createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, incrementalAlterConfigs, describeTopicPartitions];
 
 export const handlerRegistry: ReadonlyMap<number, Handler> = new Map(handlers.map((h) => [h.apiKey, h]));
 

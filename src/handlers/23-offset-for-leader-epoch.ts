@@ -1,0 +1,54 @@
+/**
+ * OffsetForLeaderEpoch (key 23), v0–v4.
+ *
+ * One broker that has led every partition since offset 0 in a single epoch (PartitionLog's
+ * leaderEpoch, 0): its epoch cache is the one entry (epoch, log start offset). Answers follow
+ * Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the log end offset; an
+ * epoch above it, or -1, is UNDEFINED (epoch -1, offset -1) with no error; an epoch below it
+ * (there are none here) ends where the current one starts. The client's CurrentLeaderEpoch (v2+)
+ * is checked as Kafka does: -1 skips the check, an older epoch is FENCED_LEADER_EPOCH and a newer
+ * one UNKNOWN_LEADER_EPOCH. Unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION.
+ *
+ * The log end offset reported is the high watermark: offsets assigned to appends still being
+ * written are not in the log yet (with one replica, Kafka's log end and high watermark agree once
+ * a write is acknowledged).
+ */
+import type {
+  OffsetForLeaderEpochRequest,
+  OffsetForLeaderEpochRequestOffsetForLeaderPartition,
+  OffsetForLeaderEpochResponse,
+  OffsetForLeaderEpochResponseEpochEndOffset,
+} from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler, type HandlerContext } from './types.js';
+
+type EpochEndOffset = OffsetForLeaderEpochResponseEpochEndOffset;
+
+const UNDEFINED = { leaderEpoch: -1, endOffset: -1n };
+
+function endOffset(topic: string, req: OffsetForLeaderEpochRequestOffsetForLeaderPartition, ctx: HandlerContext): EpochEndOffset {
+  const partition = req.partition;
+  const p = ctx.broker.topics.get(topic) ? ctx.broker.logs.partition(topic, partition) : undefined;
+  if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partition, ...UNDEFINED };
+  const current = req.currentLeaderEpoch;
+  if (current !== -1 && current < p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH, partition, ...UNDEFINED };
+  if (current !== -1 && current > p.leaderEpoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, partition, ...UNDEFINED };
+  const asked = req.leaderEpoch;
+  const ok = ErrorCode.NONE;
+  if (asked === p.leaderEpoch) return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.highWatermark) };
+  if (asked === -1 || asked > p.leaderEpoch) return { errorCode: ok, partition, ...UNDEFINED };
+  return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.logStartOffset) };
+}
+
+export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
+  apiKey: 23,
+  minVersion: 0,
+  maxVersion: 4,
+  note: 'a single leader epoch (0)',
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => endOffset(t.topic, p, ctx)) })),
+    };
+  },
+});

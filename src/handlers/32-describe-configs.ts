@@ -1,0 +1,88 @@
+/**
+ * DescribeConfigs (key 32), v0–v4.
+ *
+ * TOPIC resources: every topic-level key Kafka describes (src/config/topic-configs.ts), with the
+ * topic's override (DYNAMIC_TOPIC_CONFIG) or the broker's value in the topic key's unit
+ * (STATIC_BROKER_CONFIG when set in server.properties, else DEFAULT_CONFIG). Unknown topics get
+ * UNKNOWN_TOPIC_OR_PARTITION and illegal names INVALID_TOPIC_EXCEPTION. BROKER resources: this
+ * node's id describes every server.properties key Runnel reads, all read-only (Runnel has no
+ * dynamic broker configs); "" (the cluster-wide dynamic defaults) describes nothing, as in Kafka
+ * without dynamic defaults; another id or a non-number is INVALID_REQUEST.
+ *
+ * ConfigurationKeys null or empty means all keys; unknown requested keys are left out. v0 has
+ * IsDefault (the value comes from no configuration); v1+ ConfigSource and, when asked, synonyms;
+ * v3+ the type and, when asked, documentation.
+ *
+ * Deviations: a topic key's synonyms list every broker key behind it that has a value (Kafka drops
+ * them when the first-ranked key, e.g. log.retention.ms, is unset, and then reports
+ * DEFAULT_CONFIG even for a log.retention.hours set in server.properties). Other resource types
+ * (BROKER_LOGGER, GROUP, CLIENT_METRICS, unknown ones) get INVALID_REQUEST for that resource only;
+ * Kafka fails the whole request for an unknown type. Resources past the 10,000th get
+ * INVALID_REQUEST (each answer is ~30 entries; Kafka has no cap).
+ */
+import type {
+  DescribeConfigsRequest,
+  DescribeConfigsRequestDescribeConfigsResource,
+  DescribeConfigsResponse,
+  DescribeConfigsResponseDescribeConfigsResult,
+} from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { invalidTopicName } from '../cluster/topic-names.js';
+import { ConfigSource, TOPIC_CONFIG_NAMES, brokerConfigNames, describeBrokerConfig, describeTopicConfig, type DescribedConfig } from '../config/topic-configs.js';
+import { ResourceType, brokerNameError, err, unsupportedResource, MAX_RESOURCES_PER_REQUEST, type ApiError } from './admin-common.js';
+import { defineHandler, type HandlerContext } from './types.js';
+
+type Result = DescribeConfigsResponseDescribeConfigsResult;
+type Resource = DescribeConfigsRequestDescribeConfigsResource;
+
+function describe(res: Resource, ctx: HandlerContext): DescribedConfig[] | ApiError {
+  const { config, topics, nodeId } = ctx.broker;
+  const wanted = (names: readonly string[]) =>
+    res.configurationKeys === null || res.configurationKeys.length === 0 ? names : names.filter((n) => res.configurationKeys!.includes(n));
+  switch (res.resourceType) {
+    case ResourceType.TOPIC: {
+      const invalid = invalidTopicName(res.resourceName);
+      if (invalid) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
+      const t = topics.get(res.resourceName);
+      if (!t) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${res.resourceName}' does not exist.`);
+      return wanted(TOPIC_CONFIG_NAMES).map((n) => describeTopicConfig(config, t.configs, n));
+    }
+    case ResourceType.BROKER: {
+      const bad = brokerNameError(res.resourceName, nodeId, true);
+      if (bad) return bad;
+      if (res.resourceName === '') return [];
+      return wanted(brokerConfigNames()).map((n) => describeBrokerConfig(config, n));
+    }
+    default:
+      return unsupportedResource(res.resourceType);
+  }
+}
+
+export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
+  apiKey: 32,
+  minVersion: 0,
+  maxVersion: 4,
+  note: 'TOPIC and BROKER resources',
+  handle(req, ctx) {
+    const v = ctx.apiVersion;
+    const results = req.resources.map((res, i): Result => {
+      const base = { resourceType: res.resourceType, resourceName: res.resourceName };
+      const described =
+        i < MAX_RESOURCES_PER_REQUEST ? describe(res, ctx) : err(ErrorCode.INVALID_REQUEST, `Runnel describes at most ${MAX_RESOURCES_PER_REQUEST} resources per request.`);
+      if (!Array.isArray(described)) return { ...base, errorCode: described.code, errorMessage: described.message, configs: [] };
+      const configs = described.map((c) => ({
+        name: c.name,
+        value: c.value,
+        readOnly: c.readOnly,
+        isDefault: c.source === ConfigSource.DEFAULT_CONFIG,
+        configSource: c.source,
+        isSensitive: c.isSensitive,
+        synonyms: v >= 1 && req.includeSynonyms ? c.synonyms : [],
+        configType: c.type,
+        documentation: v >= 3 && req.includeDocumentation ? c.documentation : null,
+      }));
+      return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+    });
+    return { throttleTimeMs: 0, results };
+  },
+});

@@ -1,0 +1,27 @@
+/**
+ * AlterConfigs (key 33), v0–v2: the legacy API, which replaces all of a resource's overrides with
+ * the ones given (keys left out go back to their defaults).
+ *
+ * TOPIC resources are validated, persisted crash-safely with the topic catalogue and applied at
+ * once; BROKER resources are refused for any key (Runnel has no dynamic broker configs); see
+ * alter-configs-common.ts for the checks and their order, which follow Kafka's. As in Kafka, the
+ * legacy API has no BROKER_LOGGER resource ("Unknown resource type 8").
+ */
+import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/index.js';
+import { OpType, alterConfigs } from './alter-configs-common.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
+  apiKey: 33,
+  minVersion: 0,
+  maxVersion: 2,
+  note: 'topic configs apply at once; broker configs are read-only',
+  async handle(req, ctx) {
+    const resources = req.resources.map((r) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      ops: r.configs.map((c) => ({ name: c.name, op: OpType.SET, value: c.value })),
+    }));
+    return { throttleTimeMs: 0, responses: await alterConfigs(resources, 'replace', req.validateOnly, ctx) };
+  },
+});

@@ -1,0 +1,81 @@
+/**
+ * CreatePartitions (key 37), v0–v3.
+ *
+ * Raises a topic's partition count: the new partition logs are created, then the count is
+ * recorded (see TopicManager). As in Kafka: a count that is not an increase is INVALID_PARTITIONS;
+ * a manual assignment must have one replica list per new partition and, on this single broker,
+ * each must be exactly [node id] (else INVALID_REPLICA_ASSIGNMENT); a topic named twice gets
+ * INVALID_REQUEST ("Duplicate topic name.") once; unknown topics UNKNOWN_TOPIC_OR_PARTITION.
+ * validateOnly checks without changing anything.
+ *
+ * Deviations: a topic may have at most 10,000 partitions (INVALID_PARTITIONS with a message).
+ * Internal topics (__consumer_offsets) are refused with INVALID_REQUEST: groups are mapped to their
+ * partitions by count, so a new count would move every group's state (Kafka allows it).
+ */
+import type {
+  CreatePartitionsRequest,
+  CreatePartitionsRequestCreatePartitionsTopic,
+  CreatePartitionsResponse,
+  CreatePartitionsResponseCreatePartitionsTopicResult,
+} from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { partitionIncreaseError } from '../cluster/topics.js';
+import { err, errorOf, duplicates, replicaListError, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
+import { defineHandler, type HandlerContext } from './types.js';
+
+function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerContext): ApiError | undefined {
+  const topic = ctx.broker.topics.get(t.name);
+  if (!topic) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+  if (topic.internal) return err(ErrorCode.INVALID_REQUEST, `Runnel does not add partitions to its internal topic ${t.name}: groups are mapped to its partitions.`);
+  const refused = partitionIncreaseError(topic, t.count);
+  if (refused) return err(refused.errorCode, refused.message);
+  if (t.count > MAX_PARTITIONS_PER_TOPIC) return tooManyPartitions(t.count);
+  if (t.assignments !== null) {
+    const adding = t.count - topic.partitions;
+    const given = t.assignments.length;
+    if (given !== adding)
+      return err(
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `Attempted to add ${adding} additional partition(s), but ${given < adding ? 'only ' : ''}${given} assignment(s) were specified.`,
+      );
+    for (const a of t.assignments) {
+      const bad = replicaListError(a.brokerIds, ctx.broker.nodeId, 1);
+      if (bad) return bad;
+    }
+  }
+  return undefined;
+}
+
+export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
+  apiKey: 37,
+  minVersion: 0,
+  maxVersion: 3,
+  note: 'not for internal topics',
+  async handle(req, ctx) {
+    const dup = duplicates(req.topics.map((t) => t.name));
+    const reported = new Set<string>();
+    const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
+    const answer = (name: string, e: ApiError) => results.push({ name, errorCode: e.code, errorMessage: e.message });
+    for (const t of req.topics) {
+      if (dup.has(t.name)) {
+        if (!reported.has(t.name)) answer(t.name, err(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
+        reported.add(t.name);
+        continue;
+      }
+      const bad = check(t, ctx);
+      if (bad || req.validateOnly) {
+        answer(t.name, bad ?? NO_ERROR);
+        continue;
+      }
+      try {
+        const before = ctx.broker.topics.get(t.name)?.partitions;
+        const after = await ctx.broker.topics.setPartitions(t.name, t.count);
+        ctx.broker.log.info({ topic: t.name, id: after.id, from: before, partitions: after.partitions, by: ctx.header.clientId }, 'partitions added');
+        answer(t.name, NO_ERROR);
+      } catch (e) {
+        answer(t.name, errorOf(e, ctx, `adding partitions to ${t.name}`));
+      }
+    }
+    return { throttleTimeMs: 0, results };
+  },
+});

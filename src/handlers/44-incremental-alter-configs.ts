@@ -1,0 +1,29 @@
+/**
+ * IncrementalAlterConfigs (key 44), v0–v1: per key SET (0), DELETE (1, back to the default),
+ * APPEND (2) and SUBTRACT (3); the last two only for list keys (cleanup.policy, the throttled
+ * replica lists), else INVALID_CONFIG, and they start from the current value (the override, or
+ * the broker's default when there is none). Unknown operations are INVALID_REQUEST.
+ *
+ * TOPIC resources are validated, persisted and applied at once; BROKER resources are refused for
+ * any key that is set (DELETE alone changes nothing and succeeds); see alter-configs-common.ts.
+ *
+ * Deviation: BROKER_LOGGER resources (log4j levels in Kafka) are refused with INVALID_REQUEST.
+ */
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/index.js';
+import { alterConfigs } from './alter-configs-common.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
+  apiKey: 44,
+  minVersion: 0,
+  maxVersion: 1,
+  note: 'topic configs apply at once; broker configs are read-only',
+  async handle(req, ctx) {
+    const resources = req.resources.map((r) => ({
+      resourceType: r.resourceType,
+      resourceName: r.resourceName,
+      ops: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+    }));
+    return { throttleTimeMs: 0, responses: await alterConfigs(resources, 'incremental', req.validateOnly, ctx) };
+  },
+});

@@ -1,0 +1,84 @@
+/**
+ * DescribeTopicPartitions (key 75), v0: what Kafka 4's kafka-topics.sh --describe uses.
+ *
+ * Topics by name, or every topic when the list is empty, in name order from the cursor's topic
+ * (and, for that topic, from the cursor's partition). At most ResponsePartitionLimit partitions
+ * are returned (capped to 2000, Kafka's max.request.partition.size.limit, and at least 1); when
+ * more remain, NextCursor names the topic and partition to continue from. Partitions are
+ * described as in Metadata: led by this node in epoch 0, which is the only replica and in sync;
+ * ELR lists are empty. As in Kafka: named topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION
+ * (INVALID_TOPIC_EXCEPTION for illegal names) and take no part of the limit; a cursor whose topic
+ * is not among the named ones, or whose partition is negative, fails the request with
+ * INVALID_REQUEST for every named topic.
+ */
+import type {
+  DescribeTopicPartitionsRequest,
+  DescribeTopicPartitionsResponse,
+  DescribeTopicPartitionsResponseCursor,
+  DescribeTopicPartitionsResponseTopic,
+} from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { ZERO_UUID } from '../protocol/primitives/values.js';
+import { invalidTopicName } from '../cluster/topic-names.js';
+import { TOPIC_OPERATIONS } from '../cluster/acl-operations.js';
+import { defineHandler } from './types.js';
+
+const MAX_PARTITION_LIMIT = 2000;
+
+function failedTopic(name: string, errorCode: number): DescribeTopicPartitionsResponseTopic {
+  return { errorCode, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: TOPIC_OPERATIONS };
+}
+
+export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>({
+  apiKey: 75,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    const { topics, nodeId } = ctx.broker;
+    const all = req.topics.length === 0;
+    const cursor = req.cursor;
+    const from = cursor?.topicName ?? '';
+    const names = all ? topics.list().map((t) => t.name) : [...new Set(req.topics.map((t) => t.name))];
+    const wanted = names.filter((n) => n >= from).sort();
+    const invalid = (!all && cursor !== null && !wanted.includes(cursor.topicName)) || (cursor !== null && cursor.partitionIndex < 0);
+    if (invalid) return { throttleTimeMs: 0, topics: req.topics.map((t) => failedTopic(t.name, ErrorCode.INVALID_REQUEST)), nextCursor: null };
+
+    let remaining = Math.max(Math.min(MAX_PARTITION_LIMIT, req.responsePartitionLimit), 1);
+    const result: DescribeTopicPartitionsResponseTopic[] = [];
+    let nextCursor: DescribeTopicPartitionsResponseCursor | null = null;
+    for (const name of wanted) {
+      if (remaining <= 0) {
+        nextCursor = { topicName: name, partitionIndex: 0 };
+        break;
+      }
+      const t = topics.get(name);
+      if (!t) {
+        if (!all) result.push(failedTopic(name, invalidTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        continue;
+      }
+      const start = cursor !== null && name === cursor.topicName ? cursor.partitionIndex : 0;
+      const end = Math.min(t.partitions, start + remaining);
+      const partitions = [];
+      for (let i = start; i < end; i++) {
+        partitions.push({
+          errorCode: ErrorCode.NONE,
+          partitionIndex: i,
+          leaderId: nodeId,
+          leaderEpoch: 0,
+          replicaNodes: [nodeId],
+          isrNodes: [nodeId],
+          eligibleLeaderReplicas: [],
+          lastKnownElr: [],
+          offlineReplicas: [],
+        });
+      }
+      remaining -= partitions.length;
+      result.push({ errorCode: ErrorCode.NONE, name, topicId: t.id, isInternal: t.internal, partitions, topicAuthorizedOperations: TOPIC_OPERATIONS });
+      if (end < t.partitions) {
+        nextCursor = { topicName: name, partitionIndex: end };
+        break;
+      }
+    }
+    return { throttleTimeMs: 0, topics: result, nextCursor };
+  },
+});

@@ -1,0 +1,87 @@
+/**
+ * What the topic-administration handlers share: Kafka's error-with-message pair, the limits one
+ * request may ask for, duplicate detection, and the replica-assignment rules of a single broker.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import { TopicError } from '../cluster/topics.js';
+import { StorageError } from '../storage/partition-log.js';
+import type { HandlerContext } from './types.js';
+
+export interface ApiError {
+  code: number;
+  message: string | null;
+}
+
+export const NO_ERROR: ApiError = { code: ErrorCode.NONE, message: null };
+
+export const err = (code: number, message: string | null = null): ApiError => ({ code, message });
+
+/** Partitions one topic may have (CreateTopics, CreatePartitions): Kafka has no such cap, Runnel's disk does. */
+export const MAX_PARTITIONS_PER_TOPIC = 10_000;
+/**
+ * New partitions one CreateTopics request may create (or validate), over all its topics: creating
+ * a partition fsyncs a few files (10,000 take ~30 s here) while other topic changes wait, and each
+ * topic answered at v5+ carries ~30 configs.
+ */
+export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
+/** Resources one DescribeConfigs request may describe: each answer is ~30 entries. */
+export const MAX_RESOURCES_PER_REQUEST = 10_000;
+
+/** The values that occur more than once. */
+export function duplicates<T>(items: Iterable<T>): Set<T> {
+  const seen = new Set<T>();
+  const dup = new Set<T>();
+  for (const i of items) (seen.has(i) ? dup : seen).add(i);
+  return dup;
+}
+
+/**
+ * Kafka's checks of one manual replica list (ReplicationControlManager), on a cluster of one
+ * broker: every list must be exactly [nodeId]. `rf` is the replica count the other partitions have.
+ */
+export function replicaListError(brokerIds: number[], nodeId: number, rf: number | undefined): ApiError | undefined {
+  const bad = (message: string): ApiError => err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, message);
+  if (brokerIds.length === 0) return bad('The manual partition assignment includes an empty replica list.');
+  const seen = new Set<number>();
+  for (const id of brokerIds) {
+    if (seen.has(id)) return bad(`The manual partition assignment includes the broker ${id} more than once.`);
+    seen.add(id);
+    if (id !== nodeId) return bad(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+  }
+  if (rf !== undefined && brokerIds.length !== rf)
+    return bad(
+      `The manual partition assignment includes a partition with ${brokerIds.length} replica(s), but this is not consistent with previous partitions, which have ${rf} replica(s).`,
+    );
+  return undefined;
+}
+
+export function tooManyPartitions(count: number): ApiError {
+  return err(ErrorCode.INVALID_PARTITIONS, `Runnel allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; ${count} were requested.`);
+}
+
+/** A failed topic change as the error to answer; unexpected failures are logged. */
+export function errorOf(e: unknown, ctx: HandlerContext, what: string): ApiError {
+  if (e instanceof TopicError || e instanceof StorageError) return err(e.errorCode, e.message);
+  ctx.broker.log.error({ err: (e as Error).message, what }, 'topic administration failed');
+  return err(ErrorCode.KAFKA_STORAGE_ERROR, `${what} failed: ${(e as Error).message}`);
+}
+
+/** Config resource types (ConfigResource.Type). */
+export const ResourceType = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
+
+const RESOURCE_NAMES: Record<number, string> = { 8: 'BROKER_LOGGER', 16: 'CLIENT_METRICS', 32: 'GROUP' };
+
+/** Resource types Kafka knows but Runnel does not serve: INVALID_REQUEST that says so. */
+export function unsupportedResource(type: number): ApiError {
+  const name = RESOURCE_NAMES[type];
+  return err(ErrorCode.INVALID_REQUEST, name ? `Runnel does not support ${name} config resources` : `Unknown resource type ${type}`);
+}
+
+/** A BROKER resource name must be this node's id ("" is the cluster default where `allowEmpty`). */
+export function brokerNameError(name: string, nodeId: number, allowEmpty: boolean): ApiError | undefined {
+  if (name === '' && allowEmpty) return undefined;
+  if (!/^-?\d+$/.test(name)) return err(ErrorCode.INVALID_REQUEST, `Broker id must be an integer, but it is: ${name}`);
+  if (Number(name) !== nodeId)
+    return err(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${nodeId}${allowEmpty ? ' or empty string' : ''}, but received ${name}`);
+  return undefined;
+}

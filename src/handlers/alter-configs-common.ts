@@ -1,0 +1,127 @@
+/**
+ * What AlterConfigs (key 33, replace every override) and IncrementalAlterConfigs (key 44, SET /
+ * DELETE / APPEND / SUBTRACT per key) share, in the order of Kafka's broker-side preprocessing and
+ * controller checks:
+ *
+ * - a resource given twice: both get INVALID_REQUEST ("Each resource must appear at most once.");
+ * - a key given twice in one resource, or a null value (except for DELETE): INVALID_REQUEST;
+ * - BROKER resources ("" or this node's id, else INVALID_REQUEST): Runnel reads its configuration
+ *   from server.properties at start-up only, so setting any key is refused with INVALID_REQUEST,
+ *   what Kafka answers for a key that cannot be updated dynamically ("Cannot update these configs
+ *   dynamically"); an empty change, or only DELETEs, succeeds and changes nothing;
+ * - TOPIC resources: the resulting overrides are validated (INVALID_CONFIG), then the topic must
+ *   exist (UNKNOWN_TOPIC_OR_PARTITION), then they are persisted (unless validateOnly) and take
+ *   effect at once: partition logs read their config on every use;
+ * - other resource types: INVALID_REQUEST (see unsupportedResource).
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import { invalidTopicName } from '../cluster/topic-names.js';
+import { isListConfig, topicDefault, validateTopicConfigs } from '../config/topic-configs.js';
+import { ResourceType, brokerNameError, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
+import type { HandlerContext } from './types.js';
+
+export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
+
+export interface AlterOp {
+  name: string;
+  op: number;
+  value: string | null;
+}
+
+export interface AlterResource {
+  resourceType: number;
+  resourceName: string;
+  ops: AlterOp[];
+}
+
+export interface AlterResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/** 'replace': the ops (all SET) are the topic's new overrides; 'incremental': applied to the current ones. */
+export type AlterMode = 'replace' | 'incremental';
+
+/** Applies incremental ops to a topic's overrides; an error when an op cannot apply. */
+function applyOps(current: Record<string, string>, ops: AlterOp[], ctx: HandlerContext): { configs: Record<string, string> } | { error: ApiError } {
+  // A Map, not an object: a key named "__proto__" must stay a (refused) key.
+  const next = new Map(Object.entries(current));
+  for (const { name, op, value } of ops) {
+    if (op === OpType.SET) next.set(name, value!);
+    else if (op === OpType.DELETE) next.delete(name);
+    else {
+      if (!isListConfig(name)) return { error: err(ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[op]} to key ${name} because its type is not LIST.`) };
+      const base = next.get(name) ?? topicDefault(ctx.broker.config, name);
+      const items = base === '' ? [] : base.split(',').map((s) => s.trim());
+      const given = value!.split(',').map((s) => s.trim());
+      const list = op === OpType.APPEND ? [...items, ...given.filter((g, i) => !items.includes(g) && given.indexOf(g) === i)] : items.filter((i) => !given.includes(i));
+      next.set(name, list.join(','));
+    }
+  }
+  return { configs: Object.fromEntries(next) };
+}
+
+async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
+  const name = res.resourceName;
+  if (name === '') return err(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
+  const invalid = invalidTopicName(name);
+  if (invalid) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
+  const topic = ctx.broker.topics.get(name);
+  const wanted =
+    mode === 'replace' ? { configs: Object.fromEntries(res.ops.map((o) => [o.name, o.value!])) } : applyOps(topic?.configs ?? {}, res.ops, ctx);
+  if ('error' in wanted) return wanted.error;
+  const checked = validateTopicConfigs(wanted.configs);
+  if (!checked.ok) return err(ErrorCode.INVALID_CONFIG, checked.message);
+  if (!topic) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+  if (validateOnly) return NO_ERROR;
+  try {
+    const t = await ctx.broker.topics.setConfigs(name, checked.configs);
+    ctx.broker.log.info({ topic: name, configs: t.configs, by: ctx.header.clientId }, 'topic configs altered');
+    return NO_ERROR;
+  } catch (e) {
+    return errorOf(e, ctx, `altering the configs of ${name}`);
+  }
+}
+
+function checkBroker(res: AlterResource, ctx: HandlerContext): ApiError {
+  const bad = brokerNameError(res.resourceName, ctx.broker.nodeId, true);
+  if (bad) return bad;
+  const setting = res.ops.filter((o) => o.op !== OpType.DELETE).map((o) => o.name);
+  if (setting.length === 0) return NO_ERROR;
+  return err(
+    ErrorCode.INVALID_REQUEST,
+    `Cannot update these configs dynamically: ${setting.join(', ')} (Runnel reads broker configs from server.properties at start-up)`,
+  );
+}
+
+async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
+  if (duplicates(res.ops.map((o) => o.name)).size > 0) return err(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
+  const nulls = res.ops.filter((o) => o.value === null && (mode === 'replace' || o.op !== OpType.DELETE)).map((o) => o.name);
+  if (nulls.length > 0) return err(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
+  const unknownOp = res.ops.find((o) => OP_NAMES[o.op] === undefined);
+  if (unknownOp) return err(ErrorCode.INVALID_REQUEST, `Unknown operation type ${unknownOp.op}`);
+  switch (res.resourceType) {
+    case ResourceType.TOPIC:
+      return alterTopic(res, mode, validateOnly, ctx);
+    case ResourceType.BROKER:
+      return checkBroker(res, ctx);
+    case ResourceType.BROKER_LOGGER:
+      return mode === 'replace' ? err(ErrorCode.INVALID_REQUEST, `Unknown resource type ${res.resourceType}`) : unsupportedResource(res.resourceType);
+    default:
+      return unsupportedResource(res.resourceType);
+  }
+}
+
+export async function alterConfigs(resources: AlterResource[], mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<AlterResult[]> {
+  const key = (r: AlterResource) => `${r.resourceType}\u0000${r.resourceName}`;
+  const dup = duplicates(resources.map(key));
+  const results: AlterResult[] = [];
+  for (const res of resources) {
+    const e = dup.has(key(res)) ? err(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.') : await alterOne(res, mode, validateOnly, ctx);
+    results.push({ errorCode: e.code, errorMessage: e.message, resourceType: res.resourceType, resourceName: res.resourceName });
+  }
+  return results;
+}
