@@ -12,6 +12,7 @@ import { TopicManager } from './cluster/topic-manager.js';
 import { LogManager } from './storage/log-manager.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
+import { ProducerIdAllocator } from './producers/producer-ids.js';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
 import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
@@ -111,6 +112,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     logs,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
+    producerIds: await ProducerIdAllocator.open(dataDir),
     apiRanges: advertisedRanges,
     log,
   };

@@ -17,6 +17,7 @@ import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+import initProducerId from './22-init-producer-id.js';
 import apiVersions from './18-api-versions.js';
 import metadata from './03-metadata.js';
 import describeCluster from './60-describe-cluster.js';
@@ -32,6 +33,7 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const handlers: readonly Handler[] = [
+  initProducerId,
   offsetCommit,
   offsetFetch,
   findCoordinator,

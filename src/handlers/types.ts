@@ -5,6 +5,7 @@ import type { TopicCatalog } from '../cluster/topics.js';
 import type { LogStore } from '../storage/log-manager.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -25,6 +26,7 @@ export interface BrokerServices {
   logs: LogStore;
   fetchSessions: FetchSessionCache;
   groups: GroupCoordinator;
+  producerIds: ProducerIdAllocator;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   log: Logger;

@@ -198,6 +198,8 @@ export class LogManager implements LogStore {
     return this.serially(async () => {
       for (const p of this.all()) {
         try {
+          const expired = p.producers.expire(now, this.config.int('producer.id.expiration.ms'));
+          if (expired > 0) this.log.debug({ topic: p.topic, partition: p.partition, producers: expired }, 'expired idle producer state');
           const r = await p.applyRetention(now);
           if (r.segments > 0)
             this.log.info({ topic: p.topic, partition: p.partition, segments: r.segments, bytes: r.bytes, logStartOffset: p.logStartOffset }, 'retention deleted segments');

@@ -17,6 +17,9 @@ import { writeFileAtomic } from '../util/fs.js';
 import { LOG_OVERHEAD, patchBatch, readInt64, setLogAppendTime, type BatchInfo } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
+import { ProducerStateTable, type ProducerSnapshot } from '../producers/producer-state.js';
+import { readFile } from 'node:fs/promises';
+import { Attr } from '../protocol/record-batch.js';
 
 export class StorageError extends Error {
   constructor(readonly errorCode: number, message: string) {
@@ -68,6 +71,8 @@ export class PartitionLog {
   lastFlushMs = Date.now();
   private readonly waiters = new Set<() => void>();
   private sealQueue: Segment[] = [];
+  /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
+  readonly producers = new ProducerStateTable();
   /** Set while compaction swaps a segment; reads wait for it. */
   private swapping: Promise<unknown> | undefined;
 
@@ -166,7 +171,47 @@ export class PartitionLog {
     p.highWatermark = p.nextOffset;
     p.recoveryPoint = opts.clean ? p.nextOffset : Math.min(opts.recoveryPoint, p.nextOffset);
     p.logStartOffset = Math.min(Math.max(opts.logStartOffset, p.segments[0].baseOffset), p.nextOffset);
+    await p.rebuildProducerState();
     return p;
+  }
+
+  // ---------------------------------------------------------------- producer state
+
+  private get snapshotPath(): string {
+    return join(this.dir, 'producer-state.snapshot');
+  }
+
+  /**
+   * The snapshot left by a clean close covers the log up to its offset; batch headers after it are
+   * replayed. A snapshot beyond the log end (the tail was cut in recovery) is ignored, and the
+   * whole log is replayed instead. Snapshots are only written by a clean close, when every batch
+   * they mention is durable, so they never vouch for a batch a crash lost.
+   */
+  private async rebuildProducerState(): Promise<void> {
+    let from = this.logStartOffset;
+    try {
+      const snap = JSON.parse(await readFile(this.snapshotPath, 'utf8')) as ProducerSnapshot;
+      if (snap.version === 1 && snap.offset <= this.nextOffset && snap.offset >= this.logStartOffset) {
+        this.producers.load(snap);
+        from = snap.offset;
+      }
+    } catch {
+      // no snapshot: replay from the start
+    }
+    await rm(this.snapshotPath, { force: true });
+    for (let i = this.segmentFor(from); i < this.segments.length; i++) {
+      const seg = this.segments[i];
+      let pos = seg.baseOffset >= from ? 0 : await seg.positionFor(from);
+      while (pos + 61 <= seg.written) {
+        const head = await seg.read(61, pos);
+        if (head.length < 61) break;
+        const base = readInt64(head, 0);
+        const pid = head.readBigInt64BE(43);
+        if (base >= from && pid >= 0n && (head.readInt16BE(21) & Attr.CONTROL) === 0)
+          this.producers.record({ producerId: pid, producerEpoch: head.readInt16BE(51), baseSequence: head.readInt32BE(53), lastOffsetDelta: head.readInt32BE(23) }, base, readInt64(head, 35));
+        pos += head.readInt32BE(8) + LOG_OVERHEAD;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- writes
@@ -177,6 +222,12 @@ export class PartitionLog {
    */
   append(buf: Buffer, info: BatchInfo, now = Date.now()): Promise<AppendResult> {
     if (this.failed) return Promise.reject(new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `log of ${this.topic}-${this.partition} is offline: ${this.failed.message}`));
+    const idempotent = info.producerId >= 0n && (info.attributes & Attr.CONTROL) === 0;
+    if (idempotent) {
+      const seq = this.producers.check(info);
+      if (seq.kind === 'error') return Promise.reject(new StorageError(seq.errorCode, seq.message));
+      if (seq.kind === 'duplicate') return this.duplicate(seq.batch.firstOffset, seq.batch.lastOffset);
+    }
     const cfg = this.config();
     const baseOffset = this.nextOffset;
     const lastOffset = baseOffset + info.lastOffsetDelta;
@@ -194,6 +245,7 @@ export class PartitionLog {
     seg.addBytes(buf.length);
     seg.size += buf.length;
     this.nextOffset = lastOffset + 1;
+    if (idempotent) this.producers.record(info, baseOffset, maxTimestamp);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ seg, buf, position, lastOffset, records: info.recordCount, resolve, reject });
       if (!this.writing) {
@@ -208,6 +260,15 @@ export class PartitionLog {
    * timestamp and the incoming one's (the wall clock only when there are no timestamps), so that
    * old timestamps do not roll a segment per batch and future ones do not prevent rolling.
    */
+  /** A retried batch: answered with the offsets it got the first time, once those are written. */
+  private async duplicate(firstOffset: number, lastOffset: number): Promise<AppendResult> {
+    while (this.highWatermark <= lastOffset) {
+      if (this.failed) throw new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `log of ${this.topic}-${this.partition} is offline`);
+      await new Promise<void>((resolve) => this.onAppend(resolve));
+    }
+    return { baseOffset: firstOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset };
+  }
+
   private shouldRoll(seg: Segment, incoming: number, incomingTimestamp: number, now: number, cfg: LogConfig): boolean {
     if (seg.size === 0) return false;
     if (seg.size + incoming > cfg.segmentBytes) return true;
@@ -520,6 +581,7 @@ export class PartitionLog {
     await this.settle();
     await this.flush();
     await this.active.writeIndexes();
+    if (this.producers.producers.size > 0) await writeFileAtomic(this.snapshotPath, JSON.stringify(this.producers.snapshot(this.nextOffset)));
     for (const s of this.segments) await this.files.forget(s.logPath);
   }
 }

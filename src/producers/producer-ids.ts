@@ -1,0 +1,41 @@
+/**
+ * Producer ids are handed out once and never again, also across restarts: ids are reserved in
+ * blocks, and the end of the current block is on disk (written atomically) before any id from it
+ * is given out. A restart continues after the last reserved block.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/fs.js';
+
+const BLOCK = 1000n;
+
+export class ProducerIdAllocator {
+  private next = 0n;
+  private reservedUntil = 0n;
+  private reserving: Promise<void> | undefined;
+
+  private constructor(private readonly path: string) {}
+
+  static async open(dir: string): Promise<ProducerIdAllocator> {
+    const a = new ProducerIdAllocator(join(dir, 'producer-ids.json'));
+    try {
+      const stored = JSON.parse(await readFile(a.path, 'utf8')) as { nextBlock: string };
+      a.next = a.reservedUntil = BigInt(stored.nextBlock);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    return a;
+  }
+
+  async allocate(): Promise<bigint> {
+    while (this.next >= this.reservedUntil) {
+      this.reserving ??= (async () => {
+        const until = this.reservedUntil + BLOCK;
+        await writeFileAtomic(this.path, JSON.stringify({ nextBlock: until.toString() }));
+        this.reservedUntil = until;
+      })().finally(() => (this.reserving = undefined));
+      await this.reserving;
+    }
+    return this.next++;
+  }
+}
