@@ -54,8 +54,16 @@ export class LogManager implements LogStore {
     return this.config.logDirs;
   }
 
+  /** Resolved once per topic-config object: AlterConfigs replaces the object, so changes still apply at once. */
+  private readonly configCache = new Map<string, { source: Record<string, string>; value: LogConfig }>();
+
   logConfig(topic: string): LogConfig {
-    return resolveLogConfig(this.config, this.topicConfigs(topic));
+    const source = this.topicConfigs(topic);
+    const cached = this.configCache.get(topic);
+    if (cached && cached.source === source) return cached.value;
+    const value = resolveLogConfig(this.config, source);
+    this.configCache.set(topic, { source, value });
+    return value;
   }
 
   static async open(

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Segment, type BatchMeta } from './segment.js';
 import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
-import { writevAll, fsync } from './fs-ops.js';
+import { writevAll, writevAllSync, fsync } from './fs-ops.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { LOG_OVERHEAD, patchBatch, readInt64, setLogAppendTime, type BatchInfo } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -53,6 +53,8 @@ interface PendingWrite {
 }
 
 const SCAN_SLACK = 16 * 1024;
+/** Write groups up to this size are written synchronously (see drain). */
+const SYNC_WRITE_MAX = 256 * 1024;
 
 export class PartitionLog {
   segments: Segment[] = [];
@@ -302,7 +304,10 @@ export class PartitionLog {
           const group = this.pending.splice(0, n);
           try {
             await this.files.with(seg.logPath, async (fd) => {
-              await writevAll(fd, group.map((g) => g.buf), group[0].position);
+              // Small groups are written inline: a page-cache write of a few KiB is cheaper than a
+              // threadpool round trip. Large ones go through the threadpool so the loop never stalls.
+              if (bytes <= SYNC_WRITE_MAX) writevAllSync(fd, group.map((g) => g.buf), group[0].position);
+              else await writevAll(fd, group.map((g) => g.buf), group[0].position);
               seg.written = group[group.length - 1].position + group[group.length - 1].buf.length;
               seg.lastModified = Date.now();
               let records = 0;

@@ -20,9 +20,21 @@ const log = existsSync(path)
   ? await PartitionLog.open(path, 't', 0, { clean: false, recoveryPoint: 0, logStartOffset: 0 }, () => config, files, silentLogger)
   : await PartitionLog.create(path, 't', 0, '11111111-2222-4333-8444-555555555555', () => config, files, silentLogger);
 
+/** stdout is a non-blocking pipe: a full pipe answers EAGAIN, so retry until the parent reads. */
+function say(line: string): void {
+  for (;;) {
+    try {
+      writeSync(1, line);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+    }
+  }
+}
+
 // Each record's value is its own offset, so the reader can check every byte it gets back.
 let next = log.nextOffset;
-writeSync(1, `ready ${next}\n`);
+say(`ready ${next}\n`);
 const inflight = new Set<Promise<void>>();
 for (;;) {
   const n = 1 + (next % 7);
@@ -30,7 +42,7 @@ for (;;) {
   next += n;
   const buf = createBatch(records);
   const p = log.append(buf, validateProducedBatch(buf)).then((r) => {
-    writeSync(1, `ack ${r.lastOffset}\n`);
+    say(`ack ${r.lastOffset}\n`);
   });
   inflight.add(p);
   void p.finally(() => inflight.delete(p));
