@@ -13,6 +13,7 @@ import { LogManager } from './storage/log-manager.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { ProducerIdAllocator } from './producers/producer-ids.js';
+import { TxnCoordinator, TXN_TOPIC } from './transactions/txn-coordinator.js';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
 import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
@@ -102,6 +103,23 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
   const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
   const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), log);
   await groups.load();
+  const producerIds = await ProducerIdAllocator.open(dataDir);
+  const txnTopic = await topics.create(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), { 'cleanup.policy': 'compact' });
+  const transactions = new TxnCoordinator(
+    config,
+    logs.partitions(txnTopic.name),
+    producerIds,
+    {
+      partition: (t, i) => logs.partition(t, i),
+      topicExists: (t, i) => {
+        const info = topics.get(t);
+        return !!info && i >= 0 && i < info.partitions;
+      },
+      completeTxnOffsets: (g, pid, commit) => groups.completeTxnOffsets(g, pid, commit),
+    },
+    log,
+  );
+  await transactions.load();
   let boundPort = port;
   const services: BrokerServices = {
     config,
@@ -112,7 +130,8 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     logs,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
-    producerIds: await ProducerIdAllocator.open(dataDir),
+    producerIds,
+    transactions,
     apiRanges: advertisedRanges,
     log,
   };
@@ -127,6 +146,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
   }
   logs.startBackgroundWork();
   groups.start();
+  transactions.start();
   boundPort = bound.port;
   const adv = services.advertised();
   log.info(
@@ -157,6 +177,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
       closing ??= (async () => {
         await server.close(config.int('runnel.shutdown.timeout.ms'));
         groups.close();
+        transactions.close();
         await logs.close();
         if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
         log.info('Runnel stopped');

@@ -59,6 +59,8 @@ export const KEYS: Record<string, KeyDef> = {
   'offsets.topic.num.partitions': { type: 'int', default: '1', min: 1, doc: 'Partitions of __consumer_offsets (Kafka: 50; one is plenty for a single node).' },
   'offset.metadata.max.bytes': { type: 'int', default: '4096', min: 0, doc: 'Largest metadata string stored with a committed offset.' },
   'offsets.retention.minutes': { type: 'int', default: '10080', min: 1, doc: 'How long committed offsets of an empty group are kept.' },
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': { type: 'int', default: '10000', min: 1, doc: 'How often open transactions past their timeout are aborted.' },
+  'transaction.state.log.num.partitions': { type: 'int', default: '1', min: 1, doc: 'Partitions of __transaction_state (Kafka: 50).' },
   'transaction.max.timeout.ms': { type: 'int', default: '900000', min: 1, doc: 'Largest transaction timeout a producer may ask for.' },
   'transactional.id.expiration.ms': { type: 'int', default: '604800000', min: 1, doc: 'Idle time before a transactional id is forgotten.' },
   'producer.id.expiration.ms': { type: 'int', default: '86400000', min: 1, doc: 'Idle time before an idempotent producer’s state is dropped.' },

@@ -57,6 +57,8 @@ export class ClassicGroup {
   readonly pending = new Map<string, NodeJS.Timeout>();
   readonly staticMembers = new Map<string, string>();
   readonly offsets = new Map<string, CommittedOffset>();
+  /** Offsets committed in open transactions, keyed "producerId\0topic\0partition". */
+  readonly pendingTxnOffsets = new Map<string, CommittedOffset>();
   joinTimer?: NodeJS.Timeout;
   /** Set during the first rebalance of an empty group (group.initial.rebalance.delay.ms). */
   initialDelay?: { deadline: number; delay: number };

@@ -66,7 +66,12 @@ export class GroupCoordinator {
   /** Rebuilds groups and offsets from the log. Members come back with fresh session timers. */
   async load(): Promise<void> {
     for await (const r of this.store.replay()) {
-      if (r.kind === 'offset') {
+      if (r.kind === 'pending') {
+        const g = this.group(r.group, true)!;
+        const k = `${r.producerId}\u0000${ClassicGroup.offsetKey(r.topic, r.partition)}`;
+        if (r.value === null) g.pendingTxnOffsets.delete(k);
+        else g.pendingTxnOffsets.set(k, { ...r.value, offset: BigInt(r.value.offset) });
+      } else if (r.kind === 'offset') {
         const g = this.group(r.group, true)!;
         const k = ClassicGroup.offsetKey(r.topic, r.partition);
         if (r.value === null) g.offsets.delete(k);
@@ -521,6 +526,44 @@ export class GroupCoordinator {
       const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 };
       g.offsets.set(ClassicGroup.offsetKey(e.topic, e.partition), v);
     }
+  }
+
+  /** TxnOffsetCommit: offsets that become committed only if the producer's transaction commits. */
+  async commitPending(groupId: string, producerId: bigint, entries: OffsetCommitEntry[]): Promise<void> {
+    const g = this.group(groupId, true)!;
+    const now = Date.now();
+    const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: -1 });
+    await this.store.write(groupId, entries.map((e) => ({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic: e.topic, partition: e.partition, value: value(e) })));
+    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${ClassicGroup.offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: -1 });
+  }
+
+  /** The transaction ended: its pending offsets become committed (commit) or vanish (abort). */
+  async completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void> {
+    const g = this.groups.get(groupId);
+    if (!g) return;
+    const prefix = `${producerId}\u0000`;
+    const mine = [...g.pendingTxnOffsets.entries()].filter(([k]) => k.startsWith(prefix));
+    if (mine.length === 0) return;
+    const records: StoreRecord[] = [];
+    for (const [k, o] of mine) {
+      const [topic, partition] = k.slice(prefix.length).split('\u0000');
+      records.push({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic, partition: Number(partition), value: null });
+      if (commit) records.push({ kind: 'offset', group: groupId, topic, partition: Number(partition), value: { offset: o.offset.toString(), leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: o.commitTimestamp, expireTimestamp: -1 } });
+    }
+    await this.store.write(groupId, records);
+    for (const [k, o] of mine) {
+      g.pendingTxnOffsets.delete(k);
+      if (commit) g.offsets.set(k.slice(prefix.length), o);
+    }
+  }
+
+  /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */
+  hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
+    const g = this.groups.get(groupId);
+    if (!g) return false;
+    const suffix = `\u0000${ClassicGroup.offsetKey(topic, partition)}`;
+    for (const k of g.pendingTxnOffsets.keys()) if (k.endsWith(suffix)) return true;
+    return false;
   }
 
   offsets(groupId: string): Map<string, CommittedOffset> {

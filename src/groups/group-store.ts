@@ -4,9 +4,7 @@
  * JSON value, a null value deleting the key). The partition a group writes to is a function of its
  * id, so groups can later be spread over coordinators. Everything is replayed at start-up.
  */
-import { createBatch } from '../protocol/records.js';
-import { validateProducedBatch } from '../protocol/record-batch.js';
-import { batchRecords } from '../protocol/batch-records.js';
+import { KvLog } from '../cluster/kv-log.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -39,65 +37,89 @@ export interface StoredGroup {
   stateTimestamp: number;
 }
 
-export type StoreRecord = { kind: 'offset'; group: string; topic: string; partition: number; value: StoredOffset | null } | { kind: 'group'; group: string; value: StoredGroup | null };
+/** A consumer-protocol (KIP-848) group: its epochs and the topics its members subscribe to. */
+export interface StoredConsumerGroup {
+  groupEpoch: number;
+  assignmentEpoch: number;
+  subscriptionMetadata: Array<{ name: string; id: string; partitions: number }>;
+}
+
+/** Partitions by topic id. */
+export type StoredAssignment = Record<string, number[]>;
+
+/** A member of a consumer-protocol group: subscription, current assignment and target assignment. */
+export interface StoredConsumerMember {
+  memberId: string;
+  instanceId: string | null;
+  rackId: string | null;
+  clientId: string;
+  clientHost: string;
+  rebalanceTimeoutMs: number;
+  subscribedTopicNames: string[];
+  subscribedTopicRegex: string | null;
+  serverAssignor: string | null;
+  memberEpoch: number;
+  previousMemberEpoch: number;
+  state: string;
+  assigned: StoredAssignment;
+  pendingRevocation: StoredAssignment;
+  target: StoredAssignment;
+}
+
+export type StoreRecord =
+  | { kind: 'offset'; group: string; topic: string; partition: number; value: StoredOffset | null }
+  | { kind: 'group'; group: string; value: StoredGroup | null }
+  /** An offset committed inside a transaction, waiting for its commit or abort. */
+  | { kind: 'pending'; group: string; producerId: string; topic: string; partition: number; value: StoredOffset | null }
+  | { kind: 'consumer-group'; group: string; value: StoredConsumerGroup | null }
+  | { kind: 'consumer-member'; group: string; memberId: string; value: StoredConsumerMember | null };
 
 const SEP = '\u0000';
 
-/** Kafka's String.hashCode-based partitioning of group ids, so the mapping matches Kafka's. */
-export function partitionFor(groupId: string, partitions: number): number {
-  let h = 0;
-  for (let i = 0; i < groupId.length; i++) h = (Math.imul(31, h) + groupId.charCodeAt(i)) | 0;
-  return Math.abs(h === -2147483648 ? 0 : h) % partitions;
-}
+export { partitionFor } from '../cluster/kv-log.js';
 
 function keyOf(r: StoreRecord): string {
-  return r.kind === 'offset' ? ['o', r.group, r.topic, String(r.partition)].join(SEP) : ['g', r.group].join(SEP);
+  if (r.kind === 'offset') return ['o', r.group, r.topic, String(r.partition)].join(SEP);
+  if (r.kind === 'pending') return ['p', r.group, r.producerId, r.topic, String(r.partition)].join(SEP);
+  // Consumer-protocol records: the group id is length-prefixed, as member ids come from clients.
+  if (r.kind === 'consumer-group') return `c${SEP}${r.group}`;
+  if (r.kind === 'consumer-member') return `m${SEP}${r.group.length}${SEP}${r.group}${SEP}${r.memberId}`;
+  return ['g', r.group].join(SEP);
 }
 
 function parseKey(key: string, value: unknown): StoreRecord | undefined {
+  if (key.startsWith(`c${SEP}`)) return { kind: 'consumer-group', group: key.slice(2), value: value as StoredConsumerGroup | null };
+  const member = /^m\u0000(\d+)\u0000/.exec(key);
+  if (member) {
+    const start = member[0].length;
+    const group = key.slice(start, start + Number(member[1]));
+    if (key[start + group.length] !== SEP) return undefined;
+    return { kind: 'consumer-member', group, memberId: key.slice(start + group.length + 1), value: value as StoredConsumerMember | null };
+  }
   const parts = key.split(SEP);
   if (parts[0] === 'o' && parts.length === 4) return { kind: 'offset', group: parts[1], topic: parts[2], partition: Number(parts[3]), value: value as StoredOffset | null };
+  if (parts[0] === 'p' && parts.length === 5) return { kind: 'pending', group: parts[1], producerId: parts[2], topic: parts[3], partition: Number(parts[4]), value: value as StoredOffset | null };
   if (parts[0] === 'g' && parts.length === 2) return { kind: 'group', group: parts[1], value: value as StoredGroup | null };
   return undefined;
 }
 
 export class GroupStore {
-  constructor(private readonly partitions: PartitionLog[]) {}
+  private readonly kv: KvLog;
+
+  constructor(partitions: PartitionLog[]) {
+    this.kv = new KvLog(partitions);
+  }
 
   /** Appends records of one group in one batch; resolves once they are in the log. */
-  async write(group: string, records: StoreRecord[]): Promise<void> {
-    if (records.length === 0 || this.partitions.length === 0) return;
-    const log = this.partitions[partitionFor(group, this.partitions.length)];
-    const batch = createBatch(records.map((r) => ({ key: Buffer.from(keyOf(r)), value: r.value === null ? null : Buffer.from(JSON.stringify(r.value)) })));
-    await log.append(batch, validateProducedBatch(batch));
+  write(group: string, records: StoreRecord[]): Promise<void> {
+    return this.kv.write(group, records.map((r) => ({ key: keyOf(r), value: r.value })));
   }
 
   /** Every record in the log, in order, for replay. */
   async *replay(): AsyncGenerator<StoreRecord> {
-    for (const log of this.partitions) {
-      let offset = log.logStartOffset;
-      while (offset < log.highWatermark) {
-        const { records } = await log.read(offset, 4 * 1024 * 1024);
-        if (records.length === 0) break;
-        let p = 0;
-        while (p < records.length) {
-          const size = records.readInt32BE(p + 8) + 12;
-          const batch = records.subarray(p, p + size);
-          for (const r of await batchRecords(batch)) {
-            if (!r.key) continue;
-            let value: unknown = null;
-            try {
-              value = r.value === null ? null : JSON.parse(r.value.toString());
-            } catch {
-              continue;
-            }
-            const rec = parseKey(r.key.toString(), value);
-            if (rec) yield rec;
-          }
-          offset = Number(batch.readBigInt64BE(0)) + batch.readInt32BE(23) + 1;
-          p += size;
-        }
-      }
+    for await (const { key, value } of this.kv.replay()) {
+      const rec = parseKey(key, value);
+      if (rec) yield rec;
     }
   }
 }

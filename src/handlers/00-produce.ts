@@ -65,6 +65,11 @@ async function appendPartition(ctx: HandlerContext, timeout: number, topic: Topi
       throw new BatchError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${records.length} bytes exceeds max.message.bytes (${cfg.maxMessageBytes})`);
     let batch = records;
     let info = validateProducedBatch(batch);
+    if (info.attributes & Attr.TRANSACTIONAL) {
+      // A transactional batch must belong to an open transaction that added this partition.
+      const txnError = ctx.broker.transactions.produceError(info.producerId, info.producerEpoch, topic.name, index);
+      if (txnError) throw new BatchError(txnError, `producer ${info.producerId} has no open transaction including ${topic.name}-${index}`);
+    }
     const now = Date.now();
     if (cfg.messageTimestampType === 'CreateTime') {
       const t = ctx.broker.config;

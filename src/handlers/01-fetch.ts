@@ -10,8 +10,8 @@
  *
  * When less than min.bytes is ready, the request waits up to max.wait.ms and is woken by the next
  * append to any partition it asked for. Incremental fetch sessions (KIP-227) from v7, see
- * src/fetch/session-cache.ts. read_committed stops at the last stable offset (the high watermark
- * until transactions land).
+ * src/fetch/session-cache.ts. read_committed stops at the last stable offset and returns the
+ * aborted transactions in range.
  */
 import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchResponseFetchableTopicResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -71,18 +71,23 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
   if (!log) return { data: emptyPartition(w.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION), bytes: 0 };
   const epochError = leaderEpochError(w.currentLeaderEpoch, log);
   const data = emptyPartition(w.partition, epochError);
+  const lso = log.lastStableOffset;
   data.highWatermark = BigInt(log.highWatermark);
-  data.lastStableOffset = BigInt(log.highWatermark);
+  data.lastStableOffset = BigInt(lso);
   data.logStartOffset = BigInt(log.logStartOffset);
   data.abortedTransactions = readCommitted ? [] : null;
   if (epochError !== ErrorCode.NONE) return { data, bytes: 0, log };
   try {
     const limit = Math.min(w.maxBytes, budget);
-    const r = await log.read(Number(w.fetchOffset), Math.max(limit, 0), { minOneBatch: minOne, upTo: log.highWatermark });
+    const from = Number(w.fetchOffset);
+    // read_committed stops at the last stable offset and names the aborted transactions in range,
+    // so the client can drop their records (it sees the abort markers too).
+    const upTo = readCommitted ? lso : log.highWatermark;
+    const r = await log.read(from, Math.max(limit, 0), { minOneBatch: minOne, upTo });
     data.records = r.records;
     data.highWatermark = BigInt(r.highWatermark);
-    data.lastStableOffset = BigInt(r.highWatermark);
     data.logStartOffset = BigInt(r.logStartOffset);
+    if (readCommitted) data.abortedTransactions = log.txns.abortedIn(from, upTo).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }));
     return { data, bytes: r.records.length, log };
   } catch (err) {
     data.errorCode = partitionErrorCode(err, ctx.log, { topic: found.topic.name, partition: w.partition }).code;

@@ -43,7 +43,7 @@ async function lookup(ctx: HandlerContext, log: PartitionLog, ts: bigint, readCo
       return { offset: BigInt(log.logStartOffset), timestamp: -1n };
     case LATEST:
     case LATEST_TIERED:
-      return { offset: BigInt(readCommitted ? log.highWatermark : log.highWatermark), timestamp: -1n };
+      return { offset: BigInt(readCommitted ? log.lastStableOffset : log.highWatermark), timestamp: -1n };
     case MAX_TIMESTAMP: {
       const max = log.maxTimestampBatch();
       if (!max) return { offset: -1n, timestamp: -1n };

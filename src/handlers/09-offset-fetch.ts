@@ -1,7 +1,8 @@
 /**
  * OffsetFetch (key 9), v0–v9: committed offsets of one group (v0–v7; a null topic list from v2 means
  * all) or several groups (v8+). A partition without a commit answers offset -1 and no error, as
- * Kafka does. requireStable (v7+) matters once transactional commits exist.
+ * Kafka does. With requireStable (v7+), a partition with a commit pending in an open transaction
+ * answers UNSTABLE_OFFSET_COMMIT.
  */
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -15,12 +16,14 @@ interface Part {
   errorCode: number;
 }
 
-function fetchGroup(ctx: HandlerContext, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null): Array<{ name: string; partitions: Part[] }> {
+function fetchGroup(ctx: HandlerContext, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, requireStable: boolean): Array<{ name: string; partitions: Part[] }> {
   const offsets = ctx.broker.groups.offsets(groupId);
   const wanted = topics ?? groupTopics(offsets);
   return wanted.map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((p) => {
+      if (requireStable && ctx.broker.groups.hasPendingTxnOffset(groupId, t.name, p))
+        return { partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
       const o = offsets.get(`${t.name}\u0000${p}`);
       return { partitionIndex: p, committedOffset: o ? o.offset : -1n, committedLeaderEpoch: o ? o.leaderEpoch : -1, metadata: o ? o.metadata : '', errorCode: 0 };
     }),
@@ -49,11 +52,11 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
         groups: req.groups.map((g) => ({
           groupId: g.groupId,
           errorCode: g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0,
-          topics: g.groupId === '' ? [] : fetchGroup(ctx, g.groupId, g.topics),
+          topics: g.groupId === '' ? [] : fetchGroup(ctx, g.groupId, g.topics, req.requireStable),
         })),
       };
     }
     if (req.groupId === '') return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.INVALID_GROUP_ID, groups: [] };
-    return { throttleTimeMs: 0, topics: fetchGroup(ctx, req.groupId, req.topics), errorCode: 0, groups: [] };
+    return { throttleTimeMs: 0, topics: fetchGroup(ctx, req.groupId, req.topics, ctx.apiVersion >= 7 && req.requireStable), errorCode: 0, groups: [] };
   },
 });

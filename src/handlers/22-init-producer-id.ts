@@ -1,24 +1,22 @@
 /**
- * InitProducerId (key 22), v0–v5, for idempotent producers: each call gets a fresh producer id
- * with epoch 0, as Kafka does when there is no transactional id (an epoch bump request from v3
- * is answered the same way: a new id is always safe). Ids are never reused.
- *
- * Transactional ids are not served yet (transactions are a later issue): such requests get
- * INVALID_REQUEST, a non-retriable error, rather than a coordinator that cannot finish them.
+ * InitProducerId (key 22), v0–v5. Without a transactional id (idempotent producers): a fresh
+ * producer id with epoch 0 on every call, as Kafka does. With one: the transaction coordinator
+ * gives the id's producer a new epoch (fencing the previous instance and aborting its open
+ * transaction), or a first producer id; the timeout is checked against transaction.max.timeout.ms
+ * (INVALID_TRANSACTION_TIMEOUT). Ids are never reused.
  */
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/messages/index.js';
-import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   apiKey: 22,
   minVersion: 0,
   maxVersion: 5,
-  note: 'idempotent producers; transactional ids not yet served',
   async handle(req, ctx) {
     if (req.transactionalId !== null) {
-      ctx.log.info({ transactionalId: req.transactionalId, client: ctx.header.clientId }, 'transactional producer refused: transactions are not supported yet');
-      return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1n, producerEpoch: -1 };
+      const expected = ctx.apiVersion >= 3 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : undefined;
+      const r = await ctx.broker.transactions.initProducer(req.transactionalId, req.transactionTimeoutMs, expected);
+      return { throttleTimeMs: 0, ...r };
     }
     const producerId = await ctx.broker.producerIds.allocate();
     return { throttleTimeMs: 0, errorCode: 0, producerId, producerEpoch: 0 };

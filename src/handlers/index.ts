@@ -18,6 +18,13 @@ import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import initProducerId from './22-init-producer-id.js';
+import addPartitionsToTxn from './24-add-partitions-to-txn.js';
+import addOffsetsToTxn from './25-add-offsets-to-txn.js';
+import endTxn from './26-end-txn.js';
+import txnOffsetCommit from './28-txn-offset-commit.js';
+import describeProducers from './61-describe-producers.js';
+import describeTransactions from './65-describe-transactions.js';
+import listTransactions from './66-list-transactions.js';
 import apiVersions from './18-api-versions.js';
 import metadata from './03-metadata.js';
 import describeCluster from './60-describe-cluster.js';
@@ -33,6 +40,13 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const handlers: readonly Handler[] = [
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  txnOffsetCommit,
+  describeProducers,
+  describeTransactions,
+  listTransactions,
   initProducerId,
   offsetCommit,
   offsetFetch,

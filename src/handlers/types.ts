@@ -6,6 +6,7 @@ import type { LogStore } from '../storage/log-manager.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
+import type { TxnCoordinator } from '../transactions/txn-coordinator.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -27,6 +28,7 @@ export interface BrokerServices {
   fetchSessions: FetchSessionCache;
   groups: GroupCoordinator;
   producerIds: ProducerIdAllocator;
+  transactions: TxnCoordinator;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   log: Logger;

@@ -18,6 +18,9 @@ import { LOG_OVERHEAD, patchBatch, readInt64, setLogAppendTime, type BatchInfo }
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ProducerStateTable, type ProducerSnapshot } from '../producers/producer-state.js';
+import { PartitionTxns, markerRecord, type PartitionTxnsSnapshot } from '../producers/partition-txns.js';
+import { createBatch, decodeRecords } from '../protocol/records.js';
+import { readBatchHeader } from '../protocol/record-batch.js';
 import { readFile } from 'node:fs/promises';
 import { Attr } from '../protocol/record-batch.js';
 
@@ -75,6 +78,8 @@ export class PartitionLog {
   private sealQueue: Segment[] = [];
   /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
   readonly producers = new ProducerStateTable();
+  /** Open and aborted transactions, for the last stable offset and read_committed fetches. */
+  readonly txns = new PartitionTxns();
   /** Set while compaction swaps a segment; reads wait for it. */
   private swapping: Promise<unknown> | undefined;
 
@@ -192,9 +197,10 @@ export class PartitionLog {
   private async rebuildProducerState(): Promise<void> {
     let from = this.logStartOffset;
     try {
-      const snap = JSON.parse(await readFile(this.snapshotPath, 'utf8')) as ProducerSnapshot;
+      const snap = JSON.parse(await readFile(this.snapshotPath, 'utf8')) as ProducerSnapshot & { txns?: PartitionTxnsSnapshot };
       if (snap.version === 1 && snap.offset <= this.nextOffset && snap.offset >= this.logStartOffset) {
         this.producers.load(snap);
+        this.txns.load(snap.txns);
         from = snap.offset;
       }
     } catch {
@@ -209,9 +215,18 @@ export class PartitionLog {
         if (head.length < 61) break;
         const base = readInt64(head, 0);
         const pid = head.readBigInt64BE(43);
-        if (base >= from && pid >= 0n && (head.readInt16BE(21) & Attr.CONTROL) === 0)
-          this.producers.record({ producerId: pid, producerEpoch: head.readInt16BE(51), baseSequence: head.readInt32BE(53), lastOffsetDelta: head.readInt32BE(23) }, base, readInt64(head, 35));
-        pos += head.readInt32BE(8) + LOG_OVERHEAD;
+        const attrs = head.readInt16BE(21);
+        const size = head.readInt32BE(8) + LOG_OVERHEAD;
+        if (base >= from && pid >= 0n) {
+          if (attrs & Attr.CONTROL) {
+            const marker = parseMarker(await seg.read(size, pos));
+            if (marker !== undefined) this.txns.end(pid, marker, base);
+          } else {
+            this.producers.record({ producerId: pid, producerEpoch: head.readInt16BE(51), baseSequence: head.readInt32BE(53), lastOffsetDelta: head.readInt32BE(23) }, base, readInt64(head, 35));
+            if (attrs & Attr.TRANSACTIONAL) this.txns.begin(pid, base);
+          }
+        }
+        pos += size;
       }
     }
   }
@@ -248,6 +263,12 @@ export class PartitionLog {
     seg.size += buf.length;
     this.nextOffset = lastOffset + 1;
     if (idempotent) this.producers.record(info, baseOffset, maxTimestamp);
+    if (info.attributes & Attr.TRANSACTIONAL) {
+      if (info.attributes & Attr.CONTROL) {
+        const marker = parseMarker(buf);
+        if (marker !== undefined) this.txns.end(info.producerId, marker, baseOffset);
+      } else this.txns.begin(info.producerId, baseOffset);
+    }
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ seg, buf, position, lastOffset, records: info.recordCount, resolve, reject });
       if (!this.writing) {
@@ -262,6 +283,19 @@ export class PartitionLog {
    * timestamp and the incoming one's (the wall clock only when there are no timestamps), so that
    * old timestamps do not roll a segment per batch and future ones do not prevent rolling.
    */
+  /** The last stable offset: below it no transaction is open (read_committed reads up to here). */
+  get lastStableOffset(): number {
+    const first = this.txns.firstUnstableOffset();
+    return first === undefined ? this.highWatermark : Math.min(first, this.highWatermark);
+  }
+
+  /** Writes a transaction marker (control batch) for `producerId`; resolves once it is in the log. */
+  appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch = 0): Promise<AppendResult> {
+    const { key, value } = markerRecord(commit, coordinatorEpoch);
+    const batch = createBatch([{ key, value }], { producerId, producerEpoch, baseSequence: -1, transactional: true, control: true });
+    return this.append(batch, readBatchHeader(batch));
+  }
+
   /** A retried batch: answered with the offsets it got the first time, once those are written. */
   private async duplicate(firstOffset: number, lastOffset: number): Promise<AppendResult> {
     while (this.highWatermark <= lastOffset) {
@@ -523,6 +557,7 @@ export class PartitionLog {
     if (offset > this.highWatermark || offset < 0)
       throw new StorageError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is beyond the high watermark ${this.highWatermark}`);
     if (offset > this.logStartOffset) this.logStartOffset = offset;
+    this.txns.trim(this.logStartOffset);
     await this.dropSegmentsBelow(this.logStartOffset);
     return this.logStartOffset;
   }
@@ -563,6 +598,7 @@ export class PartitionLog {
       this.logStartOffset = Math.max(this.logStartOffset, this.segments[0].baseOffset);
       await seg.delete();
     }
+    this.txns.trim(this.logStartOffset);
     return { segments: deleted, bytes };
   }
 
@@ -586,7 +622,19 @@ export class PartitionLog {
     await this.settle();
     await this.flush();
     await this.active.writeIndexes();
-    if (this.producers.producers.size > 0) await writeFileAtomic(this.snapshotPath, JSON.stringify(this.producers.snapshot(this.nextOffset)));
+    if (this.producers.producers.size > 0 || this.txns.ongoing.size > 0 || this.txns.aborted.length > 0)
+      await writeFileAtomic(this.snapshotPath, JSON.stringify({ ...this.producers.snapshot(this.nextOffset), txns: this.txns.snapshot() }));
     for (const s of this.segments) await this.files.forget(s.logPath);
+  }
+}
+
+/** The marker type of a control batch: true for commit, false for abort, undefined if unreadable. */
+function parseMarker(batch: Buffer): boolean | undefined {
+  try {
+    const [r] = decodeRecords(batch.subarray(61, batch.readInt32BE(8) + LOG_OVERHEAD), 0n, 0n, 1);
+    if (!r?.key || r.key.length < 4) return undefined;
+    return r.key.readInt16BE(2) === 1;
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,15 @@
+/** AddOffsetsToTxn (key 25), v0–v4: the transaction will commit offsets of this group (TxnOffsetCommit follows). */
+import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
+  apiKey: 25,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(req, ctx) {
+    if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    const errorCode = await ctx.broker.transactions.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
+    return { throttleTimeMs: 0, errorCode };
+  },
+});

@@ -1,0 +1,39 @@
+/**
+ * TxnOffsetCommit (key 28), v0–v5: offsets committed inside a transaction; they become visible to
+ * OffsetFetch only when the transaction commits. The group must have been added with
+ * AddOffsetsToTxn; from v3 the member and generation are checked as for OffsetCommit.
+ */
+import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { OffsetCommitEntry } from '../groups/group-coordinator.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
+  apiKey: 28,
+  minVersion: 0,
+  maxVersion: 5,
+  async handle(req, ctx) {
+    const answer = (code: (t: string, p: number) => number): TxnOffsetCommitResponse => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
+    });
+    if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
+    const txnError = ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
+    if (txnError) return answer(() => txnError);
+    if (ctx.apiVersion >= 3 && (req.generationId >= 0 || req.memberId !== '')) {
+      const groupError = ctx.broker.groups.commitError(req.groupId, req.generationId, req.memberId, req.groupInstanceId);
+      if (groupError) return answer(() => groupError);
+    }
+    const errors = new Map<string, number>();
+    const entries: OffsetCommitEntry[] = [];
+    for (const t of req.topics) {
+      const topic = ctx.broker.topics.get(t.name);
+      for (const p of t.partitions) {
+        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(`${t.name}\u0000${p.partitionIndex}`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });
+      }
+    }
+    await ctx.broker.groups.commitPending(req.groupId, req.producerId, entries);
+    return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? 0);
+  },
+});

@@ -1,0 +1,35 @@
+/** DescribeProducers (key 61), v0: the idempotent and transactional producers a partition knows, with their open transaction's start. */
+import type { DescribeProducersRequest, DescribeProducersResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { findTopic, findPartition } from './common/partitions.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
+  apiKey: 61,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => {
+        const found = findTopic(ctx.broker, t.name);
+        return {
+          name: t.name,
+          partitions: t.partitionIndexes.map((p) => {
+            const log = found.topic && findPartition(ctx.broker, found.topic, p);
+            if (!log) return { partitionIndex: p, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
+            const activeProducers = [...log.producers.producers].map(([id, e]) => ({
+              producerId: BigInt(id),
+              producerEpoch: e.epoch,
+              lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
+              lastTimestamp: BigInt(Math.round(e.lastTimestamp)),
+              coordinatorEpoch: 0,
+              currentTxnStartOffset: BigInt(log.txns.ongoing.get(id) ?? -1),
+            }));
+            return { partitionIndex: p, errorCode: 0, errorMessage: null, activeProducers };
+          }),
+        };
+      }),
+    };
+  },
+});

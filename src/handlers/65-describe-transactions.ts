@@ -1,0 +1,34 @@
+/** DescribeTransactions (key 65), v0: state, timeout, start time, producer and partitions of transactional ids. */
+import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/index.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
+  apiKey: 65,
+  minVersion: 0,
+  maxVersion: 0,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      transactionStates: req.transactionalIds.map((id) => {
+        const t = ctx.broker.transactions.txns.get(id);
+        if (!t) return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
+        const byTopic = new Map<string, number[]>();
+        for (const k of t.partitions) {
+          const [topic, p] = k.split('\u0000');
+          byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
+        }
+        return {
+          errorCode: 0,
+          transactionalId: id,
+          transactionState: t.state,
+          transactionTimeoutMs: t.timeoutMs,
+          transactionStartTimeMs: BigInt(t.startTimestamp),
+          producerId: t.producerId,
+          producerEpoch: t.producerEpoch,
+          topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+        };
+      }),
+    };
+  },
+});

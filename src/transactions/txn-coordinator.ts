@@ -1,0 +1,290 @@
+/**
+ * The transaction coordinator: transactional ids, their producer id and epoch, and the state of
+ * their current transaction (Empty → Ongoing → PrepareCommit/PrepareAbort → CompleteCommit/
+ * CompleteAbort), kept in the internal compacted __transaction_state topic and replayed at start-up.
+ *
+ * Ending a transaction writes a commit or abort marker into every partition it touched (which moves
+ * their last stable offset) and makes or discards its pending offset commits; the prepare state is
+ * logged first, so a crash in the middle finishes the job at the next start. An open transaction
+ * older than its timeout is aborted proactively and its producer fenced (epoch bumped).
+ * Transaction protocol version 1 (the one Kafka clients use unless the broker finalizes
+ * transaction.version 2, which Runnel does not advertise).
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { BrokerConfig } from '../config/config.js';
+import type { Logger } from '../util/logger.js';
+import { KvLog } from '../cluster/kv-log.js';
+import type { PartitionLog } from '../storage/partition-log.js';
+import type { ProducerIdAllocator } from '../producers/producer-ids.js';
+
+export const TXN_TOPIC = '__transaction_state';
+
+export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort';
+
+export interface TxnMetadata {
+  transactionalId: string;
+  producerId: bigint;
+  producerEpoch: number;
+  timeoutMs: number;
+  state: TxnState;
+  /** "topic\0partition" */
+  partitions: Set<string>;
+  groups: Set<string>;
+  startTimestamp: number;
+  lastUpdate: number;
+}
+
+/** What the coordinator needs from the rest of the broker. */
+export interface TxnPorts {
+  partition(topic: string, index: number): PartitionLog | undefined;
+  topicExists(topic: string, index: number): boolean;
+  /** Makes (commit) or discards (abort) the offsets a producer committed in its transaction. */
+  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void>;
+}
+
+const PRODUCER_FENCED = 90;
+const MAX_EPOCH = 32766;
+
+interface Stored {
+  producerId: string;
+  producerEpoch: number;
+  timeoutMs: number;
+  state: TxnState;
+  partitions: string[];
+  groups: string[];
+  startTimestamp: number;
+  lastUpdate: number;
+}
+
+export class TxnCoordinator {
+  readonly txns = new Map<string, TxnMetadata>();
+  private readonly kv: KvLog;
+  private timer?: NodeJS.Timeout;
+  /** One operation at a time per transactional id. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly config: BrokerConfig,
+    partitions: PartitionLog[],
+    private readonly producerIds: ProducerIdAllocator,
+    private readonly ports: TxnPorts,
+    private readonly log: Logger,
+  ) {
+    this.kv = new KvLog(partitions);
+  }
+
+  async load(): Promise<void> {
+    for await (const { key, value } of this.kv.replay()) {
+      if (!key.startsWith('t\u0000')) continue;
+      const id = key.slice(2);
+      if (value === null) this.txns.delete(id);
+      else {
+        const v = value as Stored;
+        this.txns.set(id, { transactionalId: id, producerId: BigInt(v.producerId), producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions: new Set(v.partitions), groups: new Set(v.groups), startTimestamp: v.startTimestamp, lastUpdate: v.lastUpdate });
+      }
+    }
+    // Transactions caught between prepare and complete by a crash are finished now.
+    for (const t of this.txns.values()) {
+      if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') {
+        this.log.info({ transactionalId: t.transactionalId, state: t.state }, 'completing a transaction interrupted by a restart');
+        await this.complete(t, t.state === 'PrepareCommit');
+      }
+    }
+  }
+
+  start(): void {
+    const every = Math.min(this.config.num('transaction.abort.timed.out.transaction.cleanup.interval.ms'), 2 ** 31 - 1);
+    this.timer = setInterval(() => void this.abortTimedOut().then(() => this.expireIds()), every).unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return next;
+  }
+
+  private persist(t: TxnMetadata): Promise<void> {
+    const v: Stored = {
+      producerId: t.producerId.toString(),
+      producerEpoch: t.producerEpoch,
+      timeoutMs: t.timeoutMs,
+      state: t.state,
+      partitions: [...t.partitions],
+      groups: [...t.groups],
+      startTimestamp: t.startTimestamp,
+      lastUpdate: t.lastUpdate,
+    };
+    return this.kv.write(t.transactionalId, [{ key: `t\u0000${t.transactionalId}`, value: v }]);
+  }
+
+  /** InitProducerId with a transactional id: a new producer or a new epoch, fencing the previous one. */
+  initProducer(transactionalId: string, timeoutMs: number, expected?: { producerId: bigint; producerEpoch: number }): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }> {
+    const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
+    if (timeoutMs <= 0 || timeoutMs > this.config.int('transaction.max.timeout.ms')) return Promise.resolve(fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
+    return this.serial(transactionalId, async () => {
+      let t = this.txns.get(transactionalId);
+      const now = Date.now();
+      if (t && expected && expected.producerId >= 0n && (expected.producerId !== t.producerId || expected.producerEpoch !== t.producerEpoch)) return fail(PRODUCER_FENCED);
+      if (t && (t.state === 'PrepareCommit' || t.state === 'PrepareAbort')) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+      if (t && t.state === 'Ongoing') {
+        // The previous producer of this id left a transaction open: abort it, fencing that producer.
+        this.log.info({ transactionalId, producerId: String(t.producerId) }, 'aborting the open transaction of a fenced producer');
+        await this.endLocked(t, false, true);
+      }
+      if (!t) {
+        t = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
+        this.txns.set(transactionalId, t);
+      } else if (t.producerEpoch >= MAX_EPOCH) {
+        t.producerId = await this.producerIds.allocate();
+        t.producerEpoch = 0;
+      } else {
+        t.producerEpoch++;
+      }
+      t.timeoutMs = timeoutMs;
+      t.state = 'Empty';
+      t.partitions.clear();
+      t.groups.clear();
+      t.lastUpdate = now;
+      await this.persist(t);
+      return { errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+    });
+  }
+
+  /** The error for a request from (producerId, epoch) on this transactional id, or 0. */
+  private check(t: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
+    if (!t || t.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
+    if (producerEpoch < t.producerEpoch) return PRODUCER_FENCED;
+    if (producerEpoch > t.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
+    return 0;
+  }
+
+  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly = false): Promise<Map<string, number>> {
+    return this.serial(transactionalId, async () => {
+      const t = this.txns.get(transactionalId);
+      const result = new Map<string, number>();
+      const key = (p: { topic: string; partition: number }): string => `${p.topic}\u0000${p.partition}`;
+      const err = this.check(t, producerId, producerEpoch);
+      const unknown = parts.filter((p) => !this.ports.topicExists(p.topic, p.partition));
+      for (const p of parts) {
+        if (err) result.set(key(p), err);
+        else if (unknown.length > 0) result.set(key(p), unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED);
+        else if (verifyOnly) result.set(key(p), t!.partitions.has(key(p)) && t!.state === 'Ongoing' ? 0 : ErrorCode.INVALID_TXN_STATE);
+        else result.set(key(p), 0);
+      }
+      if (err || unknown.length > 0 || verifyOnly) return result;
+      const txn = t!;
+      const added = parts.some((p) => !txn.partitions.has(key(p)));
+      if (txn.state !== 'Ongoing' || added) {
+        if (txn.state !== 'Ongoing') txn.startTimestamp = Date.now();
+        txn.state = 'Ongoing';
+        for (const p of parts) txn.partitions.add(key(p));
+        txn.lastUpdate = Date.now();
+        await this.persist(txn);
+      }
+      return result;
+    });
+  }
+
+  addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
+    return this.serial(transactionalId, async () => {
+      const t = this.txns.get(transactionalId);
+      const err = this.check(t, producerId, producerEpoch);
+      if (err) return err;
+      const txn = t!;
+      if (txn.state !== 'Ongoing') txn.startTimestamp = Date.now();
+      txn.state = 'Ongoing';
+      txn.groups.add(groupId);
+      txn.lastUpdate = Date.now();
+      await this.persist(txn);
+      return 0;
+    });
+  }
+
+  /** Whether a transactional produce from this producer to this partition belongs to an open transaction. */
+  produceError(producerId: bigint, producerEpoch: number, topic: string, partition: number): number {
+    for (const t of this.txns.values()) {
+      if (t.producerId !== producerId) continue;
+      if (producerEpoch < t.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+      return t.state === 'Ongoing' && t.partitions.has(`${topic}\u0000${partition}`) ? 0 : ErrorCode.INVALID_TXN_STATE;
+    }
+    return ErrorCode.INVALID_TXN_STATE;
+  }
+
+  /** TxnOffsetCommit: the producer must be current and its transaction must include the group. */
+  offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): number {
+    const t = this.txns.get(transactionalId);
+    const err = this.check(t, producerId, producerEpoch);
+    if (err) return err === ErrorCode.INVALID_PRODUCER_ID_MAPPING ? ErrorCode.INVALID_PRODUCER_ID_MAPPING : err;
+    return t!.state === 'Ongoing' && t!.groups.has(groupId) ? 0 : ErrorCode.INVALID_TXN_STATE;
+  }
+
+  endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
+    return this.serial(transactionalId, async () => {
+      const t = this.txns.get(transactionalId);
+      const err = this.check(t, producerId, producerEpoch);
+      if (err) return err;
+      const txn = t!;
+      // A retried EndTxn after completion answers the same; the opposite decision is refused.
+      if (txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort') return (txn.state === 'CompleteCommit') === commit ? 0 : ErrorCode.INVALID_TXN_STATE;
+      if (txn.state === 'Empty') return commit ? ErrorCode.INVALID_TXN_STATE : 0;
+      await this.endLocked(txn, commit, false);
+      return 0;
+    });
+  }
+
+  /** Prepare, write markers and finish; with `fence`, the producer's epoch is bumped first. */
+  private async endLocked(t: TxnMetadata, commit: boolean, fence: boolean): Promise<void> {
+    if (fence) t.producerEpoch = Math.min(t.producerEpoch + 1, MAX_EPOCH);
+    t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
+    t.lastUpdate = Date.now();
+    await this.persist(t);
+    await this.complete(t, commit);
+  }
+
+  private async complete(t: TxnMetadata, commit: boolean): Promise<void> {
+    for (const k of t.partitions) {
+      const [topic, p] = k.split('\u0000');
+      const log = this.ports.partition(topic, Number(p));
+      if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit);
+    }
+    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit);
+    t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+    t.partitions.clear();
+    t.groups.clear();
+    t.lastUpdate = Date.now();
+    await this.persist(t);
+    this.log.debug({ transactionalId: t.transactionalId, commit }, 'transaction completed');
+  }
+
+  /** transaction.timeout.ms: open transactions older than their timeout are aborted and their producer fenced. */
+  async abortTimedOut(now = Date.now()): Promise<void> {
+    for (const t of [...this.txns.values()]) {
+      if (t.state !== 'Ongoing' || now - t.startTimestamp <= t.timeoutMs) continue;
+      await this.serial(t.transactionalId, async () => {
+        if (t.state !== 'Ongoing' || now - t.startTimestamp <= t.timeoutMs) return;
+        this.log.info({ transactionalId: t.transactionalId, timeoutMs: t.timeoutMs }, 'aborting a transaction past its timeout');
+        await this.endLocked(t, false, true);
+      });
+    }
+  }
+
+  /** transactional.id.expiration.ms: forgets ids idle that long with no open transaction. */
+  async expireIds(now = Date.now()): Promise<void> {
+    const ttl = this.config.int('transactional.id.expiration.ms');
+    for (const t of [...this.txns.values()]) {
+      if (t.state === 'Ongoing' || t.state.startsWith('Prepare') || now - t.lastUpdate < ttl) continue;
+      this.txns.delete(t.transactionalId);
+      await this.kv.write(t.transactionalId, [{ key: `t\u0000${t.transactionalId}`, value: null }]);
+    }
+  }
+}
