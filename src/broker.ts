@@ -158,7 +158,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
       clusterId: meta.clusterId,
       nodeId: meta.nodeId,
       topics: topics.list().length,
-      partitions: logs.recoveryStats.partitions,
+      partitions: topics.list().reduce((n, t) => n + t.partitions, 0),
       startupMs: Math.round(performance.now() - started),
     },
     'Runnel started',
