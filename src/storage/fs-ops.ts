@@ -17,6 +17,21 @@ export function fdatasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }
 
+/** What is left of `list` once its first `written` bytes are out. */
+function afterShortWrite(list: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  const rest: Buffer[] = [];
+  for (const b of list) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    rest.push(skip > 0 ? b.subarray(skip) : b);
+    skip = 0;
+  }
+  return rest;
+}
+
 /** Writes every buffer at `position`, looping over short writes. */
 export async function writevAll(fd: number, bufs: Buffer[], position: number): Promise<void> {
   let list = bufs;
@@ -26,17 +41,7 @@ export async function writevAll(fd: number, bufs: Buffer[], position: number): P
       fs.writev(fd, list, pos, (err, n) => (err ? reject(err) : resolve(n))),
     );
     pos += written;
-    let skip = written;
-    const rest: Buffer[] = [];
-    for (const b of list) {
-      if (skip >= b.length) {
-        skip -= b.length;
-        continue;
-      }
-      rest.push(skip > 0 ? b.subarray(skip) : b);
-      skip = 0;
-    }
-    list = rest;
+    list = afterShortWrite(list, written);
   }
 }
 
@@ -69,16 +74,6 @@ export function writevAllSync(fd: number, bufs: Buffer[], position: number): voi
   while (list.length > 0) {
     const written = fs.writevSync(fd, list, pos);
     pos += written;
-    let skip = written;
-    const rest: Buffer[] = [];
-    for (const b of list) {
-      if (skip >= b.length) {
-        skip -= b.length;
-        continue;
-      }
-      rest.push(skip > 0 ? b.subarray(skip) : b);
-      skip = 0;
-    }
-    list = rest;
+    list = afterShortWrite(list, written);
   }
 }
