@@ -1,15 +1,23 @@
 /** The `runnel` command. */
 import { startCommand } from './start.js';
+import { topicsCommand } from './topics.js';
+import { consoleProducerCommand } from './console-producer.js';
+import { consoleConsumerCommand } from './console-consumer.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
 
 Commands:
-  start      Run the broker (see runnel start --help)
+  start             Run the broker (see runnel start --help)
+  topics            Create, list, describe, alter and delete topics (kafka-topics.sh)
+  console-producer  Produce lines from standard input (kafka-console-producer.sh)
+  console-consumer  Print the records of a topic (kafka-console-consumer.sh)
+
+Each command takes --help.
 
 Options:
-  --help     Show this help
-  --version  Print the version
+  --help            Show this help
+  --version         Print the version
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +25,12 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'start':
       return startCommand(rest);
+    case 'topics':
+      return topicsCommand(rest);
+    case 'console-producer':
+      return consoleProducerCommand(rest);
+    case 'console-consumer':
+      return consoleConsumerCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${VERSION}\n`);

@@ -1,0 +1,134 @@
+/** `runnel topics`: kafka-topics.sh on Runnel's own client. */
+import { parseFlags, UsageError } from './args.js';
+import { intFlag, keyValues, required, runTool } from './tool.js';
+import { Client, kafkaUuid, topicInfo, type TopicInfo } from '../client/client.js';
+import { createPartitions, createTopic, deleteTopic, topicConfigOverrides } from '../client/admin.js';
+import { KafkaError } from '../client/errors.js';
+
+const HELP = `Usage: runnel topics --bootstrap-server HOST:PORT ACTION [options]
+
+Creates, lists, describes, alters and deletes topics, as kafka-topics.sh does.
+
+Actions (exactly one):
+  --create                 Create a topic (--topic, optionally --partitions, --replication-factor,
+                           --config, --if-not-exists)
+  --list                   List topic names (--topic REGEX filters them)
+  --describe               Describe topics: all, or --topic T
+  --alter                  Increase a topic's partitions (--topic T --partitions N)
+  --delete                 Delete a topic (--topic T)
+
+Options:
+  --bootstrap-server H:P   The broker to connect to (comma-separated list allowed)
+  --topic T                The topic
+  --partitions N           Partition count (--create: default the broker's num.partitions)
+  --replication-factor R   Replication factor (--create: default the broker's default)
+  --config KEY=VALUE       A topic config for --create (repeatable)
+  --if-not-exists          --create: no error when the topic exists
+  --if-exists              --alter, --delete: no error when the topic does not exist
+  --help                   Show this help
+`;
+
+const SPEC = {
+  '--bootstrap-server': { value: true },
+  '--create': {},
+  '--list': {},
+  '--describe': {},
+  '--alter': {},
+  '--delete': {},
+  '--topic': { value: true },
+  '--partitions': { value: true },
+  '--replication-factor': { value: true },
+  '--config': { value: true, repeat: true },
+  '--if-not-exists': {},
+  '--if-exists': {},
+  '--help': {},
+  '-h': {},
+};
+
+const ACTIONS = ['--create', '--list', '--describe', '--alter', '--delete'] as const;
+
+const UNKNOWN_TOPIC = 3;
+const TOPIC_ALREADY_EXISTS = 36;
+
+export function topicsCommand(argv: string[]): Promise<number> {
+  return runTool('topics', async () => {
+    const flags = parseFlags(argv, SPEC);
+    if (flags.has('--help') || flags.has('-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const actions = ACTIONS.filter((a) => flags.has(a));
+    if (actions.length !== 1) throw new UsageError(`give exactly one of ${ACTIONS.join(', ')}`);
+    const bootstrap = required(flags, '--bootstrap-server');
+    const topic = flags.get('--topic')?.[0];
+    const partitions = intFlag(flags.get('--partitions')?.[0], '--partitions', 1);
+    const rf = intFlag(flags.get('--replication-factor')?.[0], '--replication-factor', 1);
+    const configs = keyValues(flags.get('--config'), '--config');
+    const action = actions[0];
+    if (action !== '--create' && (configs.size > 0 || rf !== undefined)) throw new UsageError(`--config and --replication-factor go with --create only`);
+    if ((action === '--create' || action === '--alter' || action === '--delete') && !topic) throw new UsageError(`${action} needs --topic`);
+    if (action === '--alter' && partitions === undefined) throw new UsageError('--alter needs --partitions');
+    const client = await Client.connect(bootstrap);
+    try {
+      switch (action) {
+        case '--create':
+          try {
+            await createTopic(client, { name: topic!, partitions: partitions ?? -1, replicationFactor: rf ?? -1, configs: Object.fromEntries(configs) });
+          } catch (err) {
+            if (err instanceof KafkaError && err.code === TOPIC_ALREADY_EXISTS) {
+              if (flags.has('--if-not-exists')) return 0;
+              throw new KafkaError(err.code, `Topic '${topic}' already exists`);
+            }
+            throw err;
+          }
+          process.stdout.write(`Created topic ${topic}.\n`);
+          return 0;
+        case '--list': {
+          const md = await client.metadata();
+          const re = topic ? new RegExp(`^(?:${topic})$`) : undefined;
+          const names = md.topics.map((t) => t.name ?? '').filter((n) => n && (!re || re.test(n))).sort();
+          process.stdout.write(names.map((n) => `${n}\n`).join(''));
+          return 0;
+        }
+        case '--describe':
+          return await describe(client, topic);
+        case '--alter':
+        case '--delete':
+          try {
+            if (action === '--alter') await createPartitions(client, topic!, partitions!);
+            else await deleteTopic(client, topic!);
+          } catch (err) {
+            if (err instanceof KafkaError && err.code === UNKNOWN_TOPIC) {
+              if (flags.has('--if-exists')) return 0;
+              throw new KafkaError(err.code, `Topic '${topic}' does not exist as expected`);
+            }
+            throw err;
+          }
+          return 0;
+      }
+    } finally {
+      await client.close();
+    }
+  });
+}
+
+async function describe(client: Client, topic: string | undefined): Promise<number> {
+  const md = await client.metadata(topic ? [topic] : undefined);
+  const topics: TopicInfo[] = [];
+  for (const t of md.topics) {
+    if (t.errorCode === UNKNOWN_TOPIC) throw new KafkaError(t.errorCode, `Topic '${t.name}' does not exist as expected`);
+    if (t.errorCode !== 0) throw new KafkaError(t.errorCode, `describe topic '${t.name}'`);
+    topics.push(topicInfo(t));
+  }
+  topics.sort((a, b) => a.name.localeCompare(b.name));
+  let out = '';
+  for (const t of topics) {
+    const configs = await topicConfigOverrides(client, t.name);
+    const rf = t.partitions[0]?.replicas.length ?? 0;
+    out += `Topic: ${t.name}\tTopicId: ${kafkaUuid(t.topicId)}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${configs.map(([k, v]) => `${k}=${v}`).join(',')}\n`;
+    for (const p of t.partitions)
+      out += `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\n`;
+  }
+  process.stdout.write(out);
+  return 0;
+}
