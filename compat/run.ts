@@ -1,7 +1,8 @@
 /**
- * The client compatibility suite: starts one broker in-process, runs every client's scenario
- * scripts against it (compat/clients/<client>/<scenario>.<ext>, each a child process with a
- * timeout), and prints a client-by-scenario table and one summary line:
+ * The client compatibility suite: starts a broker in-process (one per distinct set of scenario
+ * broker settings, scenarios.ts), runs every client's scenario scripts against it
+ * (compat/clients/<client>/<scenario>.<ext>, each a child process with a timeout), and prints a
+ * client-by-scenario table and one summary line:
  *
  *   compat: N passed, M failed, K skipped
  *
@@ -13,6 +14,9 @@
  * Environment: CI=true (missing clients fail), RUNNEL_COMPAT_TIMEOUT_MS (per script),
  * RUNNEL_COMPAT_JOBS (parallel scripts), RUNNEL_COMPAT_VERBOSE=1 (print every script's output),
  * RUNNEL_LOG_LEVEL (broker log to stderr), RUNNEL_COMPAT_TAP=<file> (record every frame, tap.ts).
+ *
+ * A `restartable` scenario's scripts each get a broker of their own that they can have restarted
+ * on the same port with the same data (RUNNEL_CONTROL_URL, see restart.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -21,7 +25,8 @@ import { join, relative } from 'node:path';
 import pino from 'pino';
 import { startBroker, type Broker } from '../src/broker.js';
 import { clients, REPO_ROOT, type Client, type Probe } from './clients.js';
-import { scenarios } from './scenarios.js';
+import { RestartableBroker, startControl, type Control } from './restart.js';
+import { scenarios, type Scenario } from './scenarios.js';
 import { startTap, type Tap } from './tap.js';
 
 const COMPAT_DIR = join(REPO_ROOT, 'compat');
@@ -36,6 +41,32 @@ interface Job {
   scenario: string;
   script: string;
   timeoutMs: number;
+  /** The scenario's broker settings (scenarios.ts), as a key: '' for the default broker. */
+  brokerKey: string;
+  /** The scenario is `restartable`: the script gets a broker of its own and RUNNEL_CONTROL_URL. */
+  restartable: boolean;
+}
+
+/** A broker, and the tap in front of it when RUNNEL_COMPAT_TAP is set. */
+interface Target {
+  broker: Broker;
+  tap?: Tap;
+  tapFile?: string;
+}
+
+function brokerKey(settings: Scenario['broker']): string {
+  if (!settings || Object.keys(settings).length === 0) return '';
+  return Object.entries(settings)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+}
+
+/** The tap file of a broker with non-default settings: tap.jsonl -> tap.num.partitions=3.jsonl. */
+function tapFileFor(file: string, key: string): string {
+  if (!key) return file;
+  const tag = key.replace(/[^\w.=-]+/g, '_');
+  return /\.jsonl?$/.test(file) ? file.replace(/(\.jsonl?)$/, `.${tag}$1`) : `${file}.${tag}`;
 }
 
 interface Result {
@@ -86,7 +117,14 @@ function discover(): Job[] {
       const name = file.slice(0, -client.ext.length);
       const scenario = scenarios.find((s) => s.name === name);
       if (!scenario) fatal(`${relative(REPO_ROOT, join(dir, file))}: '${name}' is not a scenario in compat/scenarios.ts`);
-      jobs.push({ client, scenario: name, script: join(dir, file), timeoutMs: envTimeout ?? scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+      jobs.push({
+        client,
+        scenario: name,
+        script: join(dir, file),
+        timeoutMs: envTimeout ?? scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        brokerKey: brokerKey(scenario.broker),
+        restartable: scenario.restartable === true,
+      });
     }
   }
   return jobs;
@@ -138,6 +176,11 @@ function runScript(job: Job, probe: Extract<Probe, { ok: true }>, env: Record<st
       const ms = performance.now() - started;
       resolve({ client: job.client.id, scenario: job.scenario, status, reason, ms, output: Buffer.concat(chunks).toString('utf8') });
     };
+    // What the script leaves behind in its process group (a member process it started and did
+    // not reap after a failure) would hold its output pipes open: it goes when the script does.
+    child.on('exit', () => {
+      if (child.pid) killGroup(child.pid);
+    });
     child.on('error', (err) => done('fail', `cannot start ${cmd}: ${err.message}`));
     child.on('close', (code, signal) => {
       if (timedOut) done('fail', `timed out after ${job.timeoutMs / 1000} s`);
@@ -201,30 +244,89 @@ async function main(): Promise<number> {
   await Promise.all(clients.map(async (c) => probes.set(c.id, await c.probe())));
 
   const tapFile = process.env.RUNNEL_COMPAT_TAP;
-  let tap: Tap | undefined;
-  let broker: Broker | undefined;
+  const targets = new Map<string, Target>();
+  /** The brokers of the restartable scripts running now, and the endpoint they are restarted through. */
+  const own = new Set<{ broker: RestartableBroker; tap?: Tap }>();
+  let control: Control | undefined;
+  const closeAll = async () => {
+    for (const t of targets.values()) {
+      await t.broker.close();
+      await t.tap?.close();
+    }
+    for (const t of own) {
+      await t.broker.close();
+      await t.tap?.close();
+    }
+    await control?.close();
+  };
   const results: Result[] = [];
   const interrupt = () => {
     stopping = true;
     for (const pid of running) killGroup(pid);
-    void Promise.allSettled([broker?.close(), tap?.close()]).then(() => process.exit(130));
+    void closeAll().finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    if (tapFile) tap = await startTap(tapFile);
     const level = process.env.RUNNEL_LOG_LEVEL;
-    broker = await startBroker({
-      port: 0,
-      logger: level ? pino({ level }, pino.destination(2)) : undefined,
+    const logger = level ? pino({ level }, pino.destination(2)) : undefined;
+    const configFor = (key: string, tap: Tap | undefined) => {
+      const settings = scenarios.find((s) => brokerKey(s.broker) === key)?.broker ?? {};
+      const config: Record<string, string | number | boolean> = { ...settings };
       // Through the tap, the broker must advertise the tap's port, or clients would leave it.
-      config: tap ? { 'advertised.listeners': `PLAINTEXT://localhost:${tap.port}` } : undefined,
-    });
-    tap?.target(broker.host, broker.port);
-    console.log(
-      `compat: broker ${broker.bootstrap} (node ${broker.nodeId}), Node ${process.version}, ${jobs.length} script(s)` +
-        (tap ? `, recording frames to ${tapFile}` : ''),
-    );
+      if (tap) config['advertised.listeners'] = `PLAINTEXT://localhost:${tap.port}`;
+      return config;
+    };
+    // One broker per distinct set of scenario settings (scenarios.ts), the default one first;
+    // restartable scenarios get one per script instead, started when the script is.
+    for (const key of [...new Set(jobs.filter((j) => !j.restartable).map((j) => j.brokerKey))].sort()) {
+      const file = tapFile ? tapFileFor(tapFile, key) : undefined;
+      const tap = file ? await startTap(file) : undefined;
+      const broker = await startBroker({ port: 0, logger, config: configFor(key, tap) });
+      targets.set(key, { broker, tap, tapFile: file });
+      tap?.target(broker.host, broker.port);
+    }
+    if (jobs.some((j) => j.restartable)) control = await startControl();
+    console.log(`compat: Node ${process.version}, ${jobs.length} script(s)`);
+    for (const [key, { broker, tapFile: file }] of targets) {
+      const scenarioNames = [...new Set(jobs.filter((j) => !j.restartable && j.brokerKey === key).map((j) => j.scenario))].join(', ');
+      console.log(
+        `compat: broker ${broker.bootstrap} (node ${broker.nodeId}${key ? `, ${key}` : ''}) for ${scenarioNames}` +
+          (file ? `, recording frames to ${file}` : ''),
+      );
+    }
+    const restartable = [...new Set(jobs.filter((j) => j.restartable).map((j) => j.scenario))];
+    if (restartable.length > 0)
+      console.log(
+        `compat: a restartable broker of its own per script for ${restartable.join(', ')}` +
+          (tapFile ? `, recording frames to ${tapFileFor(tapFile, 'CLIENT.SCENARIO')}` : ''),
+      );
+
+    /** Runs a restartable scenario's script against a broker of its own, removed afterwards. */
+    const runWithOwnBroker = async (job: Job, probe: Extract<Probe, { ok: true }>, env: Record<string, string>): Promise<Result> => {
+      const file = tapFile ? tapFileFor(tapFile, `${job.client.id}.${job.scenario}`) : undefined;
+      const tap = file ? await startTap(file) : undefined;
+      let mine: { broker: RestartableBroker; tap?: Tap } | undefined;
+      try {
+        const broker = await RestartableBroker.start({ logger, config: configFor(job.brokerKey, tap) });
+        mine = { broker, tap };
+        own.add(mine);
+        tap?.target(broker.broker.host, broker.broker.port);
+        const { url, unregister } = control!.register(broker);
+        try {
+          const b = broker.broker;
+          return await runScript(job, probe, { ...env, RUNNEL_BOOTSTRAP: b.bootstrap, RUNNEL_NODE_ID: String(b.nodeId), RUNNEL_CONTROL_URL: url });
+        } finally {
+          unregister();
+        }
+      } catch (err) {
+        return { client: job.client.id, scenario: job.scenario, status: 'fail', reason: `cannot start its broker: ${(err as Error).message}` };
+      } finally {
+        if (mine) own.delete(mine);
+        await mine?.broker.close();
+        await tap?.close();
+      }
+    };
 
     const runId = Date.now().toString(36);
     const runnable: Array<{ job: Job; probe: Extract<Probe, { ok: true }> }> = [];
@@ -240,19 +342,20 @@ async function main(): Promise<number> {
         });
     }
     const jobsLimit = Number(process.env.RUNNEL_COMPAT_JOBS) || Math.min(8, availableParallelism());
-    const b = broker;
     results.push(
-      ...(await pool(runnable, jobsLimit, ({ job, probe }) =>
-        runScript(job, probe, {
+      ...(await pool(runnable, jobsLimit, ({ job, probe }) => {
+        const topic = `compat-${job.client.id}-${job.scenario}-${runId}`;
+        if (job.restartable) return runWithOwnBroker(job, probe, { RUNNEL_TOPIC: topic });
+        const b = targets.get(job.brokerKey)!.broker;
+        return runScript(job, probe, {
           RUNNEL_BOOTSTRAP: b.bootstrap,
           RUNNEL_NODE_ID: String(b.nodeId),
-          RUNNEL_TOPIC: `compat-${job.client.id}-${job.scenario}-${runId}`,
-        }),
-      )),
+          RUNNEL_TOPIC: topic,
+        });
+      })),
     );
   } finally {
-    await broker?.close();
-    await tap?.close();
+    await closeAll();
   }
 
   for (const r of results) {

@@ -8,6 +8,16 @@ export interface Scenario {
   description: string;
   /** Per-script timeout; the default is 60 s (RUNNEL_COMPAT_TIMEOUT_MS overrides both). */
   timeoutMs?: number;
+  /**
+   * server.properties settings of the broker this scenario's scripts run against. The runner
+   * starts one broker per distinct set of settings; scenarios without any share the default one.
+   */
+  broker?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Each script gets a broker of its own (with these settings) that it can have restarted on the
+   * same port with the same data directory: POST $RUNNEL_CONTROL_URL/restart (compat/restart.ts).
+   */
+  restartable?: boolean;
 }
 
 export const scenarios: readonly Scenario[] = [
@@ -16,5 +26,54 @@ export const scenarios: readonly Scenario[] = [
     description:
       'connect (ApiVersions), auto-create a topic through Metadata (retrying LEADER_NOT_AVAILABLE), ' +
       'list topics, see it with 1 partition, and see broker 1 at the advertised host:port',
+  },
+  {
+    name: 'produce-consume',
+    description:
+      'create a 3-partition topic (CreateTopics, or auto-creation with num.partitions=3 where the client or the broker ' +
+      'has no CreateTopics), produce 1,000 keyed messages (k0..k49) with acks=all, a seq header and explicit ' +
+      'timestamps, consume from the beginning: each exactly once, seq increasing per key, one partition per key, ' +
+      'headers and timestamps intact',
+    broker: { 'num.partitions': 3 },
+  },
+  {
+    name: 'compression',
+    description: '200 messages per codec the client offers (gzip, snappy, lz4, zstd), each to its own topic, consumed back intact',
+  },
+  {
+    name: 'large-message',
+    description: 'a 900 KiB message (random bytes) produced with raised size limits and consumed back byte for byte',
+  },
+  {
+    name: 'offsets',
+    description:
+      'ListOffsets: 10 messages with timestamps t0+i*1000; earliest is 0, latest 10, by timestamp t0+3500 is 4, ' +
+      'and a timestamp after the last message finds none',
+  },
+  {
+    name: 'admin',
+    description:
+      'topic administration with the admin client: create a 3-partition topic with configs (and see TOPIC_ALREADY_EXISTS ' +
+      'and INVALID_CONFIG), describe topic and broker configs, alter them, grow the topic to 5 partitions, delete ' +
+      'records where the client can, delete the topic (kcat has no admin API: no script)',
+  },
+  {
+    name: 'groups',
+    description:
+      'classic consumer groups on a 3-partition topic (session timeout 6 s): two members split the partitions; ' +
+      'one closes and the other takes all three and reads what follows; a member process killed with SIGKILL ' +
+      'is removed after the session timeout and its partitions handed over; a new member starts from the ' +
+      'committed offsets (nothing committed re-read, nothing lost); describe, list and delete the group and ' +
+      'compute its lag with the admin API where the client has one. librdkafka (kcat, confluent-kafka) uses ' +
+      'the cooperative-sticky assignor',
+    broker: { 'num.partitions': 3 },
+  },
+  {
+    name: 'group-restart',
+    description:
+      'a group survives a broker restart (same port and data directory): a member commits, the broker restarts, ' +
+      'the same member carries on without re-reading; after another restart a new member resumes from the ' +
+      'committed offsets, and the admin API still sees the group and its offsets',
+    restartable: true,
   },
 ];

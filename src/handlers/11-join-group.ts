@@ -21,7 +21,7 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
       memberId: req.memberId,
       groupInstanceId: v >= 5 ? req.groupInstanceId : null,
       clientId: ctx.header.clientId ?? '',
-      clientHost: `/${ctx.client.remoteAddress.replace(/:\d+$/, '')}`,
+      clientHost: `/${ctx.client.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:/, '')}`,
       sessionTimeoutMs: req.sessionTimeoutMs,
       rebalanceTimeoutMs: v >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
       protocolType: req.protocolType,

@@ -76,6 +76,8 @@ describe('classic group protocol', () => {
     const described = await w.request(DESCRIBE_GROUPS, 5, { groups: ['g1', 'nope'], includeAuthorizedOperations: false });
     expect(described.groups[0].groupState).toBe('Stable');
     expect(described.groups[0].members[0].memberAssignment.toString()).toBe('all');
+    // IPv4 clients on a dual-stack socket are shown as Kafka shows them, not as ::ffff:127.0.0.1.
+    expect(described.groups[0].members[0].clientHost).toBe('/127.0.0.1');
     expect(described.groups[1].groupState).toBe('Dead');
     const leave = await w.request(LEAVE, 4, { groupId: 'g1', memberId: '', members: [{ memberId: first.memberId, groupInstanceId: null }] });
     expect(leave.members[0].errorCode).toBe(0);
