@@ -101,7 +101,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
   const topics = new TopicManager(registry, logs);
   // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
   const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
-  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), log);
+  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), log, topics);
   await groups.load();
   const producerIds = await ProducerIdAllocator.open(dataDir);
   const txnTopic = await topics.create(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), { 'cleanup.policy': 'compact' });

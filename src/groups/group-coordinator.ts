@@ -15,6 +15,8 @@ import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import { ClassicGroup, type CommittedOffset, type JoinResult, type Member, type SyncResult } from './classic-group.js';
 import type { GroupStore, StoreRecord, StoredGroup } from './group-store.js';
+import type { TopicCatalog } from '../cluster/topics.js';
+import { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 
 export interface JoinRequest {
   groupId: string;
@@ -57,15 +59,28 @@ export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>();
   private expiryTimer?: NodeJS.Timeout;
 
+  /**
+   * Consumer-protocol groups (KIP-848, consumer-coordinator.ts). A group id is either classic or
+   * consumer; a consumer group's committed offsets are still kept here, in an empty classic group.
+   */
+  readonly consumer: ConsumerGroupCoordinator;
+
   constructor(
     private readonly config: BrokerConfig,
     private readonly store: GroupStore,
     private readonly log: Logger,
-  ) {}
+    topics: Pick<TopicCatalog, 'list' | 'get'> = { list: () => [], get: () => undefined },
+  ) {
+    this.consumer = new ConsumerGroupCoordinator(config, store, topics, log, this);
+  }
 
   /** Rebuilds groups and offsets from the log. Members come back with fresh session timers. */
   async load(): Promise<void> {
     for await (const r of this.store.replay()) {
+      if (r.kind === 'consumer-group' || r.kind === 'consumer-member') {
+        this.consumer.replay(r);
+        continue;
+      }
       if (r.kind === 'pending') {
         const g = this.group(r.group, true)!;
         const k = `${r.producerId}\u0000${ClassicGroup.offsetKey(r.topic, r.partition)}`;
@@ -113,6 +128,7 @@ export class GroupCoordinator {
       }
     }
     for (const g of this.groups.values()) for (const m of g.members.values()) this.touch(g, m);
+    this.consumer.onLoaded();
   }
 
   start(): void {
@@ -122,6 +138,7 @@ export class GroupCoordinator {
 
   close(): void {
     clearInterval(this.expiryTimer);
+    this.consumer.close();
     for (const g of this.groups.values()) {
       clearTimeout(g.joinTimer);
       for (const t of g.pending.values()) clearTimeout(t);
@@ -144,6 +161,8 @@ export class GroupCoordinator {
     const min = this.config.int('group.min.session.timeout.ms');
     const max = this.config.int('group.max.session.timeout.ms');
     if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) return Promise.resolve(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
+    // A consumer-protocol group with members refuses classic members (no online migration); an empty one becomes classic.
+    if (this.consumer.yieldToClassic(req.groupId) !== ErrorCode.NONE) return Promise.resolve(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
     const g = this.group(req.groupId, true)!;
     if (g.state === 'Dead') return Promise.resolve(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId));
     if (req.memberId === '') return this.joinNew(g, req);
@@ -497,7 +516,9 @@ export class GroupCoordinator {
   // ------------------------------------------------------------------ offsets
 
   /** Whether a commit may be made in the group's current state (Kafka's order of checks for classic groups). */
-  commitError(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+  commitError(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, apiVersion = 9): number {
+    const consumerError = this.consumer.commitError(groupId, memberId, generationId, apiVersion); // generation = member epoch there
+    if (consumerError !== undefined) return consumerError;
     const g = this.groups.get(groupId);
     if (!g) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -579,7 +600,10 @@ export class GroupCoordinator {
 
   /** DeleteGroups: only groups without members. */
   async deleteGroup(groupId: string): Promise<number> {
+    const consumer = await this.consumer.deleteGroup(groupId);
+    if (consumer !== undefined && consumer !== ErrorCode.NONE) return consumer;
     const g = this.groups.get(groupId);
+    if (consumer === ErrorCode.NONE && !g) return ErrorCode.NONE;
     if (!g || g.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (g.members.size > 0 || g.pending.size > 0 || g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
     const records: StoreRecord[] = [...g.offsets.keys()].map((k) => {
@@ -598,7 +622,7 @@ export class GroupCoordinator {
   async expireOffsets(now = Date.now()): Promise<void> {
     const retention = this.config.int('offsets.retention.minutes') * 60_000;
     for (const g of [...this.groups.values()]) {
-      if (g.state !== 'Empty') continue;
+      if (g.state !== 'Empty' || (this.consumer.groups.get(g.groupId)?.members.size ?? 0) > 0) continue;
       const expired = [...g.offsets.entries()].filter(([, o]) => (o.expireTimestamp > 0 ? o.expireTimestamp <= now : g.stateTimestamp + retention <= now && o.commitTimestamp + retention <= now));
       if (expired.length === 0) continue;
       await this.deleteOffsets(g.groupId, expired.map(([k]) => ({ topic: k.split('\u0000')[0], partition: Number(k.split('\u0000')[1]) })));
@@ -608,5 +632,6 @@ export class GroupCoordinator {
         this.groups.delete(g.groupId);
       }
     }
+    await this.consumer.removeEmpty((id) => (this.groups.get(id)?.offsets.size ?? 0) > 0);
   }
 }

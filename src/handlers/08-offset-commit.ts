@@ -4,6 +4,8 @@
  * over offset.metadata.max.bytes gets OFFSET_METADATA_TOO_LARGE, unknown topics or partitions
  * UNKNOWN_TOPIC_OR_PARTITION. Offsets are in __consumer_offsets before the answer. The v2–v4
  * retention time is honoured; from v5 offsets follow offsets.retention.minutes (Kafka 4 rules).
+ * In a consumer-protocol group (KIP-848) the generation field carries the member epoch: a stale
+ * one is STALE_MEMBER_EPOCH, and its members must use v9+ (UNSUPPORTED_VERSION otherwise).
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -25,7 +27,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
     const groups = ctx.broker.groups;
     const generation = v >= 1 ? req.generationIdOrMemberEpoch : -1;
-    const groupError = groups.commitError(req.groupId, generation, v >= 1 ? req.memberId : '', v >= 7 ? req.groupInstanceId : null);
+    const groupError = groups.commitError(req.groupId, generation, v >= 1 ? req.memberId : '', v >= 7 ? req.groupInstanceId : null, v);
     if (groupError) return answer(() => groupError);
     const maxMeta = ctx.broker.config.int('offset.metadata.max.bytes');
     const errors = new Map<string, number>();

@@ -49,11 +49,11 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
         throttleTimeMs: 0,
         topics: [],
         errorCode: 0,
-        groups: req.groups.map((g) => ({
-          groupId: g.groupId,
-          errorCode: g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : 0,
-          topics: g.groupId === '' ? [] : fetchGroup(ctx, g.groupId, g.topics, req.requireStable),
-        })),
+        groups: req.groups.map((g) => {
+          // v9: a consumer-protocol member's id and epoch are checked (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
+          const errorCode = g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : ctx.apiVersion >= 9 ? ctx.broker.groups.consumer.fetchError(g.groupId, g.memberId, g.memberEpoch) : 0;
+          return { groupId: g.groupId, errorCode, topics: errorCode !== 0 ? [] : fetchGroup(ctx, g.groupId, g.topics, req.requireStable) };
+        }),
       };
     }
     if (req.groupId === '') return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.INVALID_GROUP_ID, groups: [] };

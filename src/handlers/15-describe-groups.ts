@@ -1,4 +1,8 @@
-/** DescribeGroups (key 15), v0–v6: state, protocol, members with their metadata and assignment. Unknown groups are described as Dead, as Kafka does. */
+/**
+ * DescribeGroups (key 15), v0–v6: state, protocol, members with their metadata and assignment.
+ * Unknown groups, and consumer-protocol (KIP-848) groups, which this API does not describe, are
+ * Dead (v6: with GROUP_ID_NOT_FOUND), as Kafka does.
+ */
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
@@ -15,7 +19,8 @@ export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
       groups: req.groups.map((id) => {
         const g = ctx.broker.groups.group(id);
         if (id === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'group id is empty', groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NOT_REQUESTED };
-        if (!g) return { errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : 0, errorMessage: ctx.apiVersion >= 6 ? `group ${id} not found` : null, groupId: id, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+        const consumer = ctx.broker.groups.consumer.groups.has(id);
+        if (!g || consumer) return { errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : 0, errorMessage: ctx.apiVersion >= 6 ? (consumer ? `Group ${id} is not a classic group.` : `group ${id} not found`) : null, groupId: id, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
         const stable = g.state === 'Stable';
         return {
           errorCode: 0,

@@ -1,4 +1,7 @@
-/** ListGroups (key 16), v0–v5: every group, filtered by state (v4+, case-insensitive) and type (v5+: classic). */
+/**
+ * ListGroups (key 16), v0–v5: every group, filtered by state (v4+, case-insensitive) and type (v5+:
+ * classic, or consumer for KIP-848 groups, whose states are Empty, Assigning, Reconciling, Stable).
+ */
 import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/index.js';
 import { defineHandler } from './types.js';
 
@@ -9,11 +12,14 @@ export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
   handle(req, ctx) {
     const states = new Set((ctx.apiVersion >= 4 ? req.statesFilter : []).map((s) => s.toLowerCase()));
     const types = new Set((ctx.apiVersion >= 5 ? req.typesFilter : []).map((s) => s.toLowerCase()));
-    const groups = [...ctx.broker.groups.groups.values()]
-      .filter((g) => g.state !== 'Dead')
-      .filter((g) => states.size === 0 || states.has(g.state.toLowerCase()))
-      .filter(() => types.size === 0 || types.has('classic'))
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }));
+    const consumer = ctx.broker.groups.consumer.groups;
+    const classic = [...ctx.broker.groups.groups.values()]
+      .filter((g) => g.state !== 'Dead' && !consumer.has(g.groupId)) // a consumer group keeps its offsets in an empty classic one
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state as string, groupType: 'classic' }));
+    const modern = [...consumer.values()].map((g) => ({ groupId: g.groupId, protocolType: 'consumer', groupState: g.state() as string, groupType: 'consumer' }));
+    const groups = [...classic, ...modern]
+      .filter((g) => states.size === 0 || states.has(g.groupState.toLowerCase()))
+      .filter((g) => types.size === 0 || types.has(g.groupType));
     return { throttleTimeMs: 0, errorCode: 0, groups };
   },
 });

@@ -14,9 +14,11 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   maxVersion: 0,
   async handle(req, ctx) {
     const g = ctx.broker.groups.group(req.groupId);
+    const consumer = ctx.broker.groups.consumer.groups.get(req.groupId);
     if (req.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
-    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
-    const subscribed = g.members.size > 0 ? g.subscribedTopics() : new Set<string>();
+    if (!g && !consumer) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
+    // A consumer-protocol group's subscriptions are its members' topic names and resolved regexes.
+    const subscribed = consumer ? consumer.subscribedTopicNames() : g!.members.size > 0 ? g!.subscribedTopics() : new Set<string>();
     const topics = req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({

@@ -38,6 +38,8 @@ import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
+import consumerGroupDescribe from './69-consumer-group-describe.js';
 
 export const handlers: readonly Handler[] = [
   addPartitionsToTxn,
@@ -47,6 +49,8 @@ export const handlers: readonly Handler[] = [
   describeProducers,
   describeTransactions,
   listTransactions,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
   initProducerId,
   offsetCommit,
   offsetFetch,

@@ -1,0 +1,405 @@
+/**
+ * The coordinator of consumer-protocol groups (KIP-848, ConsumerGroupHeartbeat): members join with
+ * epoch 0, heartbeat with their epoch and owned partitions, and leave with -1 (-2: a static member
+ * that will be back). The broker computes the target assignment with a server-side assignor when
+ * the group epoch moves past the assignment epoch, and reconciles each member towards it on its
+ * heartbeats (reconcile.ts). Changes are written to __consumer_offsets before the answer and
+ * replayed at start-up. Kafka's rules and error codes are followed (GroupMetadataManager); the
+ * online migration between classic and consumer groups is not implemented.
+ *
+ * Timers: a member that does not heartbeat within group.consumer.session.timeout.ms is fenced
+ * (removed, group epoch bumped); one that does not revoke partitions within its rebalance timeout
+ * too. Subscribed topics are looked up on every heartbeat, so a new or grown topic bumps the epoch
+ * at the next heartbeat of any member; regexes are resolved again at most once a second.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { BrokerConfig } from '../config/config.js';
+import type { Logger } from '../util/logger.js';
+import type { TopicCatalog } from '../cluster/topics.js';
+import { randomClusterId } from '../cluster/uuid.js';
+import type { ClassicGroup } from './classic-group.js';
+import type { GroupStore, StoreRecord } from './group-store.js';
+import { ASSIGNORS, configuredAssignors, type Assignment } from './assignors.js';
+import { ConsumerGroup, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, compileRegex, sameMetadata, sameNames, type ConsumerMember, type TopicMeta } from './consumer-group.js';
+import { reconcile, sameAssignment } from './reconcile.js';
+import { Refused, checkEpoch, validateHeartbeat, type HeartbeatFields } from './heartbeat-rules.js';
+import { MemberTimers } from './member-timers.js';
+import { groupRecord, memberRecord, memberTombstone, replayRecord, storedMember, wireAssignment } from './consumer-records.js';
+
+export interface ConsumerHeartbeat extends HeartbeatFields {
+  clientId: string;
+  clientHost: string;
+}
+
+export interface ConsumerHeartbeatResult {
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: Array<{ topicId: string; partitions: number[] }> | null;
+}
+
+const REGEX_REFRESH_MS = 1000;
+const sortedUnique = (names: string[]): string[] => [...new Set(names)].sort();
+
+export class ConsumerGroupCoordinator {
+  readonly groups = new Map<string, ConsumerGroup>();
+  private readonly timers = new MemberTimers();
+  readonly assignors: string[];
+
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly store: GroupStore,
+    private readonly topics: Pick<TopicCatalog, 'list' | 'get'>,
+    private readonly log: Logger,
+    /** The classic groups: a group id belongs to one kind of group only. */
+    private readonly classic: { groups: Map<string, ClassicGroup> },
+  ) {
+    this.assignors = configuredAssignors(config.list('group.consumer.assignors'));
+  }
+
+  // ------------------------------------------------------------------ heartbeat
+
+  async heartbeat(req: ConsumerHeartbeat): Promise<ConsumerHeartbeatResult> {
+    let work: { result: ConsumerHeartbeatResult; write: Promise<void> };
+    try {
+      validateHeartbeat(req, this.assignors);
+      work = req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEAVE_EPOCH ? this.leave(req) : this.beat(req);
+    } catch (err) {
+      if (err instanceof Refused) return refusal(err.errorCode, err.message);
+      throw err;
+    }
+    try {
+      await work.write;
+    } catch (err) {
+      this.log.error({ group: req.groupId, err: (err as Error).message }, 'could not store the consumer group');
+      return refusal(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The group state could not be written.');
+    }
+    return work.result;
+  }
+
+  private notFound(groupId: string): Refused {
+    const classic = this.classic.groups.has(groupId);
+    return new Refused(ErrorCode.GROUP_ID_NOT_FOUND, classic ? `Group ${groupId} is not a consumer group.` : `Consumer group ${groupId} not found.`);
+  }
+
+  private beat(req: ConsumerHeartbeat): { result: ConsumerHeartbeatResult; write: Promise<void> } {
+    // 1. The group and the member, refusing before anything changes.
+    let g = this.groups.get(req.groupId);
+    const created = !g;
+    if (!g) {
+      const classic = this.classic.groups.get(req.groupId);
+      const classicInUse = classic !== undefined && (classic.members.size > 0 || classic.pending.size > 0 || classic.state !== 'Empty');
+      if (req.memberEpoch !== 0 || classicInUse) throw this.notFound(req.groupId);
+      g = new ConsumerGroup(req.groupId);
+    }
+    const max = this.config.int('group.consumer.max.size');
+    if (g.members.size >= max && (req.memberId === '' || !g.members.has(req.memberId)))
+      throw new Refused(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${max} members.`);
+    const memberId = req.memberId === '' ? randomClusterId() : req.memberId;
+    const { previous, base, replaced } = this.memberFor(g, memberId, req);
+    const updated: ConsumerMember = {
+      ...base,
+      instanceId: req.instanceId ?? base.instanceId,
+      rackId: req.rackId ?? base.rackId,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs !== -1 ? req.rebalanceTimeoutMs : base.rebalanceTimeoutMs,
+      serverAssignor: req.serverAssignor ?? base.serverAssignor,
+      subscribedTopicNames: req.subscribedTopicNames !== null ? sortedUnique(req.subscribedTopicNames) : base.subscribedTopicNames,
+      subscribedTopicRegex: req.subscribedTopicRegex ?? base.subscribedTopicRegex,
+      clientId: req.clientId,
+      clientHost: req.clientHost,
+    };
+    const regexChanged = (updated.subscribedTopicRegex ?? '') !== (base.subscribedTopicRegex ?? '');
+    if (regexChanged && updated.subscribedTopicRegex) {
+      try {
+        compileRegex(updated.subscribedTopicRegex);
+      } catch (err) {
+        throw new Refused(ErrorCode.INVALID_REGULAR_EXPRESSION, `SubscribedTopicRegex \`${updated.subscribedTopicRegex}\` is not a valid regular expression: ${(err as Error).message}.`);
+      }
+    }
+    const namesChanged = !sameNames(updated.subscribedTopicNames, base.subscribedTopicNames);
+
+    // 2. From here on nothing is refused: apply.
+    const now = Date.now();
+    const records: StoreRecord[] = [];
+    const epochsBefore = `${g.groupEpoch}/${g.assignmentEpoch}`;
+    if (created) {
+      this.groups.set(g.groupId, g);
+      this.log.info({ group: g.groupId }, 'consumer group created');
+    }
+    if (replaced) {
+      const target = g.targets.get(replaced.memberId);
+      g.removeMember(replaced.memberId);
+      this.timers.cancel(g.groupId, replaced.memberId);
+      if (target) g.targets.set(memberId, target);
+      records.push(memberTombstone(g.groupId, replaced.memberId));
+      this.log.info({ group: g.groupId, instanceId: updated.instanceId, member: memberId, replaced: replaced.memberId }, 'static member rejoined');
+    } else if (!previous) this.log.info({ group: g.groupId, member: memberId }, 'member joined the consumer group');
+    g.setMember(updated);
+    this.resolveRegexes(g, now, regexChanged);
+    const metadata = this.metadataFor(g);
+    const metadataChanged = !sameMetadata(metadata, g.subscriptionMetadata);
+    if (g.groupEpoch === 0 || namesChanged || regexChanged || metadataChanged) {
+      g.subscriptionMetadata = metadata;
+      g.groupEpoch++;
+      this.log.info({ group: g.groupId, groupEpoch: g.groupEpoch }, 'consumer group epoch bumped');
+    }
+    const dirty = new Set(g.groupEpoch > g.assignmentEpoch ? this.assign(g) : []);
+
+    // 3. Reconcile the member towards its target.
+    const reconciled = reconcile(updated, {
+      targetEpoch: g.assignmentEpoch,
+      target: g.targets.get(memberId) ?? new Map(),
+      owned: req.topicPartitions,
+      subscribedTopicIds: g.memberTopicIds(updated),
+      ownedByOther: (t, p) => g.ownedByOther(memberId, t, p),
+    });
+    if (reconciled !== updated) g.setMember({ ...updated, ...reconciled });
+    const current = g.members.get(memberId)!;
+    if (current.state === 'unrevoked_partitions') {
+      if (previous?.state !== 'unrevoked_partitions' || previous.memberEpoch !== current.memberEpoch) this.scheduleRebalanceTimeout(g, current);
+    } else this.timers.cancelRebalance(g.groupId, memberId);
+    this.scheduleSession(g.groupId, memberId);
+    if (!previous || JSON.stringify(storedMember(previous, undefined)) !== JSON.stringify(storedMember(current, undefined))) dirty.add(memberId);
+    for (const id of dirty) records.push(memberRecord(g, g.members.get(id)!));
+    if (created || `${g.groupEpoch}/${g.assignmentEpoch}` !== epochsBefore || metadataChanged) records.push(groupRecord(g));
+
+    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null;
+    const changed = !previous || !sameAssignment(previous.assigned, current.assigned);
+    const result: ConsumerHeartbeatResult = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId,
+      memberEpoch: current.memberEpoch,
+      heartbeatIntervalMs: this.config.int('group.consumer.heartbeat.interval.ms'),
+      assignment: req.memberEpoch === 0 || full || changed ? wireAssignment(current.assigned) : null,
+    };
+    return { result, write: this.store.write(g.groupId, records) };
+  }
+
+  /** Kafka's member lookup: dynamic members by id, static ones by instance id (replacing one that left with -2). */
+  private memberFor(g: ConsumerGroup, memberId: string, req: ConsumerHeartbeat): { previous?: ConsumerMember; base: ConsumerMember; replaced?: ConsumerMember } {
+    const fresh = (): ConsumerMember => ({
+      memberId,
+      instanceId: null,
+      rackId: null,
+      clientId: '',
+      clientHost: '',
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      subscribedTopicNames: [],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      memberEpoch: 0,
+      previousMemberEpoch: 0,
+      state: 'stable',
+      assigned: new Map(),
+      pendingRevocation: new Map(),
+    });
+    if (req.instanceId === null) {
+      const m = g.members.get(memberId);
+      if (!m) {
+        if (req.memberEpoch !== 0) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${g.groupId}.`);
+        return { base: fresh() };
+      }
+      checkEpoch(m, req);
+      return { previous: m, base: m };
+    }
+    const existing = g.staticMember(req.instanceId);
+    if (req.memberEpoch === 0) {
+      if (!existing) {
+        const m = g.members.get(memberId);
+        return { previous: m, base: m ?? fresh() };
+      }
+      if (existing.memberEpoch !== STATIC_LEAVE_EPOCH)
+        throw new Refused(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`);
+      return { base: { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 }, replaced: existing };
+    }
+    if (!existing) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
+    if (existing.memberId !== memberId) throw new Refused(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} was fenced by member ${existing.memberId}.`);
+    checkEpoch(existing, req);
+    return { previous: existing, base: existing };
+  }
+
+  /** Resolves the members' regexes against the topic catalogue (again once a second, or now when `force`). */
+  private resolveRegexes(g: ConsumerGroup, now: number, force: boolean): void {
+    const used = new Set<string>();
+    for (const m of g.members.values()) if (m.subscribedTopicRegex) used.add(m.subscribedTopicRegex);
+    g.pruneRegexes(used);
+    const stale = [...used].filter((r) => force || now - (g.regexResolvedAt(r) ?? -Infinity) >= REGEX_REFRESH_MS);
+    if (stale.length === 0) return;
+    const compiled = stale.map((r) => {
+      try {
+        return { r, re: compileRegex(r) };
+      } catch {
+        return { r, re: undefined };
+      }
+    });
+    const found = new Map(stale.map((r) => [r, new Set<string>()]));
+    for (const t of this.topics.list()) {
+      if (t.internal) continue;
+      for (const { r, re } of compiled) if (re?.test(t.name)) found.get(r)!.add(t.name);
+    }
+    for (const [r, topics] of found) g.setRegexTopics(r, topics, now);
+  }
+
+  /** The subscribed topics that exist, with their ids and partition counts. */
+  private metadataFor(g: ConsumerGroup): Map<string, TopicMeta> {
+    const out = new Map<string, TopicMeta>();
+    for (const name of g.subscribedTopicNames()) {
+      const t = this.topics.get(name);
+      if (t) out.set(name, { id: t.id, partitions: t.partitions });
+    }
+    return out;
+  }
+
+  /** A new target assignment for the group epoch; the members whose target changed. */
+  private assign(g: ConsumerGroup): string[] {
+    const name = g.preferredAssignor() ?? this.assignors[0];
+    const assignor = ASSIGNORS.get(name) ?? ASSIGNORS.get(this.assignors[0])!;
+    const partitions = new Map([...g.subscriptionMetadata.values()].map((t) => [t.id, t.partitions]));
+    const members = [...g.members.values()].map((m) => ({ memberId: m.memberId, topics: g.memberTopicIds(m), current: g.targets.get(m.memberId) ?? new Map() }));
+    const result = assignor({ members, partitions });
+    const changed: string[] = [];
+    for (const m of g.members.values()) {
+      const next: Assignment = result.get(m.memberId) ?? new Map();
+      const before = g.targets.get(m.memberId) ?? new Map();
+      g.targets.set(m.memberId, next);
+      if (!sameAssignment(before, next)) changed.push(m.memberId);
+    }
+    g.assignmentEpoch = g.groupEpoch;
+    this.log.info({ group: g.groupId, assignmentEpoch: g.assignmentEpoch, assignor: name, members: g.members.size }, 'computed a new target assignment');
+    return changed;
+  }
+
+  // ------------------------------------------------------------------ leaving and fencing
+
+  private leave(req: ConsumerHeartbeat): { result: ConsumerHeartbeatResult; write: Promise<void> } {
+    const g = this.groups.get(req.groupId);
+    if (!g) throw this.notFound(req.groupId);
+    const done = (memberId: string, memberEpoch: number): ConsumerHeartbeatResult => ({ errorCode: 0, errorMessage: null, memberId, memberEpoch, heartbeatIntervalMs: 0, assignment: null });
+    if (req.instanceId === null) {
+      const m = g.members.get(req.memberId);
+      if (!m) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${g.groupId}.`);
+      return { result: done(req.memberId, req.memberEpoch), write: this.fence(g, m, 'left the group') };
+    }
+    const m = g.staticMember(req.instanceId);
+    if (!m) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
+    if (m.memberId !== req.memberId) throw new Refused(ErrorCode.FENCED_INSTANCE_ID, `Static member ${req.memberId} with instance id ${req.instanceId} was fenced by member ${m.memberId}.`);
+    if (req.memberEpoch === LEAVE_EPOCH) return { result: done(req.memberId, req.memberEpoch), write: this.fence(g, m, 'left the group') };
+    // A static member that will be back: it keeps its partitions until its session expires.
+    const left: ConsumerMember = { ...m, memberEpoch: STATIC_LEAVE_EPOCH, pendingRevocation: new Map() };
+    g.setMember(left);
+    this.timers.cancelRebalance(g.groupId, m.memberId);
+    this.log.info({ group: g.groupId, member: m.memberId, instanceId: req.instanceId }, 'static member temporarily left the consumer group');
+    return { result: done(m.memberId, STATIC_LEAVE_EPOCH), write: this.store.write(g.groupId, [memberRecord(g, left)]) };
+  }
+
+  /** Removes a member and bumps the group epoch: the others are reassigned at their next heartbeat. */
+  private fence(g: ConsumerGroup, m: ConsumerMember, why: string): Promise<void> {
+    g.removeMember(m.memberId);
+    this.timers.cancel(g.groupId, m.memberId);
+    this.resolveRegexes(g, Date.now(), false);
+    g.subscriptionMetadata = this.metadataFor(g);
+    g.groupEpoch++;
+    if (g.members.size === 0) this.classic.groups.get(g.groupId)?.transition('Empty'); // offsets expire from now on
+    this.log.info({ group: g.groupId, member: m.memberId, groupEpoch: g.groupEpoch, why }, 'member removed from the consumer group');
+    return this.store.write(g.groupId, [memberTombstone(g.groupId, m.memberId), groupRecord(g)]);
+  }
+
+  private fenceLater(groupId: string, memberId: string, why: string, still: (m: ConsumerMember) => boolean = () => true): void {
+    const g = this.groups.get(groupId);
+    const m = g?.members.get(memberId);
+    if (!g || !m || !still(m)) return;
+    this.fence(g, m, why).catch((err: Error) => this.log.error({ group: groupId, err: err.message }, 'could not store the consumer group'));
+  }
+
+  private scheduleSession(groupId: string, memberId: string): void {
+    const ms = this.config.int('group.consumer.session.timeout.ms');
+    this.timers.session(groupId, memberId, ms, () => this.fenceLater(groupId, memberId, `its session (${ms} ms) expired`));
+  }
+
+  private scheduleRebalanceTimeout(g: ConsumerGroup, m: ConsumerMember): void {
+    const epoch = m.memberEpoch;
+    this.timers.rebalance(g.groupId, m.memberId, m.rebalanceTimeoutMs, () =>
+      this.fenceLater(g.groupId, m.memberId, `it did not revoke partitions within its rebalance timeout (${m.rebalanceTimeoutMs} ms)`, (x) => x.memberEpoch === epoch && x.state === 'unrevoked_partitions'),
+    );
+  }
+
+  // ------------------------------------------------------------------ offsets, admin, life cycle
+
+  /** OffsetCommit into a consumer group (undefined when the id is not one): member id and epoch must match. */
+  commitError(groupId: string, memberId: string, memberEpoch: number, apiVersion: number): number | undefined {
+    const g = this.groups.get(groupId);
+    if (!g) return undefined;
+    if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
+    const m = g.members.get(memberId);
+    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION; // consumer-protocol members commit with v9+
+    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
+  /** OffsetFetch v9+ with a member id and epoch: checked as for commits; admin fetches (null, -1) always pass. */
+  fetchError(groupId: string, memberId: string | null, memberEpoch: number): number {
+    const g = this.groups.get(groupId);
+    if (!g || (memberId === null && memberEpoch < 0)) return ErrorCode.NONE;
+    const m = g.members.get(memberId ?? '');
+    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+  }
+
+  /** DeleteGroups: undefined when the id is not a consumer group; NON_EMPTY_GROUP while it has members. */
+  async deleteGroup(groupId: string): Promise<number | undefined> {
+    const g = this.groups.get(groupId);
+    if (!g) return undefined;
+    if (g.members.size > 0) return ErrorCode.NON_EMPTY_GROUP;
+    this.groups.delete(groupId);
+    await this.store.write(groupId, [{ kind: 'consumer-group', group: groupId, value: null }]);
+    this.log.info({ group: groupId }, 'consumer group deleted');
+    return ErrorCode.NONE;
+  }
+
+  /** A classic JoinGroup for this id: refused while consumer members exist; an empty consumer group gives way. */
+  yieldToClassic(groupId: string): number {
+    const g = this.groups.get(groupId);
+    if (!g) return ErrorCode.NONE;
+    if (g.members.size > 0) return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
+    this.groups.delete(groupId);
+    this.store.write(groupId, [{ kind: 'consumer-group', group: groupId, value: null }]).catch((err: Error) => this.log.error({ group: groupId, err: err.message }, 'could not store the consumer group'));
+    this.log.info({ group: groupId }, 'empty consumer group converted to a classic group');
+    return ErrorCode.NONE;
+  }
+
+  /** Empty consumer groups without committed offsets are removed (Kafka's group metadata clean-up). */
+  async removeEmpty(hasOffsets: (groupId: string) => boolean): Promise<void> {
+    for (const g of [...this.groups.values()]) if (g.members.size === 0 && !hasOffsets(g.groupId)) await this.deleteGroup(g.groupId);
+  }
+
+  describe(groupId: string): { errorCode: number; errorMessage: string | null; group?: ConsumerGroup; assignor: string } {
+    const g = this.groups.get(groupId);
+    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: this.classic.groups.has(groupId) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`, assignor: '' };
+    return { errorCode: 0, errorMessage: null, group: g, assignor: g.preferredAssignor() ?? this.assignors[0] };
+  }
+
+  replay(r: Extract<StoreRecord, { kind: 'consumer-group' | 'consumer-member' }>): void {
+    replayRecord(this.groups, r);
+  }
+
+  /** After replay: every member gets a fresh session, and one revoking partitions a fresh rebalance timeout. */
+  onLoaded(): void {
+    for (const g of this.groups.values()) {
+      for (const m of g.members.values()) {
+        this.scheduleSession(g.groupId, m.memberId);
+        if (m.state === 'unrevoked_partitions') this.scheduleRebalanceTimeout(g, m);
+      }
+    }
+  }
+
+  close(): void {
+    this.timers.clear();
+  }
+}
+
+function refusal(errorCode: number, errorMessage: string): ConsumerHeartbeatResult {
+  return { errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+}

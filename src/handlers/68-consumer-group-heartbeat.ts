@@ -1,0 +1,42 @@
+/**
+ * ConsumerGroupHeartbeat (key 68), v0–v1: the consumer group protocol of KIP-848. Members join with
+ * epoch 0, heartbeat with their epoch and the partitions they own, leave with -1 (static members
+ * with -2); the broker assigns partitions (uniform or range) and hands them over only once their
+ * previous owner has revoked them. v0: the broker makes up the member id of a new member; v1 (Kafka
+ * 4): the client sends its own. The group logic is in src/groups/consumer-coordinator.ts.
+ */
+import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../protocol/messages/index.js';
+import { defineHandler } from './types.js';
+
+export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
+  apiKey: 68,
+  minVersion: 0,
+  maxVersion: 1,
+  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); no online migration between classic and consumer groups in use.',
+  async handle(req, ctx) {
+    const r = await ctx.broker.groups.consumer.heartbeat({
+      groupId: req.groupId,
+      memberId: req.memberId,
+      memberEpoch: req.memberEpoch,
+      instanceId: req.instanceId,
+      rackId: req.rackId,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      subscribedTopicNames: req.subscribedTopicNames,
+      subscribedTopicRegex: ctx.apiVersion >= 1 ? req.subscribedTopicRegex : null,
+      serverAssignor: req.serverAssignor,
+      topicPartitions: req.topicPartitions?.map((t) => ({ topicId: t.topicId, partitions: t.partitions })) ?? null,
+      clientId: ctx.header.clientId ?? '',
+      clientHost: `/${ctx.client.remoteAddress.replace(/:\d+$/, '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '')}`, // as Java prints an InetAddress
+      apiVersion: ctx.apiVersion,
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      memberId: r.memberId,
+      memberEpoch: r.memberEpoch,
+      heartbeatIntervalMs: r.heartbeatIntervalMs,
+      assignment: r.assignment === null ? null : { topicPartitions: r.assignment },
+    };
+  },
+});
