@@ -11,6 +11,12 @@
  * (removed, group epoch bumped); one that does not revoke partitions within its rebalance timeout
  * too. Subscribed topics are looked up on every heartbeat, so a new or grown topic bumps the epoch
  * at the next heartbeat of any member; regexes are resolved again at most once a second.
+ *
+ * Deviations from Kafka 4: no online migration between classic and consumer groups (only empty
+ * groups change kind); a known member rejoining with epoch 0 gets its partitions back (as later
+ * Kafka, KAFKA-19233); regexes are JavaScript RegExp with RE2-only constructs translated and
+ * backtracking-prone ones refused; assignments are balanced and sticky like Kafka's but may split
+ * differently; no per-group dynamic configs; OffsetCommit needs the exact member epoch (Kafka 4.0).
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
