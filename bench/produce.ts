@@ -141,6 +141,7 @@ function startRunnel(): Promise<Server> {
       '--override', 'listeners=PLAINTEXT://127.0.0.1:0',
       '--override', `log.dirs=${join(work, 'runnel-data')}`,
       '--override', `num.partitions=${partitions}`,
+      '--override', 'runnel.metrics.port=0',
     ],
     (line) => {
       try {

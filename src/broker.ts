@@ -14,6 +14,8 @@ import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { ProducerIdAllocator } from './producers/producer-ids.js';
 import { TxnCoordinator, TXN_TOPIC } from './transactions/txn-coordinator.js';
+import { PrometheusMetrics, startMetricsServer } from './metrics/metrics.js';
+import type { Server } from 'node:http';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
 import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
@@ -36,12 +38,19 @@ export interface StartBrokerOptions {
   /** A pino logger; by default the embedded broker is silent and `runnel start` logs to stdout. */
   logger?: Logger;
   logLevel?: string;
+  /**
+   * Serve /metrics and /health on runnel.metrics.port (default 9404). `runnel start` does; an
+   * embedded broker does only when asked or when the key is set.
+   */
+  metrics?: boolean;
 }
 
 export interface Broker {
   /** The address the listener is bound to. */
   host: string;
   port: number;
+  /** Port of /metrics and /health, when served. */
+  metricsPort?: number;
   /** `host:port` clients should bootstrap from (the advertised listener). */
   bootstrap: string;
   clusterId: string;
@@ -73,7 +82,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     config = withOverride(config, 'log.dirs', dataDir);
   }
   try {
-    return await launch(config, { host, port, dataDir, ephemeral, log, started });
+    return await launch(config, { host, port, dataDir, ephemeral, log, started, metrics: opts.metrics ?? config.isSet('runnel.metrics.port') });
   } catch (err) {
     // A failed start (port in use, unreadable data) leaves no temporary directory behind.
     if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
@@ -88,9 +97,10 @@ interface LaunchOptions {
   ephemeral: string | undefined;
   log: Logger;
   started: number;
+  metrics: boolean;
 }
 
-async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started }: LaunchOptions): Promise<Broker> {
+async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions): Promise<Broker> {
   await mkdir(dataDir, { recursive: true });
 
   const meta = await loadClusterMeta(dataDir, config.nodeId);
@@ -132,6 +142,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     groups,
     producerIds,
     transactions,
+    metrics: new PrometheusMetrics(logs, groups),
     apiRanges: advertisedRanges,
     log,
   };
@@ -143,6 +154,18 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     groups.close();
     await logs.close();
     throw err;
+  }
+  let metricsServer: { server: Server; port: number } | undefined;
+  let stopping = false;
+  if (serveMetrics) {
+    try {
+      metricsServer = await startMetricsServer(services.metrics as PrometheusMetrics, host, config.int('runnel.metrics.port'), () => !stopping);
+    } catch (err) {
+      await server.close(0);
+      groups.close();
+      await logs.close();
+      throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
+    }
   }
   logs.startBackgroundWork();
   groups.start();
@@ -159,6 +182,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
       nodeId: meta.nodeId,
       topics: topics.list().length,
       partitions: topics.list().reduce((n, t) => n + t.partitions, 0),
+      metrics: metricsServer ? `http://${host || '0.0.0.0'}:${metricsServer.port}/metrics` : 'off',
       startupMs: Math.round(performance.now() - started),
     },
     'Runnel started',
@@ -173,9 +197,18 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     nodeId: meta.nodeId,
     dataDir,
     config,
+    metricsPort: metricsServer?.port,
     close() {
       closing ??= (async () => {
+        stopping = true; // /health answers 503 while the broker drains
         await server.close(config.int('runnel.shutdown.timeout.ms'));
+        if (metricsServer) {
+          const ms = metricsServer.server;
+          await new Promise<void>((resolve) => {
+            ms.close(() => resolve());
+            ms.closeAllConnections();
+          });
+        }
         groups.close();
         transactions.close();
         await logs.close();

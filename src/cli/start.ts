@@ -53,7 +53,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const broker = await startBroker({ config, dataDir: config.logDirs[0], logger: log }).catch((err: unknown) => {
+  const broker = await startBroker({ config, dataDir: config.logDirs[0], logger: log, metrics: true }).catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`cannot listen on ${config.list('listeners')[0]}: the address is in use`);
     throw err;

@@ -95,6 +95,7 @@ async function appendPartition(ctx: HandlerContext, timeout: number, topic: Topi
     // Only an fsync can make the wait long; a timer per partition per request would cost more than it saves.
     const r = await (timeout > 0 && cfg.fsyncOnAck ? withTimeout(appended, timeout) : appended);
     if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not written within ${timeout} ms`);
+    ctx.broker.metrics.produced(topic.name, batch.length, info.recordCount);
     const ok = result(index, ErrorCode.NONE);
     ok.baseOffset = BigInt(r.baseOffset);
     ok.logAppendTimeMs = BigInt(r.logAppendTime);
@@ -102,6 +103,7 @@ async function appendPartition(ctx: HandlerContext, timeout: number, topic: Topi
     return ok;
   } catch (err) {
     const { code, message } = partitionErrorCode(err, ctx.log, { topic: topic.name, partition: index });
+    ctx.broker.metrics.partitionError('Produce', code);
     const r = result(index, code, message);
     if (code === ErrorCode.INVALID_RECORD || code === ErrorCode.CORRUPT_MESSAGE) r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: message }];
     return r;

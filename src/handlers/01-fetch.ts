@@ -87,10 +87,12 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
     data.records = r.records;
     data.highWatermark = BigInt(r.highWatermark);
     data.logStartOffset = BigInt(r.logStartOffset);
+    ctx.broker.metrics.fetched(found.topic.name, r.records.length);
     if (readCommitted) data.abortedTransactions = log.txns.abortedIn(from, upTo).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }));
     return { data, bytes: r.records.length, log };
   } catch (err) {
     data.errorCode = partitionErrorCode(err, ctx.log, { topic: found.topic.name, partition: w.partition }).code;
+    ctx.broker.metrics.partitionError('Fetch', data.errorCode);
     return { data, bytes: 0, log };
   }
 }

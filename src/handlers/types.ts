@@ -7,6 +7,7 @@ import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { TxnCoordinator } from '../transactions/txn-coordinator.js';
+import type { BrokerMetrics } from '../metrics/metrics.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -29,6 +30,7 @@ export interface BrokerServices {
   groups: GroupCoordinator;
   producerIds: ProducerIdAllocator;
   transactions: TxnCoordinator;
+  metrics: BrokerMetrics;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   log: Logger;

@@ -42,8 +42,10 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
   const codec = apiCodecs.get(key)!;
   const body = codec.readRequest(reader, version);
   const ctx = { apiVersion: version, header, client, broker, log };
-  const response = Promise.resolve(handler.handle(body, ctx)).then((res) =>
-    res === NO_RESPONSE ? null : encodeResponseChunks(key, version, header.correlationId, res, codec),
-  );
+  const started = performance.now();
+  const response = Promise.resolve(handler.handle(body, ctx)).then((res) => {
+    broker.metrics.request(codec.name, version, (performance.now() - started) / 1000);
+    return res === NO_RESPONSE ? null : encodeResponseChunks(key, version, header.correlationId, res, codec);
+  });
   return { header, response };
 }

@@ -32,8 +32,12 @@ export class KafkaServer {
   }
 
   private accept(socket: Socket): void {
-    const conn = new Connection(socket, this.nextId++, this.broker, this.opts, this.log, (c) => this.connections.delete(c));
+    const conn = new Connection(socket, this.nextId++, this.broker, this.opts, this.log, (c) => {
+      this.connections.delete(c);
+      this.broker.metrics.connectionClosed();
+    });
     this.connections.add(conn);
+    this.broker.metrics.connectionOpened();
   }
 
   /**

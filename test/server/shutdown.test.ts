@@ -137,7 +137,7 @@ function logLines(text: string): Array<Record<string, unknown>> {
 async function startedRunnel(launcher: Launcher = 'bin'): Promise<{ run: Run; port: number }> {
   const port = await freePort();
   const dir = await tempDir();
-  const run = runnel(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`], launcher);
+  const run = runnel(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'runnel.metrics.port=0'], launcher);
   await waitListening(port, run);
   return { run, port };
 }

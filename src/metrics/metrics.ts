@@ -1,0 +1,143 @@
+/**
+ * Prometheus metrics (prom-client, the standard Node library) and the HTTP endpoint that serves
+ * them with /health. Hot paths only bump counters; partition sizes, offsets and group lag are read
+ * when Prometheus scrapes.
+ */
+import { createServer, type Server } from 'node:http';
+import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
+import type { LogManager } from '../storage/log-manager.js';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
+
+export interface BrokerMetrics {
+  request(api: string, version: number, seconds: number): void;
+  produced(topic: string, bytes: number, records: number): void;
+  fetched(topic: string, bytes: number): void;
+  partitionError(api: string, code: number): void;
+  connectionOpened(): void;
+  connectionClosed(): void;
+}
+
+export const noMetrics: BrokerMetrics = {
+  request() {},
+  produced() {},
+  fetched() {},
+  partitionError() {},
+  connectionOpened() {},
+  connectionClosed() {},
+};
+
+export class PrometheusMetrics implements BrokerMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Histogram<'api' | 'version'>;
+  private readonly bytesIn: Counter<'topic'>;
+  private readonly recordsIn: Counter<'topic'>;
+  private readonly bytesOut: Counter<'topic'>;
+  private readonly errors: Counter<'api' | 'code'>;
+  private readonly connections: Gauge;
+  readonly recoverySeconds: Gauge;
+
+  constructor(logs: LogManager, groups: GroupCoordinator) {
+    const r = this.registry;
+    collectDefaultMetrics({ register: r, prefix: 'runnel_process_' });
+    this.requests = new Histogram({ name: 'runnel_request_duration_seconds', help: 'Requests handled, by API and version, and how long they took', labelNames: ['api', 'version'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [r] });
+    this.bytesIn = new Counter({ name: 'runnel_topic_bytes_in_total', help: 'Record batch bytes appended', labelNames: ['topic'], registers: [r] });
+    this.recordsIn = new Counter({ name: 'runnel_topic_records_in_total', help: 'Records appended', labelNames: ['topic'], registers: [r] });
+    this.bytesOut = new Counter({ name: 'runnel_topic_bytes_out_total', help: 'Record batch bytes served to consumers', labelNames: ['topic'], registers: [r] });
+    this.errors = new Counter({ name: 'runnel_errors_total', help: 'Error codes returned, by API and Kafka error code', labelNames: ['api', 'code'], registers: [r] });
+    this.connections = new Gauge({ name: 'runnel_connections', help: 'Open client connections', registers: [r] });
+    this.recoverySeconds = new Gauge({ name: 'runnel_log_recovery_seconds', help: 'Time taken to open the logs at start-up', registers: [r] });
+    this.recoverySeconds.set(logs.recoveryStats.ms / 1000);
+    const partitionGauge = (name: string, help: string, value: (p: ReturnType<LogManager['all']>[number]) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['topic', 'partition'],
+        registers: [r],
+        collect() {
+          this.reset();
+          for (const p of logs.all()) this.set({ topic: p.topic, partition: String(p.partition) }, value(p));
+        },
+      });
+    };
+    partitionGauge('runnel_partition_log_size_bytes', 'Bytes on disk per partition', (p) => p.size);
+    partitionGauge('runnel_partition_log_end_offset', 'Log end offset (high watermark) per partition', (p) => p.highWatermark);
+    partitionGauge('runnel_partition_log_start_offset', 'Log start offset per partition', (p) => p.logStartOffset);
+    partitionGauge('runnel_partition_segments', 'Segments per partition', (p) => p.segments.length);
+    new Gauge({
+      name: 'runnel_partitions',
+      help: 'Partitions on this broker',
+      registers: [r],
+      collect() {
+        this.set(logs.all().length);
+      },
+    });
+    new Gauge({
+      name: 'runnel_consumer_group_lag',
+      help: 'Log end offset minus the committed offset, per group and partition',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const g of groups.groups.values()) {
+          for (const [k, o] of g.offsets) {
+            const [topic, partition] = k.split('\u0000');
+            const log = logs.partition(topic, Number(partition));
+            if (log) this.set({ group: g.groupId, topic, partition }, Math.max(0, log.highWatermark - Number(o.offset)));
+          }
+        }
+      },
+    });
+  }
+
+  request(api: string, version: number, seconds: number): void {
+    this.requests.observe({ api, version: String(version) }, seconds);
+  }
+  produced(topic: string, bytes: number, records: number): void {
+    this.bytesIn.inc({ topic }, bytes);
+    this.recordsIn.inc({ topic }, records);
+  }
+  fetched(topic: string, bytes: number): void {
+    if (bytes > 0) this.bytesOut.inc({ topic }, bytes);
+  }
+  partitionError(api: string, code: number): void {
+    this.errors.inc({ api, code: String(code) });
+  }
+  connectionOpened(): void {
+    this.connections.inc();
+  }
+  connectionClosed(): void {
+    this.connections.dec();
+  }
+}
+
+/** GET /metrics (Prometheus text format) and GET /health (200 "ok" while the broker serves). */
+export function startMetricsServer(metrics: PrometheusMetrics, host: string, port: number, healthy: () => boolean): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(text);
+        },
+        (err: Error) => {
+          res.writeHead(500);
+          res.end(err.message);
+        },
+      );
+    } else if (req.url === '/health') {
+      const ok = healthy();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(ok ? 'ok\n' : 'shutting down\n');
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: host || undefined, port }, () => {
+      const addr = server.address();
+      resolve({ server, port: typeof addr === 'object' && addr ? addr.port : port });
+    });
+  });
+}
