@@ -1,5 +1,5 @@
 # Runnel: a Kafka-compatible broker. Build: docker build -t runnel .
-# Run:   docker run -p 9092:9092 -v runnel-data:/var/lib/runnel runnel
+# Run:   docker run -p 9092:9092 -p 9404:9404 -v runnel-data:/var/lib/runnel runnel
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -22,6 +22,6 @@ COPY config/server.properties /etc/runnel/server.properties
 RUN mkdir -p /var/lib/runnel && chown node:node /var/lib/runnel
 USER node
 VOLUME ["/var/lib/runnel"]
-EXPOSE 9092
+EXPOSE 9092 9404
 ENTRYPOINT ["node", "bin/runnel.js"]
 CMD ["start", "--config", "/etc/runnel/server.properties", "--override", "log.dirs=/var/lib/runnel"]
