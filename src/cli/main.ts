@@ -3,6 +3,8 @@ import { startCommand } from './start.js';
 import { topicsCommand } from './topics.js';
 import { consoleProducerCommand } from './console-producer.js';
 import { consoleConsumerCommand } from './console-consumer.js';
+import { consumerGroupsCommand } from './consumer-groups.js';
+import { perfCommand } from './perf.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -12,6 +14,9 @@ Commands:
   topics            Create, list, describe, alter and delete topics (kafka-topics.sh)
   console-producer  Produce lines from standard input (kafka-console-producer.sh)
   console-consumer  Print the records of a topic (kafka-console-consumer.sh)
+  consumer-groups   List, describe, delete groups and reset offsets (kafka-consumer-groups.sh)
+  perf              Producer and consumer load tests: perf produce, perf consume
+                    (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
 
 Each command takes --help.
 
@@ -31,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
       return consoleProducerCommand(rest);
     case 'console-consumer':
       return consoleConsumerCommand(rest);
+    case 'consumer-groups':
+      return consumerGroupsCommand(rest);
+    case 'perf':
+      return perfCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${VERSION}\n`);
