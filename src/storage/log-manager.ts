@@ -147,6 +147,13 @@ export class LogManager implements LogStore {
     return [...counts].sort((a, b) => a[1] - b[1])[0][0];
   }
 
+  /** Called with the duration of every log fsync (set by the broker's metrics). */
+  set onFsync(fn: (seconds: number) => void) {
+    this.fsyncObserver = fn;
+    for (const p of this.all()) p.onFsync = fn;
+  }
+  private fsyncObserver?: (seconds: number) => void;
+
   partition(topic: string, index: number): PartitionLog | undefined {
     return this.logs.get(topic)?.[index];
   }
@@ -171,6 +178,7 @@ export class LogManager implements LogStore {
       const dir = this.pickDir();
       const p = await PartitionLog.create(join(dir, `${t.name}-${i}`), t.name, i, t.id, () => this.logConfig(t.name), this.files, this.log);
       this.dirOf.set(p, dir);
+      p.onFsync = this.fsyncObserver;
       list.push(p);
     }
   }

@@ -74,6 +74,8 @@ export class PartitionLog {
   private failed: Error | undefined;
   private messagesSinceFlush = 0;
   lastFlushMs = Date.now();
+  /** Told how long each fsync of this log took (the broker's metrics). */
+  onFsync?: (seconds: number) => void;
   private readonly waiters = new Set<() => void>();
   private sealQueue: Segment[] = [];
   /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
@@ -349,7 +351,9 @@ export class PartitionLog {
               this.messagesSinceFlush += records;
               const cfg = this.config();
               if (cfg.fsyncOnAck || this.messagesSinceFlush >= cfg.flushIntervalMessages) {
+                const t = performance.now();
                 await fsync(fd);
+                this.onFsync?.((performance.now() - t) / 1000);
                 this.markFlushed(group[group.length - 1].lastOffset + 1);
               }
             });
@@ -397,7 +401,9 @@ export class PartitionLog {
     const target = this.highWatermark;
     if (target <= this.recoveryPoint && this.messagesSinceFlush === 0) return;
     const seg = this.active;
+    const t = performance.now();
     await this.files.with(seg.logPath, (fd) => fsync(fd));
+    this.onFsync?.((performance.now() - t) / 1000);
     this.markFlushed(target);
   }
 

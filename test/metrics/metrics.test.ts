@@ -4,7 +4,7 @@ import { startBroker } from '../../src/broker.js';
 
 describe('/metrics and /health', () => {
   it('reports traffic per topic, requests per API, partitions, lag; /health is ok', async () => {
-    const broker = await startBroker({ port: 0, metrics: true, config: { 'runnel.metrics.port': 0 } });
+    const broker = await startBroker({ port: 0, metrics: true, config: { 'runnel.metrics.port': 0, 'runnel.fsync.on.ack': true } });
     const base = `http://127.0.0.1:${broker.metricsPort}`;
     const kafka = new Kafka({ clientId: 'm', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
@@ -24,6 +24,8 @@ describe('/metrics and /health', () => {
     expect(text).toMatch(/runnel_partition_log_end_offset\{topic="metered",partition="0"\} 3/);
     expect(text).toMatch(/runnel_consumer_group_lag\{group="lagging",topic="metered",partition="0"\} 2/);
     expect(text).toMatch(/runnel_connections \d/);
+    expect(text).toMatch(/runnel_log_flush_duration_seconds_count [1-9]/);
+    expect(text).toMatch(/runnel_log_recovery_seconds \d/);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     await broker.close();
     await expect(fetch(`${base}/health`)).rejects.toThrow();
