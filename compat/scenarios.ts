@@ -76,4 +76,24 @@ export const scenarios: readonly Scenario[] = [
       'committed offsets, and the admin API still sees the group and its offsets',
     restartable: true,
   },
+  {
+    name: 'idempotent',
+    description:
+      'an idempotent producer (InitProducerId, then Produce with producer id, epoch and sequence numbers) sends 500 ' +
+      'messages to a 1-partition topic in several batches; read back, each is there exactly once and in order',
+  },
+  {
+    name: 'transactions',
+    description:
+      'a transactional producer commits one transaction and aborts another (its messages flushed to the broker ' +
+      'first); a read_committed consumer sees exactly the committed messages, a read_uncommitted one the aborted ' +
+      'ones too (kafka-python reads read_committed as a second reader where its script says so)',
+  },
+  {
+    name: 'exactly-once',
+    description:
+      'consume-transform-produce with the input offsets committed in the transaction: a child process transforms ' +
+      'half the input and is killed with SIGKILL mid-transaction; a new one with the same transactional id fences ' +
+      'it and finishes; read_committed, the output holds each input\'s transform exactly once',
+  },
 ];

@@ -1,8 +1,8 @@
 """confluent-kafka (librdkafka): 1,000 keyed messages with a seq header and explicit timestamps,
 produced with acks=all into a 3-partition topic and read back from the beginning.
 
-Idempotence is off (librdkafka's default, set explicitly): the broker does not serve
-InitProducerId yet. The consumer uses assign() rather than subscribe(): no consumer group.
+Idempotence is off (librdkafka's default, set explicitly; the `idempotent` scenario covers it).
+The consumer uses assign() rather than subscribe(): no consumer group.
 """
 import time
 from collections import defaultdict

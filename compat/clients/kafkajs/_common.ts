@@ -10,8 +10,8 @@ export function client(bootstrap: string): Kafka {
 }
 
 /**
- * A plain producer: not idempotent (kafkajs' default; the broker does not serve InitProducerId
- * yet), no auto-creation (the scripts create their topics first), and kafkajs 2's default
+ * A plain producer: not idempotent (kafkajs' default; the `idempotent` scenario covers that), no
+ * auto-creation (the scripts create their topics first), and kafkajs 2's default
  * partitioner (murmur2 of the key, as the Java client) named explicitly, which also silences the
  * warning kafkajs logs about its change in 2.0.
  */

@@ -1,6 +1,6 @@
 /**
  * @platformatic/kafka: 1,000 keyed messages with a seq header and explicit timestamps, produced
- * with acks=all (idempotent: false; the broker does not serve InitProducerId yet) into a
+ * with acks=all (idempotent: false; the `idempotent` scenario covers idempotence) into a
  * 3-partition topic, and read back from the beginning.
  *
  * The messages are read with Consumer#fetch(), the client's group-less Fetch
