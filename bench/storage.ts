@@ -12,17 +12,15 @@ import { FileCache } from '../src/storage/file-cache.js';
 import { createBatch } from '../src/protocol/records.js';
 import { validateProducedBatch } from '../src/protocol/record-batch.js';
 import { silentLogger } from '../src/util/logger.js';
-import type { LogConfig } from '../src/storage/log-config.js';
+import { resolveLogConfig, type LogConfig } from '../src/storage/log-config.js';
+import { BrokerConfig } from '../src/config/config.js';
 
 const mib = Number(process.argv[2] ?? 256);
 const base = process.argv[3] ?? tmpdir();
 const total = mib * 1024 * 1024;
 
-const config: LogConfig = {
-  segmentBytes: 1024 ** 3, rollMs: Infinity, indexIntervalBytes: 4096, retentionMs: -1, retentionBytes: -1,
-  flushIntervalMessages: Infinity, flushIntervalMs: Infinity, fsyncOnAck: false, cleanupPolicy: ['delete'],
-  deleteRetentionMs: 0, messageTimestampType: 'CreateTime', maxMessageBytes: 1 << 30,
-};
+// The broker's defaults (1 GiB segments, no forced flushes), keeping everything for the run.
+const config: LogConfig = { ...resolveLogConfig(new BrokerConfig({})), retentionMs: -1, maxMessageBytes: 1 << 30 };
 
 async function one(recordSize: number, batchBytes: number): Promise<void> {
   const dir = await mkdtemp(join(base, 'runnel-bench-'));

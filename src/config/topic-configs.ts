@@ -78,7 +78,7 @@ function throttledReplicas(v: string): string | undefined {
 }
 
 export const TOPIC_CONFIGS: Readonly<Record<string, TopicConfigDef>> = {
-  'cleanup.policy': { type: 'list', default: 'delete', values: ['compact', 'delete'], synonyms: [syn('log.cleanup.policy')], doc: 'delete: remove old segments by time or size; compact: keep the last record of each key (not implemented by Runnel; compact-only topics are never cleaned).' },
+  'cleanup.policy': { type: 'list', default: 'delete', values: ['compact', 'delete'], synonyms: [syn('log.cleanup.policy')], doc: 'delete: remove old segments by time or size; compact: keep the last record of each key (closed segments are compacted every log.cleaner.backoff.ms).' },
   'compression.type': { type: 'string', default: 'producer', values: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'], synonyms: [syn('compression.type')], doc: 'Codec the topic stores; producer keeps what the producer sent.' },
   'compression.gzip.level': { type: 'int', default: '-1', check: level(1n, 9n), synonyms: [syn('compression.gzip.level', { kafkaDefault: '-1' })], doc: 'gzip level when the broker recompresses (no effect in Runnel).' },
   'compression.lz4.level': { type: 'int', default: '9', check: level(1n, 17n), synonyms: [syn('compression.lz4.level', { kafkaDefault: '9' })], doc: 'lz4 level when the broker recompresses (no effect in Runnel).' },

@@ -72,20 +72,15 @@ async function appendPartition(ctx: HandlerContext, timeout: number, topic: Topi
     }
     const now = Date.now();
     if (cfg.messageTimestampType === 'CreateTime') {
-      const t = ctx.broker.config;
-      const topicCfg = topic.configs;
-      const before = Number(topicCfg['message.timestamp.before.max.ms'] ?? t.num('log.message.timestamp.before.max.ms'));
-      const after = Number(topicCfg['message.timestamp.after.max.ms'] ?? t.num('log.message.timestamp.after.max.ms'));
-      const bad = checkTimestamps(info.baseTimestamp, info.maxTimestamp, before, after, now);
+      const bad = checkTimestamps(info.baseTimestamp, info.maxTimestamp, cfg.timestampBeforeMaxMs, cfg.timestampAfterMaxMs, now);
       if (bad) {
         const r = result(index, ErrorCode.INVALID_TIMESTAMP, bad);
         r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: bad }];
         return r;
       }
     }
-    const wanted = topic.configs['compression.type'] ?? ctx.broker.config.get('compression.type') ?? 'producer';
-    if (wanted !== 'producer') {
-      const target = codecId(wanted);
+    if (cfg.compressionType !== 'producer') {
+      const target = codecId(cfg.compressionType);
       if (target !== (info.attributes & Attr.COMPRESSION_MASK)) {
         batch = await recompressBatch(batch, target);
         info = validateProducedBatch(batch);

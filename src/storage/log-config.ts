@@ -19,6 +19,11 @@ export interface LogConfig {
   deleteRetentionMs: number;
   messageTimestampType: 'CreateTime' | 'LogAppendTime';
   maxMessageBytes: number;
+  /** CreateTime bounds: how far in the past / future a batch's timestamps may be (Infinity: no bound). */
+  timestampBeforeMaxMs: number;
+  timestampAfterMaxMs: number;
+  /** Topic compression.type: producer, uncompressed, gzip, snappy, lz4 or zstd. */
+  compressionType: string;
 }
 
 const LONG_MAX = 2n ** 63n - 1n;
@@ -28,24 +33,6 @@ function num(v: string | undefined, fallback: number): number {
   const b = BigInt(v);
   return b >= LONG_MAX ? Infinity : Number(b);
 }
-
-/** Topic-level keys and the broker keys they default to. */
-export const TOPIC_CONFIG_SYNONYMS: Record<string, string> = {
-  'segment.bytes': 'log.segment.bytes',
-  'segment.ms': 'log.roll.ms',
-  'index.interval.bytes': 'log.index.interval.bytes',
-  'retention.ms': 'log.retention.ms',
-  'retention.bytes': 'log.retention.bytes',
-  'flush.messages': 'log.flush.interval.messages',
-  'flush.ms': 'log.flush.interval.ms',
-  'cleanup.policy': 'log.cleanup.policy',
-  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
-  'message.timestamp.type': 'log.message.timestamp.type',
-  'max.message.bytes': 'message.max.bytes',
-  'compression.type': 'compression.type',
-  'message.timestamp.before.max.ms': 'log.message.timestamp.before.max.ms',
-  'message.timestamp.after.max.ms': 'log.message.timestamp.after.max.ms',
-};
 
 export function resolveLogConfig(broker: BrokerConfig, topic: Record<string, string> = {}): LogConfig {
   const flushMs = topic['flush.ms'] ?? broker.get('log.flush.interval.ms') ?? broker.get('log.flush.scheduler.interval.ms');
@@ -62,5 +49,8 @@ export function resolveLogConfig(broker: BrokerConfig, topic: Record<string, str
     deleteRetentionMs: num(topic['delete.retention.ms'], broker.num('log.cleaner.delete.retention.ms')),
     messageTimestampType: (topic['message.timestamp.type'] ?? broker.get('log.message.timestamp.type')) as LogConfig['messageTimestampType'],
     maxMessageBytes: num(topic['max.message.bytes'], broker.int('message.max.bytes')),
+    timestampBeforeMaxMs: num(topic['message.timestamp.before.max.ms'], broker.num('log.message.timestamp.before.max.ms')),
+    timestampAfterMaxMs: num(topic['message.timestamp.after.max.ms'], broker.num('log.message.timestamp.after.max.ms')),
+    compressionType: topic['compression.type'] ?? broker.get('compression.type') ?? 'producer',
   };
 }

@@ -3,25 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PartitionLog } from '../../src/storage/partition-log.js';
 import { FileCache } from '../../src/storage/file-cache.js';
-import type { LogConfig } from '../../src/storage/log-config.js';
+import { resolveLogConfig, type LogConfig } from '../../src/storage/log-config.js';
+import { BrokerConfig } from '../../src/config/config.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { validateProducedBatch } from '../../src/protocol/record-batch.js';
 import { silentLogger } from '../../src/util/logger.js';
 
-export const baseConfig: LogConfig = {
-  segmentBytes: 1024 ** 3,
-  rollMs: Infinity,
-  indexIntervalBytes: 4096,
-  retentionMs: 7 * 24 * 3600_000,
-  retentionBytes: -1,
-  flushIntervalMessages: Infinity,
-  flushIntervalMs: Infinity,
-  fsyncOnAck: false,
-  cleanupPolicy: ['delete'],
-  deleteRetentionMs: 86_400_000,
-  messageTimestampType: 'CreateTime',
-  maxMessageBytes: 1048588,
-};
+/** The broker's defaults, as a partition of a topic without overrides gets them. */
+export const baseConfig: LogConfig = resolveLogConfig(new BrokerConfig({}));
 
 export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'runnel-test-'));
