@@ -232,3 +232,24 @@ describe('FileCache', () => {
     await files.closeAll();
   });
 });
+
+describe('producer state from disk', () => {
+  it('a damaged or stale producer snapshot is ignored and the state is rebuilt from the log', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const { createBatch } = await import('../../src/protocol/records.js');
+    const dir = await tempDir();
+    const log = await newLog(dir);
+    const b = (seq: number) => createBatch([{ key: null, value: Buffer.from(`s${seq}`) }], { producerId: 7n, producerEpoch: 0, baseSequence: seq });
+    await appendBatch(log, b(0));
+    await appendBatch(log, b(1));
+    await log.close();
+    for (const junk of ['{not json', JSON.stringify({ version: 1, offset: 999, producers: [] })]) {
+      await writeFile(join(dir, 't-0', 'producer-state.snapshot'), junk);
+      const again = await reopen(dir, { clean: true });
+      // The retry of sequence 1 is still recognised: state came from the batch headers.
+      expect((await appendBatch(again, b(1))).baseOffset).toBe(1);
+      await expect(appendBatch(again, b(5))).rejects.toMatchObject({ errorCode: 45 });
+      await again.close();
+    }
+  });
+});
