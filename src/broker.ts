@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { BrokerConfig } from './config/config.js';
 import { loadClusterMeta } from './cluster/cluster-meta.js';
 import { TopicRegistry } from './cluster/topics.js';
+import { brokerFeatures } from './cluster/features.js';
 import { TopicManager } from './cluster/topic-manager.js';
 import { LogManager } from './storage/log-manager.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
@@ -144,6 +145,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     transactions,
     metrics: new PrometheusMetrics(logs, groups),
     apiRanges: advertisedRanges,
+    features: brokerFeatures(config),
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, log);

@@ -73,6 +73,7 @@ export const KEYS: Record<string, KeyDef> = {
   'runnel.fsync.on.ack': { type: 'bool', default: 'false', doc: 'Runnel: fsync appended data before acknowledging acks=1/-1 produce requests.' },
   'runnel.max.open.files': { type: 'int', default: '1000', min: 64, doc: 'Runnel: open segment files kept at most; idle ones are closed first.' },
   'runnel.metrics.port': { type: 'int', default: '9404', min: 0, max: 65535, doc: 'Runnel: HTTP port of /metrics (Prometheus) and /health for `runnel start`; an embedded broker serves them only when this key is set.' },
+  'runnel.transaction.version': { type: 'int', default: '2', min: 0, max: 2, doc: 'Runnel: the finalized transaction.version feature advertised in ApiVersions (Kafka sets it with kafka-storage format --feature or kafka-features.sh; 4.x clusters default to 2). At 2, Kafka 4 clients use transactions version 2 (KIP-890); below it they use version 1.' },
   'runnel.shutdown.timeout.ms': { type: 'int', default: '10000', min: 0, doc: 'Runnel: how long a graceful shutdown waits for in-flight requests.' },
 };
 

@@ -13,13 +13,19 @@
  * answered once the batch is in the log (and fsynced with runnel.fsync.on.ack); timeout.ms bounds
  * that wait with REQUEST_TIMED_OUT. v13 names topics by id.
  *
+ * A transactional batch needs the request's transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+ * without one, as Kafka answers) and the current producer of that id (INVALID_PRODUCER_EPOCH).
+ * Up to v11 its partition must have been added with AddPartitionsToTxn (INVALID_TXN_STATE, or
+ * TRANSACTION_ABORTABLE for v11); v12+ is transaction protocol version 2 (KIP-890), where the
+ * produce itself adds the partition to the transaction.
+ *
  * Deviations: timestamp bounds are checked on the batch's base and max timestamps, not record by
  * record (the records are not decoded). An unknown topic is created on produce when
  * auto.create.topics.enable is on (Kafka only creates on Metadata; clients reach the same state).
  */
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr, BatchError, batchSizeAt, validateProducedBatch } from '../protocol/record-batch.js';
+import { Attr, BatchError, batchSizeAt, validateProducedBatch, type BatchInfo } from '../protocol/record-batch.js';
 import { recompressBatch } from '../protocol/batch-records.js';
 import { codecId } from '../protocol/compression.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -51,7 +57,19 @@ function checkTimestamps(base: bigint, max: bigint, beforeMs: number, afterMs: n
   return undefined;
 }
 
-async function appendPartition(ctx: HandlerContext, timeout: number, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
+/** Whether a transactional batch may join its transaction here (adding the partition from v12), as an error code. */
+async function transactionalError(ctx: HandlerContext, transactionalId: string | null, info: BatchInfo, topic: string, partition: number): Promise<number> {
+  if (transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  const txns = ctx.broker.transactions;
+  if (ctx.apiVersion <= 11) return txns.produceError(transactionalId, info.producerId, info.producerEpoch, topic, partition, ctx.apiVersion);
+  const codes = await txns.addPartitions(transactionalId, info.producerId, info.producerEpoch, [{ topic, partition }]);
+  const code = codes.get(`${topic}\u0000${partition}`) ?? 0;
+  // The coordinator's PRODUCER_FENCED is INVALID_PRODUCER_EPOCH to a producer, as in Kafka.
+  return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
+}
+
+async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
+  const timeout = req.timeoutMs;
   const log = findPartition(ctx.broker, topic, index);
   if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   if (ctx.apiVersion < 3) return result(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'message formats v0 and v1 are not supported; use Produce v3+');
@@ -66,9 +84,8 @@ async function appendPartition(ctx: HandlerContext, timeout: number, topic: Topi
     let batch = records;
     let info = validateProducedBatch(batch);
     if (info.attributes & Attr.TRANSACTIONAL) {
-      // A transactional batch must belong to an open transaction that added this partition.
-      const txnError = ctx.broker.transactions.produceError(info.producerId, info.producerEpoch, topic.name, index);
-      if (txnError) throw new BatchError(txnError, `producer ${info.producerId} has no open transaction including ${topic.name}-${index}`);
+      const txnError = await transactionalError(ctx, req.transactionalId, info, topic.name, index);
+      if (txnError) throw new BatchError(txnError, `producer ${info.producerId} epoch ${info.producerEpoch} cannot write to ${topic.name}-${index} in transaction ${req.transactionalId}`);
     }
     const now = Date.now();
     if (cfg.messageTimestampType === 'CreateTime') {
@@ -121,7 +138,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
       req.topicData.map(async (t) => {
         const found = acksValid ? await topicFor(ctx, t.name, t.topicId) : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
         const partitionResponses = await Promise.all(
-          t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req.timeoutMs, found.topic, p.index, p.records) : result(p.index, found.errorCode))),
+          t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req, found.topic, p.index, p.records) : result(p.index, found.errorCode))),
         );
         return { name: t.name, topicId: t.topicId, partitionResponses };
       }),

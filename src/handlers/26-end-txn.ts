@@ -1,7 +1,12 @@
 /**
  * EndTxn (key 26), v0–v5: commit or abort. Answered once the markers are in every partition of
- * the transaction and its offsets are committed or discarded. v5 echoes the producer id and epoch
- * (transaction protocol version 1: they do not change).
+ * the transaction and its offsets are committed or discarded.
+ *
+ * v5 is transaction protocol version 2 (KIP-890), as in Kafka the version alone decides it: the
+ * coordinator bumps the producer epoch (a new producer id once epochs run out), writes the markers
+ * with the new epoch, and answers with the producer id and epoch to use next (-1 on error).
+ * A retry with the epoch before the bump is answered with the same outcome; an abort with no
+ * transaction open still bumps the epoch. See transactions/end-txn-rules.ts.
  */
 import type { EndTxnRequest, EndTxnResponse } from '../protocol/messages/index.js';
 import { defineHandler } from './types.js';
@@ -11,7 +16,7 @@ export default defineHandler<EndTxnRequest, EndTxnResponse>({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
-    const errorCode = await ctx.broker.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
-    return { throttleTimeMs: 0, errorCode, producerId: req.producerId, producerEpoch: req.producerEpoch };
+    const r = await ctx.broker.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed, ctx.apiVersion >= 5);
+    return { throttleTimeMs: 0, ...r };
   },
 });

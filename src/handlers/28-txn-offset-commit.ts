@@ -1,7 +1,9 @@
 /**
  * TxnOffsetCommit (key 28), v0–v5: offsets committed inside a transaction; they become visible to
- * OffsetFetch only when the transaction commits. The group must have been added with
- * AddOffsetsToTxn; from v3 the member and generation are checked as for OffsetCommit.
+ * OffsetFetch only when the transaction commits. Up to v4 the group must have been added with
+ * AddOffsetsToTxn (INVALID_TXN_STATE, or TRANSACTION_ABORTABLE from v4, when it was not); v5 is
+ * transaction protocol version 2 (KIP-890), where this request adds the group to the transaction
+ * itself. From v3 the member and generation are checked as for OffsetCommit.
  */
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -18,7 +20,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
     });
     if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
-    const txnError = ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
+    const txnError = await ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion);
     if (txnError) return answer(() => txnError);
     if (ctx.apiVersion >= 3 && (req.generationId >= 0 || req.memberId !== '')) {
       const groupError = ctx.broker.groups.commitError(req.groupId, req.generationId, req.memberId, req.groupInstanceId);

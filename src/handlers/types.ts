@@ -8,6 +8,7 @@ import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { TxnCoordinator } from '../transactions/txn-coordinator.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
+import type { BrokerFeatures } from '../cluster/features.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -33,6 +34,8 @@ export interface BrokerServices {
   metrics: BrokerMetrics;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
+  /** Supported and finalized features (ApiVersions v3+), e.g. transaction.version. */
+  features: BrokerFeatures;
   log: Logger;
 }
 

@@ -87,6 +87,24 @@ export class ProducerStateTable {
     e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
   }
 
+  /**
+   * A transaction marker. With transaction protocol version 2 it carries the epoch the coordinator
+   * bumped to: that epoch is now the producer's, its batches of the older one are fenced, and its
+   * next transaction starts again at sequence 0 (Kafka's ProducerStateEntry.maybeUpdateProducerEpoch).
+   */
+  recordMarker(producerId: bigint, epoch: number, timestamp: number): void {
+    const key = producerId.toString();
+    const e = this.producers.get(key);
+    if (!e) this.producers.set(key, { epoch, batches: [], lastTimestamp: timestamp });
+    else {
+      if (epoch > e.epoch) {
+        e.epoch = epoch;
+        e.batches = [];
+      }
+      e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+    }
+  }
+
   /** producer.id.expiration.ms: forgets producers idle that long. */
   expire(now: number, expirationMs: number): number {
     let n = 0;

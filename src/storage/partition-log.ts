@@ -223,6 +223,7 @@ export class PartitionLog {
           if (attrs & Attr.CONTROL) {
             const marker = parseMarker(await seg.read(size, pos));
             if (marker !== undefined) this.txns.end(pid, marker, base);
+            this.producers.recordMarker(pid, head.readInt16BE(51), readInt64(head, 35));
           } else {
             this.producers.record({ producerId: pid, producerEpoch: head.readInt16BE(51), baseSequence: head.readInt32BE(53), lastOffsetDelta: head.readInt32BE(23) }, base, readInt64(head, 35));
             if (attrs & Attr.TRANSACTIONAL) this.txns.begin(pid, base);
@@ -269,6 +270,7 @@ export class PartitionLog {
       if (info.attributes & Attr.CONTROL) {
         const marker = parseMarker(buf);
         if (marker !== undefined) this.txns.end(info.producerId, marker, baseOffset);
+        this.producers.recordMarker(info.producerId, info.producerEpoch, maxTimestamp);
       } else this.txns.begin(info.producerId, baseOffset);
     }
     return new Promise<void>((resolve, reject) => {

@@ -7,8 +7,16 @@
  * their last stable offset) and makes or discards its pending offset commits; the prepare state is
  * logged first, so a crash in the middle finishes the job at the next start. An open transaction
  * older than its timeout is aborted proactively and its producer fenced (epoch bumped).
- * Transaction protocol version 1 (the one Kafka clients use unless the broker finalizes
- * transaction.version 2, which Runnel does not advertise).
+ *
+ * Both transaction protocol versions are served; a client uses version 2 (KIP-890) when ApiVersions
+ * finalizes transaction.version 2 (cluster/features.ts). With version 2, Produce v12+ and
+ * TxnOffsetCommit v5 add partitions and groups to the transaction implicitly, and every EndTxn v5
+ * bumps the producer epoch: the markers carry the new epoch, so a late write of the finished
+ * transaction is fenced, and the response hands the new epoch (or, once epochs run out, a new
+ * producer id) to the producer. end-txn-rules.ts holds both versions' EndTxn tables.
+ *
+ * InitProducerId for an id with an open transaction aborts it (fencing its producer) and answers
+ * CONCURRENT_TRANSACTIONS, as Kafka does; the client's retry gets the epoch after the fence.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
@@ -16,15 +24,20 @@ import type { Logger } from '../util/logger.js';
 import { KvLog } from '../cluster/kv-log.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
+import { decideEndTxnV1, decideEndTxnV2, EXHAUSTED_EPOCH, type TxnState } from './end-txn-rules.js';
+
+export type { TxnState } from './end-txn-rules.js';
 
 export const TXN_TOPIC = '__transaction_state';
-
-export type TxnState = 'Empty' | 'Ongoing' | 'PrepareCommit' | 'PrepareAbort' | 'CompleteCommit' | 'CompleteAbort';
 
 export interface TxnMetadata {
   transactionalId: string;
   producerId: bigint;
   producerEpoch: number;
+  /** The producer id this one replaced when its epochs ran out (a retry may still name it), or -1. */
+  previousProducerId: bigint;
+  /** Set while a transaction version 2 end is prepared on an exhausted epoch: the id to move to. */
+  nextProducerId: bigint;
   timeoutMs: number;
   state: TxnState;
   /** "topic\0partition" */
@@ -42,12 +55,20 @@ export interface TxnPorts {
   completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void>;
 }
 
-const PRODUCER_FENCED = 90;
-const MAX_EPOCH = 32766;
+/** The largest epoch a marker can carry (int16). */
+const MAX_MARKER_EPOCH = 32767;
+
+export interface EndTxnResult {
+  errorCode: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
 
 interface Stored {
   producerId: string;
   producerEpoch: number;
+  previousProducerId?: string;
+  nextProducerId?: string;
   timeoutMs: number;
   state: TxnState;
   partitions: string[];
@@ -80,7 +101,7 @@ export class TxnCoordinator {
       if (value === null) this.txns.delete(id);
       else {
         const v = value as Stored;
-        this.txns.set(id, { transactionalId: id, producerId: BigInt(v.producerId), producerEpoch: v.producerEpoch, timeoutMs: v.timeoutMs, state: v.state, partitions: new Set(v.partitions), groups: new Set(v.groups), startTimestamp: v.startTimestamp, lastUpdate: v.lastUpdate });
+        this.txns.set(id, { transactionalId: id, producerId: BigInt(v.producerId), producerEpoch: v.producerEpoch, previousProducerId: BigInt(v.previousProducerId ?? -1), nextProducerId: BigInt(v.nextProducerId ?? -1), timeoutMs: v.timeoutMs, state: v.state, partitions: new Set(v.partitions), groups: new Set(v.groups), startTimestamp: v.startTimestamp, lastUpdate: v.lastUpdate });
       }
     }
     // Transactions caught between prepare and complete by a crash are finished now.
@@ -116,6 +137,8 @@ export class TxnCoordinator {
     const v: Stored = {
       producerId: t.producerId.toString(),
       producerEpoch: t.producerEpoch,
+      previousProducerId: t.previousProducerId.toString(),
+      nextProducerId: t.nextProducerId.toString(),
       timeoutMs: t.timeoutMs,
       state: t.state,
       partitions: [...t.partitions],
@@ -133,17 +156,21 @@ export class TxnCoordinator {
     return this.serial(transactionalId, async () => {
       let t = this.txns.get(transactionalId);
       const now = Date.now();
-      if (t && expected && expected.producerId >= 0n && (expected.producerId !== t.producerId || expected.producerEpoch !== t.producerEpoch)) return fail(PRODUCER_FENCED);
+      if (t && expected && expected.producerId >= 0n && !this.expectedMatches(t, expected)) return fail(ErrorCode.PRODUCER_FENCED);
       if (t && (t.state === 'PrepareCommit' || t.state === 'PrepareAbort')) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
       if (t && t.state === 'Ongoing') {
-        // The previous producer of this id left a transaction open: abort it, fencing that producer.
+        // The previous producer of this id left a transaction open: abort it, fencing that producer
+        // with a new epoch that is never handed out. As Kafka, answer CONCURRENT_TRANSACTIONS: the
+        // client retries, finds the abort complete, and gets the epoch after that one.
         this.log.info({ transactionalId, producerId: String(t.producerId) }, 'aborting the open transaction of a fenced producer');
         await this.endLocked(t, false, true);
+        return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
       }
       if (!t) {
-        t = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
+        t = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, previousProducerId: -1n, nextProducerId: -1n, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
         this.txns.set(transactionalId, t);
-      } else if (t.producerEpoch >= MAX_EPOCH) {
+      } else if (t.producerEpoch >= EXHAUSTED_EPOCH) {
+        t.previousProducerId = t.producerId;
         t.producerId = await this.producerIds.allocate();
         t.producerEpoch = 0;
       } else {
@@ -159,11 +186,19 @@ export class TxnCoordinator {
     });
   }
 
+  /**
+   * InitProducerId v3+ names the producer it restarts: the current one, or the one replaced when
+   * its epochs ran out (a retry that missed the answer naming the new id).
+   */
+  private expectedMatches(t: TxnMetadata, expected: { producerId: bigint; producerEpoch: number }): boolean {
+    if (expected.producerId === t.producerId) return expected.producerEpoch === t.producerEpoch;
+    return expected.producerId === t.previousProducerId && expected.producerEpoch >= EXHAUSTED_EPOCH;
+  }
+
   /** The error for a request from (producerId, epoch) on this transactional id, or 0. */
   private check(t: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
     if (!t || t.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
-    if (producerEpoch < t.producerEpoch) return PRODUCER_FENCED;
-    if (producerEpoch > t.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    if (producerEpoch !== t.producerEpoch) return ErrorCode.PRODUCER_FENCED;
     if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     return 0;
   }
@@ -210,41 +245,64 @@ export class TxnCoordinator {
     });
   }
 
-  /** Whether a transactional produce from this producer to this partition belongs to an open transaction. */
-  produceError(producerId: bigint, producerEpoch: number, topic: string, partition: number): number {
-    for (const t of this.txns.values()) {
-      if (t.producerId !== producerId) continue;
-      if (producerEpoch < t.producerEpoch) return ErrorCode.INVALID_PRODUCER_EPOCH;
-      return t.state === 'Ongoing' && t.partitions.has(`${topic}\u0000${partition}`) ? 0 : ErrorCode.INVALID_TXN_STATE;
-    }
-    return ErrorCode.INVALID_TXN_STATE;
-  }
-
-  /** TxnOffsetCommit: the producer must be current and its transaction must include the group. */
-  offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): number {
+  /**
+   * Transaction protocol version 1 (Produce up to v11): a transactional batch must come from the
+   * current producer of its transactional id and go to a partition added with AddPartitionsToTxn,
+   * as Kafka's partition verification (KIP-890 part 1) checks. Produce v11 clients understand
+   * TRANSACTION_ABORTABLE for a partition that is not in the transaction; older ones get
+   * INVALID_TXN_STATE.
+   */
+  produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): number {
     const t = this.txns.get(transactionalId);
     const err = this.check(t, producerId, producerEpoch);
-    if (err) return err === ErrorCode.INVALID_PRODUCER_ID_MAPPING ? ErrorCode.INVALID_PRODUCER_ID_MAPPING : err;
-    return t!.state === 'Ongoing' && t!.groups.has(groupId) ? 0 : ErrorCode.INVALID_TXN_STATE;
+    if (err) return err === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : err;
+    if (t!.partitions.has(`${topic}\u0000${partition}`)) return 0;
+    return apiVersion >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
   }
 
-  endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<number> {
+  /**
+   * TxnOffsetCommit: the producer must be current and its transaction must include the group; v5
+   * (transaction protocol version 2) adds the group itself, as AddOffsetsToTxn would have.
+   */
+  async offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, apiVersion: number): Promise<number> {
+    if (apiVersion >= 5) return this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
+    const t = this.txns.get(transactionalId);
+    const err = this.check(t, producerId, producerEpoch);
+    if (err) return err;
+    if (t!.state === 'Ongoing' && t!.groups.has(groupId)) return 0;
+    return apiVersion >= 4 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
+  }
+
+  /** EndTxn: `v2` for EndTxn v5 (transaction protocol version 2), which bumps the epoch. */
+  endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean, v2 = false): Promise<EndTxnResult> {
     return this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
-      const err = this.check(t, producerId, producerEpoch);
-      if (err) return err;
+      const request = { producerId, producerEpoch, commit };
+      const decision = v2 ? decideEndTxnV2(t, request) : decideEndTxnV1(t, request);
+      if (decision.kind === 'error') return { errorCode: decision.errorCode, producerId: -1n, producerEpoch: -1 };
       const txn = t!;
-      // A retried EndTxn after completion answers the same; the opposite decision is refused.
-      if (txn.state === 'CompleteCommit' || txn.state === 'CompleteAbort') return (txn.state === 'CompleteCommit') === commit ? 0 : ErrorCode.INVALID_TXN_STATE;
-      if (txn.state === 'Empty') return commit ? ErrorCode.INVALID_TXN_STATE : 0;
-      await this.endLocked(txn, commit, false);
-      return 0;
+      if (decision.kind === 'end') {
+        if (v2) await this.bumpForEnd(txn);
+        if (decision.nothingAdded) txn.startTimestamp = Date.now();
+        await this.endLocked(txn, decision.commit, false);
+      }
+      return { errorCode: 0, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
     });
+  }
+
+  /**
+   * Version 2: the end of every transaction takes the producer to the next epoch, which its markers
+   * carry. An exhausted epoch still gets its markers (at most 32767) and the producer moves to a
+   * new id with epoch 0 once they are written; the prepare record names that id for recovery.
+   */
+  private async bumpForEnd(t: TxnMetadata): Promise<void> {
+    if (t.producerEpoch >= EXHAUSTED_EPOCH) t.nextProducerId = await this.producerIds.allocate();
+    t.producerEpoch = Math.min(t.producerEpoch + 1, MAX_MARKER_EPOCH);
   }
 
   /** Prepare, write markers and finish; with `fence`, the producer's epoch is bumped first. */
   private async endLocked(t: TxnMetadata, commit: boolean, fence: boolean): Promise<void> {
-    if (fence) t.producerEpoch = Math.min(t.producerEpoch + 1, MAX_EPOCH);
+    if (fence) t.producerEpoch = Math.min(t.producerEpoch + 1, MAX_MARKER_EPOCH);
     t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
     t.lastUpdate = Date.now();
     await this.persist(t);
@@ -261,6 +319,12 @@ export class TxnCoordinator {
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
     t.partitions.clear();
     t.groups.clear();
+    if (t.nextProducerId >= 0n) {
+      t.previousProducerId = t.producerId;
+      t.producerId = t.nextProducerId;
+      t.producerEpoch = 0;
+      t.nextProducerId = -1n;
+    }
     t.lastUpdate = Date.now();
     await this.persist(t);
     this.log.debug({ transactionalId: t.transactionalId, commit }, 'transaction completed');

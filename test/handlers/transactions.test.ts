@@ -54,6 +54,21 @@ describe('transactions over the wire', () => {
     await broker.close();
   });
 
+  it('a new producer of an id with an open transaction aborts it, first answering CONCURRENT_TRANSACTIONS as Kafka', async () => {
+    const { broker, w } = await setup();
+    const p = await init(w, 'takeover');
+    await add(w, 'takeover', p.producerId, p.producerEpoch);
+    await produce(w, 'takeover', txBatch(p.producerId, p.producerEpoch, 0, 'orphan'));
+    expect(await lso(w)).toBe(0n);
+    expect(await init(w, 'takeover')).toMatchObject({ errorCode: 51, producerId: -1n, producerEpoch: -1 });
+    expect(await lso(w)).toBe(2n); // aborted: record + abort marker
+    // The retry gets the epoch after the fencing one; the old producer is fenced by both.
+    expect(await init(w, 'takeover')).toMatchObject({ errorCode: 0, producerId: p.producerId, producerEpoch: p.producerEpoch + 2 });
+    expect((await end(w, 'takeover', p.producerId, p.producerEpoch, true)).errorCode).toBe(90);
+    await w.close();
+    await broker.close();
+  });
+
   it('aborts a transaction past its timeout and fences its producer', async () => {
     const { broker, w } = await setup({ 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 100 });
     const p = await init(w, 'slow', 300);

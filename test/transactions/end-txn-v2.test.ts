@@ -1,0 +1,140 @@
+/**
+ * EndTxn decisions (both protocol versions' tables), the coordinator's version 2 bumps when a
+ * producer id runs out of epochs (a new id, and a crash between prepare and markers finished with
+ * it), and the partition side: a version 2 marker moves the producer to its epoch and restarts
+ * sequences.
+ */
+import { describe, it, expect } from 'vitest';
+import { BrokerConfig } from '../../src/config/config.js';
+import { TxnCoordinator } from '../../src/transactions/txn-coordinator.js';
+import { decideEndTxnV1, decideEndTxnV2, type EndTxnView, type TxnState } from '../../src/transactions/end-txn-rules.js';
+import { ProducerIdAllocator } from '../../src/producers/producer-ids.js';
+import { ProducerStateTable } from '../../src/producers/producer-state.js';
+import { createBatch } from '../../src/protocol/records.js';
+import { readBatchHeader } from '../../src/protocol/record-batch.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { tempDir, newLog } from '../storage/helpers.js';
+
+const view = (state: TxnState, producerEpoch = 5, previousProducerId = -1n): EndTxnView => ({ producerId: 1n, producerEpoch, previousProducerId, state });
+const outcome = (d: ReturnType<typeof decideEndTxnV2>) => (d.kind === 'error' ? d.errorCode : d.kind === 'answer' ? 'answer' : d.nothingAdded ? 'bump' : d.commit ? 'commit' : 'abort');
+
+describe('EndTxn rules', () => {
+  it('version 2: the table of KIP-890 (retry = the epoch before the bump, current = the epoch now)', () => {
+    const rows: Array<[TxnState, string, string, string, string]> = [
+      // state, abort retry, abort current, commit retry, commit current
+      ['Empty', 90, 'bump', 90, 48],
+      ['CompleteAbort', 'answer', 'bump', 48, 48],
+      ['CompleteCommit', 48, 'bump', 'answer', 48],
+      ['Ongoing', 90, 'abort', 90, 'commit'],
+      ['PrepareCommit', 48, 90, 51, 90],
+      ['PrepareAbort', 51, 90, 48, 90],
+    ].map((r) => r.map(String) as [TxnState, string, string, string, string]);
+    for (const [state, abortRetry, abortNow, commitRetry, commitNow] of rows) {
+      const t = view(state);
+      expect([state, String(outcome(decideEndTxnV2(t, { producerId: 1n, producerEpoch: 4, commit: false })))]).toEqual([state, abortRetry]);
+      expect([state, String(outcome(decideEndTxnV2(t, { producerId: 1n, producerEpoch: 5, commit: false })))]).toEqual([state, abortNow]);
+      expect([state, String(outcome(decideEndTxnV2(t, { producerId: 1n, producerEpoch: 4, commit: true })))]).toEqual([state, commitRetry]);
+      expect([state, String(outcome(decideEndTxnV2(t, { producerId: 1n, producerEpoch: 5, commit: true })))]).toEqual([state, commitNow]);
+    }
+    // Other producer ids, and epochs from the future, are refused; a retry after a producer id rotation is recognised.
+    expect(outcome(decideEndTxnV2(view('CompleteCommit'), { producerId: 2n, producerEpoch: 5, commit: true }))).toBe(49);
+    expect(outcome(decideEndTxnV2(view('CompleteCommit'), { producerId: 1n, producerEpoch: 6, commit: true }))).toBe(90);
+    expect(outcome(decideEndTxnV2(undefined, { producerId: 1n, producerEpoch: 0, commit: true }))).toBe(49);
+    const rotated: EndTxnView = { producerId: 2n, producerEpoch: 0, previousProducerId: 1n, state: 'CompleteCommit' };
+    expect(outcome(decideEndTxnV2(rotated, { producerId: 1n, producerEpoch: 32766, commit: true }))).toBe('answer');
+    expect(outcome(decideEndTxnV2(rotated, { producerId: 1n, producerEpoch: 32765, commit: true }))).toBe(49);
+  });
+
+  it('version 1: the current epoch only; completed transactions answer a same-decision retry; Empty is a state error', () => {
+    expect(outcome(decideEndTxnV1(view('Ongoing'), { producerId: 1n, producerEpoch: 5, commit: true }))).toBe('commit');
+    expect(outcome(decideEndTxnV1(view('Ongoing'), { producerId: 1n, producerEpoch: 4, commit: true }))).toBe(90);
+    expect(outcome(decideEndTxnV1(view('CompleteCommit'), { producerId: 1n, producerEpoch: 5, commit: true }))).toBe('answer');
+    expect(outcome(decideEndTxnV1(view('CompleteCommit'), { producerId: 1n, producerEpoch: 5, commit: false }))).toBe(48);
+    expect(outcome(decideEndTxnV1(view('Empty'), { producerId: 1n, producerEpoch: 5, commit: false }))).toBe(48);
+    expect(outcome(decideEndTxnV1(view('PrepareAbort'), { producerId: 1n, producerEpoch: 5, commit: false }))).toBe(51);
+    expect(outcome(decideEndTxnV1(view('Ongoing'), { producerId: 3n, producerEpoch: 5, commit: false }))).toBe(49);
+  });
+});
+
+async function coordinatorWith(crashOnMarkers: { on: boolean }) {
+  const dir = await tempDir();
+  const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
+  const data = await newLog(dir);
+  const ports = {
+    partition: () => {
+      if (crashOnMarkers.on) throw new Error('simulated crash before the markers');
+      return data;
+    },
+    topicExists: () => true,
+    completeTxnOffsets: async () => undefined,
+  };
+  const ids = await ProducerIdAllocator.open(dir);
+  const make = () => new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, ports, silentLogger);
+  return { data, make };
+}
+
+const write = async (data: Awaited<ReturnType<typeof newLog>>, pid: bigint, epoch: number, seq: number, v: string) => {
+  const b = createBatch([{ key: null, value: Buffer.from(v) }], { producerId: pid, producerEpoch: epoch, baseSequence: seq, transactional: true });
+  return data.append(b, readBatchHeader(b));
+};
+
+describe('version 2 coordinator: running out of epochs', () => {
+  it('ends the transaction at the last epoch, then hands out a new producer id at epoch 0; a retry names the old id', async () => {
+    const crash = { on: false };
+    const { data, make } = await coordinatorWith(crash);
+    const c = make();
+    const p = await c.initProducer('x', 60_000);
+    c.txns.get('x')!.producerEpoch = 32766; // as if 32766 transactions had ended
+    await c.addPartitions('x', p.producerId, 32766, [{ topic: 't', partition: 0 }]);
+    await write(data, p.producerId, 32766, 0, 'last');
+    const r = await c.endTxn('x', p.producerId, 32766, true, true);
+    expect(r.errorCode).toBe(0);
+    expect(r.producerId).not.toBe(p.producerId);
+    expect(r.producerEpoch).toBe(0);
+    expect(data.producers.producers.get(p.producerId.toString())!.epoch).toBe(32767); // the marker's epoch
+    expect(data.lastStableOffset).toBe(2);
+    expect(await c.endTxn('x', p.producerId, 32766, true, true)).toEqual(r); // the retry of the lost answer
+    // InitProducerId v3+ from the producer that missed the new id is recognised, not fenced.
+    const again = await c.initProducer('x', 60_000, { producerId: p.producerId, producerEpoch: 32766 });
+    expect(again).toMatchObject({ errorCode: 0, producerId: r.producerId, producerEpoch: 1 });
+    c.close();
+  });
+
+  it('a crash between prepare and markers at the last epoch finishes with the new id after restart', async () => {
+    const crash = { on: false };
+    const { data, make } = await coordinatorWith(crash);
+    const first = make();
+    const p = await first.initProducer('y', 60_000);
+    first.txns.get('y')!.producerEpoch = 32766;
+    await first.addPartitions('y', p.producerId, 32766, [{ topic: 't', partition: 0 }]);
+    await write(data, p.producerId, 32766, 0, 'v');
+    crash.on = true;
+    await expect(first.endTxn('y', p.producerId, 32766, false, true)).rejects.toThrow(/simulated crash/);
+    first.close();
+    crash.on = false;
+    const second = make();
+    await second.load();
+    const t = second.txns.get('y')!;
+    expect(t.state).toBe('CompleteAbort');
+    expect(t.producerId).not.toBe(p.producerId);
+    expect([t.producerEpoch, t.previousProducerId]).toEqual([0, p.producerId]);
+    expect(data.txns.aborted).toHaveLength(1);
+    second.close();
+  });
+});
+
+describe('partition producer state and version 2 markers', () => {
+  it('a marker with a newer epoch fences the old epoch and restarts sequences at 0', () => {
+    const s = new ProducerStateTable();
+    s.record({ producerId: 7n, producerEpoch: 3, baseSequence: 0, lastOffsetDelta: 4 }, 0, 1);
+    s.recordMarker(7n, 4, 2);
+    expect(s.check({ producerId: 7n, producerEpoch: 3, baseSequence: 5, lastOffsetDelta: 0 })).toMatchObject({ kind: 'error', errorCode: 47 });
+    expect(s.check({ producerId: 7n, producerEpoch: 4, baseSequence: 5, lastOffsetDelta: 0 })).toMatchObject({ kind: 'error', errorCode: 45 });
+    expect(s.check({ producerId: 7n, producerEpoch: 4, baseSequence: 0, lastOffsetDelta: 0 })).toEqual({ kind: 'append' });
+    // A version 1 marker (same epoch) keeps the batches: a retry of the last one is still a duplicate.
+    const v1 = new ProducerStateTable();
+    v1.record({ producerId: 8n, producerEpoch: 0, baseSequence: 0, lastOffsetDelta: 0 }, 10, 1);
+    v1.recordMarker(8n, 0, 2);
+    expect(v1.check({ producerId: 8n, producerEpoch: 0, baseSequence: 0, lastOffsetDelta: 0 }).kind).toBe('duplicate');
+  });
+});
