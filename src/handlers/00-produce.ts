@@ -25,7 +25,7 @@
  */
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr, BatchError, batchSizeAt, validateProducedBatch, type BatchInfo } from '../protocol/record-batch.js';
+import { Attr, BatchError, batchSizeAt, validateProducedBatch } from '../protocol/record-batch.js';
 import { recompressBatch } from '../protocol/batch-records.js';
 import { codecId } from '../protocol/compression.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -57,17 +57,6 @@ function checkTimestamps(base: bigint, max: bigint, beforeMs: number, afterMs: n
   return undefined;
 }
 
-/** Whether a transactional batch may join its transaction here (adding the partition from v12), as an error code. */
-async function transactionalError(ctx: HandlerContext, transactionalId: string | null, info: BatchInfo, topic: string, partition: number): Promise<number> {
-  if (transactionalId === null) return ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-  const txns = ctx.broker.transactions;
-  if (ctx.apiVersion <= 11) return txns.produceError(transactionalId, info.producerId, info.producerEpoch, topic, partition, ctx.apiVersion);
-  const codes = await txns.addPartitions(transactionalId, info.producerId, info.producerEpoch, [{ topic, partition }]);
-  const code = codes.get(`${topic}\u0000${partition}`) ?? 0;
-  // The coordinator's PRODUCER_FENCED is INVALID_PRODUCER_EPOCH to a producer, as in Kafka.
-  return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code;
-}
-
 async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
   const timeout = req.timeoutMs;
   const log = findPartition(ctx.broker, topic, index);
@@ -84,7 +73,10 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
     let batch = records;
     let info = validateProducedBatch(batch);
     if (info.attributes & Attr.TRANSACTIONAL) {
-      const txnError = await transactionalError(ctx, req.transactionalId, info, topic.name, index);
+      const txnError =
+        req.transactionalId === null
+          ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+          : await ctx.broker.transactions.produceError(req.transactionalId, info.producerId, info.producerEpoch, topic.name, index, ctx.apiVersion);
       if (txnError) throw new BatchError(txnError, `producer ${info.producerId} epoch ${info.producerEpoch} cannot write to ${topic.name}-${index} in transaction ${req.transactionalId}`);
     }
     const now = Date.now();

@@ -77,6 +77,17 @@ interface Stored {
   lastUpdate: number;
 }
 
+/**
+ * A coordinator answer as a producer's partition response, mapped as Kafka's brokers map it:
+ * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH there, and CONCURRENT_TRANSACTIONS (an end still being
+ * written) NOT_ENOUGH_REPLICAS, which every client retries without refreshing metadata.
+ */
+export function producerFacing(code: number): number {
+  if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+  if (code === ErrorCode.CONCURRENT_TRANSACTIONS) return ErrorCode.NOT_ENOUGH_REPLICAS;
+  return code;
+}
+
 export class TxnCoordinator {
   readonly txns = new Map<string, TxnMetadata>();
   private readonly kv: KvLog;
@@ -246,17 +257,22 @@ export class TxnCoordinator {
   }
 
   /**
-   * Transaction protocol version 1 (Produce up to v11): a transactional batch must come from the
-   * current producer of its transactional id and go to a partition added with AddPartitionsToTxn,
-   * as Kafka's partition verification (KIP-890 part 1) checks. Produce v11 clients understand
-   * TRANSACTION_ABORTABLE for a partition that is not in the transaction; older ones get
-   * INVALID_TXN_STATE.
+   * Whether a transactional batch may be written to this partition, as an error code for the
+   * producer. Produce v12+ is transaction protocol version 2: the write adds the partition to the
+   * transaction. Up to v11 the partition must have been added with AddPartitionsToTxn, as Kafka's
+   * partition verification (KIP-890 part 1) checks: TRANSACTION_ABORTABLE to v11, which knows it,
+   * INVALID_TXN_STATE before.
    */
-  produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): number {
+  async produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): Promise<number> {
+    const key = `${topic}\u0000${partition}`;
+    if (apiVersion >= 12) {
+      const codes = await this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic, partition }]);
+      return producerFacing(codes.get(key) ?? 0);
+    }
     const t = this.txns.get(transactionalId);
     const err = this.check(t, producerId, producerEpoch);
-    if (err) return err === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : err;
-    if (t!.partitions.has(`${topic}\u0000${partition}`)) return 0;
+    if (err) return producerFacing(err);
+    if (t!.partitions.has(key)) return 0;
     return apiVersion >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
   }
 

@@ -123,6 +123,22 @@ describe('version 2 coordinator: running out of epochs', () => {
   });
 });
 
+describe('producer-facing coordinator errors', () => {
+  it('a write while an end is still being written gets NOT_ENOUGH_REPLICAS (retried by every client), a stale epoch INVALID_PRODUCER_EPOCH', async () => {
+    const crash = { on: false };
+    const { make } = await coordinatorWith(crash);
+    const c = make();
+    const p = await c.initProducer('z', 60_000);
+    expect(await c.produceError('z', p.producerId, p.producerEpoch, 't', 0, 12)).toBe(0); // added by the write
+    crash.on = true;
+    await expect(c.endTxn('z', p.producerId, p.producerEpoch, true)).rejects.toThrow(/simulated crash/);
+    for (const v of [12, 11, 9]) expect(await c.produceError('z', p.producerId, p.producerEpoch, 't', 0, v)).toBe(19);
+    expect(await c.produceError('z', p.producerId, p.producerEpoch - 1, 't', 0, 12)).toBe(47);
+    expect(await c.produceError('nobody', p.producerId, p.producerEpoch, 't', 0, 12)).toBe(49);
+    c.close();
+  });
+});
+
 describe('partition producer state and version 2 markers', () => {
   it('a marker with a newer epoch fences the old epoch and restarts sequences at 0', () => {
     const s = new ProducerStateTable();
