@@ -154,3 +154,59 @@ describe('partition producer state and version 2 markers', () => {
     expect(v1.check({ producerId: 8n, producerEpoch: 0, baseSequence: 0, lastOffsetDelta: 0 }).kind).toBe('duplicate');
   });
 });
+
+describe('version 2 under arbitrary request sequences', () => {
+  it('never throws, never lowers an epoch, answers successes with the current producer, and leaves no transaction half-open', async () => {
+    const fc = await import('fast-check');
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('write' as const), epochDelta: fc.integer({ min: -2, max: 1 }), v: fc.constantFrom(9, 11, 12, 13) }),
+      fc.record({ kind: fc.constant('end' as const), epochDelta: fc.integer({ min: -2, max: 1 }), commit: fc.boolean(), v2: fc.boolean() }),
+      fc.record({ kind: fc.constant('init' as const) }),
+      fc.record({ kind: fc.constant('timeout' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+        const { data, make } = await coordinatorWith({ on: false });
+        const c = make();
+        let { producerId, producerEpoch } = await c.initProducer('p', 60_000);
+        let seq = 0;
+        for (const o of ops) {
+          const t = c.txns.get('p')!;
+          const before = { producerId: t.producerId, producerEpoch: t.producerEpoch };
+          if (o.kind === 'write') {
+            const epoch = producerEpoch + o.epochDelta;
+            if (epoch < 0) continue;
+            const err = await c.produceError('p', producerId, epoch, 't', 0, o.v);
+            if (err === 0) {
+              await write(data, producerId, epoch, seq, 'x').then(() => seq++, () => undefined);
+            }
+          } else if (o.kind === 'end') {
+            const r = await c.endTxn('p', producerId, producerEpoch + o.epochDelta, o.commit, o.v2);
+            if (r.errorCode === 0) {
+              expect([r.producerId, r.producerEpoch]).toEqual([t.producerId, t.producerEpoch]);
+              if (o.v2 && (r.producerId !== producerId || r.producerEpoch !== producerEpoch)) seq = 0;
+              ({ producerId, producerEpoch } = r);
+              expect(data.lastStableOffset).toBe(data.highWatermark);
+            }
+          } else if (o.kind === 'init') {
+            const r = await c.initProducer('p', 60_000);
+            if (r.errorCode === 0) {
+              ({ producerId, producerEpoch } = r);
+              seq = 0;
+            } else expect(r.errorCode).toBe(51); // an open transaction is aborted first
+          } else {
+            t.startTimestamp = 0; // long past its timeout
+            await c.abortTimedOut();
+          }
+          const after = c.txns.get('p')!;
+          if (after.producerId === before.producerId) expect(after.producerEpoch).toBeGreaterThanOrEqual(before.producerEpoch);
+          expect(after.producerEpoch).toBeLessThanOrEqual(32767);
+          const entry = data.producers.producers.get(after.producerId.toString());
+          if (entry) expect(entry.epoch).toBeLessThanOrEqual(after.producerEpoch);
+        }
+        c.close();
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+});
