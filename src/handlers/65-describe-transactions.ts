@@ -1,6 +1,11 @@
-/** DescribeTransactions (key 65), v0: state, timeout, start time, producer and partitions of transactional ids. */
+/**
+ * DescribeTransactions (key 65), v0: state, timeout, start time, producer and partitions of
+ * transactional ids. A group whose offsets are in the transaction shows as its __consumer_offsets
+ * partition, as Kafka lists it.
+ */
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { OFFSETS_TOPIC, partitionFor } from '../groups/group-store.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
@@ -14,10 +19,16 @@ export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsRe
         const t = ctx.broker.transactions.txns.get(id);
         if (!t) return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
         const byTopic = new Map<string, number[]>();
+        const add = (topic: string, p: number) => {
+          const list = byTopic.get(topic) ?? [];
+          if (!list.includes(p)) list.push(p);
+          byTopic.set(topic, list);
+        };
         for (const k of t.partitions) {
           const [topic, p] = k.split('\u0000');
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
+          add(topic, Number(p));
         }
+        for (const g of t.groups) add(OFFSETS_TOPIC, partitionFor(g, ctx.broker.config.int('offsets.topic.num.partitions')));
         return {
           errorCode: 0,
           transactionalId: id,

@@ -102,7 +102,8 @@ describe('transaction protocol version 2 (KIP-890)', () => {
     expect(commit.topics[0].partitions[0].errorCode).toBe(0);
     const open = await describeTxn(w, 'j');
     expect(open.transactionState).toBe('Ongoing');
-    expect(open.topics.map((t: any) => [t.topic, [...t.partitions].sort()])).toEqual([['tv2', [0, 1]]]);
+    // The group's offsets partition is in the transaction too, as Kafka lists it.
+    expect(open.topics.map((t: any) => [t.topic, [...t.partitions].sort()])).toEqual([['tv2', [0, 1]], ['__consumer_offsets', [0]]]);
     expect(await committedOffset(w)).toBe(-1n); // not visible before the commit
 
     const c = await end(w, 'j', pid, e0, true);
