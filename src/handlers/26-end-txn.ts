@@ -6,7 +6,7 @@
  * coordinator bumps the producer epoch (a new producer id once epochs run out), writes the markers
  * with the new epoch, and answers with the producer id and epoch to use next (-1 on error).
  * A retry with the epoch before the bump is answered with the same outcome; an abort with no
- * transaction open still bumps the epoch. See transactions/end-txn-rules.ts.
+ * transaction open still bumps the epoch. See transactions/txn-rules.ts.
  */
 import type { EndTxnRequest, EndTxnResponse } from '../protocol/messages/index.js';
 import { defineHandler } from './types.js';

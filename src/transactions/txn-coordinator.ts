@@ -13,7 +13,7 @@
  * TxnOffsetCommit v5 add partitions and groups to the transaction implicitly, and every EndTxn v5
  * bumps the producer epoch: the markers carry the new epoch, so a late write of the finished
  * transaction is fenced, and the response hands the new epoch (or, once epochs run out, a new
- * producer id) to the producer. end-txn-rules.ts holds both versions' EndTxn tables.
+ * producer id) to the producer. txn-rules.ts holds the InitProducerId and EndTxn tables.
  *
  * InitProducerId for an id with an open transaction aborts it (fencing its producer) and answers
  * CONCURRENT_TRANSACTIONS, as Kafka does; the client's retry gets the epoch after the fence.
@@ -24,9 +24,9 @@ import type { Logger } from '../util/logger.js';
 import { KvLog } from '../cluster/kv-log.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
-import { decideEndTxnV1, decideEndTxnV2, EXHAUSTED_EPOCH, type TxnState } from './end-txn-rules.js';
+import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
 
-export type { TxnState } from './end-txn-rules.js';
+export type { TxnState } from './txn-rules.js';
 
 export const TXN_TOPIC = '__transaction_state';
 
@@ -36,6 +36,8 @@ export interface TxnMetadata {
   producerEpoch: number;
   /** The producer id this one replaced when its epochs ran out (a retry may still name it), or -1. */
   previousProducerId: bigint;
+  /** The epoch before the last bump a client was given: an InitProducerId retry may name it. */
+  lastProducerEpoch: number;
   /** Set while a transaction version 2 end is prepared on an exhausted epoch: the id to move to. */
   nextProducerId: bigint;
   timeoutMs: number;
@@ -68,6 +70,7 @@ interface Stored {
   producerId: string;
   producerEpoch: number;
   previousProducerId?: string;
+  lastProducerEpoch?: number;
   nextProducerId?: string;
   timeoutMs: number;
   state: TxnState;
@@ -112,7 +115,7 @@ export class TxnCoordinator {
       if (value === null) this.txns.delete(id);
       else {
         const v = value as Stored;
-        this.txns.set(id, { transactionalId: id, producerId: BigInt(v.producerId), producerEpoch: v.producerEpoch, previousProducerId: BigInt(v.previousProducerId ?? -1), nextProducerId: BigInt(v.nextProducerId ?? -1), timeoutMs: v.timeoutMs, state: v.state, partitions: new Set(v.partitions), groups: new Set(v.groups), startTimestamp: v.startTimestamp, lastUpdate: v.lastUpdate });
+        this.txns.set(id, { transactionalId: id, producerId: BigInt(v.producerId), producerEpoch: v.producerEpoch, previousProducerId: BigInt(v.previousProducerId ?? -1), lastProducerEpoch: v.lastProducerEpoch ?? -1, nextProducerId: BigInt(v.nextProducerId ?? -1), timeoutMs: v.timeoutMs, state: v.state, partitions: new Set(v.partitions), groups: new Set(v.groups), startTimestamp: v.startTimestamp, lastUpdate: v.lastUpdate });
       }
     }
     // Transactions caught between prepare and complete by a crash are finished now.
@@ -126,7 +129,7 @@ export class TxnCoordinator {
 
   start(): void {
     const every = Math.min(this.config.num('transaction.abort.timed.out.transaction.cleanup.interval.ms'), 2 ** 31 - 1);
-    this.timer = setInterval(() => void this.abortTimedOut().then(() => this.expireIds()), every).unref();
+    this.timer = setInterval(() => void this.finishPrepared().then(() => this.abortTimedOut()).then(() => this.expireIds()), every).unref();
   }
 
   close(): void {
@@ -149,6 +152,7 @@ export class TxnCoordinator {
       producerId: t.producerId.toString(),
       producerEpoch: t.producerEpoch,
       previousProducerId: t.previousProducerId.toString(),
+      lastProducerEpoch: t.lastProducerEpoch,
       nextProducerId: t.nextProducerId.toString(),
       timeoutMs: t.timeoutMs,
       state: t.state,
@@ -165,45 +169,45 @@ export class TxnCoordinator {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
     if (timeoutMs <= 0 || timeoutMs > this.config.int('transaction.max.timeout.ms')) return Promise.resolve(fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
     return this.serial(transactionalId, async () => {
-      let t = this.txns.get(transactionalId);
       const now = Date.now();
-      if (t && expected && expected.producerId >= 0n && !this.expectedMatches(t, expected)) return fail(ErrorCode.PRODUCER_FENCED);
-      if (t && (t.state === 'PrepareCommit' || t.state === 'PrepareAbort')) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
-      if (t && t.state === 'Ongoing') {
+      const t = this.txns.get(transactionalId);
+      if (!t) {
+        const fresh: TxnMetadata = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, previousProducerId: -1n, lastProducerEpoch: -1, nextProducerId: -1n, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
+        await this.persist(fresh);
+        this.txns.set(transactionalId, fresh);
+        return { errorCode: 0, producerId: fresh.producerId, producerEpoch: 0 };
+      }
+      const decision = decideInitProducer(t, expected);
+      if (decision.kind === 'error') return fail(decision.errorCode);
+      if (decision.kind === 'answer') return { errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
+      if (decision.kind === 'fence') {
         // The previous producer of this id left a transaction open: abort it, fencing that producer
-        // with a new epoch that is never handed out. As Kafka, answer CONCURRENT_TRANSACTIONS: the
+        // with an epoch that is never handed out. As Kafka, answer CONCURRENT_TRANSACTIONS: the
         // client retries, finds the abort complete, and gets the epoch after that one.
         this.log.info({ transactionalId, producerId: String(t.producerId) }, 'aborting the open transaction of a fenced producer');
-        await this.endLocked(t, false, true);
+        await this.endLocked(t, false, 'fence');
         return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
       }
-      if (!t) {
-        t = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, previousProducerId: -1n, nextProducerId: -1n, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
-        this.txns.set(transactionalId, t);
-      } else if (t.producerEpoch >= EXHAUSTED_EPOCH) {
-        t.previousProducerId = t.producerId;
-        t.producerId = await this.producerIds.allocate();
-        t.producerEpoch = 0;
-      } else {
-        t.producerEpoch++;
-      }
-      t.timeoutMs = timeoutMs;
-      t.state = 'Empty';
-      t.partitions.clear();
-      t.groups.clear();
-      t.lastUpdate = now;
-      await this.persist(t);
+      const exhausted = t.producerEpoch >= EXHAUSTED_EPOCH;
+      await this.transition(t, {
+        previousProducerId: exhausted ? t.producerId : t.previousProducerId,
+        producerId: exhausted ? await this.producerIds.allocate() : t.producerId,
+        producerEpoch: exhausted ? 0 : t.producerEpoch + 1,
+        lastProducerEpoch: decision.lastEpoch,
+        timeoutMs,
+        state: 'Empty',
+        partitions: new Set(),
+        groups: new Set(),
+        lastUpdate: now,
+      });
       return { errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
     });
   }
 
-  /**
-   * InitProducerId v3+ names the producer it restarts: the current one, or the one replaced when
-   * its epochs ran out (a retry that missed the answer naming the new id).
-   */
-  private expectedMatches(t: TxnMetadata, expected: { producerId: bigint; producerEpoch: number }): boolean {
-    if (expected.producerId === t.producerId) return expected.producerEpoch === t.producerEpoch;
-    return expected.producerId === t.previousProducerId && expected.producerEpoch >= EXHAUSTED_EPOCH;
+  /** Persists the transaction with `change` applied, then applies it: a failed write changes nothing. */
+  private async transition(t: TxnMetadata, change: Partial<TxnMetadata>): Promise<void> {
+    await this.persist({ ...t, ...change });
+    Object.assign(t, change);
   }
 
   /** The error for a request from (producerId, epoch) on this transactional id, or 0. */
@@ -281,7 +285,10 @@ export class TxnCoordinator {
    * (transaction protocol version 2) adds the group itself, as AddOffsetsToTxn would have.
    */
   async offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, apiVersion: number): Promise<number> {
-    if (apiVersion >= 5) return this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
+    if (apiVersion >= 5) {
+      const code = await this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
+      return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code; // as Kafka's verification maps it
+    }
     const t = this.txns.get(transactionalId);
     const err = this.check(t, producerId, producerEpoch);
     if (err) return err;
@@ -298,30 +305,29 @@ export class TxnCoordinator {
       if (decision.kind === 'error') return { errorCode: decision.errorCode, producerId: -1n, producerEpoch: -1 };
       const txn = t!;
       if (decision.kind === 'end') {
-        if (v2) await this.bumpForEnd(txn);
         if (decision.nothingAdded) txn.startTimestamp = Date.now();
-        await this.endLocked(txn, decision.commit, false);
+        await this.endLocked(txn, decision.commit, v2 ? 'bump' : 'none');
       }
       return { errorCode: 0, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
     });
   }
 
   /**
-   * Version 2: the end of every transaction takes the producer to the next epoch, which its markers
-   * carry. An exhausted epoch still gets its markers (at most 32767) and the producer moves to a
-   * new id with epoch 0 once they are written; the prepare record names that id for recovery.
+   * Prepare (persisted first), write the markers and finish. The epoch moves on with `bump`
+   * (transaction protocol version 2: every end) and `fence` (a producer fenced by a timeout or a new
+   * instance); the markers carry the new epoch. An exhausted epoch still gets its markers (at most
+   * 32767) and the producer moves to a new id at epoch 0 once they are written; the prepare record
+   * names that id, so a restart in between finishes the same way.
    */
-  private async bumpForEnd(t: TxnMetadata): Promise<void> {
-    if (t.producerEpoch >= EXHAUSTED_EPOCH) t.nextProducerId = await this.producerIds.allocate();
-    t.producerEpoch = Math.min(t.producerEpoch + 1, MAX_MARKER_EPOCH);
-  }
-
-  /** Prepare, write markers and finish; with `fence`, the producer's epoch is bumped first. */
-  private async endLocked(t: TxnMetadata, commit: boolean, fence: boolean): Promise<void> {
-    if (fence) t.producerEpoch = Math.min(t.producerEpoch + 1, MAX_MARKER_EPOCH);
-    t.state = commit ? 'PrepareCommit' : 'PrepareAbort';
-    t.lastUpdate = Date.now();
-    await this.persist(t);
+  private async endLocked(t: TxnMetadata, commit: boolean, epoch: 'none' | 'bump' | 'fence'): Promise<void> {
+    const change: Partial<TxnMetadata> = { state: commit ? 'PrepareCommit' : 'PrepareAbort', lastUpdate: Date.now() };
+    if (epoch !== 'none') {
+      if (t.producerEpoch >= EXHAUSTED_EPOCH) change.nextProducerId = await this.producerIds.allocate();
+      change.producerEpoch = Math.min(t.producerEpoch + 1, MAX_MARKER_EPOCH);
+      // A retry may name the epoch before a bump; a fenced producer may not.
+      change.lastProducerEpoch = epoch === 'bump' ? t.producerEpoch : -1;
+    }
+    await this.transition(t, change);
     await this.complete(t, commit);
   }
 
@@ -332,17 +338,15 @@ export class TxnCoordinator {
       if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit);
     }
     for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit);
-    t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
-    t.partitions.clear();
-    t.groups.clear();
-    if (t.nextProducerId >= 0n) {
-      t.previousProducerId = t.producerId;
-      t.producerId = t.nextProducerId;
-      t.producerEpoch = 0;
-      t.nextProducerId = -1n;
-    }
-    t.lastUpdate = Date.now();
-    await this.persist(t);
+    const rotate = t.nextProducerId >= 0n;
+    await this.transition(t, {
+      state: commit ? 'CompleteCommit' : 'CompleteAbort',
+      partitions: new Set(),
+      groups: new Set(),
+      // 32767 was only for the markers: the producer goes on under its new id at epoch 0.
+      ...(rotate ? { previousProducerId: t.producerId, producerId: t.nextProducerId, producerEpoch: 0, nextProducerId: -1n } : {}),
+      lastUpdate: Date.now(),
+    });
     this.log.debug({ transactionalId: t.transactionalId, commit }, 'transaction completed');
   }
 
@@ -353,8 +357,23 @@ export class TxnCoordinator {
       await this.serial(t.transactionalId, async () => {
         if (t.state !== 'Ongoing' || now - t.startTimestamp <= t.timeoutMs) return;
         this.log.info({ transactionalId: t.transactionalId, timeoutMs: t.timeoutMs }, 'aborting a transaction past its timeout');
-        await this.endLocked(t, false, true);
+        await this.endLocked(t, false, 'fence');
       });
+    }
+  }
+
+  /**
+   * A commit or abort whose markers could not all be written (a partition offline) stays prepared;
+   * it is finished here, as Kafka's marker channel keeps retrying. Markers written twice are harmless.
+   */
+  async finishPrepared(): Promise<void> {
+    for (const t of [...this.txns.values()]) {
+      if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') continue;
+      await this.serial(t.transactionalId, async () => {
+        if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') return;
+        this.log.info({ transactionalId: t.transactionalId, state: t.state }, 'finishing a prepared transaction');
+        await this.complete(t, t.state === 'PrepareCommit');
+      }).catch((err: unknown) => this.log.warn({ transactionalId: t.transactionalId, err }, 'a prepared transaction cannot be finished yet'));
     }
   }
 

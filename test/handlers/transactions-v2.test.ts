@@ -133,6 +133,9 @@ describe('transaction protocol version 2 (KIP-890)', () => {
     expect(await end(w, 'j', pid, e0, false)).toMatchObject({ errorCode: 90 });
     expect(await end(w, 'j', pid + 1000n, e0 + 3, false)).toMatchObject({ errorCode: 49 });
 
+    // TxnOffsetCommit v5 from a stale epoch: INVALID_PRODUCER_EPOCH, as Kafka maps its verification.
+    expect((await txnOffsetCommit(w, 5, 'j', pid, e0, 9n)).topics[0].partitions[0].errorCode).toBe(47);
+
     // Transaction 3 commits at e0 + 3.
     expect((await produceTo(w, 12, 'j', 1, txBatch(pid, e0 + 3, 0, 'c4'))).errorCode).toBe(0);
     expect(await end(w, 'j', pid, e0 + 3, true)).toMatchObject({ errorCode: 0, producerEpoch: e0 + 4 });

@@ -1,7 +1,13 @@
 /**
- * What an EndTxn request does to a transaction, as Kafka's coordinator decides it, for both
- * transaction protocol versions. Kept apart from the coordinator so that the tables can be read
- * and tested on their own.
+ * What InitProducerId and EndTxn requests do to a transactional id, as Kafka's coordinator decides
+ * it, for both transaction protocol versions. Kept apart from the coordinator (which persists and
+ * applies the outcome) so that the tables can be read and tested on their own.
+ *
+ * InitProducerId: a producer that names itself (v3+, KIP-360) must be the id's current producer,
+ * or the one replaced when its epochs ran out. The epoch is bumped when it names the current epoch
+ * (or nothing); naming the epoch before the last bump is a retry whose answer was lost and gets
+ * the current epoch unchanged; anything else is PRODUCER_FENCED. An open transaction is aborted
+ * first (fencing its producer) and CONCURRENT_TRANSACTIONS answered; the retry then gets the epoch.
  *
  * Version 1 (EndTxn v0–v4): the epoch must be the current one; a retry after completion is
  * answered the same; an Empty transaction cannot be ended.
@@ -34,6 +40,34 @@ export interface EndTxnView {
   state: TxnState;
 }
 
+export interface InitView extends EndTxnView {
+  /** The epoch before the last bump a client was given (a retry may name it), or -1. */
+  lastProducerEpoch: number;
+}
+
+export type InitDecision =
+  | { kind: 'error'; errorCode: number }
+  /** Abort the open transaction, fencing its producer; answer CONCURRENT_TRANSACTIONS. */
+  | { kind: 'fence' }
+  /** A retry of a call that succeeded: the current producer id and epoch, unchanged. */
+  | { kind: 'answer' }
+  /** The next epoch (or a new producer id once exhausted); `lastEpoch` is what a retry may name. */
+  | { kind: 'bump'; lastEpoch: number };
+
+export function decideInitProducer(t: InitView, expected?: { producerId: bigint; producerEpoch: number }): InitDecision {
+  const named = expected && expected.producerId >= 0n ? expected : undefined;
+  if (named) {
+    const current = named.producerId === t.producerId;
+    const replaced = named.producerId === t.previousProducerId && named.producerEpoch >= EXHAUSTED_EPOCH;
+    if (!current && !replaced) return error(PRODUCER_FENCED);
+  }
+  if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') return error(ErrorCode.CONCURRENT_TRANSACTIONS);
+  if (t.state === 'Ongoing') return { kind: 'fence' };
+  if (!named || (named.producerId === t.producerId && named.producerEpoch === t.producerEpoch)) return { kind: 'bump', lastEpoch: named ? t.producerEpoch : -1 };
+  if (named.producerEpoch === t.lastProducerEpoch) return { kind: 'answer' };
+  return error(PRODUCER_FENCED);
+}
+
 export interface EndTxnRequest {
   producerId: bigint;
   producerEpoch: number;
@@ -47,7 +81,7 @@ export type EndDecision =
   /** Prepare and complete; `nothingAdded` when the transaction has no partitions or groups to end. */
   | { kind: 'end'; commit: boolean; nothingAdded: boolean };
 
-const error = (errorCode: number): EndDecision => ({ kind: 'error', errorCode });
+const error = (errorCode: number) => ({ kind: 'error' as const, errorCode });
 const ITS = error(ErrorCode.INVALID_TXN_STATE);
 
 function whilePreparing(state: TxnState, commit: boolean): EndDecision {

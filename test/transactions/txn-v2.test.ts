@@ -7,13 +7,14 @@
 import { describe, it, expect } from 'vitest';
 import { BrokerConfig } from '../../src/config/config.js';
 import { TxnCoordinator } from '../../src/transactions/txn-coordinator.js';
-import { decideEndTxnV1, decideEndTxnV2, type EndTxnView, type TxnState } from '../../src/transactions/end-txn-rules.js';
+import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, type EndTxnView, type TxnState } from '../../src/transactions/txn-rules.js';
 import { ProducerIdAllocator } from '../../src/producers/producer-ids.js';
 import { ProducerStateTable } from '../../src/producers/producer-state.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { readBatchHeader } from '../../src/protocol/record-batch.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { tempDir, newLog } from '../storage/helpers.js';
+import { join } from 'node:path';
+import { tempDir, newLog, reopen } from '../storage/helpers.js';
 
 const view = (state: TxnState, producerEpoch = 5, previousProducerId = -1n): EndTxnView => ({ producerId: 1n, producerEpoch, previousProducerId, state });
 const outcome = (d: ReturnType<typeof decideEndTxnV2>) => (d.kind === 'error' ? d.errorCode : d.kind === 'answer' ? 'answer' : d.nothingAdded ? 'bump' : d.commit ? 'commit' : 'abort');
@@ -43,6 +44,21 @@ describe('EndTxn rules', () => {
     const rotated: EndTxnView = { producerId: 2n, producerEpoch: 0, previousProducerId: 1n, state: 'CompleteCommit' };
     expect(outcome(decideEndTxnV2(rotated, { producerId: 1n, producerEpoch: 32766, commit: true }))).toBe('answer');
     expect(outcome(decideEndTxnV2(rotated, { producerId: 1n, producerEpoch: 32765, commit: true }))).toBe(49);
+  });
+
+  it('InitProducerId: names checked as Kafka checks them; a retry of a lost answer gets the epoch unchanged', () => {
+    const t = { ...view('CompleteCommit'), lastProducerEpoch: 4 };
+    expect(decideInitProducer(t)).toEqual({ kind: 'bump', lastEpoch: -1 });
+    expect(decideInitProducer(t, { producerId: -1n, producerEpoch: -1 })).toEqual({ kind: 'bump', lastEpoch: -1 });
+    expect(decideInitProducer(t, { producerId: 1n, producerEpoch: 5 })).toEqual({ kind: 'bump', lastEpoch: 5 });
+    expect(decideInitProducer(t, { producerId: 1n, producerEpoch: 4 })).toEqual({ kind: 'answer' });
+    expect(decideInitProducer(t, { producerId: 1n, producerEpoch: 3 })).toEqual({ kind: 'error', errorCode: 90 });
+    expect(decideInitProducer(t, { producerId: 9n, producerEpoch: 5 })).toEqual({ kind: 'error', errorCode: 90 });
+    expect(decideInitProducer({ ...t, state: 'Ongoing' }, { producerId: 1n, producerEpoch: 5 })).toEqual({ kind: 'fence' });
+    expect(decideInitProducer({ ...t, state: 'PrepareAbort' })).toEqual({ kind: 'error', errorCode: 51 });
+    const rotated = { producerId: 2n, producerEpoch: 0, previousProducerId: 1n, lastProducerEpoch: 32766, state: 'CompleteCommit' as const };
+    expect(decideInitProducer(rotated, { producerId: 1n, producerEpoch: 32766 })).toEqual({ kind: 'answer' });
+    expect(decideInitProducer(rotated, { producerId: 1n, producerEpoch: 100 })).toEqual({ kind: 'error', errorCode: 90 });
   });
 
   it('version 1: the current epoch only; completed transactions answer a same-decision retry; Empty is a state error', () => {
@@ -94,9 +110,33 @@ describe('version 2 coordinator: running out of epochs', () => {
     expect(data.producers.producers.get(p.producerId.toString())!.epoch).toBe(32767); // the marker's epoch
     expect(data.lastStableOffset).toBe(2);
     expect(await c.endTxn('x', p.producerId, 32766, true, true)).toEqual(r); // the retry of the lost answer
-    // InitProducerId v3+ from the producer that missed the new id is recognised, not fenced.
+    // InitProducerId v3+ from the producer that missed the new id: the new id, unchanged (Kafka's lastProducerEpoch rule).
     const again = await c.initProducer('x', 60_000, { producerId: p.producerId, producerEpoch: 32766 });
-    expect(again).toMatchObject({ errorCode: 0, producerId: r.producerId, producerEpoch: 1 });
+    expect(again).toMatchObject({ errorCode: 0, producerId: r.producerId, producerEpoch: 0 });
+    // Naming the new id at its epoch bumps it as usual; an old epoch of the old id is fenced.
+    expect(await c.initProducer('x', 60_000, { producerId: r.producerId, producerEpoch: 0 })).toMatchObject({ errorCode: 0, producerEpoch: 1 });
+    expect(await c.initProducer('x', 60_000, { producerId: p.producerId, producerEpoch: 5 })).toMatchObject({ errorCode: 90 });
+    c.close();
+  });
+
+  it('a timeout at the last epoch fences and rotates; the late abort of the timed-out producer is answered as a retry', async () => {
+    const { data, make } = await coordinatorWith({ on: false });
+    const c = make();
+    const p = await c.initProducer('late', 60_000);
+    c.txns.get('late')!.producerEpoch = 32766;
+    expect(await c.produceError('late', p.producerId, 32766, 't', 0, 12)).toBe(0);
+    await write(data, p.producerId, 32766, 0, 'v');
+    c.txns.get('late')!.startTimestamp = 0; // long past its timeout
+    await c.abortTimedOut();
+    const t = c.txns.get('late')!;
+    expect([t.state, t.producerEpoch, t.previousProducerId]).toEqual(['CompleteAbort', 0, p.producerId]);
+    expect(t.producerId).not.toBe(p.producerId);
+    expect(data.txns.aborted).toHaveLength(1);
+    // As Kafka's coordinator answers it (epoch exhausted, then the client's abort arrives).
+    expect(await c.endTxn('late', p.producerId, 32766, false, true)).toEqual({ errorCode: 0, producerId: t.producerId, producerEpoch: 0 });
+    expect(await c.endTxn('late', p.producerId, 32766, true, true)).toMatchObject({ errorCode: 48 });
+    // The old id can no longer write.
+    expect(await c.produceError('late', p.producerId, 32766, 't', 0, 12)).toBe(49);
     c.close();
   });
 
@@ -123,6 +163,47 @@ describe('version 2 coordinator: running out of epochs', () => {
   });
 });
 
+describe('coordinator failures', () => {
+  it('a prepare record that cannot be written changes nothing; the end can be retried', async () => {
+    const dir = await tempDir();
+    const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
+    const data = await newLog(dir);
+    const ports = { partition: () => data, topicExists: () => true, completeTxnOffsets: async () => undefined };
+    const c = new TxnCoordinator(new BrokerConfig({}), [txnLog], await ProducerIdAllocator.open(dir), ports, silentLogger);
+    const p = await c.initProducer('w', 60_000);
+    await c.produceError('w', p.producerId, 0, 't', 0, 12);
+    await write(data, p.producerId, 0, 0, 'v');
+    (txnLog as unknown as { failed?: Error }).failed = new Error('disk gone');
+    await expect(c.endTxn('w', p.producerId, 0, true, true)).rejects.toThrow(/offline/);
+    const t = c.txns.get('w')!;
+    expect([t.state, t.producerEpoch]).toEqual(['Ongoing', 0]);
+    (txnLog as unknown as { failed?: Error }).failed = undefined;
+    expect(await c.endTxn('w', p.producerId, 0, true, true)).toMatchObject({ errorCode: 0, producerEpoch: 1 });
+    expect(data.lastStableOffset).toBe(data.highWatermark);
+    c.close();
+  });
+
+  it('markers that could not be written are finished by the periodic task, not only at restart', async () => {
+    const crash = { on: false };
+    const { data, make } = await coordinatorWith(crash);
+    const c = make();
+    const p = await c.initProducer('m', 60_000);
+    await c.produceError('m', p.producerId, 0, 't', 0, 12);
+    await write(data, p.producerId, 0, 0, 'v');
+    crash.on = true;
+    await expect(c.endTxn('m', p.producerId, 0, true, true)).rejects.toThrow(/simulated crash/);
+    await c.finishPrepared(); // still failing: stays prepared, no throw
+    expect(c.txns.get('m')!.state).toBe('PrepareCommit');
+    expect(await c.endTxn('m', p.producerId, 0, true, true)).toMatchObject({ errorCode: 51 }); // the retry waits
+    crash.on = false;
+    await c.finishPrepared();
+    expect(c.txns.get('m')!.state).toBe('CompleteCommit');
+    expect(await c.endTxn('m', p.producerId, 0, true, true)).toEqual({ errorCode: 0, producerId: p.producerId, producerEpoch: 1 });
+    expect(data.lastStableOffset).toBe(data.highWatermark);
+    c.close();
+  });
+});
+
 describe('producer-facing coordinator errors', () => {
   it('a write while an end is still being written gets NOT_ENOUGH_REPLICAS (retried by every client), a stale epoch INVALID_PRODUCER_EPOCH', async () => {
     const crash = { on: false };
@@ -140,6 +221,26 @@ describe('producer-facing coordinator errors', () => {
 });
 
 describe('partition producer state and version 2 markers', () => {
+  it('the partition itself refuses a late batch of the epoch before a version 2 marker, also after an unclean restart', async () => {
+    const { data, make } = await coordinatorWith({ on: false });
+    const c = make();
+    const p = await c.initProducer('part', 60_000);
+    await c.produceError('part', p.producerId, 0, 't', 0, 12);
+    await write(data, p.producerId, 0, 0, 'a');
+    expect(await c.endTxn('part', p.producerId, 0, true, true)).toMatchObject({ producerEpoch: 1 });
+    // Straight to the log, past the coordinator: the marker's epoch fences it.
+    await expect(write(data, p.producerId, 0, 1, 'zombie')).rejects.toMatchObject({ errorCode: 47 });
+    await write(data, p.producerId, 1, 0, 'next');
+    c.close();
+    await data.flush();
+    // No snapshot (as after kill -9): the state is rebuilt from batch headers, markers included.
+    const dir = (data as unknown as { dir: string }).dir;
+    const again = await reopen(join(dir, '..'), { clean: false });
+    expect(again.producers.producers.get(p.producerId.toString())!.epoch).toBe(1);
+    await expect(write(again, p.producerId, 0, 2, 'zombie')).rejects.toMatchObject({ errorCode: 47 });
+    await again.close();
+  });
+
   it('a marker with a newer epoch fences the old epoch and restarts sequences at 0', () => {
     const s = new ProducerStateTable();
     s.record({ producerId: 7n, producerEpoch: 3, baseSequence: 0, lastOffsetDelta: 4 }, 0, 1);
@@ -165,10 +266,11 @@ describe('version 2 under arbitrary request sequences', () => {
       fc.record({ kind: fc.constant('timeout' as const) }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), async (ops) => {
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.constantFrom(0, 32764, 32766), async (ops, startEpoch) => {
         const { data, make } = await coordinatorWith({ on: false });
         const c = make();
         let { producerId, producerEpoch } = await c.initProducer('p', 60_000);
+        c.txns.get('p')!.producerEpoch = producerEpoch = startEpoch; // also near the end of a producer id's epochs
         let seq = 0;
         for (const o of ops) {
           const t = c.txns.get('p')!;
@@ -178,12 +280,19 @@ describe('version 2 under arbitrary request sequences', () => {
             if (epoch < 0) continue;
             const err = await c.produceError('p', producerId, epoch, 't', 0, o.v);
             if (err === 0) {
-              await write(data, producerId, epoch, seq, 'x').then(() => seq++, () => undefined);
+              // The partition may still refuse it (a sequence gap after a refused write): only with these codes.
+              await write(data, producerId, epoch, seq, 'x').then(
+                () => seq++,
+                (e: { errorCode?: number }) => expect([45, 47, 59]).toContain(e.errorCode),
+              );
             }
           } else if (o.kind === 'end') {
             const r = await c.endTxn('p', producerId, producerEpoch + o.epochDelta, o.commit, o.v2);
             if (r.errorCode === 0) {
-              expect([r.producerId, r.producerEpoch]).toEqual([t.producerId, t.producerEpoch]);
+              // The same id at the same or next epoch, or (epochs used up) a new id at epoch 0; never 32767.
+              if (r.producerId === before.producerId) expect(r.producerEpoch - before.producerEpoch).toBeGreaterThanOrEqual(0);
+              else expect(r.producerEpoch).toBe(0);
+              expect(r.producerEpoch).toBeLessThan(32767);
               if (o.v2 && (r.producerId !== producerId || r.producerEpoch !== producerEpoch)) seq = 0;
               ({ producerId, producerEpoch } = r);
               expect(data.lastStableOffset).toBe(data.highWatermark);
@@ -200,7 +309,7 @@ describe('version 2 under arbitrary request sequences', () => {
           }
           const after = c.txns.get('p')!;
           if (after.producerId === before.producerId) expect(after.producerEpoch).toBeGreaterThanOrEqual(before.producerEpoch);
-          expect(after.producerEpoch).toBeLessThanOrEqual(32767);
+          expect(after.producerEpoch).toBeLessThan(32767); // 32767 is for markers only, never a producer's
           const entry = data.producers.producers.get(after.producerId.toString());
           if (entry) expect(entry.epoch).toBeLessThanOrEqual(after.producerEpoch);
         }
