@@ -204,6 +204,41 @@ describe('coordinator failures', () => {
   });
 });
 
+describe('coordinator restarts', () => {
+  it('a crash after the markers but before the complete record: the markers are written again, harmlessly', async () => {
+    const dir = await tempDir();
+    const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
+    const data = await newLog(dir);
+    let crash = true;
+    const ports = {
+      partition: () => data,
+      topicExists: () => true,
+      completeTxnOffsets: async () => {
+        if (crash) throw new Error('simulated crash after the markers');
+      },
+    };
+    const ids = await ProducerIdAllocator.open(dir);
+    const first = new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, ports, silentLogger);
+    const p = await first.initProducer('twice', 60_000);
+    await first.produceError('twice', p.producerId, 0, 't', 0, 12);
+    await first.offsetCommitError('twice', p.producerId, 0, 'g', 5);
+    await write(data, p.producerId, 0, 0, 'v');
+    await expect(first.endTxn('twice', p.producerId, 0, false, true)).rejects.toThrow(/after the markers/);
+    expect(data.highWatermark).toBe(2); // record + abort marker
+    first.close();
+    crash = false;
+    const second = new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, ports, silentLogger);
+    await second.load();
+    expect(second.txns.get('twice')!).toMatchObject({ state: 'CompleteAbort', producerEpoch: 1 });
+    expect(data.highWatermark).toBe(3); // the marker again
+    expect(data.txns.aborted).toHaveLength(1); // one aborted transaction, not two
+    expect(data.lastStableOffset).toBe(3);
+    // The producer goes on at the bumped epoch.
+    expect(await second.endTxn('twice', p.producerId, 1, false, true)).toMatchObject({ errorCode: 0, producerEpoch: 2 });
+    second.close();
+  });
+});
+
 describe('producer-facing coordinator errors', () => {
   it('a write while an end is still being written gets NOT_ENOUGH_REPLICAS (retried by every client), a stale epoch INVALID_PRODUCER_EPOCH', async () => {
     const crash = { on: false };
