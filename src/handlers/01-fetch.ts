@@ -11,12 +11,14 @@
  * When less than min.bytes is ready, the request waits up to max.wait.ms and is woken by the next
  * append to any partition it asked for. Incremental fetch sessions (KIP-227) from v7, see
  * src/fetch/session-cache.ts. read_committed stops at the last stable offset and returns the
- * aborted transactions in range.
+ * aborted transactions of the batches returned, each at its first batch there, sorted (see
+ * src/fetch/aborted-txns.ts: what Kafka's list says, in a form kafkajs also reads right).
  */
 import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchResponseFetchableTopicResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { FetchSession, type SessionPartition } from '../fetch/session-cache.js';
+import { abortedTxnsFor } from '../fetch/aborted-txns.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
 import { partitionErrorCode } from './common/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
@@ -88,7 +90,7 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
     data.highWatermark = BigInt(r.highWatermark);
     data.logStartOffset = BigInt(r.logStartOffset);
     ctx.broker.metrics.fetched(found.topic.name, r.records.length);
-    if (readCommitted) data.abortedTransactions = log.txns.abortedIn(from, upTo).map((a) => ({ producerId: a.producerId, firstOffset: BigInt(a.firstOffset) }));
+    if (readCommitted) data.abortedTransactions = abortedTxnsFor(log.txns.abortedIn(from, upTo), r.records);
     return { data, bytes: r.records.length, log };
   } catch (err) {
     data.errorCode = partitionErrorCode(err, ctx.log, { topic: found.topic.name, partition: w.partition }).code;
