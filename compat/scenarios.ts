@@ -90,6 +90,14 @@ export const scenarios: readonly Scenario[] = [
       'ones too (kafka-python reads read_committed as a second reader where its script says so)',
   },
   {
+    name: 'read-committed-interleaved',
+    description:
+      'transactions of three producers interleaved on a 1-partition topic, written by Runnel\'s wire helper ' +
+      '(compat/lib/interleaved-txns.ts): in two rounds A and B abort, in both abort orders, while C commits c1..c4 ' +
+      'around them; a read_committed consumer sees exactly c1..c4, once each, in order, a read_uncommitted one all ' +
+      '14 values (kafka-python has no read_committed: no script)',
+  },
+  {
     name: 'exactly-once',
     description:
       'consume-transform-produce with the input offsets committed in the transaction: a child process transforms ' +

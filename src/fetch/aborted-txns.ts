@@ -1,17 +1,25 @@
 /**
- * The aborted transactions a read_committed Fetch names for the batches it returns.
+ * The aborted transactions a read_committed Fetch names for the batches it returns, and where the
+ * returned batches end.
  *
  * Kafka lists every aborted transaction overlapping the fetched range, in the order the aborts
  * were written, each with the offset where the transaction began. The Java client and librdkafka
- * sort that list themselves; kafkajs 2.2.4 does not (filterAbortedMessages.js): it walks the list
- * in the given order and starts ignoring at most one producer per record, so with transactions of
- * several producers interleaved it hands out records of aborted transactions (compat/FINDINGS.md).
+ * sort that list themselves and handle any number of transactions; two clients need more:
  *
- * So Runnel names each aborted transaction at the first of its batches (data or marker) that the
- * response carries, sorted by that offset, and leaves out those with no batch in the response.
- * For any client this says the same thing as Kafka's list: a producer's batches before that offset
- * in the response do not belong to the aborted transaction, and the ones from it on do, up to its
- * abort marker.
+ * - kafkajs 2.2.4 (filterAbortedMessages.js) walks the list in the given order and starts ignoring
+ *   at most one producer per record, so with transactions of several producers interleaved it
+ *   hands out records of aborted transactions. Runnel names each aborted transaction at the first
+ *   of its batches (data or marker) that the response carries, sorted by that offset, and leaves
+ *   out those with no batch in the response. For any client this says the same as Kafka's list:
+ *   a producer's batches before that offset are not in the aborted transaction, the ones from it
+ *   on are, up to its abort marker.
+ * - @platformatic/kafka 1.35 (#filterUncommittedMessages) keeps one aborted range per producer,
+ *   from its entry to that producer's abort marker in the same response, and ignores a range whose
+ *   marker is not there. So the response ends before a producer's second aborted transaction, and
+ *   before an aborted transaction whose abort marker it would not reach (unless that transaction
+ *   starts the response: at least one batch is always returned). The client fetches the rest next.
+ *
+ * compat/FINDINGS.md has the exchanges.
  */
 import { LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
 import type { AbortedTxn } from '../producers/partition-txns.js';
@@ -21,22 +29,42 @@ export interface AbortedTxnEntry {
   firstOffset: bigint;
 }
 
-export function abortedTxnsFor(candidates: readonly AbortedTxn[], records: Buffer): AbortedTxnEntry[] {
-  if (candidates.length === 0 || records.length === 0) return [];
+export interface CommittedView {
+  aborted: AbortedTxnEntry[];
+  /** The returned batches: the read ones, possibly cut short at a batch boundary. */
+  records: Buffer;
+}
+
+export function readCommittedView(candidates: readonly AbortedTxn[], records: Buffer): CommittedView {
+  if (candidates.length === 0 || records.length === 0) return { aborted: [], records };
   const byProducer = new Map<bigint, AbortedTxn[]>();
   for (const a of [...candidates].sort((x, y) => x.firstOffset - y.firstOffset)) {
     const list = byProducer.get(a.producerId);
     if (list) list.push(a);
     else byProducer.set(a.producerId, [a]);
   }
-  const out: AbortedTxnEntry[] = [];
+  const lastReturned = lastOffsetOf(records);
+  const named = new Set<bigint>();
+  const aborted: AbortedTxnEntry[] = [];
   for (let p = 0; p + 61 <= records.length; p += records.readInt32BE(p + 8) + LOG_OVERHEAD) {
-    const list = byProducer.get(records.readBigInt64BE(p + 43));
+    const producerId = records.readBigInt64BE(p + 43);
+    const list = byProducer.get(producerId);
     if (!list) continue;
     const base = readInt64(records, p);
     // Transactions of this producer that ended before this batch had nothing in the response.
     while (list.length > 0 && list[0].lastOffset < base) list.shift();
-    if (list.length > 0 && base >= list[0].firstOffset) out.push({ producerId: list.shift()!.producerId, firstOffset: BigInt(base) });
+    if (list.length === 0 || base < list[0].firstOffset) continue;
+    const txn = list.shift()!;
+    if (p > 0 && (named.has(producerId) || txn.lastOffset > lastReturned)) return { aborted, records: records.subarray(0, p) };
+    named.add(producerId);
+    aborted.push({ producerId, firstOffset: BigInt(base) });
   }
-  return out; // in batch order, so sorted by first offset
+  return { aborted, records }; // in batch order, so sorted by first offset
+}
+
+/** The last offset of the last whole batch in `records`. */
+function lastOffsetOf(records: Buffer): number {
+  let last = -1;
+  for (let p = 0; p + 61 <= records.length; p += records.readInt32BE(p + 8) + LOG_OVERHEAD) last = readInt64(records, p) + records.readInt32BE(p + 23);
+  return last;
 }

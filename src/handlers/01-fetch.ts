@@ -11,14 +11,15 @@
  * When less than min.bytes is ready, the request waits up to max.wait.ms and is woken by the next
  * append to any partition it asked for. Incremental fetch sessions (KIP-227) from v7, see
  * src/fetch/session-cache.ts. read_committed stops at the last stable offset and returns the
- * aborted transactions of the batches returned, each at its first batch there, sorted (see
- * src/fetch/aborted-txns.ts: what Kafka's list says, in a form kafkajs also reads right).
+ * aborted transactions of the batches returned, each at its first batch there, sorted, and ends
+ * the response where @platformatic/kafka could not filter further (see src/fetch/aborted-txns.ts:
+ * what Kafka's list says, in a form kafkajs and @platformatic/kafka also read right).
  */
 import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchResponseFetchableTopicResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { FetchSession, type SessionPartition } from '../fetch/session-cache.js';
-import { abortedTxnsFor } from '../fetch/aborted-txns.js';
+import { readCommittedView } from '../fetch/aborted-txns.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
 import { partitionErrorCode } from './common/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
@@ -86,11 +87,15 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
     // so the client can drop their records (it sees the abort markers too).
     const upTo = readCommitted ? lso : log.highWatermark;
     const r = await log.read(from, Math.max(limit, 0), { minOneBatch: minOne, upTo });
+    if (readCommitted) {
+      const view = readCommittedView(log.txns.abortedIn(from, upTo), r.records);
+      r.records = view.records;
+      data.abortedTransactions = view.aborted;
+    }
     data.records = r.records;
     data.highWatermark = BigInt(r.highWatermark);
     data.logStartOffset = BigInt(r.logStartOffset);
     ctx.broker.metrics.fetched(found.topic.name, r.records.length);
-    if (readCommitted) data.abortedTransactions = abortedTxnsFor(log.txns.abortedIn(from, upTo), r.records);
     return { data, bytes: r.records.length, log };
   } catch (err) {
     data.errorCode = partitionErrorCode(err, ctx.log, { topic: found.topic.name, partition: w.partition }).code;

@@ -11,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { startBroker } from '../../src/broker.js';
 import { KafkaWire } from '../helpers/kafka-wire.js';
 import { createBatch } from '../../src/protocol/records.js';
-import { abortedTxnsFor } from '../../src/fetch/aborted-txns.js';
+import { readCommittedView } from '../../src/fetch/aborted-txns.js';
 
 const Z = '00000000-0000-0000-0000-000000000000';
 const batchOf = (pid: bigint, seq: number, values: string[], control = false) =>
@@ -28,6 +28,13 @@ function logOf(entries: Array<[number, bigint, boolean?]>): Buffer {
   );
 }
 
+/** The base offsets of the batches in `records`. */
+function offsetsIn(records: Buffer): number[] {
+  const out: number[] = [];
+  for (let p = 0; p + 61 <= records.length; p += records.readInt32BE(p + 8) + 12) out.push(Number(records.readBigInt64BE(p)));
+  return out;
+}
+
 describe('aborted transactions named for the returned batches', () => {
   it('each at its first batch in the response, sorted, and only those with a batch there', () => {
     // pid 1 aborts [10, 40], pid 2 aborts [12, 30], pid 3 aborts [5, 8] (before the response), pid 4 aborts [50, 60] (after it).
@@ -37,16 +44,40 @@ describe('aborted transactions named for the returned batches', () => {
       { producerId: 3n, firstOffset: 5, lastOffset: 8 },
       { producerId: 4n, firstOffset: 50, lastOffset: 60 },
     ];
-    // The response starts at 20, in the middle of both: pid 2's batch at 20, pid 1's at 21, pid 2's abort marker at 30, pid 1's data at 35.
-    const records = logOf([[20, 2n], [21, 1n], [30, 2n, true], [35, 1n]]);
-    expect(abortedTxnsFor(candidates, records)).toEqual([
-      { producerId: 2n, firstOffset: 20n },
-      { producerId: 1n, firstOffset: 21n },
-    ]);
+    // The response starts at 20, in the middle of both: pid 2's batch at 20, pid 1's at 21, pid 2's abort marker at 30, pid 1's data and marker at 35 and 40.
+    const records = logOf([[20, 2n], [21, 1n], [30, 2n, true], [35, 1n], [40, 1n, true]]);
+    expect(readCommittedView(candidates, records)).toEqual({
+      aborted: [
+        { producerId: 2n, firstOffset: 20n },
+        { producerId: 1n, firstOffset: 21n },
+      ],
+      records,
+    });
     // A producer's committed batch before its aborted transaction does not start it; the marker alone does.
     const later = logOf([[9, 1n], [40, 1n, true]]);
-    expect(abortedTxnsFor([{ producerId: 1n, firstOffset: 10, lastOffset: 40 }], later)).toEqual([{ producerId: 1n, firstOffset: 40n }]);
-    expect(abortedTxnsFor(candidates, Buffer.alloc(0))).toEqual([]);
+    expect(readCommittedView([{ producerId: 1n, firstOffset: 10, lastOffset: 40 }], later).aborted).toEqual([{ producerId: 1n, firstOffset: 40n }]);
+    expect(readCommittedView(candidates, Buffer.alloc(0)).aborted).toEqual([]);
+  });
+
+  it('ends the response before a second aborted transaction of a producer, and before one whose marker it does not reach', () => {
+    const twoOfOne = [
+      { producerId: 1n, firstOffset: 0, lastOffset: 2 },
+      { producerId: 1n, firstOffset: 3, lastOffset: 5 },
+    ];
+    const records = logOf([[0, 1n], [1, 9n], [2, 1n, true], [3, 1n], [4, 9n], [5, 1n, true]]);
+    const first = readCommittedView(twoOfOne, records);
+    expect(first.aborted).toEqual([{ producerId: 1n, firstOffset: 0n }]);
+    expect(offsetsIn(first.records)).toEqual([0, 1, 2]);
+    expect(first.records).toEqual(records.subarray(0, first.records.length));
+    // The next fetch, from 3, gets the second one.
+    expect(readCommittedView(twoOfOne, records.subarray(first.records.length))).toEqual({ aborted: [{ producerId: 1n, firstOffset: 3n }], records: records.subarray(first.records.length) });
+    // Cut by max bytes before the abort marker: the response ends before that transaction...
+    const short = logOf([[0, 9n], [1, 1n], [2, 1n]]);
+    const cut = readCommittedView([{ producerId: 1n, firstOffset: 1, lastOffset: 7 }], short);
+    expect([cut.aborted, offsetsIn(cut.records)]).toEqual([[], [0]]);
+    // ...unless it starts the response: at least one batch is returned.
+    const starts = logOf([[1, 1n], [2, 1n]]);
+    expect(readCommittedView([{ producerId: 1n, firstOffset: 1, lastOffset: 7 }], starts)).toEqual({ aborted: [{ producerId: 1n, firstOffset: 1n }], records: starts });
   });
 
   it('kafkajs in read_committed sees none of two interleaved aborted transactions, read from their middle too', async () => {

@@ -1,5 +1,5 @@
 /** Shared by the @platformatic/kafka scenario scripts (files starting with _ are not scenarios). */
-import { Admin, UnsupportedApiError } from '@platformatic/kafka';
+import { Admin, Consumer, FetchIsolationLevels, UnsupportedApiError, stringDeserializers } from '@platformatic/kafka';
 import { check } from '../../lib/scenario.js';
 
 export const CLIENT_ID = 'runnel-compat-platformatic';
@@ -30,5 +30,41 @@ export async function createTopic(bootstrap: string, topic: string, partitions: 
     }
   } finally {
     await admin.close();
+  }
+}
+
+/**
+ * Everything a consumer in a group of its own (named after the topic and isolation level) reads
+ * from the beginning of `topic`: `expected` messages, then 500 ms of quiet; fails after 15 s.
+ */
+export async function readAll(bootstrap: string, topic: string, isolation: 'READ_COMMITTED' | 'READ_UNCOMMITTED', expected: number): Promise<Array<{ partition: number; value: string }>> {
+  const consumer = new Consumer({
+    clientId: CLIENT_ID,
+    bootstrapBrokers: [bootstrap],
+    groupId: `${topic}-${isolation}`,
+    isolationLevel: FetchIsolationLevels[isolation],
+    maxWaitTime: 100,
+    autocommit: false,
+    deserializers: stringDeserializers,
+  });
+  const out: Array<{ partition: number; value: string }> = [];
+  try {
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
+    const done = (async () => {
+      for await (const m of stream) out.push({ partition: m.partition, value: String(m.value) });
+    })();
+    const deadline = Date.now() + 15_000;
+    let [last, since] = [-1, Date.now()];
+    for (;;) {
+      if (out.length !== last) [last, since] = [out.length, Date.now()];
+      if (out.length >= expected && Date.now() - since >= 500) break;
+      check(Date.now() < deadline, `${isolation}: ${out.length} of ${expected} messages of ${topic} in 15 s`, out);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stream.close();
+    await done;
+    return out;
+  } finally {
+    await consumer.close();
   }
 }

@@ -13,10 +13,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Admin, Consumer, FetchIsolationLevels, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Admin, ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { report } from '../../lib/read-back.js';
 import { check, scenarioEnv } from '../../lib/scenario.js';
-import { CLIENT_ID, createTopic } from './_common.js';
+import { CLIENT_ID, createTopic, readAll } from './_common.js';
 
 const N = 200;
 const { bootstrap, topic } = scenarioEnv();
@@ -65,37 +65,7 @@ async function waitFor(what: string, p: Proc, key: string, timeoutMs: number): P
   }
 }
 
-async function read(isolation: 'READ_COMMITTED' | 'READ_UNCOMMITTED', expected: number): Promise<string[]> {
-  const consumer = new Consumer({
-    clientId: CLIENT_ID,
-    bootstrapBrokers: [bootstrap],
-    groupId: `${topic}-${isolation}`,
-    isolationLevel: FetchIsolationLevels[isolation],
-    maxWaitTime: 100,
-    autocommit: false,
-    deserializers: stringDeserializers,
-  });
-  const out: string[] = [];
-  try {
-    const stream = await consumer.consume({ topics: [output], mode: 'earliest' });
-    const done = (async () => {
-      for await (const m of stream) out.push(String(m.value));
-    })();
-    const deadline = Date.now() + 15_000;
-    let [last, since] = [-1, Date.now()];
-    for (;;) {
-      if (out.length !== last) [last, since] = [out.length, Date.now()];
-      if (out.length >= expected && Date.now() - since >= 500) break;
-      check(Date.now() < deadline, `${isolation}: ${out.length} of ${expected} outputs in 15 s`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await stream.close();
-    await done;
-    return out;
-  } finally {
-    await consumer.close();
-  }
-}
+const read = async (isolation: 'READ_COMMITTED' | 'READ_UNCOMMITTED', expected: number) => (await readAll(bootstrap, output, isolation, expected)).map((m) => m.value);
 
 await createTopic(bootstrap, topic, 1);
 await createTopic(bootstrap, output, 1);

@@ -5,10 +5,10 @@
  * isolationLevel READ_COMMITTED (the client's default) sees exactly c0..c19, once each, in order
  * per partition; one with READ_UNCOMMITTED sees the aborted a0..a9 too. Neither sees a control record.
  */
-import { Consumer, FetchIsolationLevels, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { report } from '../../lib/read-back.js';
 import { check, scenarioEnv } from '../../lib/scenario.js';
-import { CLIENT_ID, createTopic } from './_common.js';
+import { CLIENT_ID, createTopic, readAll } from './_common.js';
 
 const PARTITIONS = 2;
 const { bootstrap, topic } = scenarioEnv();
@@ -42,38 +42,7 @@ try {
   await producer.close();
 }
 
-/** Everything a consumer in a group of its own reads from the beginning: `expected` messages, then 500 ms of quiet. */
-async function read(isolation: 'READ_COMMITTED' | 'READ_UNCOMMITTED', expected: number): Promise<Array<{ partition: number; value: string }>> {
-  const consumer = new Consumer({
-    clientId: CLIENT_ID,
-    bootstrapBrokers: [bootstrap],
-    groupId: `${topic}-${isolation}`,
-    isolationLevel: FetchIsolationLevels[isolation],
-    maxWaitTime: 100,
-    autocommit: false,
-    deserializers: stringDeserializers,
-  });
-  const out: Array<{ partition: number; value: string }> = [];
-  try {
-    const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
-    const done = (async () => {
-      for await (const m of stream) out.push({ partition: m.partition, value: String(m.value) });
-    })();
-    const deadline = Date.now() + 15_000;
-    let [last, since] = [-1, Date.now()];
-    for (;;) {
-      if (out.length !== last) [last, since] = [out.length, Date.now()];
-      if (out.length >= expected && Date.now() - since >= 500) break;
-      check(Date.now() < deadline, `${isolation}: ${out.length} of ${expected} messages in 15 s`, out);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await stream.close();
-    await done;
-    return out;
-  } finally {
-    await consumer.close();
-  }
-}
+const read = (isolation: 'READ_COMMITTED' | 'READ_UNCOMMITTED', expected: number) => readAll(bootstrap, topic, isolation, expected);
 
 const committed = msgs('c', 0, 20).map((m) => m.value);
 const aborted = msgs('a', 0, 10).map((m) => m.value);
