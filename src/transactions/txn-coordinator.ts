@@ -47,6 +47,11 @@ export interface TxnMetadata {
   groups: Set<string>;
   startTimestamp: number;
   lastUpdate: number;
+  /**
+   * A transition is being written to __transaction_state (Kafka's pendingTransitionInProgress):
+   * not persisted. Checks made outside the per-id lock (Produce) answer CONCURRENT_TRANSACTIONS.
+   */
+  pending?: boolean;
 }
 
 /** What the coordinator needs from the rest of the broker. */
@@ -119,12 +124,7 @@ export class TxnCoordinator {
       }
     }
     // Transactions caught between prepare and complete by a crash are finished now.
-    for (const t of this.txns.values()) {
-      if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') {
-        this.log.info({ transactionalId: t.transactionalId, state: t.state }, 'completing a transaction interrupted by a restart');
-        await this.complete(t, t.state === 'PrepareCommit');
-      }
-    }
+    await this.finishPrepared();
   }
 
   start(): void {
@@ -206,7 +206,12 @@ export class TxnCoordinator {
 
   /** Persists the transaction with `change` applied, then applies it: a failed write changes nothing. */
   private async transition(t: TxnMetadata, change: Partial<TxnMetadata>): Promise<void> {
-    await this.persist({ ...t, ...change });
+    t.pending = true;
+    try {
+      await this.persist({ ...t, ...change });
+    } finally {
+      t.pending = false;
+    }
     Object.assign(t, change);
   }
 
@@ -214,7 +219,7 @@ export class TxnCoordinator {
   private check(t: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
     if (!t || t.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== t.producerEpoch) return ErrorCode.PRODUCER_FENCED;
-    if (t.state === 'PrepareCommit' || t.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
+    if (t.pending || t.state === 'PrepareCommit' || t.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     return 0;
   }
 
@@ -233,16 +238,16 @@ export class TxnCoordinator {
       }
       if (err || unknown.length > 0 || verifyOnly) return result;
       const txn = t!;
-      const added = parts.some((p) => !txn.partitions.has(key(p)));
-      if (txn.state !== 'Ongoing' || added) {
-        if (txn.state !== 'Ongoing') txn.startTimestamp = Date.now();
-        txn.state = 'Ongoing';
-        for (const p of parts) txn.partitions.add(key(p));
-        txn.lastUpdate = Date.now();
-        await this.persist(txn);
-      }
+      if (txn.state !== 'Ongoing' || parts.some((p) => !txn.partitions.has(key(p))))
+        await this.transition(txn, this.joining(txn, { partitions: new Set([...txn.partitions, ...parts.map(key)]) }));
       return result;
     });
+  }
+
+  /** The change that makes the transaction Ongoing (starting it now if it was not) with `change` added. */
+  private joining(t: TxnMetadata, change: Partial<TxnMetadata>): Partial<TxnMetadata> {
+    const now = Date.now();
+    return { ...change, state: 'Ongoing', startTimestamp: t.state === 'Ongoing' ? t.startTimestamp : now, lastUpdate: now };
   }
 
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
@@ -251,11 +256,7 @@ export class TxnCoordinator {
       const err = this.check(t, producerId, producerEpoch);
       if (err) return err;
       const txn = t!;
-      if (txn.state !== 'Ongoing') txn.startTimestamp = Date.now();
-      txn.state = 'Ongoing';
-      txn.groups.add(groupId);
-      txn.lastUpdate = Date.now();
-      await this.persist(txn);
+      if (txn.state !== 'Ongoing' || !txn.groups.has(groupId)) await this.transition(txn, this.joining(txn, { groups: new Set([...txn.groups, groupId]) }));
       return 0;
     });
   }
@@ -269,14 +270,15 @@ export class TxnCoordinator {
    */
   async produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): Promise<number> {
     const key = `${topic}\u0000${partition}`;
+    const t = this.txns.get(transactionalId);
+    const err = this.check(t, producerId, producerEpoch);
+    // Every batch but a transaction's first on a partition: answered here, without the per-id lock.
+    if (!err && t!.partitions.has(key)) return 0;
     if (apiVersion >= 12) {
       const codes = await this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic, partition }]);
       return producerFacing(codes.get(key) ?? 0);
     }
-    const t = this.txns.get(transactionalId);
-    const err = this.check(t, producerId, producerEpoch);
     if (err) return producerFacing(err);
-    if (t!.partitions.has(key)) return 0;
     return apiVersion >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
   }
 
@@ -304,10 +306,7 @@ export class TxnCoordinator {
       const decision = v2 ? decideEndTxnV2(t, request) : decideEndTxnV1(t, request);
       if (decision.kind === 'error') return { errorCode: decision.errorCode, producerId: -1n, producerEpoch: -1 };
       const txn = t!;
-      if (decision.kind === 'end') {
-        if (decision.nothingAdded) txn.startTimestamp = Date.now();
-        await this.endLocked(txn, decision.commit, v2 ? 'bump' : 'none');
-      }
+      if (decision.kind === 'end') await this.endLocked(txn, decision.commit, v2 ? 'bump' : 'none', decision.nothingAdded);
       return { errorCode: 0, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
     });
   }
@@ -319,8 +318,11 @@ export class TxnCoordinator {
    * 32767) and the producer moves to a new id at epoch 0 once they are written; the prepare record
    * names that id, so a restart in between finishes the same way.
    */
-  private async endLocked(t: TxnMetadata, commit: boolean, epoch: 'none' | 'bump' | 'fence'): Promise<void> {
-    const change: Partial<TxnMetadata> = { state: commit ? 'PrepareCommit' : 'PrepareAbort', lastUpdate: Date.now() };
+  private async endLocked(t: TxnMetadata, commit: boolean, epoch: 'none' | 'bump' | 'fence', nothingAdded = false): Promise<void> {
+    const now = Date.now();
+    const change: Partial<TxnMetadata> = { state: commit ? 'PrepareCommit' : 'PrepareAbort', lastUpdate: now };
+    // Ending a transaction that never started (version 2 abort): it starts and ends now.
+    if (nothingAdded) change.startTimestamp = now;
     if (epoch !== 'none') {
       if (t.producerEpoch >= EXHAUSTED_EPOCH) change.nextProducerId = await this.producerIds.allocate();
       change.producerEpoch = Math.min(t.producerEpoch + 1, MAX_MARKER_EPOCH);

@@ -204,6 +204,41 @@ describe('coordinator failures', () => {
   });
 });
 
+describe('coordinator writes', () => {
+  it('a write arriving while a transition is being persisted waits (NOT_ENOUGH_REPLICAS), and joins write only what is new', async () => {
+    const dir = await tempDir();
+    const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
+    const data = await newLog(dir);
+    const ports = { partition: () => data, topicExists: () => true, completeTxnOffsets: async () => undefined };
+    const c = new TxnCoordinator(new BrokerConfig({}), [txnLog], await ProducerIdAllocator.open(dir), ports, silentLogger);
+    const p = await c.initProducer('slow', 60_000);
+    expect(await c.produceError('slow', p.producerId, 0, 't', 0, 12)).toBe(0);
+    expect(await c.offsetCommitError('slow', p.producerId, 0, 'g', 5)).toBe(0);
+    // Joining again with what the transaction already has writes nothing to __transaction_state.
+    const records = txnLog.highWatermark;
+    expect(await c.produceError('slow', p.producerId, 0, 't', 0, 12)).toBe(0);
+    expect(await c.offsetCommitError('slow', p.producerId, 0, 'g', 5)).toBe(0);
+    expect(txnLog.highWatermark).toBe(records);
+    // Hold the prepare record's write: the transaction is still Ongoing in memory, but ending.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const append = txnLog.append.bind(txnLog);
+    txnLog.append = async (...args: Parameters<typeof append>) => {
+      await gate;
+      return append(...args);
+    };
+    const ending = c.endTxn('slow', p.producerId, 0, true, true);
+    await new Promise((r) => setTimeout(r, 20));
+    // Version 1 gets a retriable answer at once; version 2 waits for the end, then is fenced by its bump.
+    expect(await c.produceError('slow', p.producerId, 0, 't', 0, 11)).toBe(19);
+    const late = c.produceError('slow', p.producerId, 0, 't', 0, 12);
+    release();
+    expect(await ending).toMatchObject({ errorCode: 0, producerEpoch: 1 });
+    expect(await late).toBe(47);
+    c.close();
+  });
+});
+
 describe('coordinator restarts', () => {
   it('a crash after the markers but before the complete record: the markers are written again, harmlessly', async () => {
     const dir = await tempDir();
