@@ -27,11 +27,10 @@ export interface BrokerFeatures {
   finalized: FinalizedFeature[];
   /** Clients only adopt finalized features whose epoch is above the last one they saw. */
   epoch: bigint;
-  transactionVersion: number;
 }
 
-export const TRANSACTION_VERSION = 'transaction.version';
-export const GROUP_VERSION = 'group.version';
+const TRANSACTION_VERSION = 'transaction.version';
+const GROUP_VERSION = 'group.version';
 
 /**
  * The epoch is the start time: it grows across restarts, so a client that reconnects after the
@@ -49,6 +48,5 @@ export function brokerFeatures(config: BrokerConfig, startedAt = Date.now()): Br
     ],
     finalized,
     epoch: BigInt(startedAt),
-    transactionVersion,
   };
 }

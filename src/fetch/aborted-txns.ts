@@ -35,15 +35,16 @@ export interface CommittedView {
   records: Buffer;
 }
 
-export function readCommittedView(candidates: readonly AbortedTxn[], records: Buffer): CommittedView {
+/** `candidates` (a fresh list, e.g. PartitionTxns.abortedIn's) is sorted in place. */
+export function readCommittedView(candidates: AbortedTxn[], records: Buffer): CommittedView {
   if (candidates.length === 0 || records.length === 0) return { aborted: [], records };
   const byProducer = new Map<bigint, AbortedTxn[]>();
-  for (const a of [...candidates].sort((x, y) => x.firstOffset - y.firstOffset)) {
+  for (const a of candidates.sort((x, y) => x.firstOffset - y.firstOffset)) {
     const list = byProducer.get(a.producerId);
     if (list) list.push(a);
     else byProducer.set(a.producerId, [a]);
   }
-  const lastReturned = lastOffsetOf(records);
+  let lastReturned: number | undefined; // read from the records only when a transaction needs it
   const named = new Set<bigint>();
   const aborted: AbortedTxnEntry[] = [];
   for (let p = 0; p + 61 <= records.length; p += records.readInt32BE(p + 8) + LOG_OVERHEAD) {
@@ -55,7 +56,7 @@ export function readCommittedView(candidates: readonly AbortedTxn[], records: Bu
     while (list.length > 0 && list[0].lastOffset < base) list.shift();
     if (list.length === 0 || base < list[0].firstOffset) continue;
     const txn = list.shift()!;
-    if (p > 0 && (named.has(producerId) || txn.lastOffset > lastReturned)) return { aborted, records: records.subarray(0, p) };
+    if (p > 0 && (named.has(producerId) || txn.lastOffset > (lastReturned ??= lastOffsetOf(records)))) return { aborted, records: records.subarray(0, p) };
     named.add(producerId);
     aborted.push({ producerId, firstOffset: BigInt(base) });
   }

@@ -42,9 +42,22 @@ export class PartitionTxns {
     return min;
   }
 
-  /** Aborted transactions overlapping [from, to). */
+  /**
+   * Aborted transactions overlapping [from, to). The list is in marker order, so the ones ending at
+   * or after `from` are a suffix, found by bisection: a consumer near the end of the log looks at a
+   * few entries, not at every abort the partition still holds.
+   */
   abortedIn(from: number, to: number): AbortedTxn[] {
-    return this.aborted.filter((a) => a.lastOffset >= from && a.firstOffset < to);
+    let lo = 0;
+    let hi = this.aborted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.aborted[mid].lastOffset < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: AbortedTxn[] = [];
+    for (let i = lo; i < this.aborted.length; i++) if (this.aborted[i].firstOffset < to) out.push(this.aborted[i]);
+    return out;
   }
 
   /** Forgets aborted transactions wholly below the log start offset (retention, DeleteRecords). */

@@ -35,6 +35,26 @@ function offsetsIn(records: Buffer): number[] {
   return out;
 }
 
+describe('PartitionTxns.abortedIn', () => {
+  it('finds by bisection exactly the aborted transactions a full scan finds', async () => {
+    const fc = await import('fast-check');
+    const { PartitionTxns } = await import('../../src/producers/partition-txns.js');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 50 })), { maxLength: 30 }), fc.nat(120), fc.nat(120), (spans, from, to) => {
+        const txns = new PartitionTxns();
+        let marker = 0;
+        // In marker order, as the log appends them; each starts some way before its marker.
+        txns.aborted = spans.map(([back, gap], i) => {
+          marker += gap + 1;
+          return { producerId: BigInt(i), firstOffset: Math.max(0, marker - back), lastOffset: marker };
+        });
+        const expected = txns.aborted.filter((a) => a.lastOffset >= from && a.firstOffset < to);
+        expect(txns.abortedIn(from, to)).toEqual(expected);
+      }),
+    );
+  });
+});
+
 describe('aborted transactions named for the returned batches', () => {
   it('each at its first batch in the response, sorted, and only those with a batch there', () => {
     // pid 1 aborts [10, 40], pid 2 aborts [12, 30], pid 3 aborts [5, 8] (before the response), pid 4 aborts [50, 60] (after it).
