@@ -5,6 +5,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtemp, rm, writeFile, readFile, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { freePort } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -30,17 +31,6 @@ function configError(fn: () => unknown): ConfigError {
     return err as ConfigError;
   }
   throw new Error('expected a ConfigError, nothing was thrown');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something listens on 127.0.0.1:port (we cannot bind it). */

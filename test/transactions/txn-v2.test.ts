@@ -6,7 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { BrokerConfig } from '../../src/config/config.js';
-import { TxnCoordinator } from '../../src/transactions/txn-coordinator.js';
+import { TxnCoordinator, type TxnPorts } from '../../src/transactions/txn-coordinator.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, type EndTxnView, type TxnState } from '../../src/transactions/txn-rules.js';
 import { ProducerIdAllocator } from '../../src/producers/producer-ids.js';
 import { ProducerStateTable } from '../../src/producers/producer-state.js';
@@ -72,21 +72,26 @@ describe('EndTxn rules', () => {
   });
 });
 
-async function coordinatorWith(crashOnMarkers: { on: boolean }) {
+/**
+ * A coordinator over a temporary __transaction_state log and one data partition. `crashOnMarkers`
+ * makes marker writes throw while on; `ports` replaces the rest of what the broker provides.
+ */
+async function coordinatorWith(crashOnMarkers: { on: boolean } = { on: false }, ports: Partial<TxnPorts> = {}) {
   const dir = await tempDir();
   const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
   const data = await newLog(dir);
-  const ports = {
+  const all: TxnPorts = {
     partition: () => {
       if (crashOnMarkers.on) throw new Error('simulated crash before the markers');
       return data;
     },
     topicExists: () => true,
     completeTxnOffsets: async () => undefined,
+    ...ports,
   };
   const ids = await ProducerIdAllocator.open(dir);
-  const make = () => new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, ports, silentLogger);
-  return { data, make };
+  const make = () => new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, all, silentLogger);
+  return { data, txnLog, make };
 }
 
 const write = async (data: Awaited<ReturnType<typeof newLog>>, pid: bigint, epoch: number, seq: number, v: string) => {
@@ -165,11 +170,8 @@ describe('version 2 coordinator: running out of epochs', () => {
 
 describe('coordinator failures', () => {
   it('a prepare record that cannot be written changes nothing; the end can be retried', async () => {
-    const dir = await tempDir();
-    const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
-    const data = await newLog(dir);
-    const ports = { partition: () => data, topicExists: () => true, completeTxnOffsets: async () => undefined };
-    const c = new TxnCoordinator(new BrokerConfig({}), [txnLog], await ProducerIdAllocator.open(dir), ports, silentLogger);
+    const { data, txnLog, make } = await coordinatorWith();
+    const c = make();
     const p = await c.initProducer('w', 60_000);
     await c.produceError('w', p.producerId, 0, 't', 0, 12);
     await write(data, p.producerId, 0, 0, 'v');
@@ -206,11 +208,8 @@ describe('coordinator failures', () => {
 
 describe('coordinator writes', () => {
   it('a write arriving while a transition is being persisted waits (NOT_ENOUGH_REPLICAS), and joins write only what is new', async () => {
-    const dir = await tempDir();
-    const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
-    const data = await newLog(dir);
-    const ports = { partition: () => data, topicExists: () => true, completeTxnOffsets: async () => undefined };
-    const c = new TxnCoordinator(new BrokerConfig({}), [txnLog], await ProducerIdAllocator.open(dir), ports, silentLogger);
+    const { txnLog, make } = await coordinatorWith();
+    const c = make();
     const p = await c.initProducer('slow', 60_000);
     expect(await c.produceError('slow', p.producerId, 0, 't', 0, 12)).toBe(0);
     expect(await c.offsetCommitError('slow', p.producerId, 0, 'g', 5)).toBe(0);
@@ -241,19 +240,13 @@ describe('coordinator writes', () => {
 
 describe('coordinator restarts', () => {
   it('a crash after the markers but before the complete record: the markers are written again, harmlessly', async () => {
-    const dir = await tempDir();
-    const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
-    const data = await newLog(dir);
     let crash = true;
-    const ports = {
-      partition: () => data,
-      topicExists: () => true,
+    const { data, make } = await coordinatorWith(undefined, {
       completeTxnOffsets: async () => {
         if (crash) throw new Error('simulated crash after the markers');
       },
-    };
-    const ids = await ProducerIdAllocator.open(dir);
-    const first = new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, ports, silentLogger);
+    });
+    const first = make();
     const p = await first.initProducer('twice', 60_000);
     await first.produceError('twice', p.producerId, 0, 't', 0, 12);
     await first.offsetCommitError('twice', p.producerId, 0, 'g', 5);
@@ -262,7 +255,7 @@ describe('coordinator restarts', () => {
     expect(data.highWatermark).toBe(2); // record + abort marker
     first.close();
     crash = false;
-    const second = new TxnCoordinator(new BrokerConfig({}), [txnLog], ids, ports, silentLogger);
+    const second = make();
     await second.load();
     expect(second.txns.get('twice')!).toMatchObject({ state: 'CompleteAbort', producerEpoch: 1 });
     expect(data.highWatermark).toBe(3); // the marker again
