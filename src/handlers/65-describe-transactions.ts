@@ -1,7 +1,7 @@
 /**
  * DescribeTransactions (key 65), v0: state, timeout, start time, producer and partitions of
  * transactional ids. A group whose offsets are in the transaction shows as its __consumer_offsets
- * partition, as Kafka lists it.
+ * partition, as Kafka lists it. An empty id is INVALID_REQUEST, an unknown one TRANSACTIONAL_ID_NOT_FOUND.
  */
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -17,7 +17,7 @@ export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsRe
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((id) => {
         const t = ctx.broker.transactions.txns.get(id);
-        if (!t) return { errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
+        if (!t) return { errorCode: id === '' ? ErrorCode.INVALID_REQUEST : ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
         const byTopic = new Map<string, number[]>();
         const add = (topic: string, p: number) => {
           const list = byTopic.get(topic) ?? [];

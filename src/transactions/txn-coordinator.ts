@@ -167,6 +167,7 @@ export class TxnCoordinator {
   /** InitProducerId with a transactional id: a new producer or a new epoch, fencing the previous one. */
   initProducer(transactionalId: string, timeoutMs: number, expected?: { producerId: bigint; producerEpoch: number }): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }> {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
+    if (transactionalId === '') return Promise.resolve(fail(ErrorCode.INVALID_REQUEST)); // as Kafka answers an empty id
     if (timeoutMs <= 0 || timeoutMs > this.config.int('transaction.max.timeout.ms')) return Promise.resolve(fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
     return this.serial(transactionalId, async () => {
       const now = Date.now();
@@ -216,7 +217,8 @@ export class TxnCoordinator {
   }
 
   /** The error for a request from (producerId, epoch) on this transactional id, or 0. */
-  private check(t: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
+  private check(transactionalId: string, t: TxnMetadata | undefined, producerId: bigint, producerEpoch: number): number {
+    if (transactionalId === '') return ErrorCode.INVALID_REQUEST; // as Kafka answers an empty id
     if (!t || t.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (producerEpoch !== t.producerEpoch) return ErrorCode.PRODUCER_FENCED;
     if (t.pending || t.state === 'PrepareCommit' || t.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
@@ -228,7 +230,7 @@ export class TxnCoordinator {
       const t = this.txns.get(transactionalId);
       const result = new Map<string, number>();
       const key = (p: { topic: string; partition: number }): string => `${p.topic}\u0000${p.partition}`;
-      const err = this.check(t, producerId, producerEpoch);
+      const err = this.check(transactionalId, t, producerId, producerEpoch);
       const unknown = parts.filter((p) => !this.ports.topicExists(p.topic, p.partition));
       for (const p of parts) {
         if (err) result.set(key(p), err);
@@ -253,7 +255,7 @@ export class TxnCoordinator {
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
     return this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
-      const err = this.check(t, producerId, producerEpoch);
+      const err = this.check(transactionalId, t, producerId, producerEpoch);
       if (err) return err;
       const txn = t!;
       if (txn.state !== 'Ongoing' || !txn.groups.has(groupId)) await this.transition(txn, this.joining(txn, { groups: new Set([...txn.groups, groupId]) }));
@@ -271,7 +273,7 @@ export class TxnCoordinator {
   async produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): Promise<number> {
     const key = `${topic}\u0000${partition}`;
     const t = this.txns.get(transactionalId);
-    const err = this.check(t, producerId, producerEpoch);
+    const err = this.check(transactionalId, t, producerId, producerEpoch);
     // Every batch but a transaction's first on a partition: answered here, without the per-id lock.
     if (!err && t!.partitions.has(key)) return 0;
     if (apiVersion >= 12) {
@@ -292,7 +294,7 @@ export class TxnCoordinator {
       return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code; // as Kafka's verification maps it
     }
     const t = this.txns.get(transactionalId);
-    const err = this.check(t, producerId, producerEpoch);
+    const err = this.check(transactionalId, t, producerId, producerEpoch);
     if (err) return err;
     if (t!.state === 'Ongoing' && t!.groups.has(groupId)) return 0;
     return apiVersion >= 4 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
@@ -300,6 +302,7 @@ export class TxnCoordinator {
 
   /** EndTxn: `v2` for EndTxn v5 (transaction protocol version 2), which bumps the epoch. */
   endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean, v2 = false): Promise<EndTxnResult> {
+    if (transactionalId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_REQUEST, producerId: -1n, producerEpoch: -1 });
     return this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
       const request = { producerId, producerEpoch, commit };

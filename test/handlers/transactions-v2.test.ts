@@ -169,6 +169,24 @@ describe('transaction protocol version 2 (KIP-890)', () => {
     await broker.close();
   });
 
+  it('an empty transactional id is INVALID_REQUEST everywhere, as Kafka answers it', async () => {
+    const { broker, w } = await setup();
+    const p = await init(w, 'real');
+    expect((await init(w, '')).errorCode).toBe(42);
+    expect((await produceTo(w, 12, '', 0, txBatch(p.producerId, p.producerEpoch, 0, 'x'))).errorCode).toBe(42);
+    expect((await produceTo(w, 11, '', 0, txBatch(p.producerId, p.producerEpoch, 0, 'x'))).errorCode).toBe(42);
+    expect((await txnOffsetCommit(w, 5, '', p.producerId, p.producerEpoch, 1n)).topics[0].partitions[0].errorCode).toBe(42);
+    expect((await end(w, '', p.producerId, p.producerEpoch, true)).errorCode).toBe(42);
+    expect((await w.request(25, 4, { transactionalId: '', producerId: p.producerId, producerEpoch: p.producerEpoch, groupId: 'g' })).errorCode).toBe(42);
+    const add = await w.request(24, 3, { transactions: [], v3AndBelowTransactionalId: '', v3AndBelowProducerId: p.producerId, v3AndBelowProducerEpoch: p.producerEpoch, v3AndBelowTopics: [{ name: 'tv2', partitions: [0] }] });
+    expect(add.resultsByTopicV3AndBelow[0].resultsByPartition[0].partitionErrorCode).toBe(42);
+    expect((await describeTxn(w, '')).errorCode).toBe(42);
+    const listed = await w.request(66, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1n });
+    expect(listed.transactionStates.map((t: any) => t.transactionalId)).toEqual(['real']); // nothing was created under ''
+    await w.close();
+    await broker.close();
+  });
+
   it('a version 2 producer survives a restart between transactions, at the bumped epoch', async () => {
     const { broker, w, dataDir } = await setup();
     const p = await init(w, 'r');
