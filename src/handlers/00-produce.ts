@@ -25,8 +25,9 @@
  */
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr, BatchError, batchSizeAt, validateProducedBatch } from '../protocol/record-batch.js';
-import { recompressBatch } from '../protocol/batch-records.js';
+import { Attr, BatchError, batchSizeAt, readBatchHeader, setCreateTimeMax, validateProducedBatch } from '../protocol/record-batch.js';
+import { producedRecords, recompressBatch } from '../protocol/batch-records.js';
+import { checkRecords, lookInside, RecordValidationError, type RecordRules } from '../protocol/record-validation.js';
 import { codecId } from '../protocol/compression.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { findTopic, findPartition } from './common/partitions.js';
@@ -49,12 +50,6 @@ async function topicFor(ctx: HandlerContext, name: string, topicId: string): Pro
   const created = await topics.create(name, config.int('num.partitions'));
   ctx.broker.log.info({ topic: name, partitions: created.partitions, id: created.id, by: ctx.header.clientId }, 'topic auto-created on produce');
   return { topic: created, errorCode: 0 };
-}
-
-function checkTimestamps(base: bigint, max: bigint, beforeMs: number, afterMs: number, now: number): string | undefined {
-  if (Number.isFinite(beforeMs) && Number(base) < now - beforeMs) return `timestamp ${base} is more than ${beforeMs} ms in the past`;
-  if (Number.isFinite(afterMs) && Number(max) > now + afterMs) return `timestamp ${max} is more than ${afterMs} ms in the future`;
-  return undefined;
 }
 
 async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
@@ -80,20 +75,26 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
       if (txnError) throw new BatchError(txnError, `producer ${info.producerId} epoch ${info.producerEpoch} cannot write to ${topic.name}-${index} in transaction ${req.transactionalId}`);
     }
     const now = Date.now();
-    if (cfg.messageTimestampType === 'CreateTime') {
-      const bad = checkTimestamps(info.baseTimestamp, info.maxTimestamp, cfg.timestampBeforeMaxMs, cfg.timestampAfterMaxMs, now);
-      if (bad) {
-        const r = result(index, ErrorCode.INVALID_TIMESTAMP, bad);
-        r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: bad }];
-        return r;
-      }
+    const rules: RecordRules = {
+      partition: `${topic.name}-${index}`,
+      compacted: cfg.cleanupPolicy.includes('compact'),
+      createTime: cfg.messageTimestampType === 'CreateTime',
+      now,
+      beforeMaxMs: cfg.timestampBeforeMaxMs,
+      afterMaxMs: cfg.timestampAfterMaxMs,
+    };
+    const codec = info.attributes & Attr.COMPRESSION_MASK;
+    const target = cfg.compressionType === 'producer' ? codec : codecId(cfg.compressionType);
+    let section: Buffer | undefined;
+    // Recompression decompresses anyway, so its records are checked too.
+    if (lookInside(info, rules) || target !== codec) {
+      section = await producedRecords(batch);
+      const checked = checkRecords(section, info, rules);
+      if (rules.createTime && setCreateTimeMax(batch, BigInt(checked.maxTimestamp))) info = readBatchHeader(batch);
     }
-    if (cfg.compressionType !== 'producer') {
-      const target = codecId(cfg.compressionType);
-      if (target !== (info.attributes & Attr.COMPRESSION_MASK)) {
-        batch = await recompressBatch(batch, target);
-        info = validateProducedBatch(batch);
-      }
+    if (target !== codec) {
+      batch = await recompressBatch(batch, target, section);
+      info = validateProducedBatch(batch);
     }
     const appended = log.append(batch, info, now);
     // Only an fsync can make the wait long; a timer per partition per request would cost more than it saves.
@@ -109,7 +110,8 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
     const { code, message } = partitionErrorCode(err, ctx.log, { topic: topic.name, partition: index });
     ctx.broker.metrics.partitionError('Produce', code);
     const r = result(index, code, message);
-    if (code === ErrorCode.INVALID_RECORD || code === ErrorCode.CORRUPT_MESSAGE) r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: message }];
+    if (err instanceof RecordValidationError) r.recordErrors = err.recordErrors;
+    else if (code === ErrorCode.INVALID_RECORD || code === ErrorCode.CORRUPT_MESSAGE) r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: message }];
     return r;
   }
 }

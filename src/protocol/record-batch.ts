@@ -130,3 +130,18 @@ export function setLogAppendTime(buf: Buffer, now: bigint, pos = 0): void {
   const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
   buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + 17);
 }
+
+/**
+ * CreateTime: the max timestamp computed from the records replaces the header's, and a
+ * LogAppendTime flag a producer set is cleared, as Kafka stores the batch; the CRC is recomputed
+ * only when a byte changed. Returns whether it did.
+ */
+export function setCreateTimeMax(buf: Buffer, maxTimestamp: bigint, pos = 0): boolean {
+  const attrs = buf.readInt16BE(pos + 21);
+  if ((attrs & Attr.TIMESTAMP_LOG_APPEND) === 0 && buf.readBigInt64BE(pos + 35) === maxTimestamp) return false;
+  buf.writeInt16BE(attrs & ~Attr.TIMESTAMP_LOG_APPEND, pos + 21);
+  buf.writeBigInt64BE(maxTimestamp, pos + 35);
+  const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
+  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + 17);
+  return true;
+}
