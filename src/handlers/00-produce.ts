@@ -5,13 +5,20 @@
  * UNSUPPORTED_FOR_MESSAGE_FORMAT. They stay advertised because librdkafka turns compression off
  * when the advertised minimum is not 0 (KAFKA-18659), as Kafka 4 found.
  *
- * Each partition's records must be exactly one v2 batch (INVALID_RECORD otherwise); it is validated
- * without decoding its records (sizes, magic, CRC-32C, count against offsets, attributes), checked
- * against max.message.bytes (MESSAGE_TOO_LARGE) and the timestamp bounds, recompressed only when the
- * topic's compression.type is a codec other than the batch's, and appended as bytes. A bad partition
- * never fails its neighbours. acks=0 gets no response (errors are logged); acks=1 and -1 are
- * answered once the batch is in the log (and fsynced with runnel.fsync.on.ack); timeout.ms bounds
- * that wait with REQUEST_TIMED_OUT. v13 names topics by id.
+ * Each partition's records must be exactly one v2 batch (INVALID_RECORD otherwise). Its header is
+ * validated (sizes, magic, CRC-32C, count against offsets, attributes) and checked against
+ * max.message.bytes (MESSAGE_TOO_LARGE). Its records are then checked one by one where
+ * src/protocol/record-validation.ts decides it is needed (always for uncompressed batches; compressed
+ * ones only for a compacted topic, a recompression, a LogAppendTime flag, or a CreateTime header
+ * that cannot be right or cannot decide the timestamp bounds), as Kafka's LogValidator does: record
+ * structure (INVALID_RECORD), a key on compacted topics (INVALID_RECORD), CreateTime timestamps
+ * within message.timestamp.before/after.max.ms (INVALID_TIMESTAMP), each failed record named in
+ * record_errors with Kafka's message. With CreateTime the max timestamp found in the records is
+ * written into the header (CRC recomputed), as Kafka stores it. The batch is recompressed only when
+ * the topic's compression.type is a codec other than the batch's, and appended as bytes. A bad
+ * partition never fails its neighbours. acks=0 gets no response (errors are logged); acks=1 and -1
+ * are answered once the batch is in the log (and fsynced with runnel.fsync.on.ack); timeout.ms
+ * bounds that wait with REQUEST_TIMED_OUT. v13 names topics by id.
  *
  * A transactional batch needs the request's transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED
  * without one, as Kafka answers) and the current producer of that id (INVALID_PRODUCER_EPOCH).
@@ -19,9 +26,13 @@
  * TRANSACTION_ABORTABLE for v11); v12+ is transaction protocol version 2 (KIP-890), where the
  * produce itself adds the partition to the transaction.
  *
- * Deviations: timestamp bounds are checked on the batch's base and max timestamps, not record by
- * record (the records are not decoded). An unknown topic is created on produce when
- * auto.create.topics.enable is on (Kafka only creates on Metadata; clients reach the same state).
+ * Deviations: a compressed batch whose records need no check keeps the header's max timestamp (when
+ * it is not below the base timestamp) and its records' structure is not verified; Kafka
+ * decompresses every batch. Record offset deltas are not rewritten when they are not consecutive
+ * (Kafka rebuilds such a compressed batch; it keeps an uncompressed one as is). A compressed payload
+ * that does not decompress is CORRUPT_MESSAGE (Kafka fails with an unknown server error). An
+ * unknown topic is created on produce when auto.create.topics.enable is on (Kafka only creates on
+ * Metadata; clients reach the same state).
  */
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -125,7 +136,7 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 0,
   maxVersion: 13,
-  note: 'v0–v2 answered UNSUPPORTED_FOR_MESSAGE_FORMAT (message formats v0/v1)',
+  note: 'v0–v2 answered UNSUPPORTED_FOR_MESSAGE_FORMAT (message formats v0/v1); compressed batches are decompressed only where a record check needs it',
   async handle(req, ctx) {
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const topics = await Promise.all(

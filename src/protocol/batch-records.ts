@@ -1,6 +1,7 @@
 /**
- * Looking inside a stored batch, where a feature needs it: its records, decompressed; rewriting a
- * batch with another codec (topic compression.type). Never on the plain produce or fetch path.
+ * Looking inside a batch, where a feature needs it: its records, decompressed (per-record checks of
+ * a produced batch, see record-validation.ts; timestamp lookups; compaction); rewriting a batch with
+ * another codec (topic compression.type). Never on the fetch path.
  */
 import { decompress, compress } from './compression.js';
 import { decodeRecords, buildBatch, type DecodedRecord } from './records.js';
