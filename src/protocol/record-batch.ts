@@ -111,6 +111,8 @@ export function validateProducedBatch(buf: Buffer): BatchInfo {
   if (info.lastOffsetDelta < 0 || info.lastOffsetDelta + 1 !== info.recordCount)
     throw new BatchError(ErrorCode.INVALID_RECORD, `inconsistent batch offset range (last offset delta ${info.lastOffsetDelta}) and record count ${info.recordCount}`);
   if (info.attributes & Attr.CONTROL) throw new BatchError(ErrorCode.INVALID_RECORD, 'clients may not write control batches');
+  if (info.producerId >= 0n && info.baseSequence < 0)
+    throw new BatchError(ErrorCode.INVALID_RECORD, `Invalid sequence number ${info.baseSequence} in record batch with producerId ${info.producerId}`);
   if (info.attributes & Attr.TRANSACTIONAL && info.producerId < 0n)
     throw new BatchError(ErrorCode.INVALID_RECORD, 'a transactional batch must carry a producer id');
   return info;

@@ -259,6 +259,15 @@ describe('timestamp bounds apply to every record (CreateTime)', () => {
   });
 });
 
+describe('batch-level rules of LogValidator', () => {
+  it('a batch with a producer id but no sequence number is INVALID_RECORD (not a sequence error)', async () => {
+    const b = createBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }], { producerId: 1234n, producerEpoch: 0, baseSequence: -1 });
+    const [r] = await produce([{ topic: 'rr-seq', records: b }]);
+    expect(r.errorCode).toBe(87);
+    expect(r.errorMessage).toBe('Invalid sequence number -1 in record batch with producerId 1234');
+  });
+});
+
 describe('malformed records inside an intact batch', () => {
   it('a record whose length runs past the batch, and a count that leaves records over, are INVALID_RECORD', async () => {
     const t = Date.now();
