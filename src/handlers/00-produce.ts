@@ -36,7 +36,7 @@
  */
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr, BatchError, batchSizeAt, readBatchHeader, setCreateTimeMax, validateProducedBatch } from '../protocol/record-batch.js';
+import { Attr, BATCH_HEADER_SIZE, BatchError, batchSizeAt, readBatchHeader, setCreateTimeMax, validateProducedBatch } from '../protocol/record-batch.js';
 import { producedRecords, recompressBatch } from '../protocol/batch-records.js';
 import { checkRecords, lookInside, RecordValidationError, type RecordRules } from '../protocol/record-validation.js';
 import { codecId } from '../protocol/compression.js';
@@ -99,7 +99,7 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
     let section: Buffer | undefined;
     // Recompression decompresses anyway, so its records are checked too.
     if (lookInside(info, rules) || target !== codec) {
-      section = await producedRecords(batch);
+      section = codec === 0 ? batch.subarray(BATCH_HEADER_SIZE) : await producedRecords(batch);
       const checked = checkRecords(section, info, rules);
       if (rules.createTime && setCreateTimeMax(batch, BigInt(checked.maxTimestamp))) info = readBatchHeader(batch);
     }
