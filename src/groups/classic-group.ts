@@ -36,6 +36,11 @@ export interface Member {
   joinWaiter?: (r: JoinResult) => void;
   syncWaiter?: (r: SyncResult) => void;
   sessionTimer?: NodeJS.Timeout;
+  /**
+   * Added by a JoinGroup whose rebalance has not completed yet. Such a member has no generation to
+   * heartbeat with, so the new-member join timeout bounds it instead of its session timeout.
+   */
+  isNew?: boolean;
 }
 
 export interface CommittedOffset {
@@ -60,6 +65,9 @@ export class ClassicGroup {
   /** Offsets committed in open transactions, keyed "producerId\0topic\0partition". */
   readonly pendingTxnOffsets = new Map<string, CommittedOffset>();
   joinTimer?: NodeJS.Timeout;
+  /** Members of the current generation that have not sent their SyncGroup yet, and the timer that removes them. */
+  readonly pendingSync = new Set<string>();
+  syncTimer?: NodeJS.Timeout;
   /** Set during the first rebalance of an empty group (group.initial.rebalance.delay.ms). */
   initialDelay?: { deadline: number; delay: number };
   /** When the group last changed state; offsets of an Empty group expire from here. */

@@ -335,13 +335,13 @@ export class ConsumerGroupCoordinator {
   // ------------------------------------------------------------------ offsets, admin, life cycle
 
   /** OffsetCommit into a consumer group (undefined when the id is not one): member id and epoch must match. */
-  commitError(groupId: string, memberId: string, memberEpoch: number, apiVersion: number): number | undefined {
+  commitError(groupId: string, memberId: string, memberEpoch: number, apiVersion: number, transactional = false): number | undefined {
     const g = this.groups.get(groupId);
     if (!g) return undefined;
     if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION; // consumer-protocol members commit with v9+
+    if (!transactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION; // consumer-protocol members commit with v9+
     return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
   }
 

@@ -4,10 +4,15 @@
  * are written to __consumer_offsets before they are acknowledged and replayed at start-up, so a
  * restart loses no commit and no group. One object owns all group state; handlers only call it.
  *
- * Timers: a member's session expires after session.timeout.ms without a heartbeat (or a join/sync),
- * which removes it and rebalances; a rebalance waits at most the largest rebalance timeout for
- * members to rejoin, then goes on without them; the first rebalance of an empty group waits
- * group.initial.rebalance.delay.ms (extended as members arrive, up to the rebalance timeout).
+ * Timers (Kafka's): a member's session expires after session.timeout.ms without a heartbeat (or a
+ * join/sync), which removes it and rebalances, except while it waits in JoinGroup or SyncGroup:
+ * waiting for the group satisfies its heartbeats. A member added by a JoinGroup that has not
+ * completed yet is bounded by the new-member join timeout (5 min) instead. A rebalance completes as
+ * soon as every member and every member told MEMBER_ID_REQUIRED has (re)joined, and waits at most
+ * the largest rebalance timeout, then goes on without the others; members that do not send
+ * SyncGroup within the rebalance timeout after it are removed. The first rebalance of an empty
+ * group waits group.initial.rebalance.delay.ms (extended as members arrive, up to the rebalance
+ * timeout).
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
@@ -17,6 +22,7 @@ import { ClassicGroup, type CommittedOffset, type JoinResult, type Member, type 
 import type { GroupStore, StoreRecord, StoredGroup } from './group-store.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import { ConsumerGroupCoordinator } from './consumer-coordinator.js';
+import { classicCommitError, type CommitIdentity } from './commit-rules.js';
 
 export interface JoinRequest {
   groupId: string;
@@ -55,6 +61,9 @@ const joinError = (errorCode: number, memberId = ''): JoinResult => ({
 });
 const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
 
+/** Kafka's classic new-member join timeout: how long a member may wait in its first JoinGroup. */
+export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000;
+
 export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>();
   private expiryTimer?: NodeJS.Timeout;
@@ -85,12 +94,12 @@ export class GroupCoordinator {
         const g = this.group(r.group, true)!;
         const k = `${r.producerId}\u0000${ClassicGroup.offsetKey(r.topic, r.partition)}`;
         if (r.value === null) g.pendingTxnOffsets.delete(k);
-        else g.pendingTxnOffsets.set(k, { ...r.value, offset: BigInt(r.value.offset) });
+        else g.pendingTxnOffsets.set(k, { ...r.value, offset: BigInt(r.value.offset), metadata: r.value.metadata ?? '' });
       } else if (r.kind === 'offset') {
         const g = this.group(r.group, true)!;
         const k = ClassicGroup.offsetKey(r.topic, r.partition);
         if (r.value === null) g.offsets.delete(k);
-        else g.offsets.set(k, { ...r.value, offset: BigInt(r.value.offset) });
+        else g.offsets.set(k, { ...r.value, offset: BigInt(r.value.offset), metadata: r.value.metadata ?? '' });
       } else if (r.value === null) {
         const g = this.groups.get(r.group);
         if (g) {
@@ -141,6 +150,7 @@ export class GroupCoordinator {
     this.consumer.close();
     for (const g of this.groups.values()) {
       clearTimeout(g.joinTimer);
+      clearTimeout(g.syncTimer);
       for (const t of g.pending.values()) clearTimeout(t);
       for (const m of g.members.values()) clearTimeout(m.sessionTimer);
     }
@@ -212,9 +222,11 @@ export class GroupCoordinator {
     g.members.set(memberId, m);
     if (req.groupInstanceId !== null) g.staticMembers.set(req.groupInstanceId, memberId);
     const result = new Promise<JoinResult>((resolve) => (m.joinWaiter = resolve));
-    this.touch(g, m);
+    m.isNew = true;
+    this.touch(g, m, NEW_MEMBER_JOIN_TIMEOUT_MS);
     if (g.state === 'PreparingRebalance') {
-      if (g.allJoined() && !g.joinTimer) this.completeJoin(g);
+      // The last of the members awaited completes the join (the initial delay, if any, runs its course).
+      if (g.allJoined() && !g.initialDelay) this.completeJoin(g);
       else this.maybeExtendInitialDelay(g);
     } else {
       this.prepareRebalance(g, `member ${memberId} joined${req.reason ? ` (${req.reason})` : ''}`);
@@ -306,6 +318,9 @@ export class GroupCoordinator {
   }
 
   private prepareRebalance(g: ClassicGroup, reason: string): void {
+    clearTimeout(g.syncTimer);
+    g.syncTimer = undefined;
+    g.pendingSync.clear();
     if (g.state === 'CompletingRebalance') {
       for (const m of g.members.values()) {
         m.assignment = Buffer.alloc(0);
@@ -377,9 +392,29 @@ export class GroupCoordinator {
     for (const m of g.members.values()) {
       const waiter = m.joinWaiter!;
       m.joinWaiter = undefined;
+      m.isNew = false;
       this.touch(g, m);
+      g.pendingSync.add(m.memberId);
       waiter(this.joinResultFor(g, m));
     }
+    this.schedulePendingSync(g);
+  }
+
+  /** Kafka's pending-sync expiry: members that never send SyncGroup for this generation are removed. */
+  private schedulePendingSync(g: ClassicGroup): void {
+    clearTimeout(g.syncTimer);
+    const generation = g.generation;
+    g.syncTimer = setTimeout(() => {
+      g.syncTimer = undefined;
+      if (g.generation !== generation || (g.state !== 'CompletingRebalance' && g.state !== 'Stable') || g.pendingSync.size === 0) return;
+      const late = [...g.pendingSync];
+      for (const id of late) {
+        const m = g.members.get(id);
+        if (m) this.removeMember(g, m, 'did not send SyncGroup within the rebalance timeout', false);
+      }
+      g.pendingSync.clear();
+      this.prepareRebalance(g, `members ${late.join(', ')} did not sync`);
+    }, Math.min(Math.max(g.rebalanceTimeoutMs(), 0), 2 ** 31 - 1)).unref();
   }
 
   sync(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null; assignments: Array<{ memberId: string; assignment: Buffer }> }): Promise<SyncResult> {
@@ -391,6 +426,7 @@ export class GroupCoordinator {
     if ((req.protocolType !== null && req.protocolType !== g.protocolType) || (req.protocolName !== null && req.protocolName !== g.protocolName))
       return Promise.resolve(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     this.touch(g, m);
+    g.pendingSync.delete(m.memberId);
     const ok = (a: Buffer): SyncResult => ({ errorCode: 0, protocolType: g.protocolType, protocolName: g.protocolName, assignment: a });
     switch (g.state) {
       case 'PreparingRebalance':
@@ -408,8 +444,10 @@ export class GroupCoordinator {
               if (g.state !== 'CompletingRebalance' || g.generation !== generation) return;
               g.transition('Stable');
               for (const x of g.members.values()) {
-                x.syncWaiter?.(ok(x.assignment));
+                if (!x.syncWaiter) continue;
+                x.syncWaiter(ok(x.assignment));
                 x.syncWaiter = undefined;
+                this.touch(g, x); // its heartbeats were satisfied while it waited; now they count again
               }
             },
             (err: Error) => {
@@ -470,18 +508,25 @@ export class GroupCoordinator {
     return current !== undefined && current !== memberId;
   }
 
-  /** Resets a member's session deadline. */
-  private touch(g: ClassicGroup, m: Member): void {
+  /**
+   * Resets a member's heartbeat deadline. When it passes, Kafka's hasSatisfiedHeartbeat decides: a
+   * member waiting in JoinGroup or SyncGroup is kept (its wait is bounded by the rebalance and sync
+   * timers, and it is touched again when answered), unless it is new to the group.
+   */
+  private touch(g: ClassicGroup, m: Member, timeoutMs = m.sessionTimeoutMs): void {
     clearTimeout(m.sessionTimer);
     m.sessionTimer = setTimeout(() => {
       if (g.members.get(m.memberId) !== m) return;
-      this.removeMember(g, m, `session timeout (${m.sessionTimeoutMs} ms) expired`, true);
-    }, m.sessionTimeoutMs).unref();
+      if (!m.isNew && (m.joinWaiter || m.syncWaiter)) return;
+      const why = m.isNew ? `join timeout (${timeoutMs} ms) of a new member expired` : `session timeout (${m.sessionTimeoutMs} ms) expired`;
+      this.removeMember(g, m, why, true);
+    }, Math.min(timeoutMs, 2 ** 31 - 1)).unref();
   }
 
   private removeMember(g: ClassicGroup, m: Member, why: string, rebalance: boolean): void {
     clearTimeout(m.sessionTimer);
     g.members.delete(m.memberId);
+    g.pendingSync.delete(m.memberId);
     if (m.groupInstanceId && g.staticMembers.get(m.groupInstanceId) === m.memberId) g.staticMembers.delete(m.groupInstanceId);
     m.joinWaiter?.(joinError(ErrorCode.UNKNOWN_MEMBER_ID, m.memberId));
     m.syncWaiter?.(syncError(ErrorCode.UNKNOWN_MEMBER_ID));
@@ -515,21 +560,15 @@ export class GroupCoordinator {
 
   // ------------------------------------------------------------------ offsets
 
-  /** Whether a commit may be made in the group's current state (Kafka's order of checks for classic groups). */
-  commitError(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, apiVersion = 9): number {
-    const consumerError = this.consumer.commitError(groupId, memberId, generationId, apiVersion); // generation = member epoch there
+  /** Whether a commit may be made now (Kafka's order of checks, commit-rules.ts); a member's commit keeps its session alive. */
+  commitError(c: CommitIdentity & { groupId: string }): number {
+    const consumerError = this.consumer.commitError(c.groupId, c.memberId, c.generationId, c.apiVersion, c.transactional); // generation = member epoch there
     if (consumerError !== undefined) return consumerError;
-    const g = this.groups.get(groupId);
-    if (!g) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
-    if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (this.fenced(g, groupInstanceId, memberId)) return ErrorCode.FENCED_INSTANCE_ID;
-    if (generationId < 0 && g.state === 'Empty') return ErrorCode.NONE; // a "simple" commit, outside group membership
-    if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
-    const m = g.members.get(memberId);
-    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (generationId !== g.generation) return ErrorCode.ILLEGAL_GENERATION;
-    this.touch(g, m);
-    return ErrorCode.NONE;
+    const g = this.groups.get(c.groupId);
+    const error = classicCommitError(g, c);
+    const m = g?.members.get(c.memberId);
+    if (error === ErrorCode.NONE && m && !c.transactional && (g!.state === 'Stable' || g!.state === 'PreparingRebalance')) this.touch(g!, m);
+    return error;
   }
 
   async commit(groupId: string, entries: OffsetCommitEntry[], retentionMs = -1): Promise<void> {
@@ -540,11 +579,11 @@ export class GroupCoordinator {
       group: groupId,
       topic: e.topic,
       partition: e.partition,
-      value: { offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 },
+      value: { offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 },
     }));
     await this.store.write(groupId, records);
     for (const e of entries) {
-      const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 };
+      const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 };
       g.offsets.set(ClassicGroup.offsetKey(e.topic, e.partition), v);
     }
   }
@@ -553,9 +592,9 @@ export class GroupCoordinator {
   async commitPending(groupId: string, producerId: bigint, entries: OffsetCommitEntry[]): Promise<void> {
     const g = this.group(groupId, true)!;
     const now = Date.now();
-    const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: -1 });
+    const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
     await this.store.write(groupId, entries.map((e) => ({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic: e.topic, partition: e.partition, value: value(e) })));
-    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${ClassicGroup.offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata, commitTimestamp: now, expireTimestamp: -1 });
+    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${ClassicGroup.offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
   }
 
   /** The transaction ended: its pending offsets become committed (commit) or vanish (abort). */

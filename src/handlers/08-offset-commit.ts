@@ -6,6 +6,11 @@
  * retention time is honoured; from v5 offsets follow offsets.retention.minutes (Kafka 4 rules).
  * In a consumer-protocol group (KIP-848) the generation field carries the member epoch: a stale
  * one is STALE_MEMBER_EPOCH, and its members must use v9+ (UNSUPPORTED_VERSION otherwise).
+ * Classic groups check the member, then the generation, then the state (src/groups/commit-rules.ts):
+ * a stale member committing during a rebalance gets ILLEGAL_GENERATION, a current one
+ * REBALANCE_IN_PROGRESS while the group completes its rebalance; a generation for a group that does
+ * not exist is GROUP_ID_NOT_FOUND from v9 (ILLEGAL_GENERATION before). Null metadata is stored and
+ * returned as "", as Kafka does.
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -27,7 +32,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
     const groups = ctx.broker.groups;
     const generation = v >= 1 ? req.generationIdOrMemberEpoch : -1;
-    const groupError = groups.commitError(req.groupId, generation, v >= 1 ? req.memberId : '', v >= 7 ? req.groupInstanceId : null, v);
+    const groupError = groups.commitError({ groupId: req.groupId, generationId: generation, memberId: v >= 1 ? req.memberId : '', groupInstanceId: v >= 7 ? req.groupInstanceId : null, transactional: false, apiVersion: v });
     if (groupError) return answer(() => groupError);
     const maxMeta = ctx.broker.config.int('offset.metadata.max.bytes');
     const errors = new Map<string, number>();

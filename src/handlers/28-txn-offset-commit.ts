@@ -3,7 +3,9 @@
  * OffsetFetch only when the transaction commits. Up to v4 the group must have been added with
  * AddOffsetsToTxn (INVALID_TXN_STATE, or TRANSACTION_ABORTABLE from v4, when it was not); v5 is
  * transaction protocol version 2 (KIP-890), where this request adds the group to the transaction
- * itself. From v3 the member and generation are checked as for OffsetCommit.
+ * itself. From v3 the member and generation are checked as for OffsetCommit, in Kafka's order
+ * (src/groups/commit-rules.ts), except that a rebalance in progress does not refuse the commit.
+ * Null metadata is stored and returned as "", as Kafka does.
  */
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -22,10 +24,9 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
     if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
     const txnError = await ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion);
     if (txnError) return answer(() => txnError);
-    if (ctx.apiVersion >= 3 && (req.generationId >= 0 || req.memberId !== '')) {
-      const groupError = ctx.broker.groups.commitError(req.groupId, req.generationId, req.memberId, req.groupInstanceId);
-      if (groupError) return answer(() => groupError);
-    }
+    // Before v3 the member fields take their defaults (-1, "", null): only a dead group refuses then.
+    const groupError = ctx.broker.groups.commitError({ groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: req.groupInstanceId, transactional: true, apiVersion: ctx.apiVersion });
+    if (groupError) return answer(() => groupError);
     const errors = new Map<string, number>();
     const entries: OffsetCommitEntry[] = [];
     for (const t of req.topics) {

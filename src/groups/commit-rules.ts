@@ -1,0 +1,49 @@
+/**
+ * Kafka's order of checks for a commit into a classic group (OffsetCommit and TxnOffsetCommit):
+ * the group's existence, the member, then the generation, and only then the group's state. A
+ * stale member that commits while a new generation forms therefore gets ILLEGAL_GENERATION,
+ * which clients handle differently from REBALANCE_IN_PROGRESS (librdkafka's cooperative
+ * rebalancing depends on it). Transactional commits are not held back by a rebalance, since
+ * Kafka does not enforce the group state for them.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { ClassicGroup } from './classic-group.js';
+
+export interface CommitIdentity {
+  generationId: number;
+  memberId: string;
+  groupInstanceId: string | null;
+  transactional: boolean;
+  /** OffsetCommit's request version (GROUP_ID_NOT_FOUND from v9); unused for transactional commits. */
+  apiVersion: number;
+}
+
+export function classicCommitError(g: ClassicGroup | undefined, c: CommitIdentity): number {
+  if (!g) {
+    // A commit without a generation creates a "simple" group; one with a generation names a group that is gone.
+    if (c.generationId < 0) return ErrorCode.NONE;
+    return !c.transactional && c.apiVersion >= 9 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.ILLEGAL_GENERATION;
+  }
+  if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  if (c.generationId < 0 && g.state === 'Empty') return ErrorCode.NONE;
+  if (c.generationId >= 0 || c.memberId !== '' || c.groupInstanceId !== null) {
+    const memberError = memberCheck(g, c.memberId, c.groupInstanceId);
+    if (memberError !== ErrorCode.NONE) return memberError;
+    if (c.generationId !== g.generation) return ErrorCode.ILLEGAL_GENERATION;
+  } else if (!c.transactional && g.state !== 'Empty') {
+    // An anonymous commit (OffsetCommit v0) is only taken while the group has no members.
+    return ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+  if (!c.transactional && g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+  return ErrorCode.NONE;
+}
+
+/** Kafka's validateMember: a static member is looked up by its instance id, which must still be its own. */
+function memberCheck(g: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
+  if (groupInstanceId !== null) {
+    const current = g.staticMembers.get(groupInstanceId);
+    if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return current === memberId ? ErrorCode.NONE : ErrorCode.FENCED_INSTANCE_ID;
+  }
+  return g.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+}
