@@ -29,6 +29,9 @@ import type {
 import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { ConfigSource, TOPIC_CONFIG_NAMES, brokerConfigNames, describeBrokerConfig, describeTopicConfig, type DescribedConfig } from '../config/topic-configs.js';
+import { isDynamicBrokerKey } from '../config/dynamic-keys.js';
+import { GROUP_CONFIG_NAMES, describeGroupConfig } from '../config/group-configs.js';
+import { describeLoggers } from './broker-loggers.js';
 import { ResourceType, brokerNameError, err, unsupportedResource, MAX_RESOURCES_PER_REQUEST, type ApiError } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
@@ -50,8 +53,19 @@ function describe(res: Resource, ctx: HandlerContext): DescribedConfig[] | ApiEr
     case ResourceType.BROKER: {
       const bad = brokerNameError(res.resourceName, nodeId, true);
       if (bad) return bad;
-      if (res.resourceName === '') return [];
-      return wanted(brokerConfigNames()).map((n) => describeBrokerConfig(config, n));
+      // "" is the cluster default: only the keys set there, as Kafka.
+      const perBroker = res.resourceName !== '';
+      const names = perBroker ? brokerConfigNames() : [...config.dynamicValues('dynamic-default').keys()].sort();
+      return wanted(names).map((n) => describeBrokerConfig(config, n, perBroker, isDynamicBrokerKey));
+    }
+    case ResourceType.GROUP: {
+      if (res.resourceName === '') return err(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+      const overrides = ctx.broker.dynamicConfigs.groupOverrides(res.resourceName);
+      return wanted(GROUP_CONFIG_NAMES).map((n) => describeGroupConfig(config, overrides, n));
+    }
+    case ResourceType.BROKER_LOGGER: {
+      const described = describeLoggers(res.resourceName, ctx);
+      return Array.isArray(described) ? described.filter((d) => wanted([d.name]).length > 0) : described;
     }
     default:
       return unsupportedResource(res.resourceType);
