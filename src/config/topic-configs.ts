@@ -199,21 +199,53 @@ export function checkTopicConfig(name: string, raw: string): Checked {
 }
 
 /**
- * Validates a complete set of topic overrides (names, values, and the cross-key rules Kafka
- * checks); returns them normalized, or the message of the first problem (INVALID_CONFIG).
+ * Topic keys Kafka 3.x accepts and Kafka 4.0 removed (KIP-724, KIP-937): clients and tools written
+ * for Kafka 2.x/3.x still set them (librdkafka's own test suite does), so they are accepted, checked
+ * as Kafka 3.x checked them, and not stored: message.format.version and
+ * message.downconversion.enable have had no effect since Kafka 3.0 record formats;
+ * message.timestamp.difference.max.ms is the old name of the before/after pair (Kafka 3.6+ uses it
+ * for each bound not set by its own key), so it becomes those overrides.
  */
-export function validateTopicConfigs(configs: Record<string, string>): { ok: true; configs: Record<string, string> } | { ok: false; message: string } {
+const LEGACY_TOPIC_CONFIGS: Readonly<Record<string, (v: string) => string | undefined>> = {
+  'message.format.version': (v) => (/^\d+\.\d+(\.\d+)?(-IV\d+)?$/.test(v) ? undefined : `${v} is not a valid message format version`),
+  'message.downconversion.enable': (v) => (v.toLowerCase() === 'true' || v.toLowerCase() === 'false' ? undefined : 'Expected value to be either true or false'),
+  'message.timestamp.difference.max.ms': (v) => (/^[+]?\d+$/.test(v) && BigInt(v) <= LONG_MAX_N ? undefined : 'Value must be at least 0'),
+};
+
+/**
+ * Validates a complete set of topic overrides (names, values, and the cross-key rules Kafka
+ * checks); returns them normalized with warnings about accepted legacy keys, or the message of
+ * the first problem (INVALID_CONFIG).
+ */
+export function validateTopicConfigs(
+  configs: Record<string, string>,
+): { ok: true; configs: Record<string, string>; warnings: string[] } | { ok: false; message: string } {
   const out: Record<string, string> = {};
+  const warnings: string[] = [];
+  let difference: string | undefined;
   for (const [name, raw] of Object.entries(configs)) {
+    if (Object.hasOwn(LEGACY_TOPIC_CONFIGS, name)) {
+      const why = LEGACY_TOPIC_CONFIGS[name](raw.trim());
+      if (why) return { ok: false, message: `Invalid value ${raw} for configuration ${name}: ${why}` };
+      if (name === 'message.timestamp.difference.max.ms') {
+        difference = BigInt(raw.trim()).toString();
+        warnings.push(`${name} is deprecated (removed in Kafka 4.0): applied as message.timestamp.before.max.ms and message.timestamp.after.max.ms where those are not set`);
+      } else warnings.push(`${name} was removed in Kafka 4.0 and has no effect: accepted and ignored`);
+      continue;
+    }
     const r = checkTopicConfig(name, raw);
     if (!r.ok) return r;
     out[name] = r.value;
+  }
+  if (difference !== undefined) {
+    out['message.timestamp.before.max.ms'] ??= difference;
+    out['message.timestamp.after.max.ms'] ??= difference;
   }
   const minLag = BigInt(out['min.compaction.lag.ms'] ?? TOPIC_CONFIGS['min.compaction.lag.ms'].default);
   const maxLag = BigInt(out['max.compaction.lag.ms'] ?? TOPIC_CONFIGS['max.compaction.lag.ms'].default);
   if (minLag > maxLag)
     return { ok: false, message: `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})` };
-  return { ok: true, configs: out };
+  return { ok: true, configs: out, warnings };
 }
 
 // ---------------------------------------------------------------- values and sources

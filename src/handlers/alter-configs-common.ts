@@ -80,6 +80,7 @@ async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boo
   if ('error' in wanted) return wanted.error;
   const checked = validateTopicConfigs(wanted.configs);
   if (!checked.ok) return err(ErrorCode.INVALID_CONFIG, checked.message);
+  for (const w of checked.warnings) ctx.broker.log.warn({ topic: name, by: ctx.header.clientId }, w);
   if (!topic) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
   if (validateOnly) return NO_ERROR;
   try {

@@ -315,6 +315,23 @@ describe('IncrementalAlterConfigs', () => {
   });
 });
 
+describe('keys Kafka 3.x accepts and 4.0 removed', () => {
+  it('are accepted on CreateTopics and alters, not stored; the old timestamp bound becomes the before/after pair', async () => {
+    const legacy = { 'message.format.version': '2.8-IV1', 'message.downconversion.enable': 'false', 'message.timestamp.difference.max.ms': '60000' };
+    await createTopic(c, { name: 'legacy-keys', configs: legacy });
+    expect(await overrides('legacy-keys')).toEqual({ 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '60000' });
+    await createTopic(c, { name: 'legacy-keys-2', configs: { 'message.timestamp.difference.max.ms': '5000', 'message.timestamp.after.max.ms': '7000' } });
+    expect(await overrides('legacy-keys-2')).toEqual({ 'message.timestamp.before.max.ms': '5000', 'message.timestamp.after.max.ms': '7000' });
+    const r = await incremental(c, [{ name: 'legacy-keys', ops: [['message.format.version', SET, '3.0'], ['retention.ms', SET, '1000']] }]);
+    expect(r.responses[0].errorCode).toBe(0);
+    expect(await overrides('legacy-keys')).toMatchObject({ 'retention.ms': '1000' });
+    expect((await alter([{ name: 'legacy-keys', configs: { 'message.downconversion.enable': 'true' } }])).responses[0].errorCode).toBe(0);
+    expect(await overrides('legacy-keys')).toEqual({});
+    const bad = await incremental(c, [{ name: 'legacy-keys', ops: [['message.format.version', SET, 'newest']] }]);
+    expect(bad.responses[0].errorCode).toBe(E.INVALID_CONFIG);
+  });
+});
+
 describe('topic configs apply to running logs without a restart', () => {
   it('over the wire: retention.ms lowered, and the next retention run deletes the old data', async () => {
     const settings = { 'log.retention.check.interval.ms': 100 };
