@@ -22,6 +22,8 @@ import { KafkaServer } from './server/server.js';
 import { advertisedRanges } from './handlers/index.js';
 import type { BrokerServices } from './handlers/types.js';
 import { createLogger, silentLogger, type Logger } from './util/logger.js';
+import { BrokerLoggers } from './util/loggers.js';
+import { DynamicConfigs } from './config/dynamic-configs.js';
 import { VERSION } from './version.js';
 
 export interface StartBrokerOptions {
@@ -105,14 +107,18 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
   await mkdir(dataDir, { recursive: true });
 
   const meta = await loadClusterMeta(dataDir, config.nodeId);
+  const loggers = new BrokerLoggers(log);
+  // Before the logs open: stored dynamic broker configs are log defaults too.
+  const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
   const registry = await TopicRegistry.open(dataDir);
-  const logs = await LogManager.open(config, registry.list(), (name) => registry.get(name)?.configs ?? {}, log);
+  const logs = await LogManager.open(config, registry.list(), (name) => registry.get(name)?.configs ?? {}, loggers.get('runnel.storage'));
   if (logs.recoveryStats.recovered > 0)
     log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
   const topics = new TopicManager(registry, logs);
   // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
   const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
-  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), log, topics);
+  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), loggers.get('runnel.groups'), topics);
+  groups.consumer.useGroupSettings((id) => dynamicConfigs.groupSettings(id));
   await groups.load();
   const producerIds = await ProducerIdAllocator.open(dataDir);
   const txnTopic = await topics.create(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), { 'cleanup.policy': 'compact' });
@@ -128,7 +134,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
       },
       completeTxnOffsets: (g, pid, commit) => groups.completeTxnOffsets(g, pid, commit),
     },
-    log,
+    loggers.get('runnel.transactions'),
   );
   await transactions.load();
   let boundPort = port;
@@ -146,9 +152,11 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
     metrics: new PrometheusMetrics(logs, groups),
     apiRanges: advertisedRanges,
     features: brokerFeatures(config),
+    dynamicConfigs,
+    loggers,
     log,
   };
-  const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, log);
+  const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));
   let bound;
   try {
     bound = await server.listen(host, port);

@@ -23,9 +23,15 @@ export interface ConfigNotice {
  * start-up. Values are kept as text and read through typed getters, so what DescribeConfigs shows
  * is exactly what was set.
  */
+/** Where a broker key's value comes from, highest precedence first (Kafka's DescribeConfigs sources). */
+export type ConfigLayer = 'dynamic-broker' | 'dynamic-default' | 'static';
+
 export class BrokerConfig {
   readonly notices: ConfigNotice[] = [];
   private readonly values = new Map<string, string>();
+  /** Dynamic broker configs (KIP-226), set through AlterConfigs; owned by DynamicConfigs. */
+  private readonly dynamic: Record<'dynamic-broker' | 'dynamic-default', Map<string, string>> = { 'dynamic-broker': new Map(), 'dynamic-default': new Map() };
+  private gen = 0;
 
   constructor(settings: Map<string, string> | Record<string, string | number | boolean> = {}) {
     const entries = settings instanceof Map ? [...settings] : Object.entries(settings).map(([k, v]) => [k, String(v)] as const);
@@ -41,6 +47,9 @@ export class BrokerConfig {
     }
     if (this.has('broker.id') && this.has('node.id') && this.int('broker.id') !== this.int('node.id'))
       throw new ConfigError(`broker.id (${this.get('broker.id')}) and node.id (${this.get('node.id')}) disagree`);
+    // Kafka copies one id key into the other (KafkaConfig.populateSynonyms), so both describe as set.
+    if (this.values.has('node.id') && !this.values.has('broker.id')) this.values.set('broker.id', this.values.get('node.id')!);
+    else if (this.values.has('broker.id') && !this.values.has('node.id') && this.int('broker.id') >= 0) this.values.set('node.id', this.values.get('broker.id')!);
     // Validate listener syntax at start-up, not when the first client asks.
     this.listeners();
     this.advertised();
@@ -58,18 +67,47 @@ export class BrokerConfig {
     return new BrokerConfig(settings);
   }
 
+  /** Whether some layer (dynamic per-broker, dynamic cluster default, server.properties) sets the key. */
   has(key: string): boolean {
-    return this.values.has(key);
+    return this.dynamic['dynamic-broker'].has(key) || this.dynamic['dynamic-default'].has(key) || this.values.has(key);
   }
 
-  /** The value set, or Kafka's default. */
+  /** The effective value: per-broker dynamic > cluster-default dynamic > server.properties > Kafka's default. */
   get(key: string): string | undefined {
-    return this.values.get(key) ?? KEYS[key]?.default;
+    return this.dynamic['dynamic-broker'].get(key) ?? this.dynamic['dynamic-default'].get(key) ?? this.values.get(key) ?? KEYS[key]?.default;
   }
 
   /** Whether the value comes from the configuration (true) or is a default (false). */
   isSet(key: string): boolean {
-    return this.values.has(key);
+    return this.has(key);
+  }
+
+  /** The layers that set `key`, highest precedence first. */
+  layers(key: string): Array<{ layer: ConfigLayer; value: string }> {
+    const out: Array<{ layer: ConfigLayer; value: string }> = [];
+    for (const layer of ['dynamic-broker', 'dynamic-default'] as const) {
+      const v = this.dynamic[layer].get(key);
+      if (v !== undefined) out.push({ layer, value: v });
+    }
+    const v = this.values.get(key);
+    if (v !== undefined) out.push({ layer: 'static', value: v });
+    return out;
+  }
+
+  /** The keys one dynamic layer sets. */
+  dynamicValues(layer: 'dynamic-broker' | 'dynamic-default'): ReadonlyMap<string, string> {
+    return this.dynamic[layer];
+  }
+
+  /** Replaces one dynamic layer (validated by the caller); readers see the new values at once. */
+  setDynamic(layer: 'dynamic-broker' | 'dynamic-default', values: ReadonlyMap<string, string>): void {
+    this.dynamic[layer] = new Map(values);
+    this.gen++;
+  }
+
+  /** Bumped on every dynamic change, so caches of derived settings know when to recompute. */
+  get generation(): number {
+    return this.gen;
   }
 
   int(key: string): number {
@@ -134,9 +172,9 @@ export class BrokerConfig {
     return { name: listener.name, host, port: boundPort ?? listener.port };
   }
 
-  /** Every known key with its value and whether it was set, for DescribeConfigs. */
+  /** Every known key with its server.properties value (or default) and whether it was set there. */
   entries(): Array<{ key: string; value: string | undefined; isDefault: boolean }> {
-    return Object.keys(KEYS).map((key) => ({ key, value: this.get(key), isDefault: !this.values.has(key) }));
+    return Object.keys(KEYS).map((key) => ({ key, value: this.values.get(key) ?? KEYS[key].default, isDefault: !this.values.has(key) }));
   }
 }
 
@@ -151,9 +189,21 @@ function parseListener(text: string, key: string): Listener {
   return { name, host: host.replace(/^\[|\]$/g, ''), port: p };
 }
 
-function validate(key: string, def: KeyDef, value: string): void {
+/** Why `value` is not valid for the broker key `key`, in Kafka's words; undefined when it is. */
+export function brokerValueError(key: string, value: string): string | undefined {
+  if (!Object.hasOwn(KEYS, key)) return `Unknown broker config name: ${key}`;
+  const def = KEYS[key];
+  try {
+    validate(key, def, value, (v, why) => `Invalid value ${v} for configuration ${key}: ${why}`);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function validate(key: string, def: KeyDef, value: string, say = (v: string, why: string) => `invalid value '${v}' for ${key}: ${why}`): void {
   const fail = (why: string): never => {
-    throw new ConfigError(`invalid value '${value}' for ${key}: ${why}`);
+    throw new ConfigError(say(value, why));
   };
   switch (def.type) {
     case 'int':

@@ -24,6 +24,8 @@ export const ConfigSource = {
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
   DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+  CLIENT_METRICS_CONFIG: 7,
+  GROUP_CONFIG: 8,
 } as const;
 
 /** DescribeConfigs ConfigType ids (v3+). */
@@ -197,21 +199,53 @@ export function checkTopicConfig(name: string, raw: string): Checked {
 }
 
 /**
- * Validates a complete set of topic overrides (names, values, and the cross-key rules Kafka
- * checks); returns them normalized, or the message of the first problem (INVALID_CONFIG).
+ * Topic keys Kafka 3.x accepts and Kafka 4.0 removed (KIP-724, KIP-937): clients and tools written
+ * for Kafka 2.x/3.x still set them (librdkafka's own test suite does), so they are accepted, checked
+ * as Kafka 3.x checked them, and not stored: message.format.version and
+ * message.downconversion.enable have had no effect since Kafka 3.0 record formats;
+ * message.timestamp.difference.max.ms is the old name of the before/after pair (Kafka 3.6+ uses it
+ * for each bound not set by its own key), so it becomes those overrides.
  */
-export function validateTopicConfigs(configs: Record<string, string>): { ok: true; configs: Record<string, string> } | { ok: false; message: string } {
+const LEGACY_TOPIC_CONFIGS: Readonly<Record<string, (v: string) => string | undefined>> = {
+  'message.format.version': (v) => (/^\d+\.\d+(\.\d+)?(-IV\d+)?$/.test(v) ? undefined : `${v} is not a valid message format version`),
+  'message.downconversion.enable': (v) => (v.toLowerCase() === 'true' || v.toLowerCase() === 'false' ? undefined : 'Expected value to be either true or false'),
+  'message.timestamp.difference.max.ms': (v) => (/^[+]?\d+$/.test(v) && BigInt(v) <= LONG_MAX_N ? undefined : 'Value must be at least 0'),
+};
+
+/**
+ * Validates a complete set of topic overrides (names, values, and the cross-key rules Kafka
+ * checks); returns them normalized with warnings about accepted legacy keys, or the message of
+ * the first problem (INVALID_CONFIG).
+ */
+export function validateTopicConfigs(
+  configs: Record<string, string>,
+): { ok: true; configs: Record<string, string>; warnings: string[] } | { ok: false; message: string } {
   const out: Record<string, string> = {};
+  const warnings: string[] = [];
+  let difference: string | undefined;
   for (const [name, raw] of Object.entries(configs)) {
+    if (Object.hasOwn(LEGACY_TOPIC_CONFIGS, name)) {
+      const why = LEGACY_TOPIC_CONFIGS[name](raw.trim());
+      if (why) return { ok: false, message: `Invalid value ${raw} for configuration ${name}: ${why}` };
+      if (name === 'message.timestamp.difference.max.ms') {
+        difference = BigInt(raw.trim()).toString();
+        warnings.push(`${name} is deprecated (removed in Kafka 4.0): applied as message.timestamp.before.max.ms and message.timestamp.after.max.ms where those are not set`);
+      } else warnings.push(`${name} was removed in Kafka 4.0 and has no effect: accepted and ignored`);
+      continue;
+    }
     const r = checkTopicConfig(name, raw);
     if (!r.ok) return r;
     out[name] = r.value;
+  }
+  if (difference !== undefined) {
+    out['message.timestamp.before.max.ms'] ??= difference;
+    out['message.timestamp.after.max.ms'] ??= difference;
   }
   const minLag = BigInt(out['min.compaction.lag.ms'] ?? TOPIC_CONFIGS['min.compaction.lag.ms'].default);
   const maxLag = BigInt(out['max.compaction.lag.ms'] ?? TOPIC_CONFIGS['max.compaction.lag.ms'].default);
   if (minLag > maxLag)
     return { ok: false, message: `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})` };
-  return { ok: true, configs: out };
+  return { ok: true, configs: out, warnings };
 }
 
 // ---------------------------------------------------------------- values and sources
@@ -231,7 +265,7 @@ export interface DescribedConfig {
   isSensitive: boolean;
   synonyms: ConfigSynonym[];
   type: number;
-  documentation: string;
+  documentation: string | null;
 }
 
 function brokerDefault(s: BrokerSynonym): string | undefined {
@@ -242,18 +276,41 @@ function convert(value: string, s: BrokerSynonym): string {
   return s.factor ? (BigInt(value) * s.factor).toString() : value;
 }
 
-/** The broker keys behind a topic key that have a value: those set in server.properties, then defaults. */
-function brokerSynonyms(broker: BrokerConfig, def: TopicConfigDef): ConfigSynonym[] {
+const LAYER_SOURCE = { 'dynamic-broker': ConfigSource.DYNAMIC_BROKER_CONFIG, 'dynamic-default': ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, static: ConfigSource.STATIC_BROKER_CONFIG } as const;
+
+/**
+ * Kafka's ConfigHelper.configSynonyms: for each source in order of precedence (dynamic per-broker,
+ * dynamic cluster default, server.properties, default), the keys of `names` that have a value there;
+ * then everything ranked before `name` itself is dropped. So retention.ms with only
+ * log.retention.hours set reports no synonyms and DEFAULT_CONFIG, as Kafka does.
+ */
+function layeredSynonyms(broker: BrokerConfig, name: string, names: readonly string[], defaultOf: (k: string) => string | undefined, only?: number): ConfigSynonym[] {
   const out: ConfigSynonym[] = [];
-  for (const s of def.synonyms) if (KEYS[s.key] && broker.isSet(s.key)) out.push({ name: s.key, value: broker.get(s.key) ?? null, source: ConfigSource.STATIC_BROKER_CONFIG });
-  for (const s of def.synonyms) {
-    const d = brokerDefault(s);
-    if (d !== undefined) out.push({ name: s.key, value: d, source: ConfigSource.DEFAULT_CONFIG });
+  for (const layer of ['dynamic-broker', 'dynamic-default', 'static'] as const)
+    for (const k of names) {
+      const hit = broker.layers(k).find((l) => l.layer === layer);
+      if (hit) out.push({ name: k, value: hit.value, source: LAYER_SOURCE[layer] });
+    }
+  for (const k of names) {
+    const d = defaultOf(k);
+    if (d !== undefined) out.push({ name: k, value: d, source: ConfigSource.DEFAULT_CONFIG });
   }
-  return out;
+  const kept = only === undefined ? out : out.filter((s) => s.source === only);
+  const first = kept.findIndex((s) => s.name === name);
+  return first < 0 ? [] : kept.slice(first);
 }
 
-/** The value a topic has for `name` when it has no override: the broker's, in the topic key's unit. */
+/** The broker keys behind a topic key that have a value, in Kafka's order (see layeredSynonyms). */
+function brokerSynonyms(broker: BrokerConfig, def: TopicConfigDef): ConfigSynonym[] {
+  if (def.synonyms.length === 0) return [];
+  const byKey = new Map(def.synonyms.map((s) => [s.key, s]));
+  return layeredSynonyms(broker, def.synonyms[0].key, brokerKeySynonyms(def.synonyms[0].key).filter((k) => byKey.has(k) || KEYS[k]), (k) => {
+    const s = byKey.get(k);
+    return s ? brokerDefault(s) : KEYS[k]?.default;
+  });
+}
+
+/** The value a topic has for `name` when it has no override: the broker's effective value, in the topic key's unit. */
 export function topicDefault(broker: BrokerConfig, name: string): string {
   const def = TOPIC_CONFIGS[name];
   for (const s of def.synonyms) if (KEYS[s.key] && broker.isSet(s.key)) return convert(broker.get(s.key)!, s);
@@ -266,8 +323,7 @@ export function topicDefault(broker: BrokerConfig, name: string): string {
 
 /**
  * A topic's config `name` as DescribeConfigs shows it: the override (TOPIC_CONFIG) or the broker's
- * value (STATIC_BROKER_CONFIG when set in server.properties, else DEFAULT_CONFIG). Synonyms list
- * the override and then every broker key behind it that has a value, in Kafka's order.
+ * value (its source is that of the first synonym Kafka would list, else DEFAULT_CONFIG).
  */
 export function describeTopicConfig(broker: BrokerConfig, overrides: Record<string, string>, name: string): DescribedConfig {
   const def = TOPIC_CONFIGS[name];
@@ -292,6 +348,9 @@ function brokerKeySynonyms(name: string): string[] {
     case 'log.roll.ms':
     case 'log.roll.hours':
       return ['log.roll.ms', 'log.roll.hours'];
+    case 'log.roll.jitter.ms':
+    case 'log.roll.jitter.hours':
+      return ['log.roll.jitter.ms', 'log.roll.jitter.hours'];
     case 'log.flush.interval.ms':
       return ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'];
     case 'log.retention.ms':
@@ -304,22 +363,18 @@ function brokerKeySynonyms(name: string): string[] {
 }
 
 /**
- * A broker config as DescribeConfigs shows it for this node. Runnel reads its configuration once at
- * start-up, so every key is read-only; its source is STATIC_BROKER_CONFIG when set, else
- * DEFAULT_CONFIG. Synonyms follow Kafka exactly (including dropping those ranked above the key).
+ * A broker config as DescribeConfigs shows it. For this node (`perBroker`), the effective value and
+ * the source of the first synonym (dynamic per-broker, dynamic cluster default, server.properties,
+ * default); for the cluster default resource (""), only its dynamic default layer, as Kafka.
+ * Keys Kafka can change at run time (dynamic-keys.ts) are not read-only.
  */
-export function describeBrokerConfig(broker: BrokerConfig, name: string): DescribedConfig {
-  const keys = brokerKeySynonyms(name);
-  let synonyms: ConfigSynonym[] = [];
-  for (const k of keys) if (broker.isSet(k)) synonyms.push({ name: k, value: broker.get(k) ?? null, source: ConfigSource.STATIC_BROKER_CONFIG });
-  for (const k of keys) if (KEYS[k]?.default !== undefined) synonyms.push({ name: k, value: KEYS[k].default!, source: ConfigSource.DEFAULT_CONFIG });
-  const first = synonyms.findIndex((s) => s.name === name);
-  synonyms = first < 0 ? [] : synonyms.slice(first);
+export function describeBrokerConfig(broker: BrokerConfig, name: string, perBroker = true, dynamic: (key: string) => boolean = () => false): DescribedConfig {
+  const synonyms = layeredSynonyms(broker, name, brokerKeySynonyms(name), (k) => KEYS[k]?.default, perBroker ? undefined : ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
   const def = KEYS[name];
   return {
     name,
-    value: broker.get(name) ?? null,
-    readOnly: true,
+    value: perBroker ? (broker.get(name) ?? null) : (broker.dynamicValues('dynamic-default').get(name) ?? null),
+    readOnly: !dynamic(name),
     source: synonyms.length > 0 ? synonyms[0].source : ConfigSource.DEFAULT_CONFIG,
     isSensitive: false,
     synonyms,

@@ -7,7 +7,8 @@
  * replayed at start-up. Kafka's rules and error codes are followed (GroupMetadataManager); the
  * online migration between classic and consumer groups is not implemented.
  *
- * Timers: a member that does not heartbeat within group.consumer.session.timeout.ms is fenced
+ * Timers: a member that does not heartbeat within its group's session timeout (the group's
+ * consumer.session.timeout.ms config, else group.consumer.session.timeout.ms) is fenced
  * (removed, group epoch bumped); one that does not revoke partitions within its rebalance timeout
  * too. Subscribed topics are looked up on every heartbeat, so a new or grown topic bumps the epoch
  * at the next heartbeat of any member; regexes are resolved again at most once a second.
@@ -16,7 +17,7 @@
  * groups change kind); a known member rejoining with epoch 0 gets its partitions back (as later
  * Kafka, KAFKA-19233); regexes are JavaScript RegExp with RE2-only constructs translated and
  * backtracking-prone ones refused; assignments are balanced and sticky like Kafka's but may split
- * differently; no per-group dynamic configs; OffsetCommit needs the exact member epoch (Kafka 4.0).
+ * differently; OffsetCommit needs the exact member epoch (Kafka 4.0).
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
@@ -53,6 +54,11 @@ export class ConsumerGroupCoordinator {
   readonly groups = new Map<string, ConsumerGroup>();
   private readonly timers = new MemberTimers();
   readonly assignors: string[];
+  /** Per-group session timeout and heartbeat interval (GROUP configs); the broker's keys by default. */
+  private settings = (_groupId: string) => ({
+    sessionTimeoutMs: this.config.int('group.consumer.session.timeout.ms'),
+    heartbeatIntervalMs: this.config.int('group.consumer.heartbeat.interval.ms'),
+  });
 
   constructor(
     private readonly config: BrokerConfig,
@@ -63,6 +69,11 @@ export class ConsumerGroupCoordinator {
     private readonly classic: { groups: Map<string, ClassicGroup> },
   ) {
     this.assignors = configuredAssignors(config.list('group.consumer.assignors'));
+  }
+
+  /** Where per-group configs come from (src/config/dynamic-configs.ts); read on every heartbeat. */
+  useGroupSettings(lookup: (groupId: string) => { sessionTimeoutMs: number; heartbeatIntervalMs: number }): void {
+    this.settings = lookup;
   }
 
   // ------------------------------------------------------------------ heartbeat
@@ -178,7 +189,7 @@ export class ConsumerGroupCoordinator {
       errorMessage: null,
       memberId,
       memberEpoch: current.memberEpoch,
-      heartbeatIntervalMs: this.config.int('group.consumer.heartbeat.interval.ms'),
+      heartbeatIntervalMs: this.settings(g.groupId).heartbeatIntervalMs,
       assignment: req.memberEpoch === 0 || full || changed ? wireAssignment(current.assigned) : null,
     };
     return { result, write: this.store.write(g.groupId, records) };
@@ -321,7 +332,7 @@ export class ConsumerGroupCoordinator {
   }
 
   private scheduleSession(groupId: string, memberId: string): void {
-    const ms = this.config.int('group.consumer.session.timeout.ms');
+    const ms = this.settings(groupId).sessionTimeoutMs;
     this.timers.session(groupId, memberId, ms, () => this.fenceLater(groupId, memberId, `its session (${ms} ms) expired`));
   }
 

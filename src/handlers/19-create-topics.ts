@@ -108,6 +108,7 @@ function plan(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): Plan |
   // fromEntries, not assignment: a key named "__proto__" must stay a (refused) key. Later wins.
   const checked = validateTopicConfigs(Object.fromEntries(t.configs.map((c) => [c.name, c.value!])));
   if (!checked.ok) return err(ErrorCode.INVALID_CONFIG, checked.message);
+  for (const w of checked.warnings) ctx.broker.log.warn({ topic: t.name, by: ctx.header.clientId }, w);
   const partitions = layout(t, ctx);
   if (typeof partitions !== 'number') return partitions;
   return { partitions, configs: checked.configs };

@@ -2,23 +2,25 @@
  * DescribeConfigs (key 32), v0–v4.
  *
  * TOPIC resources: every topic-level key Kafka describes (src/config/topic-configs.ts), with the
- * topic's override (DYNAMIC_TOPIC_CONFIG) or the broker's value in the topic key's unit
- * (STATIC_BROKER_CONFIG when set in server.properties, else DEFAULT_CONFIG). Unknown topics get
- * UNKNOWN_TOPIC_OR_PARTITION and illegal names INVALID_TOPIC_EXCEPTION. BROKER resources: this
- * node's id describes every server.properties key Runnel reads, all read-only (Runnel has no
- * dynamic broker configs); "" (the cluster-wide dynamic defaults) describes nothing, as in Kafka
- * without dynamic defaults; another id or a non-number is INVALID_REQUEST.
+ * topic's override (TOPIC_CONFIG) or the broker's effective value in the topic key's unit.
+ * Unknown topics get UNKNOWN_TOPIC_OR_PARTITION and illegal names INVALID_TOPIC_EXCEPTION.
+ * BROKER resources: this node's id describes every server.properties key Runnel reads, with the
+ * source of the first synonym in Kafka's order (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG,
+ * STATIC_BROKER_CONFIG, DEFAULT_CONFIG); keys that can change at run time are not read-only; ""
+ * describes the keys set as cluster-wide dynamic defaults; another id or a non-number is
+ * INVALID_REQUEST. GROUP resources: consumer.session.timeout.ms and consumer.heartbeat.interval.ms
+ * (GROUP_CONFIG when overridden, else the broker's group.consumer.* value); "" is INVALID_REQUEST.
+ * BROKER_LOGGER resources (this node's id): every logger and its level (DYNAMIC_BROKER_LOGGER_CONFIG).
  *
  * ConfigurationKeys null or empty means all keys; unknown requested keys are left out. v0 has
- * IsDefault (the value comes from no configuration); v1+ ConfigSource and, when asked, synonyms;
- * v3+ the type and, when asked, documentation.
+ * IsDefault (the value comes from no configuration); v1+ ConfigSource and, when IncludeSynonyms,
+ * synonyms ranked as Kafka's ConfigHelper (those ranked before the key itself are dropped, so
+ * retention.ms with only log.retention.hours set reports DEFAULT_CONFIG, as Kafka); v3+ the type
+ * and, when IncludeDocumentation, documentation.
  *
- * Deviations: a topic key's synonyms list every broker key behind it that has a value (Kafka drops
- * them when the first-ranked key, e.g. log.retention.ms, is unset, and then reports
- * DEFAULT_CONFIG even for a log.retention.hours set in server.properties). Other resource types
- * (BROKER_LOGGER, GROUP, CLIENT_METRICS, unknown ones) get INVALID_REQUEST for that resource only;
- * Kafka fails the whole request for an unknown type. Resources past the 10,000th get
- * INVALID_REQUEST (each answer is ~30 entries; Kafka has no cap).
+ * Deviations: CLIENT_METRICS and unknown resource types get INVALID_REQUEST for that resource only
+ * (Kafka fails the whole request for an unknown type); GROUP resources have no share.* keys (no
+ * share groups); resources past the 10,000th get INVALID_REQUEST (Kafka has no cap).
  */
 import type {
   DescribeConfigsRequest,
@@ -29,6 +31,9 @@ import type {
 import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { ConfigSource, TOPIC_CONFIG_NAMES, brokerConfigNames, describeBrokerConfig, describeTopicConfig, type DescribedConfig } from '../config/topic-configs.js';
+import { isDynamicBrokerKey } from '../config/dynamic-keys.js';
+import { GROUP_CONFIG_NAMES, describeGroupConfig } from '../config/group-configs.js';
+import { describeLoggers } from './broker-loggers.js';
 import { ResourceType, brokerNameError, err, unsupportedResource, MAX_RESOURCES_PER_REQUEST, type ApiError } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
@@ -50,8 +55,19 @@ function describe(res: Resource, ctx: HandlerContext): DescribedConfig[] | ApiEr
     case ResourceType.BROKER: {
       const bad = brokerNameError(res.resourceName, nodeId, true);
       if (bad) return bad;
-      if (res.resourceName === '') return [];
-      return wanted(brokerConfigNames()).map((n) => describeBrokerConfig(config, n));
+      // "" is the cluster default: only the keys set there, as Kafka.
+      const perBroker = res.resourceName !== '';
+      const names = perBroker ? brokerConfigNames() : [...config.dynamicValues('dynamic-default').keys()].sort();
+      return wanted(names).map((n) => describeBrokerConfig(config, n, perBroker, isDynamicBrokerKey));
+    }
+    case ResourceType.GROUP: {
+      if (res.resourceName === '') return err(ErrorCode.INVALID_REQUEST, 'Group name must not be empty');
+      const overrides = ctx.broker.dynamicConfigs.groupOverrides(res.resourceName);
+      return wanted(GROUP_CONFIG_NAMES).map((n) => describeGroupConfig(config, overrides, n));
+    }
+    case ResourceType.BROKER_LOGGER: {
+      const described = describeLoggers(res.resourceName, ctx);
+      return Array.isArray(described) ? described.filter((d) => wanted([d.name]).length > 0) : described;
     }
     default:
       return unsupportedResource(res.resourceType);
@@ -62,7 +78,7 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
   apiKey: 32,
   minVersion: 0,
   maxVersion: 4,
-  note: 'TOPIC and BROKER resources',
+  note: 'TOPIC, BROKER (dynamic configs), GROUP and BROKER_LOGGER resources; no CLIENT_METRICS',
   handle(req, ctx) {
     const v = ctx.apiVersion;
     const results = req.resources.map((res, i): Result => {

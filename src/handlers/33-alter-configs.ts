@@ -3,9 +3,10 @@
  * the ones given (keys left out go back to their defaults).
  *
  * TOPIC resources are validated, persisted crash-safely with the topic catalogue and applied at
- * once; BROKER resources are refused for any key (Runnel has no dynamic broker configs); see
- * alter-configs-common.ts for the checks and their order, which follow Kafka's. As in Kafka, the
- * legacy API has no BROKER_LOGGER resource ("Unknown resource type 8").
+ * once; BROKER resources ("" or this node's id) replace that layer of dynamic broker configs and
+ * GROUP resources a group's configs (src/config/dynamic-configs.ts); see alter-configs-common.ts for
+ * the checks and their order, which follow Kafka's. As in Kafka, the legacy API has no
+ * BROKER_LOGGER resource ("Unknown resource type 8").
  */
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/index.js';
 import { OpType, alterConfigs } from './alter-configs-common.js';
@@ -15,7 +16,7 @@ export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   apiKey: 33,
   minVersion: 0,
   maxVersion: 2,
-  note: 'topic configs apply at once; broker configs are read-only',
+  note: 'TOPIC, BROKER (dynamic keys) and GROUP configs apply at once and persist',
   async handle(req, ctx) {
     const resources = req.resources.map((r) => ({
       resourceType: r.resourceType,

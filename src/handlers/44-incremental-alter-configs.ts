@@ -4,10 +4,13 @@
  * replica lists), else INVALID_CONFIG, and they start from the current value (the override, or
  * the broker's default when there is none). Unknown operations are INVALID_REQUEST.
  *
- * TOPIC resources are validated, persisted and applied at once; BROKER resources are refused for
- * any key that is set (DELETE alone changes nothing and succeeds); see alter-configs-common.ts.
+ * TOPIC resources, BROKER resources (dynamic broker configs, src/config/dynamic-keys.ts) and GROUP
+ * resources are validated, persisted and applied at once; BROKER_LOGGER resources change log
+ * levels (handlers/broker-loggers.ts); see alter-configs-common.ts.
  *
- * Deviation: BROKER_LOGGER resources (log4j levels in Kafka) are refused with INVALID_REQUEST.
+ * Deviations: dynamic broker keys that mean nothing on Runnel (threads, listeners, SSL, quotas)
+ * and unknown broker keys are refused with INVALID_REQUEST (Kafka stores them); CLIENT_METRICS
+ * resources are INVALID_REQUEST.
  */
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/index.js';
 import { alterConfigs } from './alter-configs-common.js';
@@ -17,7 +20,7 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
   apiKey: 44,
   minVersion: 0,
   maxVersion: 1,
-  note: 'topic configs apply at once; broker configs are read-only',
+  note: 'TOPIC, BROKER (dynamic keys), GROUP configs and BROKER_LOGGER levels apply at once; no CLIENT_METRICS',
   async handle(req, ctx) {
     const resources = req.resources.map((r) => ({
       resourceType: r.resourceType,

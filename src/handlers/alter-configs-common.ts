@@ -5,10 +5,13 @@
  *
  * - a resource given twice: both get INVALID_REQUEST ("Each resource must appear at most once.");
  * - a key given twice in one resource, or a null value (except for DELETE): INVALID_REQUEST;
- * - BROKER resources ("" or this node's id, else INVALID_REQUEST): Runnel reads its configuration
- *   from server.properties at start-up only, so setting any key is refused with INVALID_REQUEST,
- *   what Kafka answers for a key that cannot be updated dynamically ("Cannot update these configs
- *   dynamically"); an empty change, or only DELETEs, succeeds and changes nothing;
+ * - BROKER resources ("" for the cluster default or this node's id, else INVALID_REQUEST): dynamic
+ *   broker configs, validated, applied and persisted by src/config/dynamic-configs.ts; keys Kafka
+ *   cannot change at run time are INVALID_REQUEST ("Cannot update these configs dynamically");
+ * - GROUP resources: per-group configs (consumer.session.timeout.ms, consumer.heartbeat.interval.ms),
+ *   validated against the broker's bounds (INVALID_CONFIG), persisted, used by the coordinator at
+ *   the group's next heartbeat; the group need not exist;
+ * - BROKER_LOGGER resources (IncrementalAlterConfigs only): log levels, see broker-loggers.ts;
  * - TOPIC resources: the resulting overrides are validated (INVALID_CONFIG), then the topic must
  *   exist (UNKNOWN_TOPIC_OR_PARTITION), then they are persisted (unless validateOnly) and take
  *   effect at once: partition logs read their config on every use;
@@ -17,7 +20,9 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { isListConfig, topicDefault, validateTopicConfigs } from '../config/topic-configs.js';
-import { ResourceType, brokerNameError, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
+import { ConfigChangeError } from '../config/dynamic-configs.js';
+import { ResourceType, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
+import { alterLoggers } from './broker-loggers.js';
 import type { HandlerContext } from './types.js';
 
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
@@ -75,6 +80,7 @@ async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boo
   if ('error' in wanted) return wanted.error;
   const checked = validateTopicConfigs(wanted.configs);
   if (!checked.ok) return err(ErrorCode.INVALID_CONFIG, checked.message);
+  for (const w of checked.warnings) ctx.broker.log.warn({ topic: name, by: ctx.header.clientId }, w);
   if (!topic) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
   if (validateOnly) return NO_ERROR;
   try {
@@ -86,15 +92,35 @@ async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boo
   }
 }
 
-function checkBroker(res: AlterResource, ctx: HandlerContext): ApiError {
-  const bad = brokerNameError(res.resourceName, ctx.broker.nodeId, true);
-  if (bad) return bad;
-  const setting = res.ops.filter((o) => o.op !== OpType.DELETE).map((o) => o.name);
-  if (setting.length === 0) return NO_ERROR;
-  return err(
-    ErrorCode.INVALID_REQUEST,
-    `Cannot update these configs dynamically: ${setting.join(', ')} (Runnel reads broker configs from server.properties at start-up)`,
-  );
+/** A change refused by DynamicConfigs as its error; unexpected failures (the disk) are logged. */
+function changeError(e: unknown, ctx: HandlerContext, what: string): ApiError {
+  if (e instanceof ConfigChangeError) return err(e.errorCode, e.message);
+  ctx.broker.log.error({ err: (e as Error).message, what }, 'config change failed');
+  return err(ErrorCode.KAFKA_STORAGE_ERROR, `${what} failed: ${(e as Error).message}`);
+}
+
+async function alterBroker(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
+  if (res.resourceName !== '') {
+    // Kafka's ConfigAdminManager.validateResourceNameIsCurrentNodeId.
+    if (!/^-?\d+$/.test(res.resourceName)) return err(ErrorCode.INVALID_REQUEST, `Node id must be an integer, but it is: ${res.resourceName}`);
+    if (Number(res.resourceName) !== ctx.broker.nodeId)
+      return err(ErrorCode.INVALID_REQUEST, `Unexpected broker id, expected ${ctx.broker.nodeId}, but received ${res.resourceName}`);
+  }
+  try {
+    await ctx.broker.dynamicConfigs.alterBroker(res.resourceName, res.ops, mode, validateOnly);
+    return NO_ERROR;
+  } catch (e) {
+    return changeError(e, ctx, 'altering dynamic broker configs');
+  }
+}
+
+async function alterGroup(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
+  try {
+    await ctx.broker.dynamicConfigs.alterGroup(res.resourceName, res.ops, mode, validateOnly);
+    return NO_ERROR;
+  } catch (e) {
+    return changeError(e, ctx, `altering the configs of group ${res.resourceName}`);
+  }
 }
 
 async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
@@ -107,9 +133,12 @@ async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boole
     case ResourceType.TOPIC:
       return alterTopic(res, mode, validateOnly, ctx);
     case ResourceType.BROKER:
-      return checkBroker(res, ctx);
+      return alterBroker(res, mode, validateOnly, ctx);
+    case ResourceType.GROUP:
+      return alterGroup(res, mode, validateOnly, ctx);
     case ResourceType.BROKER_LOGGER:
-      return mode === 'replace' ? err(ErrorCode.INVALID_REQUEST, `Unknown resource type ${res.resourceType}`) : unsupportedResource(res.resourceType);
+      // The legacy API never had BROKER_LOGGER (KIP-412 added it to IncrementalAlterConfigs only).
+      return mode === 'replace' ? err(ErrorCode.INVALID_REQUEST, `Unknown resource type ${res.resourceType}`) : alterLoggers(res, validateOnly, ctx);
     default:
       return unsupportedResource(res.resourceType);
   }

@@ -9,6 +9,8 @@ import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { TxnCoordinator } from '../transactions/txn-coordinator.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
 import type { BrokerFeatures } from '../cluster/features.js';
+import type { DynamicConfigs } from '../config/dynamic-configs.js';
+import type { BrokerLoggers } from '../util/loggers.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -36,6 +38,10 @@ export interface BrokerServices {
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   /** Supported and finalized features (ApiVersions v3+), e.g. transaction.version. */
   features: BrokerFeatures;
+  /** Dynamic broker configs and per-group configs: the only way to change configuration at run time. */
+  dynamicConfigs: DynamicConfigs;
+  /** The broker's loggers and their levels (BROKER_LOGGER resources). */
+  loggers: BrokerLoggers;
   log: Logger;
 }
 

@@ -40,6 +40,7 @@ export class LogManager implements LogStore {
   private readonly dirOf = new Map<PartitionLog, string>();
   readonly files: FileCache;
   private timers: NodeJS.Timeout[] = [];
+  private closed = false;
   recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
 
   private constructor(
@@ -55,14 +56,15 @@ export class LogManager implements LogStore {
   }
 
   /** Resolved once per topic-config object: AlterConfigs replaces the object, so changes still apply at once. */
-  private readonly configCache = new Map<string, { source: Record<string, string>; value: LogConfig }>();
+  private readonly configCache = new Map<string, { source: Record<string, string>; value: LogConfig; generation: number }>();
 
   logConfig(topic: string): LogConfig {
     const source = this.topicConfigs(topic);
     const cached = this.configCache.get(topic);
-    if (cached && cached.source === source) return cached.value;
+    // A dynamic broker config change (generation) changes the defaults of every topic.
+    if (cached && cached.source === source && cached.generation === this.config.generation) return cached.value;
     const value = resolveLogConfig(this.config, source);
-    this.configCache.set(topic, { source, value });
+    this.configCache.set(topic, { source, value, generation: this.config.generation });
     return value;
   }
 
@@ -196,7 +198,17 @@ export class LogManager implements LogStore {
   startBackgroundWork(): void {
     const retentionEvery = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
     this.timers.push(setInterval(() => void this.runRetention(), retentionEvery).unref());
-    this.timers.push(setInterval(() => void this.runCompaction(), Math.max(100, this.config.num('log.cleaner.backoff.ms'))).unref());
+    // Re-armed after each pass, so a dynamic log.cleaner.backoff.ms applies from the next pause.
+    const compactLater = (): void => {
+      const t = setTimeout(() => {
+        this.timers = this.timers.filter((x) => x !== t);
+        void this.runCompaction().finally(() => {
+          if (!this.closed) compactLater();
+        });
+      }, Math.max(100, Math.min(this.config.num('log.cleaner.backoff.ms'), 2 ** 31 - 1))).unref();
+      this.timers.push(t);
+    };
+    compactLater();
     this.timers.push(setInterval(() => void this.flushDue(), 1000).unref());
     this.timers.push(setInterval(() => void this.writeCheckpoints(), CHECKPOINT_INTERVAL_MS).unref());
   }
@@ -271,6 +283,7 @@ export class LogManager implements LogStore {
 
   /** Clean shutdown: every write lands and is fsynced, indexes and checkpoints written, marker left. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.maintenance;

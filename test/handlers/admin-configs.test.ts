@@ -94,20 +94,18 @@ describe('DescribeConfigs', () => {
       expect(seg.value).toBe(String(1024 ** 3));
       if (v === 0) {
         expect(bytes.isDefault).toBe(false);
-        expect(ms.isDefault).toBe(false);
+        // Kafka ranks log.retention.ms first; with it unset the synonyms are dropped and the source is DEFAULT_CONFIG.
+        expect(ms.isDefault).toBe(true);
         expect(seg.isDefault).toBe(true);
       } else {
         expect(bytes.configSource).toBe(SRC.TOPIC);
-        expect(ms.configSource).toBe(SRC.STATIC);
+        expect(ms.configSource).toBe(SRC.DEFAULT);
         expect(seg.configSource).toBe(SRC.DEFAULT);
         expect(bytes.synonyms).toEqual([
           { name: 'retention.bytes', value: '1000', source: SRC.TOPIC },
           { name: 'log.retention.bytes', value: '-1', source: SRC.DEFAULT },
         ]);
-        expect(ms.synonyms).toEqual([
-          { name: 'log.retention.hours', value: '24', source: SRC.STATIC },
-          { name: 'log.retention.hours', value: '168', source: SRC.DEFAULT },
-        ]);
+        expect(ms.synonyms).toEqual([]);
       }
       if (v >= 3) {
         expect(ms.configType).toBe(5); // LONG
@@ -166,8 +164,8 @@ describe('DescribeConfigs', () => {
         { resourceType: TOPIC, resourceName: 'dc-missing', configurationKeys: null },
         { resourceType: TOPIC, resourceName: 'bad name', configurationKeys: null },
         { resourceType: TOPIC, resourceName: '', configurationKeys: null },
-        { resourceType: 8, resourceName: String(NODE), configurationKeys: null },
-        { resourceType: 32, resourceName: 'group', configurationKeys: null },
+        { resourceType: 8, resourceName: String(NODE + 1), configurationKeys: null },
+        { resourceType: 32, resourceName: '', configurationKeys: null },
         { resourceType: 99, resourceName: 'x', configurationKeys: null },
         { resourceType: -1, resourceName: 'x', configurationKeys: null },
         { resourceType: TOPIC, resourceName: 'dc-fine', configurationKeys: ['retention.ms'] },
@@ -240,16 +238,16 @@ describe('AlterConfigs', () => {
     expect(await overrides('ac-hostile')).toEqual({});
   });
 
-  it('broker resources: any key is refused (no dynamic broker configs); an empty change succeeds; BROKER_LOGGER is unknown', async () => {
+  it('broker resources: non-dynamic keys and other ids are refused; an empty change succeeds; BROKER_LOGGER is unknown', async () => {
     const res = await alter([
-      { type: BROKER, name: String(NODE), configs: { 'log.retention.ms': '1000' } },
+      { type: BROKER, name: String(NODE), configs: { 'log.retention.hours': '1' } },
       { type: BROKER, name: '', configs: { 'num.partitions': '3' } },
       { type: BROKER, name: '77', configs: {} },
       { type: 8, name: String(NODE), configs: {} },
       { type: 99, name: 'x', configs: {} },
     ]);
     expect(res.responses.map((r: any) => r.errorCode)).toEqual([E.INVALID_REQUEST, E.INVALID_REQUEST, E.INVALID_REQUEST, E.INVALID_REQUEST, E.INVALID_REQUEST]);
-    expect(res.responses[0].errorMessage).toMatch(/^Cannot update these configs dynamically: log.retention.ms/);
+    expect(res.responses[0].errorMessage).toBe('Cannot update these configs dynamically: Set(log.retention.hours)');
     expect(res.responses[3].errorMessage).toBe('Unknown resource type 8');
     expect((await alter([{ type: BROKER, name: String(NODE), configs: {} }])).responses[0].errorCode).toBe(0);
   });
@@ -291,16 +289,14 @@ describe('IncrementalAlterConfigs', () => {
     expect(await overrides('iac-bad')).toEqual({ 'retention.ms': '1000' });
   });
 
-  it('broker: SET refused, DELETE alone a no-op; BROKER_LOGGER, GROUP and CLIENT_METRICS unsupported', async () => {
+  it('broker: SET of a non-dynamic key refused, DELETE alone a no-op; CLIENT_METRICS unsupported', async () => {
     const res = await incremental(c, [
-      { type: BROKER, name: String(NODE), ops: [['log.retention.ms', SET, '1']] },
+      { type: BROKER, name: String(NODE), ops: [['num.partitions', SET, '1']] },
       { type: BROKER, name: '', ops: [['log.retention.ms', DELETE, null]] },
-      { type: 8, name: String(NODE), ops: [['root', SET, 'DEBUG']] },
       { type: 16, name: 'm', ops: [] },
-      { type: 32, name: 'g', ops: [] },
     ]);
-    expect(res.responses.map((r: any) => r.errorCode)).toEqual([E.INVALID_REQUEST, 0, E.INVALID_REQUEST, E.INVALID_REQUEST, E.INVALID_REQUEST]);
-    expect(res.responses[2].errorMessage).toMatch(/BROKER_LOGGER/);
+    expect(res.responses.map((r: any) => r.errorCode)).toEqual([E.INVALID_REQUEST, 0, E.INVALID_REQUEST]);
+    expect(res.responses[2].errorMessage).toMatch(/CLIENT_METRICS/);
   });
 
   it('changes are persisted: they survive a restart', async () => {
@@ -316,6 +312,23 @@ describe('IncrementalAlterConfigs', () => {
     } finally {
       await b2.close();
     }
+  });
+});
+
+describe('keys Kafka 3.x accepts and 4.0 removed', () => {
+  it('are accepted on CreateTopics and alters, not stored; the old timestamp bound becomes the before/after pair', async () => {
+    const legacy = { 'message.format.version': '2.8-IV1', 'message.downconversion.enable': 'false', 'message.timestamp.difference.max.ms': '60000' };
+    await createTopic(c, { name: 'legacy-keys', configs: legacy });
+    expect(await overrides('legacy-keys')).toEqual({ 'message.timestamp.before.max.ms': '60000', 'message.timestamp.after.max.ms': '60000' });
+    await createTopic(c, { name: 'legacy-keys-2', configs: { 'message.timestamp.difference.max.ms': '5000', 'message.timestamp.after.max.ms': '7000' } });
+    expect(await overrides('legacy-keys-2')).toEqual({ 'message.timestamp.before.max.ms': '5000', 'message.timestamp.after.max.ms': '7000' });
+    const r = await incremental(c, [{ name: 'legacy-keys', ops: [['message.format.version', SET, '3.0'], ['retention.ms', SET, '1000']] }]);
+    expect(r.responses[0].errorCode).toBe(0);
+    expect(await overrides('legacy-keys')).toMatchObject({ 'retention.ms': '1000' });
+    expect((await alter([{ name: 'legacy-keys', configs: { 'message.downconversion.enable': 'true' } }])).responses[0].errorCode).toBe(0);
+    expect(await overrides('legacy-keys')).toEqual({});
+    const bad = await incremental(c, [{ name: 'legacy-keys', ops: [['message.format.version', SET, 'newest']] }]);
+    expect(bad.responses[0].errorCode).toBe(E.INVALID_CONFIG);
   });
 });
 

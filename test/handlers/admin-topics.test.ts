@@ -201,7 +201,7 @@ describe('CreateTopics', () => {
       { name: 'cc-null', configs: { 'retention.ms': null } },
       { name: 'cc-lag', configs: { 'min.compaction.lag.ms': '10', 'max.compaction.lag.ms': '5' } },
       { name: 'cc-remote', configs: { 'remote.storage.enable': 'true' } },
-      { name: 'cc-removed', configs: { 'message.format.version': '3.0' } },
+      { name: 'cc-removed', configs: { 'message.format.version': 'newest' } }, // accepted as Kafka 3.x, but checked
       { name: 'cc-proto', configs: { ['__proto__']: '1' } },
       { name: 'cc-ctor', configs: { constructor: '1' } },
     ]);
