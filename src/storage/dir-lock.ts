@@ -7,11 +7,14 @@
  * lock is a file whose existence is the lock and whose content names the owner:
  *
  *   pid, start (the owner's start time from /proc/<pid>/stat), boot (the kernel's boot id),
- *   pidns (the owner's pid namespace), host, nonce (unique per lock).
+ *   pidns (the owner's pid namespace), host, dir (device and inode of the directory), nonce
+ *   (unique per lock).
  *
  * Acquiring: the record is written complete to a private temporary file and hard-linked to `.lock`.
  * link() is atomic and fails when `.lock` exists, so of two brokers starting at once exactly one
  * wins, and nobody ever reads a half-written record. On conflict the record is judged:
+ *   - a record naming another directory was copied along with the data (a backup of a running
+ *     broker's directory): it does not hold this one;
  *   - same kernel boot and pid namespace (Linux): the owner is alive if /proc/<pid> exists, is not a
  *     zombie, and started at the recorded time; a recycled pid (a restarted container's pid 1, say)
  *     does not hold the lock;
@@ -68,6 +71,7 @@ interface Identity {
 }
 
 interface Owner extends Partial<Identity> {
+  dir?: string;
   nonce: string;
 }
 
@@ -100,13 +104,14 @@ export async function lockDir(dir: string, onLost?: (dir: string) => void): Prom
   try {
     const me = await identity();
     const nonce = randomBytes(12).toString('hex');
-    const content = record(me, nonce);
+    const dirId = await dirIdentity(dir);
+    const content = record(me, dirId, nonce);
     const tmp = join(dir, `${TMP_PREFIX}${process.pid}-${nonce}`);
     await writeFile(tmp, content, { flag: 'wx' });
     let fh: FileHandle | undefined;
     try {
       fh = await open(tmp, 'r'); // the lock's inode, for the heartbeat and to notice its loss
-      await install(dir, tmp);
+      await install(dir, dirId, tmp);
     } catch (err) {
       await fh?.close();
       throw err;
@@ -154,7 +159,7 @@ function holding(dir: string, key: string, fh: FileHandle, content: string, onLo
   };
 }
 
-async function install(dir: string, tmp: string): Promise<void> {
+async function install(dir: string, dirId: string, tmp: string): Promise<void> {
   const path = join(dir, LOCK_FILE);
   const deadline = Date.now() + CONTENDED_MS;
   for (;;) {
@@ -166,9 +171,9 @@ async function install(dir: string, tmp: string): Promise<void> {
     }
     const cur = await readRecord(path);
     if (!cur) continue; // released between our link and our read
-    const verdict = await judge(cur);
+    const verdict = await judge(cur, dirId);
     if (verdict !== 'dead') throw lockedError(dir, verdict);
-    const taken = await takeOver(dir, tmp, cur);
+    const taken = await takeOver(dir, dirId, tmp, cur);
     if (taken === true) return;
     if (Date.now() > deadline) throw lockedError(dir, `Another Runnel broker${taken ? ` (${describe(taken.owner)})` : ''} is starting on this directory.`);
     await sleep(25);
@@ -176,7 +181,7 @@ async function install(dir: string, tmp: string): Promise<void> {
 }
 
 /** true when the stale record was replaced by ours; otherwise the live claim that got in first (or nothing: look again). */
-async function takeOver(dir: string, tmp: string, stale: Found): Promise<true | Found | undefined> {
+async function takeOver(dir: string, dirId: string, tmp: string, stale: Found): Promise<true | Found | undefined> {
   const path = join(dir, LOCK_FILE);
   const id = stale.owner.nonce.replace(/[^0-9a-zA-Z]/g, '');
   for (let k = 0; ; k++) {
@@ -187,7 +192,7 @@ async function takeOver(dir: string, tmp: string, stale: Found): Promise<true | 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const other = await readRecord(claim);
       if (!other) return undefined; // removed by a new owner: start over
-      if ((await judge(other)) !== 'dead') return other;
+      if ((await judge(other, dirId)) !== 'dead') return other;
       continue;
     }
     try {
@@ -222,12 +227,18 @@ function describe(o: Owner): string {
 }
 
 /** 'dead', or why the owner counts as alive (the second half of the error message). */
-async function judge(f: Found): Promise<'dead' | string> {
+async function judge(f: Found, dirId: string): Promise<'dead' | string> {
   const o = f.owner;
   const me = await identity();
   if (o.pid === undefined) return 'dead'; // not a record we wrote whole: only a crash of the machine tears one
-  const busy = `A Runnel broker in another process (${describe(o)}) is using this directory.`;
-  if (o.boot !== undefined && me.boot !== undefined && o.boot === me.boot && o.pidns !== undefined && o.pidns === me.pidns) {
+  const busy =
+    o.pid === me.pid && o.host === me.host
+      ? 'A Runnel broker in this process is using this directory.'
+      : `A Runnel broker in another process (${describe(o)}) is using this directory.`;
+  const sameKernel = o.boot !== undefined && me.boot !== undefined && o.boot === me.boot;
+  // Device numbers are only comparable where the directory is seen through the same kernel.
+  if ((sameKernel || (o.boot === undefined && o.host === me.host)) && o.dir !== undefined && o.dir !== dirId) return 'dead';
+  if (sameKernel && o.pidns !== undefined && o.pidns === me.pidns) {
     const p = await procStat(o.pid);
     if (p) return p.state !== 'Z' && p.state !== 'X' && p.start === o.start ? busy : 'dead';
     // /proc mounted with hidepid hides other users' processes: then only whether the pid exists is known.
@@ -268,12 +279,12 @@ async function readRecord(path: string): Promise<Found | undefined> {
   }
 }
 
-function record(me: Identity, nonce: string): string {
+function record(me: Identity, dirId: string, nonce: string): string {
   const lines = ['# Held by a running Runnel broker (see README.md, Storage layout).', `pid=${me.pid}`];
   if (me.start !== undefined) lines.push(`start=${me.start}`);
   if (me.boot !== undefined) lines.push(`boot=${me.boot}`);
   if (me.pidns !== undefined) lines.push(`pidns=${me.pidns}`);
-  lines.push(`host=${me.host}`, `nonce=${nonce}`);
+  lines.push(`host=${me.host}`, `dir=${dirId}`, `nonce=${nonce}`);
   return lines.join('\n') + '\n';
 }
 
@@ -292,8 +303,14 @@ function parse(content: string): Owner {
     boot: kv.get('boot'),
     pidns: kv.get('pidns'),
     host: kv.get('host'),
+    dir: kv.get('dir'),
     nonce: nonce ?? createHash('sha256').update(content).digest('hex').slice(0, 24),
   };
+}
+
+async function dirIdentity(dir: string): Promise<string> {
+  const st = await stat(dir, { bigint: true });
+  return `${st.dev}:${st.ino}`;
 }
 
 let self: Promise<Identity> | undefined;

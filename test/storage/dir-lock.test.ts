@@ -6,7 +6,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -104,6 +104,21 @@ describe('data directory lock, in one process', () => {
     }
     const again = await startBroker({ port: 0, config: { 'log.dirs': `${d2},${d1}` } });
     await again.close();
+  });
+
+  it("a copy of a running broker's directory (with its .lock) can be opened: the lock names the directory it was taken in", async () => {
+    const dir = await tempDir();
+    const copy = await tempDir();
+    const live = await startBroker({ port: 0, dataDir: dir });
+    try {
+      await cp(dir, copy, { recursive: true });
+      expect(await readFile(join(copy, '.lock'), 'utf8')).toBe(await readFile(join(dir, '.lock'), 'utf8'));
+      const b = await startBroker({ port: 0, dataDir: copy });
+      await b.close();
+      await expect(startBroker({ port: 0, dataDir: dir })).rejects.toThrow(refusal(dir));
+    } finally {
+      await live.close();
+    }
   });
 
   it('a refused start leaves the other directories it had locked free', async () => {
