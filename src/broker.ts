@@ -11,6 +11,7 @@ import { TopicRegistry } from './cluster/topics.js';
 import { brokerFeatures } from './cluster/features.js';
 import { TopicManager } from './cluster/topic-manager.js';
 import { LogManager } from './storage/log-manager.js';
+import { lockDirs } from './storage/dir-lock.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { ProducerIdAllocator } from './producers/producer-ids.js';
@@ -103,8 +104,23 @@ interface LaunchOptions {
   metrics: boolean;
 }
 
-async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions): Promise<Broker> {
-  await mkdir(dataDir, { recursive: true });
+async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker> {
+  // Every data directory is this broker's alone until close() (or its death): see storage/dir-lock.ts.
+  const dirs = [...new Set([opts.dataDir, ...config.logDirs])];
+  for (const d of dirs) await mkdir(d, { recursive: true });
+  const locks = await lockDirs(dirs, (dir) => opts.log.error({ dir }, 'the .lock file of a data directory was removed or replaced: another broker may be using it'));
+  const release = async (): Promise<void> => {
+    for (const l of locks) await l.release();
+  };
+  try {
+    return await open(config, opts, release);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
 
   const meta = await loadClusterMeta(dataDir, config.nodeId);
   const loggers = new BrokerLoggers(log);
@@ -222,6 +238,7 @@ async function launch(config: BrokerConfig, { host, port, dataDir, ephemeral, lo
         groups.close();
         transactions.close();
         await logs.close();
+        await unlock();
         if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
         log.info('Runnel stopped');
       })();

@@ -1,2 +1,3 @@
 export { startBroker, type Broker, type StartBrokerOptions } from './broker.js';
 export { BrokerConfig, ConfigError } from './config/config.js';
+export { LockedError } from './storage/dir-lock.js';
