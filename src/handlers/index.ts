@@ -2,7 +2,8 @@
  * The handler registry: one module per API, named NN-<api>.ts after its key. ApiVersions is
  * answered from this list, so an API is advertised exactly when a handler for it is here.
  */
-import type { Handler } from './types.js';
+import { NO_RESPONSE, type Handler } from './types.js';
+import { PRODUCER_FENCED_SINCE, needsLegacyFencing, toLegacyFencing } from '../transactions/legacy-fencing.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
@@ -41,7 +42,7 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 
-export const handlers: readonly Handler[] = [
+const served: readonly Handler[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
@@ -65,6 +66,20 @@ export const handlers: readonly Handler[] = [
   offsetDelete,
   produce, fetch, listOffsets, metadata, apiVersions, describeCluster,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, incrementalAlterConfigs, describeTopicPartitions];
+
+/** The transactional APIs answer old request versions INVALID_PRODUCER_EPOCH for fencing (legacy-fencing.ts). */
+function withLegacyFencing(h: Handler): Handler {
+  if (!PRODUCER_FENCED_SINCE.has(h.apiKey)) return h;
+  return {
+    ...h,
+    async handle(req, ctx) {
+      const res = await h.handle(req, ctx);
+      return res !== NO_RESPONSE && needsLegacyFencing(h.apiKey, ctx.apiVersion) ? toLegacyFencing(res) : res;
+    },
+  };
+}
+
+export const handlers: readonly Handler[] = served.map(withLegacyFencing);
 
 export const handlerRegistry: ReadonlyMap<number, Handler> = new Map(handlers.map((h) => [h.apiKey, h]));
 

@@ -289,10 +289,8 @@ export class TxnCoordinator {
    * (transaction protocol version 2) adds the group itself, as AddOffsetsToTxn would have.
    */
   async offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, apiVersion: number): Promise<number> {
-    if (apiVersion >= 5) {
-      const code = await this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
-      return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code; // as Kafka's verification maps it
-    }
+    // PRODUCER_FENCED is answered INVALID_PRODUCER_EPOCH at every version (legacy-fencing.ts).
+    if (apiVersion >= 5) return this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
     const t = this.txns.get(transactionalId);
     const err = this.check(transactionalId, t, producerId, producerEpoch);
     if (err) return err;
