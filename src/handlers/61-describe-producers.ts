@@ -23,7 +23,7 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
               producerEpoch: e.epoch,
               lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
               lastTimestamp: BigInt(Math.round(e.lastTimestamp)),
-              coordinatorEpoch: 0,
+              coordinatorEpoch: e.coordinatorEpoch ?? -1,
               currentTxnStartOffset: BigInt(log.txns.ongoing.get(id) ?? -1),
             }));
             return { partitionIndex: p, errorCode: 0, errorMessage: null, activeProducers };

@@ -22,7 +22,9 @@ import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
 import endTxn from './26-end-txn.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
+import electLeaders from './43-elect-leaders.js';
 import describeProducers from './61-describe-producers.js';
 import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
@@ -46,7 +48,9 @@ const served: readonly Handler[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
+  writeTxnMarkers,
   txnOffsetCommit,
+  electLeaders,
   describeProducers,
   describeTransactions,
   listTransactions,
