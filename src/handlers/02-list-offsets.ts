@@ -78,6 +78,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: 2,
   minVersion: 0,
   maxVersion: 10,
+  note: 'no tiered storage: -4 (earliest local) is the log start, -5 (latest tiered) -1',
   async handle(req, ctx) {
     const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1;
     const topics = await Promise.all(
