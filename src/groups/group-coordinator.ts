@@ -24,6 +24,8 @@ import type { TopicCatalog } from '../cluster/topics.js';
 import { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 import { classicCommitError, type CommitIdentity } from './commit-rules.js';
 
+import { partitionFor } from '../cluster/kv-log.js';
+
 export interface JoinRequest {
   groupId: string;
   memberId: string;
@@ -615,6 +617,15 @@ export class GroupCoordinator {
       g.pendingTxnOffsets.delete(k);
       if (commit) g.offsets.set(k.slice(prefix.length), o);
     }
+  }
+
+  /**
+   * A transaction marker written by WriteTxnMarkers to __consumer_offsets partition `partition` (of
+   * `partitions`): the producer's pending offsets of every group stored there end with it, as
+   * Kafka's group coordinator completes them when the marker lands.
+   */
+  async completeTxnOffsetsOnPartition(partition: number, partitions: number, producerId: bigint, commit: boolean): Promise<void> {
+    for (const groupId of [...this.groups.keys()]) if (partitionFor(groupId, partitions) === partition) await this.completeTxnOffsets(groupId, producerId, commit);
   }
 
   /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */

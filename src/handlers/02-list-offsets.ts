@@ -3,9 +3,13 @@
  *
  * Special timestamps: -2 earliest (log start offset), -1 latest (high watermark, or the last
  * stable offset for read_committed), -3 the record with the largest timestamp (KIP-734), -4
- * earliest local (= earliest: no tiered storage), -5 latest tiered (answered as latest, no tiered
- * storage). A real timestamp finds, through the time index, the first record whose timestamp is
- * >= it (reading inside that one batch, decompressing if needed); -1/-1 when there is none.
+ * earliest local (= earliest: no tiered storage), -5 latest tiered (KIP-1005: offset, timestamp
+ * and leader epoch -1, as Kafka answers without tiered storage). Each is served from the version
+ * that introduced it (Kafka's ReplicaManager timestampMinSupportedVersion: -3 v7, -4 v8, -5 v9,
+ * -6 v11, not served here); an older version, or a negative timestamp that is no special one, gets
+ * UNSUPPORTED_VERSION for that partition, checked before the partition is looked up.
+ * A real timestamp finds, through the time index, the first record whose timestamp is >= it
+ * (reading inside that one batch, decompressing if needed); -1/-1 when there is none.
  * v0 answers in its old layout (a list with one offset). Leader epoch 0 from v4.
  */
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/messages/index.js';
@@ -22,6 +26,21 @@ const EARLIEST = -2n;
 const MAX_TIMESTAMP = -3n;
 const EARLIEST_LOCAL = -4n;
 const LATEST_TIERED = -5n;
+
+/** The first version that may ask for each special timestamp (v0 has its own layout for -1/-2). */
+const SPECIAL_SINCE = new Map<bigint, number>([
+  [LATEST, 0],
+  [EARLIEST, 0],
+  [MAX_TIMESTAMP, 7],
+  [EARLIEST_LOCAL, 8],
+  [LATEST_TIERED, 9],
+]);
+
+function unsupportedTimestamp(ts: bigint, version: number): boolean {
+  if (ts >= 0n) return false;
+  const since = SPECIAL_SINCE.get(ts);
+  return since === undefined || version < since;
+}
 
 /** The first record at or after `ts` (or, with `exact`, the first whose timestamp equals it). */
 async function recordAtTimestamp(log: PartitionLog, ts: number): Promise<{ offset: bigint; timestamp: bigint } | undefined> {
@@ -42,15 +61,15 @@ async function lookup(ctx: HandlerContext, log: PartitionLog, ts: bigint, readCo
     case EARLIEST_LOCAL:
       return { offset: BigInt(log.logStartOffset), timestamp: -1n };
     case LATEST:
-    case LATEST_TIERED:
       return { offset: BigInt(readCommitted ? log.lastStableOffset : log.highWatermark), timestamp: -1n };
+    case LATEST_TIERED:
+      return { offset: -1n, timestamp: -1n };
     case MAX_TIMESTAMP: {
       const max = log.maxTimestampBatch();
       if (!max) return { offset: -1n, timestamp: -1n };
       return (await recordAtTimestamp(log, max.timestamp)) ?? { offset: -1n, timestamp: -1n };
     }
     default:
-      if (ts < 0n) return { offset: -1n, timestamp: -1n };
       return (await recordAtTimestamp(log, Number(ts))) ?? { offset: -1n, timestamp: -1n };
   }
 }
@@ -59,6 +78,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
   apiKey: 2,
   minVersion: 0,
   maxVersion: 10,
+  note: 'no tiered storage: -4 (earliest local) is the log start, -5 (latest tiered) -1',
   async handle(req, ctx) {
     const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1;
     const topics = await Promise.all(
@@ -67,6 +87,7 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
         const partitions = await Promise.all(
           t.partitions.map(async (p): Promise<ListOffsetsResponseListOffsetsPartitionResponse> => {
             const out = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+            if (unsupportedTimestamp(p.timestamp, ctx.apiVersion)) return { ...out, errorCode: ErrorCode.UNSUPPORTED_VERSION };
             const log = found.topic && findPartition(ctx.broker, found.topic, p.partitionIndex);
             if (!log) return { ...out, errorCode: found.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
             const epochError = leaderEpochError(p.currentLeaderEpoch, log);

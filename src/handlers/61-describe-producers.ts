@@ -1,4 +1,8 @@
-/** DescribeProducers (key 61), v0: the idempotent and transactional producers a partition knows, with their open transaction's start. */
+/**
+ * DescribeProducers (key 61), v0: the idempotent and transactional producers a partition knows,
+ * with their open transaction's start and the coordinator epoch of their last marker (-1 before
+ * any), what `kafka-transactions.sh abort` needs to end a hanging transaction.
+ */
 import type { DescribeProducersRequest, DescribeProducersResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { findTopic, findPartition } from './common/partitions.js';
@@ -23,7 +27,7 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
               producerEpoch: e.epoch,
               lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
               lastTimestamp: BigInt(Math.round(e.lastTimestamp)),
-              coordinatorEpoch: 0,
+              coordinatorEpoch: e.coordinatorEpoch ?? -1,
               currentTxnStartOffset: BigInt(log.txns.ongoing.get(id) ?? -1),
             }));
             return { partitionIndex: p, errorCode: 0, errorMessage: null, activeProducers };

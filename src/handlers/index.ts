@@ -2,7 +2,8 @@
  * The handler registry: one module per API, named NN-<api>.ts after its key. ApiVersions is
  * answered from this list, so an API is advertised exactly when a handler for it is here.
  */
-import type { Handler } from './types.js';
+import { NO_RESPONSE, type Handler } from './types.js';
+import { PRODUCER_FENCED_SINCE, needsLegacyFencing, toLegacyFencing } from '../transactions/legacy-fencing.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';
@@ -21,7 +22,9 @@ import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
 import endTxn from './26-end-txn.js';
+import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
+import electLeaders from './43-elect-leaders.js';
 import describeProducers from './61-describe-producers.js';
 import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
@@ -41,11 +44,13 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 
-export const handlers: readonly Handler[] = [
+const served: readonly Handler[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
+  writeTxnMarkers,
   txnOffsetCommit,
+  electLeaders,
   describeProducers,
   describeTransactions,
   listTransactions,
@@ -65,6 +70,20 @@ export const handlers: readonly Handler[] = [
   offsetDelete,
   produce, fetch, listOffsets, metadata, apiVersions, describeCluster,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, incrementalAlterConfigs, describeTopicPartitions];
+
+/** The transactional APIs answer old request versions INVALID_PRODUCER_EPOCH for fencing (legacy-fencing.ts). */
+function withLegacyFencing(h: Handler): Handler {
+  if (!PRODUCER_FENCED_SINCE.has(h.apiKey)) return h;
+  return {
+    ...h,
+    async handle(req, ctx) {
+      const res = await h.handle(req, ctx);
+      return res !== NO_RESPONSE && needsLegacyFencing(h.apiKey, ctx.apiVersion) ? toLegacyFencing(res) : res;
+    },
+  };
+}
+
+export const handlers: readonly Handler[] = served.map(withLegacyFencing);
 
 export const handlerRegistry: ReadonlyMap<number, Handler> = new Map(handlers.map((h) => [h.apiKey, h]));
 

@@ -24,6 +24,16 @@ export interface ProducerEntry {
   epoch: number;
   batches: BatchSeq[];
   lastTimestamp: number;
+  /** The coordinator epoch of the last marker, or -1 (absent in snapshots written before it was kept). */
+  coordinatorEpoch?: number;
+}
+
+export interface MarkerCheck {
+  producerId: bigint;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  /** Transaction version 2 markers carry a bumped epoch, so they must be newer than the producer's. */
+  strictEpoch: boolean;
 }
 
 export interface IdempotentBatch {
@@ -88,20 +98,38 @@ export class ProducerStateTable {
   }
 
   /**
+   * Whether a transaction marker may be written, as Kafka's ProducerAppendInfo.appendEndTxnMarker
+   * checks it: an epoch older than the producer's (or, for transaction version 2, not newer) is
+   * INVALID_PRODUCER_EPOCH; a coordinator epoch older than the last marker's is
+   * TRANSACTION_COORDINATOR_FENCED (a zombie coordinator). A producer the partition does not know
+   * passes both.
+   */
+  checkMarker(m: MarkerCheck): { errorCode: number; message: string } | undefined {
+    const e = this.producers.get(m.producerId.toString());
+    if (!e) return undefined;
+    if (m.producerEpoch < e.epoch || (m.strictEpoch && m.producerEpoch === e.epoch))
+      return { errorCode: ErrorCode.INVALID_PRODUCER_EPOCH, message: `marker epoch ${m.producerEpoch} of producer ${m.producerId} is ${m.strictEpoch ? 'not newer than' : 'older than'} ${e.epoch}` };
+    if ((e.coordinatorEpoch ?? -1) > m.coordinatorEpoch)
+      return { errorCode: ErrorCode.TRANSACTION_COORDINATOR_FENCED, message: `coordinator epoch ${m.coordinatorEpoch} for producer ${m.producerId} is older than ${e.coordinatorEpoch}` };
+    return undefined;
+  }
+
+  /**
    * A transaction marker. With transaction protocol version 2 it carries the epoch the coordinator
    * bumped to: that epoch is now the producer's, its batches of the older one are fenced, and its
    * next transaction starts again at sequence 0 (Kafka's ProducerStateEntry.maybeUpdateProducerEpoch).
    */
-  recordMarker(producerId: bigint, epoch: number, timestamp: number): void {
+  recordMarker(producerId: bigint, epoch: number, timestamp: number, coordinatorEpoch = -1): void {
     const key = producerId.toString();
     const e = this.producers.get(key);
-    if (!e) this.producers.set(key, { epoch, batches: [], lastTimestamp: timestamp });
+    if (!e) this.producers.set(key, { epoch, batches: [], lastTimestamp: timestamp, coordinatorEpoch });
     else {
       if (epoch > e.epoch) {
         e.epoch = epoch;
         e.batches = [];
       }
       e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+      e.coordinatorEpoch = Math.max(e.coordinatorEpoch ?? -1, coordinatorEpoch);
     }
   }
 

@@ -222,8 +222,8 @@ export class PartitionLog {
         if (base >= from && pid >= 0n) {
           if (attrs & Attr.CONTROL) {
             const marker = parseMarker(await seg.read(size, pos));
-            if (marker !== undefined) this.txns.end(pid, marker, base);
-            this.producers.recordMarker(pid, head.readInt16BE(51), readInt64(head, 35));
+            if (marker !== undefined) this.txns.end(pid, marker.commit, base);
+            this.producers.recordMarker(pid, head.readInt16BE(51), readInt64(head, 35), marker?.coordinatorEpoch);
           } else {
             this.producers.record({ producerId: pid, producerEpoch: head.readInt16BE(51), baseSequence: head.readInt32BE(53), lastOffsetDelta: head.readInt32BE(23) }, base, readInt64(head, 35));
             if (attrs & Attr.TRANSACTIONAL) this.txns.begin(pid, base);
@@ -266,11 +266,11 @@ export class PartitionLog {
     seg.size += buf.length;
     this.nextOffset = lastOffset + 1;
     if (idempotent) this.producers.record(info, baseOffset, maxTimestamp);
-    if (info.attributes & Attr.TRANSACTIONAL) {
+    if (info.attributes & Attr.TRANSACTIONAL && info.producerId >= 0n) {
       if (info.attributes & Attr.CONTROL) {
         const marker = parseMarker(buf);
-        if (marker !== undefined) this.txns.end(info.producerId, marker, baseOffset);
-        this.producers.recordMarker(info.producerId, info.producerEpoch, maxTimestamp);
+        if (marker !== undefined) this.txns.end(info.producerId, marker.commit, baseOffset);
+        this.producers.recordMarker(info.producerId, info.producerEpoch, maxTimestamp, marker?.coordinatorEpoch);
       } else this.txns.begin(info.producerId, baseOffset);
     }
     return new Promise<void>((resolve, reject) => {
@@ -293,8 +293,15 @@ export class PartitionLog {
     return first === undefined ? this.highWatermark : Math.min(first, this.highWatermark);
   }
 
-  /** Writes a transaction marker (control batch) for `producerId`; resolves once it is in the log. */
-  appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch = 0): Promise<AppendResult> {
+  /**
+   * Writes a transaction marker (control batch) for `producerId`; resolves once it is in the log.
+   * The transaction coordinator and WriteTxnMarkers both come here. A marker of an older producer
+   * epoch or coordinator epoch is refused (producer-state.ts checkMarker); `transactionVersion` 2
+   * asks for the strict epoch check of markers that carry a bumped epoch.
+   */
+  appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch = 0, transactionVersion = 0): Promise<AppendResult> {
+    const refused = this.producers.checkMarker({ producerId, producerEpoch, coordinatorEpoch, strictEpoch: transactionVersion >= 2 });
+    if (refused) return Promise.reject(new StorageError(refused.errorCode, refused.message));
     const { key, value } = markerRecord(commit, coordinatorEpoch);
     const batch = createBatch([{ key, value }], { producerId, producerEpoch, baseSequence: -1, transactional: true, control: true });
     return this.append(batch, readBatchHeader(batch));
@@ -637,11 +644,12 @@ export class PartitionLog {
 }
 
 /** The marker type of a control batch: true for commit, false for abort, undefined if unreadable. */
-function parseMarker(batch: Buffer): boolean | undefined {
+function parseMarker(batch: Buffer): { commit: boolean; coordinatorEpoch: number } | undefined {
   try {
     const [r] = decodeRecords(batch.subarray(61, batch.readInt32BE(8) + LOG_OVERHEAD), 0n, 0n, 1);
     if (!r?.key || r.key.length < 4) return undefined;
-    return r.key.readInt16BE(2) === 1;
+    const coordinatorEpoch = r.value && r.value.length >= 6 ? r.value.readInt32BE(2) : -1;
+    return { commit: r.key.readInt16BE(2) === 1, coordinatorEpoch };
   } catch {
     return undefined;
   }

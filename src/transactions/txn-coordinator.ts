@@ -22,7 +22,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import { KvLog } from '../cluster/kv-log.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import { StorageError, type PartitionLog } from '../storage/partition-log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
 
@@ -289,10 +289,8 @@ export class TxnCoordinator {
    * (transaction protocol version 2) adds the group itself, as AddOffsetsToTxn would have.
    */
   async offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, apiVersion: number): Promise<number> {
-    if (apiVersion >= 5) {
-      const code = await this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
-      return code === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : code; // as Kafka's verification maps it
-    }
+    // PRODUCER_FENCED is answered INVALID_PRODUCER_EPOCH at every version (legacy-fencing.ts).
+    if (apiVersion >= 5) return this.addOffsets(transactionalId, producerId, producerEpoch, groupId);
     const t = this.txns.get(transactionalId);
     const err = this.check(transactionalId, t, producerId, producerEpoch);
     if (err) return err;
@@ -340,7 +338,7 @@ export class TxnCoordinator {
     for (const k of t.partitions) {
       const [topic, p] = k.split('\u0000');
       const log = this.ports.partition(topic, Number(p));
-      if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit);
+      if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit).catch((err: unknown) => this.markerRefused(t, topic, Number(p), err));
     }
     for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit);
     const rotate = t.nextProducerId >= 0n;
@@ -353,6 +351,17 @@ export class TxnCoordinator {
       lastUpdate: Date.now(),
     });
     this.log.debug({ transactionalId: t.transactionalId, commit }, 'transaction completed');
+  }
+
+  /**
+   * A partition refused the marker because it has seen a newer producer or coordinator epoch (an
+   * admin's WriteTxnMarkers got there first): as Kafka's marker channel, the marker is dropped.
+   * Anything else (the log offline) leaves the transaction prepared, to be finished later.
+   */
+  private markerRefused(t: TxnMetadata, topic: string, partition: number, err: unknown): void {
+    const code = err instanceof StorageError ? err.errorCode : undefined;
+    if (code !== ErrorCode.INVALID_PRODUCER_EPOCH && code !== ErrorCode.TRANSACTION_COORDINATOR_FENCED) throw err;
+    this.log.warn({ transactionalId: t.transactionalId, topic, partition, err: (err as Error).message }, 'transaction marker refused by the partition; dropped');
   }
 
   /** transaction.timeout.ms: open transactions older than their timeout are aborted and their producer fenced. */

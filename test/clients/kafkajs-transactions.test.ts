@@ -76,4 +76,21 @@ describe('kafkajs transactions against Runnel', () => {
     await first.disconnect().catch(() => undefined);
     await broker.close();
   }, 60_000);
+
+  it('a fenced producer gets a fencing error kafkajs understands (INVALID_PRODUCER_EPOCH, not unknown code 90)', async () => {
+    const broker = await startBroker({ port: 0 });
+    const kafka = new Kafka({ clientId: 'txn', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+    const old = kafka.producer({ transactionalId: 'tx-zombie', maxInFlightRequests: 1, idempotent: true });
+    await old.connect();
+    const open = await old.transaction();
+    await open.send({ topic: 'zombie-out', messages: [{ value: 'zombie' }] });
+    const next = kafka.producer({ transactionalId: 'tx-zombie', maxInFlightRequests: 1, idempotent: true });
+    await next.connect();
+    await (await next.transaction()).abort(); // InitProducerId with the id: fences the old instance
+    // kafkajs speaks EndTxn v1, which predates PRODUCER_FENCED.
+    await expect(open.commit()).rejects.toMatchObject({ name: 'KafkaJSProtocolError', type: 'INVALID_PRODUCER_EPOCH' });
+    await next.disconnect();
+    await old.disconnect().catch(() => undefined);
+    await broker.close();
+  }, 60_000);
 });

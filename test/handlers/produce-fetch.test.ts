@@ -216,9 +216,38 @@ describe('ListOffsets', () => {
     expect((await ask(5, BigInt(t0 + 999_999))).offset).toBe(-1n);
     const max = await ask(7, -3n);
     expect(max.offset).toBe(9n);
-    expect((await ask(9, -5n)).offset).toBe(10n);
     expect((await ask(0, -1n)).oldStyleOffsets).toEqual([10n]);
     expect((await ask(10, -1n)).leaderEpoch).toBe(0);
+  });
+
+  it('special timestamps as Kafka (KIP-734, KIP-1005): each from the version that introduced it, -5 without tiered storage is -1/-1', async () => {
+    const topic = 'lo-special';
+    const t0 = Date.now() - 60_000;
+    for (let i = 0; i < 4; i++) await wire.request(PRODUCE, 9, produceBody(topic, [{ index: 0, records: batchOf([`s${i}`], { timestamp: t0 + [5, 9, 2, 7][i] * 1000 }) }]));
+    const ask = async (v: number, timestamp: bigint) =>
+      (await wire.request(LIST_OFFSETS, v, { replicaId: -1, isolationLevel: 0, topics: [{ name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] }], timeoutMs: 1000 })).topics[0].partitions[0];
+    const answer = (p: any) => ({ errorCode: p.errorCode, offset: p.offset, timestamp: p.timestamp, leaderEpoch: p.leaderEpoch });
+    const unsupported = { errorCode: 35, offset: -1n, timestamp: -1n, leaderEpoch: -1 };
+    // -5 latest tiered: no tiered storage, so no offset and no epoch (UnifiedLog), from v9.
+    expect(answer(await ask(9, -5n))).toEqual({ errorCode: 0, offset: -1n, timestamp: -1n, leaderEpoch: -1 });
+    expect(answer(await ask(10, -5n))).toEqual({ errorCode: 0, offset: -1n, timestamp: -1n, leaderEpoch: -1 });
+    expect(answer(await ask(8, -5n))).toEqual(unsupported);
+    // -4 earliest local: the log start offset without tiered storage, from v8.
+    expect(answer(await ask(8, -4n))).toEqual({ errorCode: 0, offset: 0n, timestamp: -1n, leaderEpoch: 0 });
+    expect(answer(await ask(7, -4n))).toEqual(unsupported);
+    // -3 max timestamp: the record with the largest timestamp and that timestamp, from v7.
+    expect(answer(await ask(7, -3n))).toEqual({ errorCode: 0, offset: 1n, timestamp: BigInt(t0 + 9000), leaderEpoch: 0 });
+    expect(answer(await ask(6, -3n))).toEqual(unsupported);
+    // A negative timestamp that is no special one (-6 needs v11, which is not served).
+    expect(answer(await ask(10, -6n))).toEqual(unsupported);
+    expect(answer(await ask(10, -42n))).toEqual(unsupported);
+    expect((await ask(0, -3n)).errorCode).toBe(35);
+    // The check comes before the partition lookup, as in Kafka's ReplicaManager.
+    const unknown = await wire.request(LIST_OFFSETS, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'lo-no-such', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -4n }] }] });
+    expect(unknown.topics[0].partitions[0].errorCode).toBe(35);
+    // -1 and -2 are served from v0 on.
+    expect((await ask(0, -2n)).oldStyleOffsets).toEqual([0n]);
+    expect((await ask(1, -1n)).offset).toBe(4n);
   });
 });
 
