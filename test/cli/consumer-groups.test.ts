@@ -79,7 +79,9 @@ describe('runnel consumer-groups', { timeout: 60_000 }, () => {
 
   it('shows the members of an active group and refuses to reset or delete it', async () => {
     expect((await runnel(['topics', ...bs, '--create', '--topic', 'cg-live', '--partitions', '2'])).code).toBe(0);
-    const consumer = runnel(['console-consumer', ...bs, '--topic', 'cg-live', '--group', 'cg-live-g', '--timeout-ms', '4000', '--consumer-property', 'client.id=live-client']);
+    // The member must outlive the describe, reset and delete runs below, each a process start that
+    // takes seconds on a loaded machine: it stays up to 25 s and leaves once a record arrives.
+    const consumer = runnel(['console-consumer', ...bs, '--topic', 'cg-live', '--group', 'cg-live-g', '--timeout-ms', '25000', '--max-messages', '1', '--consumer-property', 'client.id=live-client'], '', 40_000);
     // wait until the member has joined and synced
     let rows: string[][] = [];
     for (let i = 0; i < 40; i++) {
@@ -102,8 +104,9 @@ describe('runnel consumer-groups', { timeout: 60_000 }, () => {
     expect(del.code).toBe(1);
     expect(del.stderr).toMatch(/NON_EMPTY_GROUP\n$/);
     expect(del.stderr.trimEnd().split('\n')).toHaveLength(1);
-    await consumer;
-  });
+    expect((await runnel(['console-producer', ...bs, '--topic', 'cg-live'], 'bye\n')).code).toBe(0);
+    expect((await consumer).code).toBe(0);
+  }, 90_000);
 
   it('rejects bad flags with one line and exit code 1', async () => {
     const cases: Array<[string[], RegExp]> = [

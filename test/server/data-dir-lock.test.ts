@@ -7,11 +7,10 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../helpers/ports.js';
+import { freePort, waitListening } from '../helpers/ports.js';
 import { Client } from '../../src/client/client.js';
 import { createTopic } from '../../src/client/admin.js';
 import { Producer } from '../../src/client/producer.js';
@@ -48,25 +47,6 @@ function runnel(port: number, logDirs: string[]): Run {
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
   return { child, stderr: () => err, exited };
-}
-
-async function listening(port: number, run: Run): Promise<void> {
-  let gone = false;
-  void run.exited.then(() => (gone = true));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`runnel exited: ${run.stderr()}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listening on ${port}: ${run.stderr()}`);
 }
 
 /** Exit code within 20 s, or the test fails (a refused start must not hang). */
@@ -127,7 +107,7 @@ describe('runnel start on data directories another broker is using', () => {
     dirs.push(d1, d2);
     const port1 = await freePort();
     const first = runnel(port1, [d1, d2]);
-    await listening(port1, first);
+    await waitListening(port1, first);
     const values = Array.from({ length: 20 }, (_, i) => `value-${i}`);
     await produced(port1, values);
     // Partitions are spread over both dirs, so both hold data the second broker must not touch.
@@ -151,7 +131,7 @@ describe('runnel start on data directories another broker is using', () => {
     expect(existsSync(join(d1, '.lock')) && existsSync(join(d2, '.lock'))).toBe(true); // left behind by the dead broker
     const port3 = await freePort();
     const third = runnel(port3, [d1, d2]);
-    await listening(port3, third);
+    await waitListening(port3, third);
     expect(await consumed(port3)).toEqual([...values].sort());
     third.child.kill('SIGTERM');
     expect(await exitCode(third)).toBe(0);

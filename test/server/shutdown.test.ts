@@ -6,8 +6,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
-import { freePort } from '../helpers/ports.js';
+import { createServer } from 'node:net';
+import { freePort, waitListening } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,27 +69,6 @@ function runnel(args: string[], launcher: Launcher = 'bin'): Run {
     child.on('exit', (code, signal) => res({ code, signal })),
   );
   return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Resolves when something accepts TCP connections on the port; rejects if the process exits first or on timeout. */
-async function waitListening(port: number, run: Run, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void run.exited.then(() => (exited = true));
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`runnel exited before listening: ${run.stderr()}`);
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listening on ${port} after ${timeoutMs} ms; stderr: ${run.stderr()}`);
 }
 
 /**

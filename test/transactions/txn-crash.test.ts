@@ -9,8 +9,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { freePort } from '../helpers/ports.js';
+import { freePort, waitListening } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,21 +32,6 @@ afterAll(async () => {
   }
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((res) => {
-      const s = connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`broker not listening on ${port}`);
-}
 
 interface Txn {
   values: string[];
@@ -122,7 +106,7 @@ describe('kill -9 during transactions', () => {
       { cwd: ROOT, detached: true, stdio: 'ignore' },
     );
     children.add(child);
-    await listening(port);
+    await waitListening(port, { exited: new Promise((r) => child.once('exit', r)), stderr: () => '(not captured)' });
     const admin = await KafkaWire.connect(port);
     await admin.request(19, 7, { topics: [{ name: 'crash', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
     await admin.close();
