@@ -63,6 +63,7 @@ export const KEYS: Record<string, KeyDef> = {
   'group.consumer.max.heartbeat.interval.ms': { type: 'int', default: '15000', min: 1, doc: 'Largest consumer.heartbeat.interval.ms a consumer-protocol group may be given (GROUP configs).' },
   'group.consumer.assignors': { type: 'list', default: 'uniform,range', doc: 'Server-side assignors of consumer-protocol groups (names or Kafka class names); the first is the default.' },
   'group.consumer.max.size': { type: 'int', default: '2147483647', min: 1, doc: 'Members per consumer-protocol group.' },
+  'group.consumer.migration.policy': { type: 'enum', default: 'bidirectional', values: ['bidirectional', 'upgrade', 'downgrade', 'disabled'], doc: 'Online conversion of groups in use: upgrade turns a classic group (protocol type consumer) into a consumer group when a consumer-protocol member joins; downgrade turns a consumer group back into a classic group when its last consumer-protocol member leaves; empty groups always convert.' },
   'offsets.retention.check.interval.ms': { type: 'long', default: '600000', min: 1, doc: 'How often expired committed offsets are removed.' },
   'offsets.topic.num.partitions': { type: 'int', default: '1', min: 1, doc: 'Partitions of __consumer_offsets (Kafka: 50; one is plenty for a single node).' },
   'offset.metadata.max.bytes': { type: 'int', default: '4096', min: 0, doc: 'Largest metadata string stored with a committed offset.' },

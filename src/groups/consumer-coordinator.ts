@@ -4,8 +4,10 @@
  * that will be back). The broker computes the target assignment with a server-side assignor when
  * the group epoch moves past the assignment epoch, and reconciles each member towards it on its
  * heartbeats (reconcile.ts). Changes are written to __consumer_offsets before the answer and
- * replayed at start-up. Kafka's rules and error codes are followed (GroupMetadataManager); the
- * online migration between classic and consumer groups is not implemented.
+ * replayed at start-up. Kafka's rules and error codes are followed (GroupMetadataManager).
+ * Classic members (JoinGroup/SyncGroup) may share a consumer group with consumer-protocol members
+ * (classic-members.ts), and groups in use change kind online under group.consumer.migration.policy
+ * (migration.ts).
  *
  * Timers: a member that does not heartbeat within its group's session timeout (the group's
  * consumer.session.timeout.ms config, else group.consumer.session.timeout.ms) is fenced
@@ -13,8 +15,7 @@
  * too. Subscribed topics are looked up on every heartbeat, so a new or grown topic bumps the epoch
  * at the next heartbeat of any member; regexes are resolved again at most once a second.
  *
- * Deviations from Kafka 4: no online migration between classic and consumer groups (only empty
- * groups change kind); a known member rejoining with epoch 0 gets its partitions back (as later
+ * Deviations from Kafka 4: a known member rejoining with epoch 0 gets its partitions back (as later
  * Kafka, KAFKA-19233); regexes are JavaScript RegExp with RE2-only constructs translated and
  * backtracking-prone ones refused; assignments are balanced and sticky like Kafka's but may split
  * differently; OffsetCommit needs the exact member epoch (Kafka 4.0).
@@ -24,14 +25,18 @@ import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import { randomClusterId } from '../cluster/uuid.js';
-import type { ClassicGroup } from './classic-group.js';
+import { ClassicGroup } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
 import { ASSIGNORS, configuredAssignors, type Assignment } from './assignors.js';
-import { ConsumerGroup, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, compileRegex, sameMetadata, sameNames, type ConsumerMember, type TopicMeta } from './consumer-group.js';
+import { ConsumerGroup, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, compileRegex, sameMetadata, sameNames, sortedUnique, type ConsumerMember, type TopicMeta } from './consumer-group.js';
 import { reconcile, sameAssignment } from './reconcile.js';
 import { Refused, checkEpoch, validateHeartbeat, type HeartbeatFields } from './heartbeat-rules.js';
 import { MemberTimers } from './member-timers.js';
 import { groupRecord, memberRecord, memberTombstone, replayRecord, storedMember, wireAssignment } from './consumer-records.js';
+import { MalformedProtocol } from './consumer-protocol.js';
+import { consumerGroupFromClassic, fillClassicFromConsumer, migrationPolicy, retireClassicMembers, shouldDowngrade, storedGroup, upgradeRefusal } from './migration.js';
+import { ClassicMembers } from './classic-members.js';
+import type { OwnedPartitions } from './reconcile.js';
 
 export interface ConsumerHeartbeat extends HeartbeatFields {
   clientId: string;
@@ -48,33 +53,62 @@ export interface ConsumerHeartbeatResult {
 }
 
 const REGEX_REFRESH_MS = 1000;
-const sortedUnique = (names: string[]): string[] => [...new Set(names)].sort();
+
+/** The classic groups, as the group coordinator keeps them: a group id belongs to one kind of group only. */
+export interface ClassicHost {
+  readonly groups: Map<string, ClassicGroup>;
+  /** A group just turned classic again: its members get fresh sessions and a rebalance starts. */
+  resumeConverted(g: ClassicGroup, reason: string): void;
+}
+
+/** A member's change, as applyMember takes it. */
+export interface MemberChange {
+  created: boolean;
+  previous?: ConsumerMember;
+  updated: ConsumerMember;
+  /** A static member replaced by this one (same instance id, new member id). */
+  replaced?: ConsumerMember;
+  owned: OwnedPartitions[] | null;
+  regexChanged: boolean;
+  namesChanged: boolean;
+}
 
 export class ConsumerGroupCoordinator {
   readonly groups = new Map<string, ConsumerGroup>();
-  private readonly timers = new MemberTimers();
+  /** Internal to the group modules (classic-members.ts uses them). */
+  readonly timers = new MemberTimers();
   readonly assignors: string[];
   /** Per-group session timeout and heartbeat interval (GROUP configs); the broker's keys by default. */
   private settings = (_groupId: string) => ({
     sessionTimeoutMs: this.config.int('group.consumer.session.timeout.ms'),
     heartbeatIntervalMs: this.config.int('group.consumer.heartbeat.interval.ms'),
   });
+  /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of classic members inside consumer groups. */
+  readonly classicMembers: ClassicMembers;
 
   constructor(
-    private readonly config: BrokerConfig,
-    private readonly store: GroupStore,
+    readonly config: BrokerConfig,
+    readonly store: GroupStore,
     private readonly topics: Pick<TopicCatalog, 'list' | 'get'>,
-    private readonly log: Logger,
-    /** The classic groups: a group id belongs to one kind of group only. */
-    private readonly classic: { groups: Map<string, ClassicGroup> },
+    readonly log: Logger,
+    private readonly classic: ClassicHost,
   ) {
     this.assignors = configuredAssignors(config.list('group.consumer.assignors'));
+    this.classicMembers = new ClassicMembers(this);
   }
 
   /** Where per-group configs come from (src/config/dynamic-configs.ts); read on every heartbeat. */
   useGroupSettings(lookup: (groupId: string) => { sessionTimeoutMs: number; heartbeatIntervalMs: number }): void {
     this.settings = lookup;
   }
+
+  private policy() {
+    return migrationPolicy(this.config.get('group.consumer.migration.policy'));
+  }
+
+  /** A topic's id by name, and its name by id (for the classic members' embedded protocol). */
+  topicId = (name: string): string | undefined => this.topics.get(name)?.id;
+  topicName = (id: string): string | undefined => this.topics.list().find((t) => t.id === id)?.name;
 
   // ------------------------------------------------------------------ heartbeat
 
@@ -105,11 +139,15 @@ export class ConsumerGroupCoordinator {
     // 1. The group and the member, refusing before anything changes.
     let g = this.groups.get(req.groupId);
     const created = !g;
+    let upgradedFrom: ClassicGroup | undefined;
     if (!g) {
       const classic = this.classic.groups.get(req.groupId);
       const classicInUse = classic !== undefined && (classic.members.size > 0 || classic.pending.size > 0 || classic.state !== 'Empty');
-      if (req.memberEpoch !== 0 || classicInUse) throw this.notFound(req.groupId);
-      g = new ConsumerGroup(req.groupId);
+      if (req.memberEpoch !== 0) throw this.notFound(req.groupId);
+      if (classicInUse) {
+        g = this.upgrade(classic);
+        upgradedFrom = classic;
+      } else g = new ConsumerGroup(req.groupId);
     }
     const max = this.config.int('group.consumer.max.size');
     if (g.members.size >= max && (req.memberId === '' || !g.members.has(req.memberId)))
@@ -126,6 +164,7 @@ export class ConsumerGroupCoordinator {
       subscribedTopicRegex: req.subscribedTopicRegex ?? base.subscribedTopicRegex,
       clientId: req.clientId,
       clientHost: req.clientHost,
+      classic: undefined, // it speaks the consumer protocol now
     };
     const regexChanged = (updated.subscribedTopicRegex ?? '') !== (base.subscribedTopicRegex ?? '');
     if (regexChanged && updated.subscribedTopicRegex) {
@@ -138,6 +177,33 @@ export class ConsumerGroupCoordinator {
     const namesChanged = !sameNames(updated.subscribedTopicNames, base.subscribedTopicNames);
 
     // 2. From here on nothing is refused: apply.
+    const upgradeRecords = upgradedFrom ? this.commitUpgrade(upgradedFrom, g) : [];
+    const { current, records } = this.applyMember(g, { created: created && !upgradedFrom, previous, updated, replaced, owned: req.topicPartitions, regexChanged, namesChanged });
+    records.unshift(...upgradeRecords);
+    this.scheduleSession(g.groupId, memberId);
+
+    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null;
+    const changed = !previous || !sameAssignment(previous.assigned, current.assigned);
+    const result: ConsumerHeartbeatResult = {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      memberId,
+      memberEpoch: current.memberEpoch,
+      heartbeatIntervalMs: this.settings(g.groupId).heartbeatIntervalMs,
+      assignment: req.memberEpoch === 0 || full || changed ? wireAssignment(current.assigned) : null,
+    };
+    return { result, write: this.store.write(g.groupId, records) };
+  }
+
+  /**
+   * Applies a member's new state: the group epoch (bumped when subscriptions or the subscribed
+   * topics changed), a new target assignment when due, and the member's reconciliation towards its
+   * target. Returns the member as it now is and the records to write. Shared by heartbeats and by
+   * classic members' JoinGroup.
+   */
+  applyMember(g: ConsumerGroup, change: MemberChange): { current: ConsumerMember; records: StoreRecord[] } {
+    const { created, previous, updated, replaced, owned, regexChanged, namesChanged } = change;
+    const memberId = updated.memberId;
     const now = Date.now();
     const records: StoreRecord[] = [];
     const epochsBefore = `${g.groupEpoch}/${g.assignmentEpoch}`;
@@ -152,7 +218,7 @@ export class ConsumerGroupCoordinator {
       if (target) g.targets.set(memberId, target);
       records.push(memberTombstone(g.groupId, replaced.memberId));
       this.log.info({ group: g.groupId, instanceId: updated.instanceId, member: memberId, replaced: replaced.memberId }, 'static member rejoined');
-    } else if (!previous) this.log.info({ group: g.groupId, member: memberId }, 'member joined the consumer group');
+    } else if (!previous) this.log.info({ group: g.groupId, member: memberId, protocol: updated.classic ? 'classic' : 'consumer' }, 'member joined the consumer group');
     g.setMember(updated);
     this.resolveRegexes(g, now, regexChanged);
     const metadata = this.metadataFor(g);
@@ -168,31 +234,46 @@ export class ConsumerGroupCoordinator {
     const reconciled = reconcile(updated, {
       targetEpoch: g.assignmentEpoch,
       target: g.targets.get(memberId) ?? new Map(),
-      owned: req.topicPartitions,
+      owned,
       subscribedTopicIds: g.memberTopicIds(updated),
       ownedByOther: (t, p) => g.ownedByOther(memberId, t, p),
     });
     if (reconciled !== updated) g.setMember({ ...updated, ...reconciled });
     const current = g.members.get(memberId)!;
-    if (current.state === 'unrevoked_partitions') {
+    // Classic members have join and sync timeouts instead (classic-members.ts).
+    if (current.state === 'unrevoked_partitions' && !current.classic) {
       if (previous?.state !== 'unrevoked_partitions' || previous.memberEpoch !== current.memberEpoch) this.scheduleRebalanceTimeout(g, current);
     } else this.timers.cancelRebalance(g.groupId, memberId);
-    this.scheduleSession(g.groupId, memberId);
     if (!previous || JSON.stringify(storedMember(previous, undefined)) !== JSON.stringify(storedMember(current, undefined))) dirty.add(memberId);
     for (const id of dirty) records.push(memberRecord(g, g.members.get(id)!));
     if (created || `${g.groupEpoch}/${g.assignmentEpoch}` !== epochsBefore || metadataChanged) records.push(groupRecord(g));
+    return { current, records };
+  }
 
-    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null;
-    const changed = !previous || !sameAssignment(previous.assigned, current.assigned);
-    const result: ConsumerHeartbeatResult = {
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      memberId,
-      memberEpoch: current.memberEpoch,
-      heartbeatIntervalMs: this.settings(g.groupId).heartbeatIntervalMs,
-      assignment: req.memberEpoch === 0 || full || changed ? wireAssignment(current.assigned) : null,
-    };
-    return { result, write: this.store.write(g.groupId, records) };
+  /** The consumer group a classic group in use would become, or a refusal (GROUP_ID_NOT_FOUND, as Kafka). Changes nothing. */
+  private upgrade(classic: ClassicGroup): ConsumerGroup {
+    const why = upgradeRefusal(classic, this.policy(), this.config.int('group.consumer.max.size'));
+    if (why !== null) {
+      this.log.info({ group: classic.groupId, why }, 'cannot upgrade the classic group to a consumer group');
+      throw this.notFound(classic.groupId);
+    }
+    try {
+      return consumerGroupFromClassic(classic, this.topicId);
+    } catch (err) {
+      if (!(err instanceof MalformedProtocol)) throw err;
+      this.log.warn({ group: classic.groupId, err: err.message }, 'cannot upgrade the classic group: malformed embedded consumer protocol');
+      throw new Refused(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade the classic group ${classic.groupId} to consumer group because the embedded consumer protocol is malformed.`);
+    }
+  }
+
+  /** Makes the upgrade happen: the classic group gives up its members (keeping its offsets), the consumer group takes them. */
+  private commitUpgrade(classic: ClassicGroup, g: ConsumerGroup): StoreRecord[] {
+    retireClassicMembers(classic);
+    if (classic.offsets.size === 0 && classic.pendingTxnOffsets.size === 0) this.classic.groups.delete(classic.groupId);
+    this.groups.set(g.groupId, g);
+    this.log.info({ group: g.groupId, members: g.members.size, groupEpoch: g.groupEpoch }, 'classic group upgraded to a consumer group');
+    for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId);
+    return [{ kind: 'group', group: g.groupId, value: null }, groupRecord(g), ...[...g.members.values()].map((m) => memberRecord(g, m))];
   }
 
   /** Kafka's member lookup: dynamic members by id, static ones by instance id (replacing one that left with -2). */
@@ -228,7 +309,8 @@ export class ConsumerGroupCoordinator {
         const m = g.members.get(memberId);
         return { previous: m, base: m ?? fresh() };
       }
-      if (existing.memberEpoch !== STATIC_LEAVE_EPOCH)
+      // A classic member's instance id may be taken over at once (a rolling upgrade of static members).
+      if (existing.memberEpoch !== STATIC_LEAVE_EPOCH && !existing.classic)
         throw new Refused(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`);
       return { base: { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 }, replaced: existing };
     }
@@ -312,27 +394,52 @@ export class ConsumerGroupCoordinator {
     return { result: done(m.memberId, STATIC_LEAVE_EPOCH), write: this.store.write(g.groupId, [memberRecord(g, left)]) };
   }
 
-  /** Removes a member and bumps the group epoch: the others are reassigned at their next heartbeat. */
-  private fence(g: ConsumerGroup, m: ConsumerMember, why: string): Promise<void> {
-    g.removeMember(m.memberId);
-    this.timers.cancel(g.groupId, m.memberId);
+  /**
+   * Removes a member and bumps the group epoch: the others are reassigned at their next heartbeat.
+   * When only classic members remain, the group may become a classic group again (downgrade).
+   */
+  fence(g: ConsumerGroup, m: ConsumerMember, why: string): Promise<void> {
+    if (shouldDowngrade(g, m.memberId, this.policy(), this.config.int('group.max.size'))) return this.downgrade(g, m, why);
+    this.log.info({ group: g.groupId, member: m.memberId, groupEpoch: g.groupEpoch + 1, why }, 'member removed from the consumer group');
+    return this.store.write(g.groupId, this.removeMembers(g, [m]));
+  }
+
+  /** Removes members, refreshes the subscribed topics and bumps the group epoch once; the records to write. */
+  removeMembers(g: ConsumerGroup, members: ConsumerMember[]): StoreRecord[] {
+    for (const m of members) {
+      g.removeMember(m.memberId);
+      this.timers.cancel(g.groupId, m.memberId);
+    }
     this.resolveRegexes(g, Date.now(), false);
     g.subscriptionMetadata = this.metadataFor(g);
     g.groupEpoch++;
     if (g.members.size === 0) this.classic.groups.get(g.groupId)?.transition('Empty'); // offsets expire from now on
-    this.log.info({ group: g.groupId, member: m.memberId, groupEpoch: g.groupEpoch, why }, 'member removed from the consumer group');
-    return this.store.write(g.groupId, [memberTombstone(g.groupId, m.memberId), groupRecord(g)]);
+    return [...members.map((m) => memberTombstone(g.groupId, m.memberId)), groupRecord(g)];
   }
 
-  private fenceLater(groupId: string, memberId: string, why: string, still: (m: ConsumerMember) => boolean = () => true): void {
+  /** The last consumer-protocol member left: the classic members carry on in a classic group, which rebalances. */
+  private downgrade(g: ConsumerGroup, leaving: ConsumerMember, why: string): Promise<void> {
+    const classic = this.classic.groups.get(g.groupId) ?? new ClassicGroup(g.groupId);
+    fillClassicFromConsumer(classic, g, leaving.memberId, this.topicName);
+    for (const m of g.members.values()) this.timers.cancel(g.groupId, m.memberId);
+    this.groups.delete(g.groupId);
+    this.classic.groups.set(g.groupId, classic);
+    this.log.info({ group: g.groupId, member: leaving.memberId, why, members: classic.members.size, generation: classic.generation }, 'last consumer-protocol member left: consumer group downgraded to a classic group');
+    const records: StoreRecord[] = [...[...g.members.keys()].map((id) => memberTombstone(g.groupId, id)), { kind: 'consumer-group', group: g.groupId, value: null }, { kind: 'group', group: g.groupId, value: storedGroup(classic) }];
+    this.classic.resumeConverted(classic, `downgrade of group ${g.groupId} from consumer to classic`);
+    return this.store.write(g.groupId, records);
+  }
+
+  fenceLater(groupId: string, memberId: string, why: string, still: (m: ConsumerMember) => boolean = () => true): void {
     const g = this.groups.get(groupId);
     const m = g?.members.get(memberId);
     if (!g || !m || !still(m)) return;
     this.fence(g, m, why).catch((err: Error) => this.log.error({ group: groupId, err: err.message }, 'could not store the consumer group'));
   }
 
-  private scheduleSession(groupId: string, memberId: string): void {
-    const ms = this.settings(groupId).sessionTimeoutMs;
+  /** A classic member keeps the session timeout of its JoinGroup; others take the group's (GROUP configs, else the broker's). */
+  scheduleSession(groupId: string, memberId: string): void {
+    const ms = this.groups.get(groupId)?.members.get(memberId)?.classic?.sessionTimeoutMs ?? this.settings(groupId).sessionTimeoutMs;
     this.timers.session(groupId, memberId, ms, () => this.fenceLater(groupId, memberId, `its session (${ms} ms) expired`));
   }
 
@@ -352,8 +459,10 @@ export class ConsumerGroupCoordinator {
     if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
     const m = g.members.get(memberId);
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (!transactional && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION; // consumer-protocol members commit with v9+
-    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    // Consumer-protocol members commit with v9+ (transactional commits excepted); classic members commit as classic members do, with their generation (= member epoch).
+    if (!transactional && apiVersion < 9 && !m.classic) return ErrorCode.UNSUPPORTED_VERSION;
+    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
+    return m.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   /** OffsetFetch v9+ with a member id and epoch: checked as for commits; admin fetches (null, -1) always pass. */
@@ -362,7 +471,8 @@ export class ConsumerGroupCoordinator {
     if (!g || (memberId === null && memberEpoch < 0)) return ErrorCode.NONE;
     const m = g.members.get(memberId ?? '');
     if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    return memberEpoch === m.memberEpoch ? ErrorCode.NONE : ErrorCode.STALE_MEMBER_EPOCH;
+    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
+    return m.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
   }
 
   /** DeleteGroups: undefined when the id is not a consumer group; NON_EMPTY_GROUP while it has members. */
@@ -376,7 +486,13 @@ export class ConsumerGroupCoordinator {
     return ErrorCode.NONE;
   }
 
-  /** A classic JoinGroup for this id: refused while consumer members exist; an empty consumer group gives way. */
+  /** The consumer group with members that serves classic JoinGroups for this id, if there is one. */
+  servingClassic(groupId: string): ConsumerGroup | undefined {
+    const g = this.groups.get(groupId);
+    return g && g.members.size > 0 ? g : undefined;
+  }
+
+  /** A classic JoinGroup for this id: an empty consumer group gives way (one with members serves it instead, servingClassic). */
   yieldToClassic(groupId: string): number {
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.NONE;
@@ -407,7 +523,7 @@ export class ConsumerGroupCoordinator {
     for (const g of this.groups.values()) {
       for (const m of g.members.values()) {
         this.scheduleSession(g.groupId, m.memberId);
-        if (m.state === 'unrevoked_partitions') this.scheduleRebalanceTimeout(g, m);
+        if (m.state === 'unrevoked_partitions' && !m.classic) this.scheduleRebalanceTimeout(g, m);
       }
     }
   }

@@ -25,6 +25,15 @@ export interface ConsumerMember extends CurrentAssignment {
   subscribedTopicNames: string[];
   subscribedTopicRegex: string | null;
   serverAssignor: string | null;
+  /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup) inside a consumer group. */
+  classic?: ClassicMemberMetadata;
+}
+
+/** What a classic member brought with its JoinGroup. */
+export interface ClassicMemberMetadata {
+  sessionTimeoutMs: number;
+  /** Its protocols (assignor names with its subscription), in its order of preference. */
+  protocols: Array<{ name: string; metadata: Buffer }>;
 }
 
 export interface TopicMeta {
@@ -73,6 +82,9 @@ function nestedRepetition(src: string): boolean {
 }
 
 const pkey = (topicId: string, p: number): string => `${topicId}:${p}`;
+
+/** Topic names as members' subscriptions keep them: sorted, without duplicates. */
+export const sortedUnique = (names: readonly string[]): string[] => [...new Set(names)].sort();
 
 export const sameNames = (a: readonly string[], b: readonly string[]): boolean => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 
@@ -138,6 +150,32 @@ export class ConsumerGroup {
   ownedByOther(memberId: string, topicId: string, p: number): boolean {
     const o = this.owners.get(pkey(topicId, p));
     return o !== undefined && o !== memberId;
+  }
+
+  /** Members that use the classic protocol. */
+  classicMembers(): ConsumerMember[] {
+    return [...this.members.values()].filter((m) => m.classic);
+  }
+
+  /** Kafka's check for a classic member joining: protocol type "consumer" and a protocol every classic member supports. */
+  supportsClassicProtocols(protocolType: string, names: string[]): boolean {
+    if (protocolType !== 'consumer') return false;
+    if (this.members.size === 0) return names.length > 0;
+    const classic = this.classicMembers();
+    return names.some((n) => classic.every((m) => m.classic!.protocols.some((p) => p.name === n)));
+  }
+
+  /** Whether every member but this one uses the classic protocol, and this one does not. */
+  allOthersClassic(memberId: string): boolean {
+    const m = this.members.get(memberId);
+    return m !== undefined && !m.classic && this.classicMembers().length === this.members.size - 1;
+  }
+
+  /** A member waiting for partitions still owned by others (Kafka's waitingOnUnreleasedPartition). */
+  waitingOnUnreleased(m: ConsumerMember): boolean {
+    if (m.state !== 'unreleased_partitions') return false;
+    for (const [t, ps] of this.targets.get(m.memberId) ?? new Map<string, Set<number>>()) for (const p of ps) if (!(m.assigned.get(t)?.has(p) ?? false) && this.ownedByOther(m.memberId, t, p)) return true;
+    return false;
   }
 
   /** The server assignor most members asked for, if any asked (Kafka's preferred assignor). */

@@ -42,6 +42,7 @@ export function storedMember(m: ConsumerMember, target: Assignment | undefined):
     assigned: storedAssignment(m.assigned),
     pendingRevocation: storedAssignment(m.pendingRevocation),
     target: storedAssignment(target ?? new Map()),
+    classic: m.classic ? { sessionTimeoutMs: m.classic.sessionTimeoutMs, protocols: m.classic.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })) } : null,
   };
 }
 
@@ -64,6 +65,9 @@ export function memberOf(v: StoredConsumerMember): ConsumerMember {
     state: STATES.includes(v.state as MemberState) ? (v.state as MemberState) : 'unreleased_partitions',
     assigned: assignmentOf(v.assigned),
     pendingRevocation: assignmentOf(v.pendingRevocation),
+    ...(v.classic && Array.isArray(v.classic.protocols)
+      ? { classic: { sessionTimeoutMs: v.classic.sessionTimeoutMs, protocols: v.classic.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })) } }
+      : {}),
   };
 }
 

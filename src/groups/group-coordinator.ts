@@ -26,6 +26,8 @@ import { classicCommitError, type CommitIdentity } from './commit-rules.js';
 
 import { partitionFor } from '../cluster/kv-log.js';
 
+import { storedGroup } from './migration.js';
+
 export interface JoinRequest {
   groupId: string;
   memberId: string;
@@ -167,14 +169,22 @@ export class GroupCoordinator {
     return g;
   }
 
+  /** A consumer group just became this classic group (migration.ts): fresh sessions, then a rebalance so the leader assigns again. */
+  resumeConverted(g: ClassicGroup, reason: string): void {
+    for (const m of g.members.values()) this.touch(g, m);
+    this.prepareRebalance(g, reason);
+  }
+
   // ------------------------------------------------------------------ membership
 
   join(req: JoinRequest): Promise<JoinResult> {
     const min = this.config.int('group.min.session.timeout.ms');
     const max = this.config.int('group.max.session.timeout.ms');
     if (req.sessionTimeoutMs < min || req.sessionTimeoutMs > max) return Promise.resolve(joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
-    // A consumer-protocol group with members refuses classic members (no online migration); an empty one becomes classic.
-    if (this.consumer.yieldToClassic(req.groupId) !== ErrorCode.NONE) return Promise.resolve(joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
+    // A consumer group with members serves classic members itself (classic-members.ts); an empty one becomes classic.
+    const consumerGroup = this.consumer.servingClassic(req.groupId);
+    if (consumerGroup) return this.consumer.classicMembers.join(consumerGroup, req);
+    this.consumer.yieldToClassic(req.groupId);
     const g = this.group(req.groupId, true)!;
     if (g.state === 'Dead') return Promise.resolve(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId));
     if (req.memberId === '') return this.joinNew(g, req);
@@ -420,6 +430,8 @@ export class GroupCoordinator {
   }
 
   sync(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null; assignments: Array<{ memberId: string; assignment: Buffer }> }): Promise<SyncResult> {
+    const consumerGroup = this.consumer.groups.get(req.groupId);
+    if (consumerGroup) return Promise.resolve(this.consumer.classicMembers.sync(consumerGroup, req));
     const g = this.groups.get(req.groupId);
     if (g && this.fenced(g, req.groupInstanceId, req.memberId)) return Promise.resolve(syncError(ErrorCode.FENCED_INSTANCE_ID));
     const m = g?.members.get(req.memberId);
@@ -470,6 +482,8 @@ export class GroupCoordinator {
   }
 
   heartbeat(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }): number {
+    const consumerGroup = this.consumer.groups.get(req.groupId);
+    if (consumerGroup) return this.consumer.classicMembers.heartbeat(consumerGroup, req);
     const g = this.groups.get(req.groupId);
     if (g && this.fenced(g, req.groupInstanceId, req.memberId)) return ErrorCode.FENCED_INSTANCE_ID;
     const m = g?.members.get(req.memberId);
@@ -480,6 +494,8 @@ export class GroupCoordinator {
   }
 
   leave(groupId: string, members: Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>): { errorCode: number; members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }> } {
+    const consumerGroup = this.consumer.groups.get(groupId);
+    if (consumerGroup) return this.consumer.classicMembers.leave(consumerGroup, members);
     const g = this.groups.get(groupId);
     if (!g) return { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: members.map((x) => ({ ...x, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
     const results = members.map((x) => {
@@ -540,24 +556,7 @@ export class GroupCoordinator {
   }
 
   private persistGroup(g: ClassicGroup): Promise<void> {
-    const value: StoredGroup = {
-      protocolType: g.protocolType ?? '',
-      generation: g.generation,
-      protocol: g.protocolName,
-      leader: g.leaderId,
-      stateTimestamp: g.stateTimestamp,
-      members: [...g.members.values()].map((m) => ({
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        sessionTimeoutMs: m.sessionTimeoutMs,
-        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-        protocols: m.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })),
-        assignment: m.assignment.toString('base64'),
-      })),
-    };
-    return this.store.write(g.groupId, [{ kind: 'group', group: g.groupId, value }]);
+    return this.store.write(g.groupId, [{ kind: 'group', group: g.groupId, value: storedGroup(g) }]);
   }
 
   // ------------------------------------------------------------------ offsets

@@ -64,6 +64,8 @@ export interface StoredConsumerMember {
   assigned: StoredAssignment;
   pendingRevocation: StoredAssignment;
   target: StoredAssignment;
+  /** A classic member inside the consumer group: its session timeout and protocols (metadata base64). */
+  classic?: { sessionTimeoutMs: number; protocols: Array<{ name: string; metadata: string }> } | null;
 }
 
 export type StoreRecord =

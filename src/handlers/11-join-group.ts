@@ -2,7 +2,8 @@
  * JoinGroup (key 11), v0–v9. From v4 a new member first gets MEMBER_ID_REQUIRED with its id and
  * joins again with it; v5+ static membership (group.instance.id); v8+ reason; v9 skip assignment
  * for a rejoining static leader. The state machine is in src/groups/group-coordinator.ts.
- * v0 has no rebalance timeout: the session timeout stands in, as in Kafka.
+ * v0 has no rebalance timeout: the session timeout stands in, as in Kafka. A consumer group (KIP-848)
+ * with members serves the JoinGroup itself, as a classic member (src/groups/classic-members.ts).
  */
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';

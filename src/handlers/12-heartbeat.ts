@@ -1,4 +1,4 @@
-/** Heartbeat (key 12), v0–v4: keeps a member's session alive; REBALANCE_IN_PROGRESS asks it to rejoin. */
+/** Heartbeat (key 12), v0–v4: keeps a member's session alive; REBALANCE_IN_PROGRESS asks it to rejoin (classic members of a consumer group: src/groups/classic-members.ts). */
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';

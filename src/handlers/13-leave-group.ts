@@ -1,4 +1,4 @@
-/** LeaveGroup (key 13), v0–v5: one member (v0–v2) or a batch (v3+, static members by instance id; v5 reasons). */
+/** LeaveGroup (key 13), v0–v5: one member (v0–v2) or a batch (v3+, static members by instance id; v5 reasons); classic members of a consumer group leave it (src/groups/classic-members.ts). */
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';

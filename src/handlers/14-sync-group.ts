@@ -1,4 +1,4 @@
-/** SyncGroup (key 14), v0–v5: the leader hands out assignments; v5 checks protocol type and name. */
+/** SyncGroup (key 14), v0–v5: the leader hands out assignments; v5 checks protocol type and name. A classic member of a consumer group gets its server-side assignment (src/groups/classic-members.ts). */
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';

@@ -4,6 +4,10 @@
  * with -2); the broker assigns partitions (uniform or range) and hands them over only once their
  * previous owner has revoked them. v0: the broker makes up the member id of a new member; v1 (Kafka
  * 4): the client sends its own. The group logic is in src/groups/consumer-coordinator.ts.
+ * A member joining a classic group in use (protocol type "consumer") upgrades it to a consumer group
+ * when group.consumer.migration.policy allows (src/groups/migration.ts); classic members then stay
+ * in it as classic members (src/groups/classic-members.ts). Deviation: a classic static member
+ * replacing the last consumer-protocol member does not downgrade the group at that moment.
  */
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../protocol/messages/index.js';
 import { defineHandler } from './types.js';
@@ -12,7 +16,7 @@ export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbe
   apiKey: 68,
   minVersion: 0,
   maxVersion: 1,
-  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); no online migration between classic and consumer groups in use.',
+  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once.',
   async handle(req, ctx) {
     const r = await ctx.broker.groups.consumer.heartbeat({
       groupId: req.groupId,

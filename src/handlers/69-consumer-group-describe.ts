@@ -1,6 +1,7 @@
 /**
  * ConsumerGroupDescribe (key 69), v0–v1: consumer-protocol groups with their epochs, assignor and
- * members (current and target assignment; v1: member type, 1 = consumer). A classic group or an
+ * members (current and target assignment; v1: member type, 1 = consumer, 0 = a classic member
+ * inside the consumer group). A classic group or an
  * unknown id answers GROUP_ID_NOT_FOUND, an empty id INVALID_GROUP_ID, as Kafka does.
  */
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ConsumerGroupDescribeResponseAssignment } from '../protocol/messages/index.js';
@@ -11,6 +12,7 @@ import { wireAssignment } from '../groups/consumer-records.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 const CONSUMER_MEMBER = 1;
+const CLASSIC_MEMBER = 0;
 
 function named(ctx: HandlerContext, a: Assignment): ConsumerGroupDescribeResponseAssignment {
   const topicPartitions = [];
@@ -54,7 +56,7 @@ export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribe
             subscribedTopicRegex: m.subscribedTopicRegex,
             assignment: named(ctx, m.assigned),
             targetAssignment: named(ctx, g.targets.get(m.memberId) ?? new Map()),
-            memberType: CONSUMER_MEMBER,
+            memberType: m.classic ? CLASSIC_MEMBER : CONSUMER_MEMBER,
           })),
           authorizedOperations: ops,
         };

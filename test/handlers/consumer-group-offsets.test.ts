@@ -28,8 +28,8 @@ const commit = (groupId: string, memberId: string, epoch: number, offset: bigint
 const commitCode = async (...args: Parameters<typeof commit>) => (await commit(...args)).topics[0].partitions[0].errorCode;
 const fetchGroup = async (groupId: string, memberId: string | null, memberEpoch: number) =>
   (await admin.request(API.OFFSET_FETCH, 9, { groups: [{ groupId, memberId, memberEpoch, topics: [{ name: 'offsets', partitionIndexes: [0, 1] }] }], requireStable: false })).groups[0];
-const joinClassic = (groupId: string) =>
-  admin.request(API.JOIN_GROUP, 5, { groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('m') }], reason: null });
+const joinClassic = (groupId: string, protocolType = 'consumer') =>
+  admin.request(API.JOIN_GROUP, 5, { groupId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType, protocols: [{ name: 'range', metadata: Buffer.from('m') }], reason: null });
 
 beforeAll(async () => {
   broker = await startBroker({ port: 0 });
@@ -71,11 +71,12 @@ describe('OffsetCommit and OffsetFetch with member epochs', () => {
 });
 
 describe('one kind of group per id', () => {
-  it('a classic JoinGroup to a consumer group with members is INCONSISTENT_GROUP_PROTOCOL; to an empty one it turns it classic', async () => {
+  it('a classic JoinGroup to a consumer group with members is served by it (another protocol type: INCONSISTENT_GROUP_PROTOCOL); to an empty one it turns it classic', async () => {
     const a = await member('g-kinds');
     await a.join();
     expect(await commitCode('g-kinds', a.memberId, a.epoch, 7n)).toBe(E.NONE);
-    expect((await joinClassic('g-kinds')).errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL);
+    expect((await joinClassic('g-kinds')).errorCode).toBe(79); // MEMBER_ID_REQUIRED: it may join as a classic member
+    expect((await joinClassic('g-kinds', 'connect')).errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL);
     await a.leave();
     const joined = await joinClassic('g-kinds');
     expect(joined.errorCode).toBe(79); // MEMBER_ID_REQUIRED: a classic group now
@@ -83,12 +84,13 @@ describe('one kind of group per id', () => {
     expect((await fetchGroup('g-kinds', null, -1)).topics[0].partitions[0].committedOffset).toBe(7n);
   });
 
-  it('a heartbeat to a classic group in use is GROUP_ID_NOT_FOUND; a group holding only offsets becomes a consumer group', async () => {
+  it('a heartbeat to a classic group in use that cannot be upgraded is GROUP_ID_NOT_FOUND; a group holding only offsets becomes a consumer group', async () => {
     const first = await joinClassic('g-classic');
     const joined = await admin.request(API.JOIN_GROUP, 5, { groupId: 'g-classic', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: first.memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('m') }], reason: null });
     expect(joined.errorCode).toBe(0);
     const m = await member('g-classic');
-    expect(await m.join()).toMatchObject({ errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: 'Group g-classic is not a consumer group.' });
+    // Its embedded subscription ("m") is not a ConsumerProtocolSubscription.
+    expect(await m.join()).toMatchObject({ errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: 'Cannot upgrade the classic group g-classic to consumer group because the embedded consumer protocol is malformed.' });
 
     expect(await commitCode('g-simple', '', -1, 3n)).toBe(E.NONE); // a simple group with offsets only
     const s = await member('g-simple');
