@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { loadSpecs } from '../../src/protocol/codegen/main.js';
 import { apiCodecs } from '../../src/protocol/messages/index.js';
-import * as headers from '../../src/protocol/messages/headers.js';
+import * as generated from '../../src/protocol/messages/index.js';
 import { Reader } from '../../src/protocol/primitives/reader.js';
 import { Writer } from '../../src/protocol/primitives/writer.js';
 import { messageArbitrary } from './spec-arbitrary.js';
@@ -26,7 +26,8 @@ describe('every message round-trips at every version', () => {
   for (const msg of specs) {
     let codec: Codec;
     if (msg.kind === 'header') {
-      const h = headers as unknown as Record<string, Codec[keyof Codec]>;
+      // Headers and the structures embedded in other data (consumer protocol, internal records).
+      const h = generated as unknown as Record<string, Codec[keyof Codec]>;
       codec = { read: h[`read${msg.name}`], size: h[`size${msg.name}`], write: h[`write${msg.name}`] } as Codec;
     } else {
       const api = apiCodecs.get(msg.apiKey!)!;
