@@ -77,6 +77,16 @@ export const scenarios: readonly Scenario[] = [
     restartable: true,
   },
   {
+    name: 'group-start-together',
+    description:
+      'classic groups of 2, 3 and 10 members started at the same moment, each on a 6-partition topic of its own, with ' +
+      'the client\'s default session timeout, heartbeat and assignor: each group settles within 10 s (15 s for 10 ' +
+      'members; 8 s for kafka-python, whose session timeout is 10 s), far below the session timeout: every member ' +
+      'joined, the assignments disjoint and covering the 6 partitions (members beyond 6 get none), the coordinator ' +
+      'agreeing (Stable, the same members and assignments); then each message is processed exactly once by the ' +
+      'member owning its partition. The settle time per group size is in the script\'s output',
+  },
+  {
     name: 'idempotent',
     description:
       'an idempotent producer (InitProducerId, then Produce with producer id, epoch and sequence numbers) sends 500 ' +

@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -45,13 +46,19 @@ def consumer_config(group, **extra):
 class Member:
     """A consumer in this process; the script calls poll() on it (see run_until)."""
 
-    def __init__(self, name, group, topic, on_event=None):
+    def __init__(self, name, group, topic, on_event=None, subscribe=True, **config):
+        """`config` overrides consumer_config's settings (e.g. the short timeouts). With
+        subscribe=False the consumer does not join until subscribe() is called."""
         self.name, self.topic = name, topic
         self.owned, self.processed, self.error = [], [], None
         self.assigned_events, self.revoked_events, self.lost_events = [], [], []
         self.on_event = on_event or (lambda e: None)
-        self.consumer = Consumer(consumer_config(group))
-        self.consumer.subscribe([topic], on_assign=self._assigned, on_revoke=self._revoked, on_lost=self._lost)
+        self.consumer = Consumer(consumer_config(group, **config))
+        if subscribe:
+            self.subscribe()
+
+    def subscribe(self):
+        self.consumer.subscribe([self.topic], on_assign=self._assigned, on_revoke=self._revoked, on_lost=self._lost)
 
     # With cooperative-sticky these get the partitions added or taken away, not the whole
     # assignment, and confluent-kafka calls incremental_assign/unassign itself afterwards.
@@ -154,6 +161,24 @@ def run_until(members, what, cond, state, timeout=20):
 def is_split(owned, partitions):
     """Whether the members' partitions split 0..partitions-1: each one at least, none shared."""
     return all(owned) and sorted(p for o in owned for p in o) == list(range(partitions))
+
+
+def decode_assignment(raw):
+    """ConsumerProtocolAssignment (as list_groups() returns a member's): version, [topic, [partition]], user data."""
+    if not raw:
+        return {}
+    pos = 2
+    (n,) = struct.unpack_from(">i", raw, pos)
+    pos += 4
+    out = {}
+    for _ in range(n):
+        (tlen,) = struct.unpack_from(">h", raw, pos)
+        topic = raw[pos + 2:pos + 2 + tlen].decode()
+        pos += 2 + tlen
+        (pn,) = struct.unpack_from(">i", raw, pos)
+        out[topic] = sorted(struct.unpack_from(f">{pn}i", raw, pos + 4))
+        pos += 4 + 4 * pn
+    return out
 
 
 def producer():

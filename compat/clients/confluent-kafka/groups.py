@@ -17,14 +17,13 @@ _groups.py), so every message must be processed exactly once over the whole run.
     get_watermark_offsets() is 1, 2, 3, and list_groups() shows the group Empty. 1.7.0 has no
     delete_consumer_groups (2.x has), so the group is not deleted.
 """
-import struct
 import time
 
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, create_topic
-from _groups import HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, ChildMember, Member, consumer_config, is_split, produce, producer, run_until
+from _groups import HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, ChildMember, Member, consumer_config, decode_assignment, is_split, produce, producer, run_until
 
 PARTITIONS = 3
 GROUP = f"{TOPIC}-group"
@@ -64,22 +63,6 @@ def processed_once(phase, values, by):
 def describe():
     groups = AdminClient({"bootstrap.servers": BOOTSTRAP, "client.id": CLIENT_ID}).list_groups(timeout=10)
     return next((g for g in groups if g.id == GROUP), None), [g.id for g in groups]
-
-
-def decode_assignment(raw):
-    """ConsumerProtocolAssignment: version, [topic, [partition]], user data."""
-    pos = 2
-    (n,) = struct.unpack_from(">i", raw, pos)
-    pos += 4
-    out = {}
-    for _ in range(n):
-        (tlen,) = struct.unpack_from(">h", raw, pos)
-        topic = raw[pos + 2:pos + 2 + tlen].decode()
-        pos += 2 + tlen
-        (pn,) = struct.unpack_from(">i", raw, pos)
-        out[topic] = sorted(struct.unpack_from(f">{pn}i", raw, pos + 4))
-        pos += 4 + 4 * pn
-    return out
 
 
 log(f"topic by {create_topic(TOPIC, PARTITIONS)}")

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 
 from _common import BOOTSTRAP, CLIENT_ID, check
@@ -30,22 +30,25 @@ HEARTBEAT_INTERVAL_MS = 500
 
 
 def consumer(group, **extra):
-    return KafkaConsumer(bootstrap_servers=BOOTSTRAP, client_id=CLIENT_ID, group_id=group,
-                         session_timeout_ms=SESSION_TIMEOUT_MS, heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS,
-                         max_poll_interval_ms=10000, enable_auto_commit=False, auto_offset_reset="earliest",
-                         fetch_max_wait_ms=100, **extra)
+    return KafkaConsumer(**{
+        "bootstrap_servers": BOOTSTRAP, "client_id": CLIENT_ID, "group_id": group,
+        "session_timeout_ms": SESSION_TIMEOUT_MS, "heartbeat_interval_ms": HEARTBEAT_INTERVAL_MS,
+        "max_poll_interval_ms": 10000, "enable_auto_commit": False, "auto_offset_reset": "earliest",
+        "fetch_max_wait_ms": 100, **extra})
 
 
 class Member:
     """A consumer polling in a thread of its own."""
 
-    def __init__(self, name, group, topic, on_event=None):
+    def __init__(self, name, group, topic, on_event=None, **config):
+        """`config` overrides consumer()'s settings (e.g. the short timeouts)."""
         self.name, self.topic = name, topic
         self.owned, self.processed, self.error = [], [], None
+        self.assigned_events = []  # each join's assignment (on_partitions_assigned), empty ones too
         self.on_event = on_event or (lambda e: None)
         self.running = True
-        self.consumer = consumer(group)
-        self.consumer.subscribe([topic])
+        self.consumer = consumer(group, **config)
+        self.consumer.subscribe([topic], listener=_Listener(self))
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -79,6 +82,17 @@ class Member:
         """Leaves the group (LeaveGroup) and closes."""
         self.running = False
         self.thread.join(15)
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, member):
+        self.member = member
+
+    def on_partitions_revoked(self, revoked):
+        pass
+
+    def on_partitions_assigned(self, assigned):
+        self.member.assigned_events.append(sorted(tp.partition for tp in assigned))
 
 
 class ChildMember:

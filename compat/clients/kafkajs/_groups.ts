@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type ConsumerConfig, type logCreator } from 'kafkajs';
 import { check } from '../../lib/scenario.js';
 import { CLIENT_ID } from './_common.js';
 
@@ -47,6 +47,9 @@ export interface Member {
   /** The partitions of the last assignment (GROUP_JOIN), sorted. */
   owned: number[];
   processed: Processed[];
+  /** How many joins (JoinGroup and SyncGroup rounds) it has completed, and its member id. */
+  joins?: number;
+  memberId?: string;
   /** Leaves the group (LeaveGroup) and closes. */
   stop(): Promise<void>;
   /** Set when the consumer crashed or the process died. */
@@ -54,6 +57,24 @@ export interface Member {
 }
 
 export async function startMember(kafka: Kafka, name: string, groupId: string, topic: string, onEvent?: (e: object) => void): Promise<Member> {
+  const { member, started } = launchMember(kafka, name, groupId, topic, { onEvent });
+  await started;
+  return member;
+}
+
+/**
+ * Starts a member without waiting for it to join (kafkajs' run() resolves only once the first
+ * join and sync are done): `started` settles then. `config` overrides the short timeouts above
+ * (sessionTimeout, heartbeatInterval, rebalanceTimeout, ...), e.g. with kafkajs' defaults.
+ */
+export function launchMember(
+  kafka: Kafka,
+  name: string,
+  groupId: string,
+  topic: string,
+  opts: { onEvent?: (e: object) => void; config?: Partial<ConsumerConfig> } = {},
+): { member: Member; started: Promise<void> } {
+  const { onEvent } = opts;
   const consumer = kafka.consumer({
     groupId,
     sessionTimeout: SESSION_TIMEOUT_MS,
@@ -61,10 +82,13 @@ export async function startMember(kafka: Kafka, name: string, groupId: string, t
     rebalanceTimeout: 10_000,
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
+    ...opts.config,
   });
-  const m: Member = { name, owned: [], processed: [], stop: () => consumer.disconnect() };
+  const m: Member = { name, owned: [], processed: [], joins: 0, stop: () => consumer.disconnect() };
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     m.owned = [...((e.payload.memberAssignment[topic] as number[] | undefined) ?? [])].sort();
+    m.joins = (m.joins ?? 0) + 1;
+    m.memberId = e.payload.memberId;
     onEvent?.({ assigned: m.owned, memberId: e.payload.memberId, protocol: e.payload.groupProtocol });
   });
   // kafkajs restarts a consumer after a retriable crash (restart: true; e.g. "No broker
@@ -74,19 +98,21 @@ export async function startMember(kafka: Kafka, name: string, groupId: string, t
     m.error = `consumer ${name} crashed: ${e.payload.error.message}`;
     onEvent?.({ error: m.error });
   });
-  await consumer.connect();
-  // fromBeginning: where the group has no committed offset yet (auto.offset.reset=earliest).
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);
-      const p: Processed = { member: name, partition, offset: Number(message.offset), value: message.value?.toString() ?? '' };
-      m.processed.push(p);
-      onEvent?.({ processed: p });
-    },
-  });
-  return m;
+  const started = (async () => {
+    await consumer.connect();
+    // fromBeginning: where the group has no committed offset yet (auto.offset.reset=earliest).
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);
+        const p: Processed = { member: name, partition, offset: Number(message.offset), value: message.value?.toString() ?? '' };
+        m.processed.push(p);
+        onEvent?.({ processed: p });
+      },
+    });
+  })();
+  return { member: m, started };
 }
 
 /**

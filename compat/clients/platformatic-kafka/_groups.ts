@@ -32,6 +32,9 @@ export interface Member {
   /** The partitions of the last assignment (consumer:group:join), sorted. */
   owned: number[];
   processed: Processed[];
+  /** How many joins (JoinGroup and SyncGroup rounds) it has completed, and its member id. */
+  joins?: number;
+  memberId?: string;
   /** Closes the stream and the consumer, which leaves the group (LeaveGroup). */
   stop(): Promise<void>;
   /** Set when the stream failed or the process died. */
@@ -39,6 +42,24 @@ export interface Member {
 }
 
 export async function startMember(bootstrap: string, name: string, groupId: string, topic: string, onEvent?: (e: object) => void): Promise<Member> {
+  const { member, started } = launchMember(bootstrap, name, groupId, topic, { onEvent });
+  await started;
+  return member;
+}
+
+/**
+ * Starts a member without waiting for it to join (consume() resolves only once the first join
+ * and sync are done): `started` settles then. `config` overrides the short timeouts above
+ * (sessionTimeout, heartbeatInterval, rebalanceTimeout, ...), e.g. with the client's defaults.
+ */
+export function launchMember(
+  bootstrap: string,
+  name: string,
+  groupId: string,
+  topic: string,
+  opts: { onEvent?: (e: object) => void; config?: { sessionTimeout?: number; rebalanceTimeout?: number; heartbeatInterval?: number } } = {},
+): { member: Member; started: Promise<void> } {
+  const { onEvent } = opts;
   const consumer = new Consumer({
     clientId: CLIENT_ID,
     bootstrapBrokers: [bootstrap],
@@ -53,6 +74,7 @@ export async function startMember(bootstrap: string, name: string, groupId: stri
     // restarts of group-restart (about 2 s without a broker), as an application would configure.
     retries: 40,
     retryDelay: 250,
+    ...opts.config,
   });
   let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
   let done: Promise<void> = Promise.resolve();
@@ -60,6 +82,7 @@ export async function startMember(bootstrap: string, name: string, groupId: stri
     name,
     owned: [],
     processed: [],
+    joins: 0,
     stop: async () => {
       await stream?.close();
       await done;
@@ -68,25 +91,29 @@ export async function startMember(bootstrap: string, name: string, groupId: stri
   };
   consumer.on('consumer:group:join', (e) => {
     m.owned = [...(e.assignments?.find((a) => a.topic === topic)?.partitions ?? [])].sort();
+    m.joins = (m.joins ?? 0) + 1;
+    m.memberId = e.memberId;
     onEvent?.({ assigned: m.owned, memberId: e.memberId, generation: e.generationId });
   });
-  stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest' });
-  const s = stream;
-  done = (async () => {
-    try {
-      for await (const message of s) {
-        await message.commit();
-        const p: Processed = { member: name, partition: message.partition, offset: Number(message.offset), value: String(message.value) };
-        m.processed.push(p);
-        onEvent?.({ processed: p });
+  const started = (async () => {
+    stream = await consumer.consume({ topics: [topic], mode: 'committed', fallbackMode: 'earliest' });
+    const s = stream;
+    done = (async () => {
+      try {
+        for await (const message of s) {
+          await message.commit();
+          const p: Processed = { member: name, partition: message.partition, offset: Number(message.offset), value: String(message.value) };
+          m.processed.push(p);
+          onEvent?.({ processed: p });
+        }
+      } catch (err) {
+        const causes = ((err as { errors?: Error[] }).errors ?? []).map((e) => e.message);
+        m.error = `member ${name}: the stream failed: ${(err as Error).message}${causes.length ? ` (${[...new Set(causes)].join('; ')})` : ''}`;
+        onEvent?.({ error: m.error });
       }
-    } catch (err) {
-      const causes = ((err as { errors?: Error[] }).errors ?? []).map((e) => e.message);
-      m.error = `member ${name}: the stream failed: ${(err as Error).message}${causes.length ? ` (${[...new Set(causes)].join('; ')})` : ''}`;
-      onEvent?.({ error: m.error });
-    }
+    })();
   })();
-  return m;
+  return { member: m, started };
 }
 
 export function producer(bootstrap: string): Producer<string, string, string, string> {
