@@ -64,7 +64,7 @@ export class PrometheusMetrics implements BrokerMetrics {
     partitionGauge('runnel_partition_log_size_bytes', 'Bytes on disk per partition', (p) => p.size);
     partitionGauge('runnel_partition_log_end_offset', 'Log end offset (high watermark) per partition', (p) => p.highWatermark);
     partitionGauge('runnel_partition_log_start_offset', 'Log start offset per partition', (p) => p.logStartOffset);
-    partitionGauge('runnel_partition_segments', 'Segments per partition', (p) => p.segments.length);
+    partitionGauge('runnel_partition_segments', 'Segments per partition', (p) => p.numberOfSegments);
     new Gauge({
       name: 'runnel_partitions',
       help: 'Partitions on this broker',

@@ -10,6 +10,7 @@ import type { BrokerConfig } from '../config/config.js';
 import type { TopicInfo } from '../cluster/topics.js';
 import type { Logger } from '../util/logger.js';
 import { PartitionLog } from './partition-log.js';
+import type { Log } from './log.js';
 import { FileCache } from './file-cache.js';
 import { resolveLogConfig, type LogConfig } from './log-config.js';
 import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpoint.js';
@@ -22,8 +23,8 @@ const CHECKPOINT_INTERVAL_MS = 60_000;
 
 /** What handlers and coordinators need from storage. */
 export interface LogStore {
-  partition(topic: string, index: number): PartitionLog | undefined;
-  partitions(topic: string): PartitionLog[];
+  partition(topic: string, index: number): Log | undefined;
+  partitions(topic: string): Log[];
   /** Writes the log start offsets now (after DeleteRecords), so they survive a crash. */
   checkpointLogStartOffsets(): Promise<void>;
 }
