@@ -4,7 +4,7 @@
  * and transactions the same semantics.
  */
 import { decodeRecords, createBatch } from '../protocol/records.js';
-import { Attr, LOG_OVERHEAD, readBatchHeader, readInt64, type BatchInfo } from '../protocol/record-batch.js';
+import { Attr, LOG_OVERHEAD, readBatchHeader, type BatchInfo } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ProducerStateTable } from '../producers/producer-state.js';
 import { markerRecord, type PartitionTxns } from '../producers/partition-txns.js';
@@ -61,16 +61,6 @@ export function trackBatch(producers: ProducerStateTable, txns: PartitionTxns, b
   } else {
     producers.record(info, baseOffset, maxTimestamp);
     if (info.attributes & Attr.TRANSACTIONAL) txns.begin(info.producerId, baseOffset);
-  }
-}
-
-/** As trackBatch, for every batch of `records` (whole batches, offsets already in place). */
-export function trackBatches(producers: ProducerStateTable, txns: PartitionTxns, records: Buffer): void {
-  for (let p = 0; p + 61 <= records.length; ) {
-    const size = records.readInt32BE(p + 8) + LOG_OVERHEAD;
-    const batch = records.subarray(p, p + size);
-    trackBatch(producers, txns, batch, producerFields(batch), readInt64(batch, 0), readInt64(batch, 35));
-    p += size;
   }
 }
 

@@ -6,7 +6,8 @@
 import type { Segment } from './segment.js';
 import type { PartitionLog } from './partition-log.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { StorageError, type RetentionResult } from './log.js';
+import { StorageError, type Log, type RetentionResult } from './log.js';
+import type { Logger } from '../util/logger.js';
 
 /** DeleteRecords: moves the log start offset forward and drops the segments wholly below it. */
 export async function deleteRecordsBefore(log: PartitionLog, offset: number): Promise<number> {
@@ -54,4 +55,19 @@ export async function applyRetention(log: PartitionLog, now: number): Promise<Re
   }
   log.txns.trim(log.logStartOffset);
   return { segments: deleted, bytes };
+}
+
+/** One retention pass over every log of the broker: idle producers expire, old segments go. */
+export async function retentionPass(logs: Log[], now: number, producerExpirationMs: number, logger: Logger): Promise<void> {
+  for (const p of logs) {
+    try {
+      const expired = p.producers.expire(now, producerExpirationMs);
+      if (expired > 0) logger.debug({ topic: p.topic, partition: p.partition, producers: expired }, 'expired idle producer state');
+      const r = await p.applyRetention(now);
+      if (r.segments > 0)
+        logger.info({ topic: p.topic, partition: p.partition, segments: r.segments, bytes: r.bytes, logStartOffset: p.logStartOffset }, 'retention deleted segments');
+    } catch (err) {
+      logger.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'retention failed');
+    }
+  }
 }

@@ -16,7 +16,8 @@ import { Segment, type BatchMeta } from './segment.js';
 import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { LOG_OVERHEAD, isIntactBatch, patchBatch, readInt64, setLogAppendTime, type BatchInfo } from '../protocol/record-batch.js';
+import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
+import { checkFollowerBatches, forEachBatch, stampLeaderBatch } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ProducerStateTable } from '../producers/producer-state.js';
@@ -146,14 +147,7 @@ export class PartitionLog implements Log {
     if (seq) return duplicateResult(this, () => this.writer.failed, seq.firstOffset, seq.lastOffset);
     const cfg = this.config();
     const baseOffset = this.nextOffset;
-    const lastOffset = baseOffset + info.lastOffsetDelta;
-    patchBatch(buf, BigInt(baseOffset), this.leaderEpoch);
-    let logAppendTime = -1;
-    let maxTimestamp = Number(info.maxTimestamp);
-    if (cfg.messageTimestampType === 'LogAppendTime') {
-      setLogAppendTime(buf, BigInt(now));
-      logAppendTime = maxTimestamp = now;
-    }
+    const { lastOffset, maxTimestamp, logAppendTime } = stampLeaderBatch(buf, info, baseOffset, this.leaderEpoch, cfg, now);
     const written = this.place(buf, { baseOffset, lastOffset, maxTimestamp, recordCount: info.recordCount }, now, cfg);
     trackBatch(this.producers, this.txns, buf, info, baseOffset, maxTimestamp);
     return written.then(() => ({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset }));
@@ -185,16 +179,11 @@ export class PartitionLog implements Log {
     const baseOffset = readInt64(records, 0);
     let lastOffset = baseOffset;
     let written: Promise<void> = Promise.resolve();
-    for (let p = 0; p < records.length; ) {
-      const size = records.readInt32BE(p + 8) + LOG_OVERHEAD;
-      const batch = records.subarray(p, p + size);
-      const base = readInt64(batch, 0);
-      lastOffset = base + batch.readInt32BE(23);
-      const maxTimestamp = readInt64(batch, 35);
-      written = this.place(batch, { baseOffset: base, lastOffset, maxTimestamp, recordCount: batch.readInt32BE(57) }, now, cfg);
+    forEachBatch(records, (batch, base, last, maxTimestamp) => {
+      lastOffset = last;
+      written = this.place(batch, { baseOffset: base, lastOffset: last, maxTimestamp, recordCount: batch.readInt32BE(57) }, now, cfg);
       trackBatch(this.producers, this.txns, batch, producerFields(batch), base, maxTimestamp);
-      p += size;
-    }
+    });
     return written.then(() => ({ baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset }));
   }
 
@@ -347,23 +336,4 @@ export class PartitionLog implements Log {
       await writeFileAtomic(snapshotPath(this.dir), JSON.stringify({ ...this.producers.snapshot(this.nextOffset), txns: this.txns.snapshot() }));
     for (const s of this.segments) await this.files.forget(s.logPath);
   }
-}
-
-/**
- * Why batches a follower fetched cannot continue a log ending at `logEndOffset` (Kafka's
- * UnexpectedAppendOffsetException and CorruptRecordException), or undefined when they can.
- */
-export function checkFollowerBatches(records: Buffer, logEndOffset: number): StorageError | undefined {
-  if (records.length === 0) return new StorageError(ErrorCode.INVALID_RECORD, 'no batches to append');
-  let next = logEndOffset;
-  for (let p = 0; p < records.length; ) {
-    if (!isIntactBatch(records, p)) return new StorageError(ErrorCode.CORRUPT_MESSAGE, `damaged batch at byte ${p}`);
-    const base = readInt64(records, p);
-    const last = base + records.readInt32BE(p + 23);
-    if (base < next || last < base)
-      return new StorageError(ErrorCode.INVALID_RECORD, `batch at offset ${base} does not continue the log (next offset ${next})`);
-    next = last + 1;
-    p += records.readInt32BE(p + 8) + LOG_OVERHEAD;
-  }
-  return undefined;
 }
