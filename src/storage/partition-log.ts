@@ -100,6 +100,15 @@ export class PartitionLog implements Log {
     return this.writer.lastFlushMs;
   }
 
+  /** The error of a failed write: the log is offline until restart (tests simulate one by setting it). */
+  get failed(): Error | undefined {
+    return this.writer.failed;
+  }
+
+  set failed(err: Error | undefined) {
+    this.writer.failed = err;
+  }
+
   /** Told how long each fsync of this log took (the broker's metrics). */
   set onFsync(fn: ((seconds: number) => void) | undefined) {
     this.writer.onFsync = fn;
@@ -131,7 +140,7 @@ export class PartitionLog implements Log {
   // ---------------------------------------------------------------- writes
 
   private offline(): StorageError | undefined {
-    const failed = this.writer.failed;
+    const failed = this.failed;
     return failed && new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `log of ${this.topic}-${this.partition} is offline: ${failed.message}`);
   }
 
