@@ -5,12 +5,14 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BrokerConfig } from './config/config.js';
-import { loadClusterMeta } from './cluster/cluster-meta.js';
+import { BrokerConfig, ConfigError } from './config/config.js';
+import { ephemeralClusterMeta, loadClusterMeta } from './cluster/cluster-meta.js';
 import { TopicRegistry } from './cluster/topics.js';
 import { brokerFeatures } from './cluster/features.js';
 import { TopicManager } from './cluster/topic-manager.js';
 import { LogManager } from './storage/log-manager.js';
+import { MemoryLogStore } from './storage/memory-log-store.js';
+import type { BrokerLogs } from './storage/log-store.js';
 import { lockDirs } from './storage/dir-lock.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
@@ -37,6 +39,14 @@ export interface StartBrokerOptions {
    * created and removed again by close(): the broker of a test leaves nothing behind.
    */
   dataDir?: string;
+  /**
+   * Where partition logs and the broker's state live. 'file' (the default): the data directory.
+   * 'memory': nowhere on disk. Every partition gets an in-memory log, and topics, the cluster id,
+   * producer ids and dynamic configs are kept in memory too; no data directory is created or
+   * locked, and everything is gone at close(). log.dirs/log.dir are ignored; `dataDir` with it is
+   * an error.
+   */
+  storage?: 'file' | 'memory';
   /** server.properties keys, or a loaded configuration. */
   config?: BrokerConfig | Record<string, string | number | boolean>;
   /** A pino logger; by default the embedded broker is silent and `runnel start` logs to stdout. */
@@ -59,6 +69,7 @@ export interface Broker {
   bootstrap: string;
   clusterId: string;
   nodeId: number;
+  /** The data directory; '' with storage: 'memory'. */
   dataDir: string;
   config: BrokerConfig;
   close(): Promise<void>;
@@ -75,6 +86,13 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   const listener = config.listeners()[0];
   const host = opts.host ?? listener.host;
   const port = opts.port ?? listener.port;
+  const metrics = opts.metrics ?? config.isSet('runnel.metrics.port');
+
+  if (opts.storage === 'memory') {
+    if (opts.dataDir) throw new ConfigError(`dataDir (${opts.dataDir}) cannot be used with storage: 'memory'`);
+    return open(config, { host, port, dataDir: undefined, ephemeral: undefined, log, started, metrics }, async () => undefined);
+  }
+  if (opts.storage !== undefined && opts.storage !== 'file') throw new ConfigError(`storage must be 'file' or 'memory', not ${String(opts.storage)}`);
 
   let ephemeral: string | undefined;
   let dataDir: string;
@@ -86,7 +104,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     config = withOverride(config, 'log.dirs', dataDir);
   }
   try {
-    return await launch(config, { host, port, dataDir, ephemeral, log, started, metrics: opts.metrics ?? config.isSet('runnel.metrics.port') });
+    return await launch(config, { host, port, dataDir, ephemeral, log, started, metrics });
   } catch (err) {
     // A failed start (port in use, unreadable data) leaves no temporary directory behind.
     if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
@@ -97,7 +115,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
 interface LaunchOptions {
   host: string;
   port: number;
-  dataDir: string;
+  /** undefined: storage 'memory', nothing on disk. */
+  dataDir: string | undefined;
   ephemeral: string | undefined;
   log: Logger;
   started: number;
@@ -106,7 +125,7 @@ interface LaunchOptions {
 
 async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker> {
   // Every data directory is this broker's alone until close() (or its death): see storage/dir-lock.ts.
-  const dirs = [...new Set([opts.dataDir, ...config.logDirs])];
+  const dirs = [...new Set([opts.dataDir!, ...config.logDirs])];
   for (const d of dirs) await mkdir(d, { recursive: true });
   const locks = await lockDirs(dirs, (dir) => opts.log.error({ dir }, 'the .lock file of a data directory was removed or replaced: another broker may be using it'));
   const release = async (): Promise<void> => {
@@ -122,12 +141,16 @@ async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker
 
 async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
 
-  const meta = await loadClusterMeta(dataDir, config.nodeId);
+  const meta = dataDir === undefined ? ephemeralClusterMeta(config.nodeId) : await loadClusterMeta(dataDir, config.nodeId);
   const loggers = new BrokerLoggers(log);
   // Before the logs open: stored dynamic broker configs are log defaults too.
   const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
-  const registry = await TopicRegistry.open(dataDir);
-  const logs = await LogManager.open(config, registry.list(), (name) => registry.get(name)?.configs ?? {}, loggers.get('runnel.storage'));
+  const registry = dataDir === undefined ? TopicRegistry.inMemory() : await TopicRegistry.open(dataDir);
+  const topicConfigs = (name: string): Record<string, string> => registry.get(name)?.configs ?? {};
+  const logs: BrokerLogs =
+    dataDir === undefined
+      ? new MemoryLogStore(config, topicConfigs, loggers.get('runnel.storage'))
+      : await LogManager.open(config, registry.list(), topicConfigs, loggers.get('runnel.storage'));
   if (logs.recoveryStats.recovered > 0)
     log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
   const topics = new TopicManager(registry, logs);
@@ -136,7 +159,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), loggers.get('runnel.groups'), topics);
   groups.consumer.useGroupSettings((id) => dynamicConfigs.groupSettings(id));
   await groups.load();
-  const producerIds = await ProducerIdAllocator.open(dataDir);
+  const producerIds = dataDir === undefined ? ProducerIdAllocator.inMemory() : await ProducerIdAllocator.open(dataDir);
   const txnTopic = await topics.create(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), { 'cleanup.policy': 'compact' });
   const transactions = new TxnCoordinator(
     config,
@@ -203,7 +226,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
       version: VERSION,
       listener: `PLAINTEXT://${host || '0.0.0.0'}:${bound.port}`,
       advertised: `${adv.host}:${adv.port}`,
-      dataDir,
+      dataDir: dataDir ?? '(storage: memory)',
       clusterId: meta.clusterId,
       nodeId: meta.nodeId,
       topics: topics.list().length,
@@ -221,7 +244,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     bootstrap: `${adv.host}:${adv.port}`,
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
-    dataDir,
+    dataDir: dataDir ?? '',
     config,
     metricsPort: metricsServer?.port,
     close() {

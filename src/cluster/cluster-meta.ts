@@ -14,6 +14,11 @@ export interface ClusterMeta {
  * meta.properties in the data directory, as Kafka keeps it: the cluster id is generated on the
  * first start and never changes; a data directory written by another node id is refused.
  */
+/** A broker without a data directory (storage: 'memory') gets a new cluster id at every start. */
+export function ephemeralClusterMeta(nodeId: number): ClusterMeta {
+  return { clusterId: randomClusterId(), nodeId };
+}
+
 export async function loadClusterMeta(dir: string, nodeId: number): Promise<ClusterMeta> {
   const path = join(dir, 'meta.properties');
   let text: string | undefined;

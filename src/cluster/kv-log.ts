@@ -7,7 +7,7 @@
 import { createBatch } from '../protocol/records.js';
 import { validateProducedBatch, Attr } from '../protocol/record-batch.js';
 import { batchRecords } from '../protocol/batch-records.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { Log } from '../storage/log.js';
 
 export function partitionFor(id: string, partitions: number): number {
   let h = 0;
@@ -16,7 +16,7 @@ export function partitionFor(id: string, partitions: number): number {
 }
 
 export class KvLog {
-  constructor(private readonly partitions: PartitionLog[]) {}
+  constructor(private readonly partitions: Log[]) {}
 
   /** Appends the entries in one batch to the routing key's partition; resolves once in the log. */
   async write(routingKey: string, entries: Array<{ key: string; value: unknown }>): Promise<void> {

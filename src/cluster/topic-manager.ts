@@ -11,12 +11,12 @@
  */
 import type { TopicCatalog, TopicInfo, TopicRegistry } from './topics.js';
 import { nameTaken, partitionIncreaseError } from './topics.js';
-import type { LogManager } from '../storage/log-manager.js';
+import type { BrokerLogs } from '../storage/log-store.js';
 
 export class TopicManager implements TopicCatalog {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly registry: TopicRegistry, private readonly logs: LogManager) {}
+  constructor(private readonly registry: TopicRegistry, private readonly logs: BrokerLogs) {}
 
   /** Runs `fn` after every change queued before it. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

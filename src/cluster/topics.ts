@@ -75,13 +75,18 @@ export class TopicRegistry implements TopicCatalog {
   private readonly byCollisionKey = new Map<string, TopicInfo>();
   private writes: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly path: string) {}
+  private constructor(private readonly path: string | undefined) {}
+
+  /** A registry kept in memory only (a broker with storage: 'memory'). */
+  static inMemory(): TopicRegistry {
+    return new TopicRegistry(undefined);
+  }
 
   static async open(dir: string): Promise<TopicRegistry> {
     const reg = new TopicRegistry(join(dir, 'topics.json'));
     let text: string | undefined;
     try {
-      text = await readFile(reg.path, 'utf8');
+      text = await readFile(join(dir, 'topics.json'), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -167,11 +172,13 @@ export class TopicRegistry implements TopicCatalog {
 
   /** Writes are chained so that the file always reflects the latest state, in order. */
   private persist(): Promise<void> {
+    const path = this.path;
+    if (path === undefined) return Promise.resolve();
     const snapshot: StoredTopics = {
       version: 1,
       topics: this.list().map(({ name, id, partitions, configs }) => ({ name, id, partitions, configs })),
     };
-    const next = this.writes.then(() => writeFileAtomic(this.path, JSON.stringify(snapshot, null, 1)));
+    const next = this.writes.then(() => writeFileAtomic(path, JSON.stringify(snapshot, null, 1)));
     this.writes = next.catch(() => undefined);
     return next;
   }

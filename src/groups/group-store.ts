@@ -5,7 +5,7 @@
  * id, so groups can later be spread over coordinators. Everything is replayed at start-up.
  */
 import { KvLog } from '../cluster/kv-log.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { Log } from '../storage/log.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -108,7 +108,7 @@ function parseKey(key: string, value: unknown): StoreRecord | undefined {
 export class GroupStore {
   private readonly kv: KvLog;
 
-  constructor(partitions: PartitionLog[]) {
+  constructor(partitions: Log[]) {
     this.kv = new KvLog(partitions);
   }
 

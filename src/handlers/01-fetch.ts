@@ -23,7 +23,7 @@ import { readCommittedView } from '../fetch/aborted-txns.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
 import { partitionErrorCode } from './common/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { Log } from '../storage/log.js';
 
 const EMPTY = Buffer.alloc(0);
 const INITIAL_EPOCH = 0;
@@ -64,7 +64,7 @@ function emptyPartition(index: number, errorCode: number): FetchResponsePartitio
 interface ReadOutcome {
   data: FetchResponsePartitionData;
   bytes: number;
-  log?: PartitionLog;
+  log?: Log;
 }
 
 async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean): Promise<ReadOutcome> {
@@ -175,7 +175,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       const hasError = outcomes.some((o) => o.data.errorCode !== 0);
       const wait = deadline - Date.now();
       if (total >= req.minBytes || hasError || wait <= 0 || wanted.length === 0) break;
-      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionLog => !!l), wait);
+      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is Log => !!l), wait);
     }
 
     // Group by topic in request order; an incremental response names only partitions with news.
@@ -206,7 +206,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   },
 });
 
-function waitForAppend(logs: PartitionLog[], ms: number): Promise<void> {
+function waitForAppend(logs: Log[], ms: number): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribe: Array<() => void> = [];
     const done = (): void => {

@@ -19,7 +19,7 @@ import { batchRecords } from '../protocol/batch-records.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
 import { partitionErrorCode } from './common/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { Log } from '../storage/log.js';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -43,7 +43,7 @@ function unsupportedTimestamp(ts: bigint, version: number): boolean {
 }
 
 /** The first record at or after `ts` (or, with `exact`, the first whose timestamp equals it). */
-async function recordAtTimestamp(log: PartitionLog, ts: number): Promise<{ offset: bigint; timestamp: bigint } | undefined> {
+async function recordAtTimestamp(log: Log, ts: number): Promise<{ offset: bigint; timestamp: bigint } | undefined> {
   const batch = await log.batchForTimestamp(ts);
   if (!batch) return undefined;
   const logAppendTime = (batch.readInt16BE(21) & Attr.TIMESTAMP_LOG_APPEND) !== 0;
@@ -55,7 +55,7 @@ async function recordAtTimestamp(log: PartitionLog, ts: number): Promise<{ offse
   return undefined;
 }
 
-async function lookup(ctx: HandlerContext, log: PartitionLog, ts: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
+async function lookup(ctx: HandlerContext, log: Log, ts: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
   switch (ts) {
     case EARLIEST:
     case EARLIEST_LOCAL:

@@ -13,7 +13,7 @@
 import type { DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { isInternalTopic } from '../cluster/topic-names.js';
-import { StorageError } from '../storage/partition-log.js';
+import { StorageError } from '../storage/log.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 type Result = DeleteRecordsResponseDeleteRecordsPartitionResult;

@@ -3,7 +3,7 @@
  * In Kafka the transaction coordinator sends it to partition leaders; admins send it too, to end a
  * hanging transaction (`kafka-transactions.sh abort`: DescribeProducers finds the producer whose
  * transaction starts at the given offset, then an ABORT marker with its epoch and coordinator
- * epoch). The marker goes through the same path as the coordinator's own (PartitionLog.appendMarker),
+ * epoch). The marker goes through the same path as the coordinator's own (Log.appendMarker),
  * so the last stable offset moves and read_committed consumers skip an aborted transaction.
  *
  * Errors per partition, as Kafka's ReplicaManager / ProducerAppendInfo: UNKNOWN_TOPIC_OR_PARTITION;

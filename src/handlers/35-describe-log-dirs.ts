@@ -11,11 +11,11 @@ import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse, DescribeLogDirsResponseDescribeLogDirsTopic } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { Log } from '../storage/log.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 /** The partitions asked for, by topic, in the order asked. */
-function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[string, PartitionLog[]]> {
+function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[string, Log[]]> {
   const { topics, logs } = ctx.broker;
   if (req.topics === null) return topics.list().map((t) => [t.name, logs.partitions(t.name)]);
   // A set of partitions, as in Kafka: a topic or partition named twice is described once.
@@ -25,10 +25,10 @@ function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[stri
     for (const i of t.partitions) set.add(i);
     asked.set(t.topic, set);
   }
-  const out: Array<[string, PartitionLog[]]> = [];
+  const out: Array<[string, Log[]]> = [];
   for (const [name, indexes] of asked) {
     if (!topics.get(name)) continue;
-    out.push([name, [...indexes].map((i) => logs.partition(name, i)).filter((p): p is PartitionLog => p !== undefined)]);
+    out.push([name, [...indexes].map((i) => logs.partition(name, i)).filter((p): p is Log => p !== undefined)]);
   }
   return out;
 }
@@ -52,7 +52,7 @@ export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
     for (const dir of ctx.broker.config.logDirs) {
       const topics: DescribeLogDirsResponseDescribeLogDirsTopic[] = [];
       for (const [name, ps] of wanted) {
-        const here = ps.filter((p) => resolve(dirname(p.dir)) === dir);
+        const here = ps.filter((p) => p.dir !== undefined && resolve(dirname(p.dir)) === dir);
         if (here.length === 0) continue;
         topics.push({
           name,

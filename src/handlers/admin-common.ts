@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { TopicError } from '../cluster/topics.js';
-import { StorageError } from '../storage/partition-log.js';
+import { StorageError } from '../storage/log.js';
 import type { HandlerContext } from './types.js';
 
 export interface ApiError {

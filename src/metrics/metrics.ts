@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
-import type { LogManager } from '../storage/log-manager.js';
+import type { BrokerLogs } from '../storage/log-store.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 
 export interface BrokerMetrics {
@@ -36,7 +36,7 @@ export class PrometheusMetrics implements BrokerMetrics {
   private readonly connections: Gauge;
   readonly recoverySeconds: Gauge;
 
-  constructor(logs: LogManager, groups: GroupCoordinator) {
+  constructor(logs: BrokerLogs, groups: GroupCoordinator) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'runnel_process_' });
     this.requests = new Histogram({ name: 'runnel_request_duration_seconds', help: 'Requests handled, by API and version, and how long they took', labelNames: ['api', 'version'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [r] });
@@ -49,7 +49,7 @@ export class PrometheusMetrics implements BrokerMetrics {
     this.recoverySeconds.set(logs.recoveryStats.ms / 1000);
     const flushes = new Histogram({ name: 'runnel_log_flush_duration_seconds', help: 'Duration of log fsyncs (flush policy, fsync on ack, segment rolls)', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [r] });
     logs.onFsync = (s) => flushes.observe(s);
-    const partitionGauge = (name: string, help: string, value: (p: ReturnType<LogManager['all']>[number]) => number): void => {
+    const partitionGauge = (name: string, help: string, value: (p: ReturnType<BrokerLogs['all']>[number]) => number): void => {
       new Gauge({
         name,
         help,
@@ -64,7 +64,7 @@ export class PrometheusMetrics implements BrokerMetrics {
     partitionGauge('runnel_partition_log_size_bytes', 'Bytes on disk per partition', (p) => p.size);
     partitionGauge('runnel_partition_log_end_offset', 'Log end offset (high watermark) per partition', (p) => p.highWatermark);
     partitionGauge('runnel_partition_log_start_offset', 'Log start offset per partition', (p) => p.logStartOffset);
-    partitionGauge('runnel_partition_segments', 'Segments per partition', (p) => p.segments.length);
+    partitionGauge('runnel_partition_segments', 'Segments per partition', (p) => p.numberOfSegments);
     new Gauge({
       name: 'runnel_partitions',
       help: 'Partitions on this broker',

@@ -14,12 +14,18 @@ export class ProducerIdAllocator {
   private reservedUntil = 0n;
   private reserving: Promise<void> | undefined;
 
-  private constructor(private readonly path: string) {}
+  private constructor(private readonly path: string | undefined) {}
+
+  /** Ids for a broker without a data directory (storage: 'memory'): unique while it runs. */
+  static inMemory(): ProducerIdAllocator {
+    return new ProducerIdAllocator(undefined);
+  }
 
   static async open(dir: string): Promise<ProducerIdAllocator> {
-    const a = new ProducerIdAllocator(join(dir, 'producer-ids.json'));
+    const path = join(dir, 'producer-ids.json');
+    const a = new ProducerIdAllocator(path);
     try {
-      const stored = JSON.parse(await readFile(a.path, 'utf8')) as { nextBlock: string };
+      const stored = JSON.parse(await readFile(path, 'utf8')) as { nextBlock: string };
       a.next = a.reservedUntil = BigInt(stored.nextBlock);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -31,7 +37,7 @@ export class ProducerIdAllocator {
     while (this.next >= this.reservedUntil) {
       this.reserving ??= (async () => {
         const until = this.reservedUntil + BLOCK;
-        await writeFileAtomic(this.path, JSON.stringify({ nextBlock: until.toString() }));
+        if (this.path !== undefined) await writeFileAtomic(this.path, JSON.stringify({ nextBlock: until.toString() }));
         this.reservedUntil = until;
       })().finally(() => (this.reserving = undefined));
       await this.reserving;

@@ -54,3 +54,19 @@ export function resolveLogConfig(broker: BrokerConfig, topic: Record<string, str
     compressionType: topic['compression.type'] ?? broker.get('compression.type') ?? 'producer',
   };
 }
+
+/**
+ * Per-topic LogConfig, resolved once per topic-config object: AlterConfigs replaces the object and
+ * a dynamic broker config change bumps the config's generation, so changes still apply at once.
+ */
+export function topicLogConfigs(broker: BrokerConfig, topicConfigs: (topic: string) => Record<string, string>): (topic: string) => LogConfig {
+  const cache = new Map<string, { source: Record<string, string>; value: LogConfig; generation: number }>();
+  return (topic) => {
+    const source = topicConfigs(topic);
+    const cached = cache.get(topic);
+    if (cached && cached.source === source && cached.generation === broker.generation) return cached.value;
+    const value = resolveLogConfig(broker, source);
+    cache.set(topic, { source, value, generation: broker.generation });
+    return value;
+  };
+}

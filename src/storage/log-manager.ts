@@ -10,32 +10,21 @@ import type { BrokerConfig } from '../config/config.js';
 import type { TopicInfo } from '../cluster/topics.js';
 import type { Logger } from '../util/logger.js';
 import { PartitionLog } from './partition-log.js';
+import type { BrokerLogs, RecoveryStats } from './log-store.js';
 import { FileCache } from './file-cache.js';
-import { resolveLogConfig, type LogConfig } from './log-config.js';
+import { topicLogConfigs, type LogConfig } from './log-config.js';
 import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpoint.js';
 import { compactLog } from './cleaner.js';
+import { retentionPass } from './log-retention.js';
 
 const CLEAN_SHUTDOWN = '.runnel_cleanshutdown';
 const RECOVERY = 'recovery-point-offset-checkpoint';
 const LOG_START = 'log-start-offset-checkpoint';
 const CHECKPOINT_INTERVAL_MS = 60_000;
 
-/** What handlers and coordinators need from storage. */
-export interface LogStore {
-  partition(topic: string, index: number): PartitionLog | undefined;
-  partitions(topic: string): PartitionLog[];
-  /** Writes the log start offsets now (after DeleteRecords), so they survive a crash. */
-  checkpointLogStartOffsets(): Promise<void>;
-}
+export type { LogStore, RecoveryStats } from './log-store.js';
 
-export interface RecoveryStats {
-  partitions: number;
-  recovered: number;
-  cleanDirs: number;
-  ms: number;
-}
-
-export class LogManager implements LogStore {
+export class LogManager implements BrokerLogs {
   private readonly logs = new Map<string, PartitionLog[]>();
   private readonly dirOf = new Map<PartitionLog, string>();
   readonly files: FileCache;
@@ -49,24 +38,15 @@ export class LogManager implements LogStore {
     private readonly log: Logger,
   ) {
     this.files = new FileCache(Math.max(64, config.int('runnel.max.open.files')));
+    this.logConfig = topicLogConfigs(config, topicConfigs);
   }
 
   get dirs(): string[] {
     return this.config.logDirs;
   }
 
-  /** Resolved once per topic-config object: AlterConfigs replaces the object, so changes still apply at once. */
-  private readonly configCache = new Map<string, { source: Record<string, string>; value: LogConfig; generation: number }>();
-
-  logConfig(topic: string): LogConfig {
-    const source = this.topicConfigs(topic);
-    const cached = this.configCache.get(topic);
-    // A dynamic broker config change (generation) changes the defaults of every topic.
-    if (cached && cached.source === source && cached.generation === this.config.generation) return cached.value;
-    const value = resolveLogConfig(this.config, source);
-    this.configCache.set(topic, { source, value, generation: this.config.generation });
-    return value;
-  }
+  /** The topic's log settings now (topicLogConfigs: AlterConfigs applies at once). */
+  readonly logConfig: (topic: string) => LogConfig;
 
   static async open(
     config: BrokerConfig,
@@ -150,9 +130,13 @@ export class LogManager implements LogStore {
   }
 
   /** Called with the duration of every log fsync (set by the broker's metrics). */
-  set onFsync(fn: (seconds: number) => void) {
+  set onFsync(fn: ((seconds: number) => void) | undefined) {
     this.fsyncObserver = fn;
     for (const p of this.all()) p.onFsync = fn;
+  }
+
+  get onFsync(): ((seconds: number) => void) | undefined {
+    return this.fsyncObserver;
   }
   private fsyncObserver?: (seconds: number) => void;
 
@@ -223,19 +207,7 @@ export class LogManager implements LogStore {
   }
 
   runRetention(now = Date.now()): Promise<void> {
-    return this.serially(async () => {
-      for (const p of this.all()) {
-        try {
-          const expired = p.producers.expire(now, this.config.int('producer.id.expiration.ms'));
-          if (expired > 0) this.log.debug({ topic: p.topic, partition: p.partition, producers: expired }, 'expired idle producer state');
-          const r = await p.applyRetention(now);
-          if (r.segments > 0)
-            this.log.info({ topic: p.topic, partition: p.partition, segments: r.segments, bytes: r.bytes, logStartOffset: p.logStartOffset }, 'retention deleted segments');
-        } catch (err) {
-          this.log.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'retention failed');
-        }
-      }
-    });
+    return this.serially(() => retentionPass(this.all(), now, this.config.int('producer.id.expiration.ms'), this.log));
   }
 
   runCompaction(now = Date.now()): Promise<void> {

@@ -22,7 +22,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import { KvLog } from '../cluster/kv-log.js';
-import { StorageError, type PartitionLog } from '../storage/partition-log.js';
+import { StorageError, type Log } from '../storage/log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
 
@@ -56,7 +56,7 @@ export interface TxnMetadata {
 
 /** What the coordinator needs from the rest of the broker. */
 export interface TxnPorts {
-  partition(topic: string, index: number): PartitionLog | undefined;
+  partition(topic: string, index: number): Log | undefined;
   topicExists(topic: string, index: number): boolean;
   /** Makes (commit) or discards (abort) the offsets a producer committed in its transaction. */
   completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void>;
@@ -105,7 +105,7 @@ export class TxnCoordinator {
 
   constructor(
     private readonly config: BrokerConfig,
-    partitions: PartitionLog[],
+    partitions: Log[],
     private readonly producerIds: ProducerIdAllocator,
     private readonly ports: TxnPorts,
     private readonly log: Logger,

@@ -1,7 +1,7 @@
 /** The one place storage and batch failures become Kafka error codes for a partition. */
 import { ErrorCode } from '../../protocol/errors.js';
 import { BatchError } from '../../protocol/record-batch.js';
-import { StorageError } from '../../storage/partition-log.js';
+import { StorageError } from '../../storage/log.js';
 import { DecodeError } from '../../protocol/primitives/errors.js';
 import type { Logger } from '../../util/logger.js';
 

@@ -1,0 +1,37 @@
+/**
+ * The partition logs of a broker, as the rest of the broker uses them: the file logs of the
+ * log.dirs (log-manager.ts) or, with `storage: 'memory'`, logs kept in memory
+ * (memory-log-store.ts). Handlers see only LogStore.
+ */
+import type { TopicInfo } from '../cluster/topics.js';
+import type { Log } from './log.js';
+
+/** What handlers and coordinators need from storage. */
+export interface LogStore {
+  partition(topic: string, index: number): Log | undefined;
+  partitions(topic: string): Log[];
+  /** Writes the log start offsets now (after DeleteRecords), so they survive a crash. */
+  checkpointLogStartOffsets(): Promise<void>;
+}
+
+export interface RecoveryStats {
+  partitions: number;
+  recovered: number;
+  cleanDirs: number;
+  ms: number;
+}
+
+/** What the broker, the topic manager and the metrics need besides. */
+export interface BrokerLogs extends LogStore {
+  readonly recoveryStats: RecoveryStats;
+  all(): Log[];
+  /** Creates the missing partition logs of a topic (new topic, or CreatePartitions). */
+  ensureTopic(t: TopicInfo): Promise<void>;
+  deleteTopic(name: string): Promise<void>;
+  /** Called with the duration of every log fsync (the broker's metrics). */
+  onFsync: ((seconds: number) => void) | undefined;
+  /** Retention (and for files: compaction, flushes, checkpoints) on timers. */
+  startBackgroundWork(): void;
+  runRetention(now?: number): Promise<void>;
+  close(): Promise<void>;
+}

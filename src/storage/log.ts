@@ -1,0 +1,123 @@
+/**
+ * The log of one partition as the rest of the broker sees it (Kafka's UnifiedLog): what handlers,
+ * coordinators and the log manager's background work may do with a partition, whatever keeps its
+ * bytes. Two implementations: the file log (partition-log.ts, segments on disk) and the in-memory
+ * log (memory-log.ts, for `startBroker({ storage: 'memory' })`); test/storage/log-conformance.ts
+ * holds both to the same behaviour.
+ *
+ * Offsets: the log end offset is the next offset to assign; the high watermark is the end of what
+ * may be read (with a single replica, what has been written); the log start offset is the first
+ * offset still readable (raised by DeleteRecords and retention). Offsets are never reused, except
+ * that truncateTo() moves the end back for a follower that diverged from its leader.
+ *
+ * Producer state (idempotent sequences) and the transaction index (open and aborted transactions)
+ * live at this layer, as Kafka's ProducerStateManager does under UnifiedLog: append checks
+ * sequences and records markers in the same step that assigns offsets, and the file log rebuilds
+ * both from its batches at start-up. Higher layers only read them (DescribeProducers, Fetch in
+ * read_committed) or expire idle producers.
+ */
+import type { BatchInfo } from '../protocol/record-batch.js';
+import type { LogConfig } from './log-config.js';
+import type { ProducerStateTable } from '../producers/producer-state.js';
+import type { PartitionTxns } from '../producers/partition-txns.js';
+
+export class StorageError extends Error {
+  constructor(readonly errorCode: number, message: string) {
+    super(message);
+  }
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** Broker time stamped into the batch with LogAppendTime, else -1. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export interface ReadResult {
+  /** Whole batches, or an empty buffer when there is nothing at or after the offset yet. */
+  records: Buffer;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+export interface ReadOptions {
+  /** Return the first batch even when it is larger than maxBytes (default true, as Kafka). */
+  minOneBatch?: boolean;
+  /** Read no batch at or past this offset (default and upper bound: the high watermark). */
+  upTo?: number;
+}
+
+export interface RetentionResult {
+  segments: number;
+  bytes: number;
+}
+
+export interface Log {
+  readonly topic: string;
+  readonly partition: number;
+  /** The partition's directory, undefined for a log that keeps nothing on disk. */
+  readonly dir: string | undefined;
+  /** The topic's log settings now (dynamic: AlterConfigs changes apply at once). */
+  config(): LogConfig;
+
+  readonly logStartOffset: number;
+  /** Next offset to assign (Kafka's logEndOffset). */
+  readonly logEndOffset: number;
+  readonly highWatermark: number;
+  /** Below it no transaction is open: read_committed reads up to here. */
+  readonly lastStableOffset: number;
+  readonly leaderEpoch: number;
+  /** Bytes held (on disk, or in memory). */
+  readonly size: number;
+  readonly numberOfSegments: number;
+
+  /** Idempotent producers' sequence state. */
+  readonly producers: ProducerStateTable;
+  /** Open and aborted transactions. */
+  readonly txns: PartitionTxns;
+
+  /**
+   * Kafka's appendAsLeader: one validated produced batch gets the next offsets (stamped into its
+   * header in place, with LogAppendTime if configured). Sequences of idempotent producers are
+   * checked first; a duplicate resolves with the offsets of the first append. Resolves once the
+   * batch may be read (and is fsynced, with fsync-on-ack).
+   */
+  append(batch: Buffer, info: BatchInfo, now?: number): Promise<AppendResult>;
+  /** A transaction marker (control batch) for `producerId`, appended as a leader. */
+  appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch?: number, transactionVersion?: number): Promise<AppendResult>;
+  /**
+   * Kafka's appendAsFollower: batches that already carry their offsets (a replica fetching from its
+   * leader), stored as they are. The first must start at or after the log end offset and each must
+   * start after the previous one; otherwise nothing is appended and the promise rejects.
+   */
+  appendAsFollower(records: Buffer): Promise<AppendResult>;
+
+  /**
+   * Whole batches from the one containing `offset`, up to `maxBytes` (at least one whole batch
+   * with minOneBatch), as a slice of the stored bytes where that is possible. An offset outside
+   * [logStartOffset, highWatermark] is OFFSET_OUT_OF_RANGE.
+   */
+  read(offset: number, maxBytes: number, opts?: ReadOptions): Promise<ReadResult>;
+  /** Calls `fn` once after the next advance of the high watermark; returns an unsubscribe. */
+  onAppend(fn: () => void): () => void;
+
+  /** The first batch whose max timestamp is >= ts and which ends at or after the log start. */
+  batchForTimestamp(ts: number): Promise<Buffer | undefined>;
+  /** Largest timestamp in the log (ListOffsets MAX_TIMESTAMP), undefined when none. */
+  maxTimestampBatch(): { timestamp: number } | undefined;
+
+  /** DeleteRecords: raises the log start offset (never past the high watermark); returns it. */
+  deleteRecordsBefore(offset: number): Promise<number>;
+  /** Drops whole segments past retention.ms / retention.bytes (cleanup.policy delete). */
+  applyRetention(now?: number): Promise<RetentionResult>;
+  /** Cuts the log back to end before `offset` (a follower diverging from its leader). */
+  truncateTo(offset: number): Promise<void>;
+  /** Makes everything appended durable (a no-op without a disk). */
+  flush(): Promise<void>;
+  /** Resolves when every append so far has landed. */
+  settle(): Promise<void>;
+  /** Clean close: everything written and flushed; the log is not used afterwards. */
+  close(): Promise<void>;
+}

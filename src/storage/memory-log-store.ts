@@ -1,0 +1,76 @@
+/**
+ * The partition logs of a broker started with `storage: 'memory'`: a MemoryLog per partition,
+ * nothing on disk, gone at close(). Retention runs on log.retention.check.interval.ms as for files;
+ * there is nothing to flush, checkpoint or recover, and compaction does not run.
+ */
+import type { BrokerConfig } from '../config/config.js';
+import type { TopicInfo } from '../cluster/topics.js';
+import type { Logger } from '../util/logger.js';
+import type { Log } from './log.js';
+import type { BrokerLogs, RecoveryStats } from './log-store.js';
+import { topicLogConfigs, type LogConfig } from './log-config.js';
+import { MemoryLog } from './memory-log.js';
+import { retentionPass } from './log-retention.js';
+
+export class MemoryLogStore implements BrokerLogs {
+  private readonly logs = new Map<string, MemoryLog[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  readonly recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
+  /** No fsyncs happen: kept only to satisfy the broker's metrics wiring. */
+  onFsync: ((seconds: number) => void) | undefined;
+  readonly logConfig: (topic: string) => LogConfig;
+
+  constructor(
+    private readonly config: BrokerConfig,
+    topicConfigs: (topic: string) => Record<string, string>,
+    private readonly log: Logger,
+  ) {
+    this.logConfig = topicLogConfigs(config, topicConfigs);
+  }
+
+  partition(topic: string, index: number): MemoryLog | undefined {
+    return this.logs.get(topic)?.[index];
+  }
+
+  partitions(topic: string): MemoryLog[] {
+    return this.logs.get(topic) ?? [];
+  }
+
+  all(): Log[] {
+    return [...this.logs.values()].flat();
+  }
+
+  checkpointLogStartOffsets(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  ensureTopic(t: TopicInfo): Promise<void> {
+    const list = this.logs.get(t.name) ?? [];
+    this.logs.set(t.name, list);
+    for (let i = list.length; i < t.partitions; i++) list.push(new MemoryLog(t.name, i, () => this.logConfig(t.name)));
+    return Promise.resolve();
+  }
+
+  deleteTopic(name: string): Promise<void> {
+    this.logs.delete(name);
+    return Promise.resolve();
+  }
+
+  startBackgroundWork(): void {
+    const every = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
+    this.timer = setInterval(() => void this.runRetention(), every).unref();
+  }
+
+  runRetention(now = Date.now()): Promise<void> {
+    this.running = this.running.then(() => retentionPass(this.all(), now, this.config.int('producer.id.expiration.ms'), this.log));
+    return this.running;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    this.logs.clear();
+  }
+}
