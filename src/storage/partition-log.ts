@@ -10,6 +10,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Segment, type BatchMeta } from './segment.js';
+import { recoverCleanerLeftovers } from './clean-swap.js';
 import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writevAll, writevAllSync, fsync } from './fs-ops.js';
@@ -139,9 +140,9 @@ export class PartitionLog {
     log: Logger,
   ): Promise<PartitionLog> {
     const p = new PartitionLog(topic, partition, dir, config, files, log);
-    const names = await readdir(dir);
-    // Leftovers of an interrupted atomic write or compaction: the originals are intact.
-    for (const n of names) if (n.endsWith('.tmp') || n.endsWith('.cleaned')) await rm(join(dir, n), { force: true });
+    let names = await readdir(dir);
+    // Leftovers of an interrupted atomic write or compaction swap (clean-swap.ts).
+    if (await recoverCleanerLeftovers(dir, names)) names = await readdir(dir);
     const bases = names
       .filter((n) => /^\d{20}\.log$/.test(n))
       .map((n) => Number(n.slice(0, 20)))
