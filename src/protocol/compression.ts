@@ -8,8 +8,8 @@
  * sends; raw Snappy blocks from other clients are read too), the LZ4 frame format, zstd frames.
  *
  * Large inputs never hold the event loop: gzip and lz4 run on the libuv threadpool (zlib's and
- * lz4-napi's asynchronous forms), zstd always does, and xerial snappy works block by block and
- * gives the loop a turn every few blocks. Small inputs take the synchronous forms, which are
+ * lz4-napi's asynchronous forms), zstd always does, and xerial snappy works block by block into one
+ * preallocated output and gives the loop a turn every few blocks. Small inputs take the synchronous forms, which are
  * several times faster there (a threadpool round trip costs more than the work: see
  * bench/compression.ts). A gzip input small enough for the synchronous form is still stopped at
  * SYNC_MAX bytes of output and redone asynchronously, so a small bomb cannot stall the loop either.
@@ -35,9 +35,21 @@ const GZIP_SYNC_MAX = 16 * 1024;
 /** xerial snappy blocks handled between two turns of the event loop. */
 const BLOCKS_PER_TURN = 32;
 
-const gzipAsync = (data: Buffer): Promise<Buffer> => new Promise((resolve, reject) => gzip(data, (err, out) => (err ? reject(err) : resolve(out))));
+/**
+ * The asynchronous zlib forms write into output chunks that the threadpool fills and that are then
+ * concatenated on the main thread; for tens of MB that copy (fresh pages touched) stalls the loop
+ * as much as the inflate itself. So the chunk is sized to hold the whole output: for gunzip the
+ * size the gzip trailer announces (ISIZE, bounded by deflate's 1032:1 ratio), for gzip the
+ * deflate bound of the input. A wrong announcement only costs a concatenation.
+ */
+function gunzipChunk(data: Buffer): number {
+  const announced = data.length >= 18 ? data.readUInt32LE(data.length - 4) + 1 : 0;
+  return Math.max(64 * 1024, Math.min(announced, MAX_DECOMPRESSED, data.length * 1032 + 1024));
+}
+const gzipAsync = (data: Buffer): Promise<Buffer> =>
+  new Promise((resolve, reject) => gzip(data, { chunkSize: data.length + (data.length >> 10) + 1024 }, (err, out) => (err ? reject(err) : resolve(out))));
 const gunzipAsync = (data: Buffer, opts: ZlibOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) => gunzip(data, opts, (err, out) => (err ? reject(err) : resolve(out))));
+  new Promise((resolve, reject) => gunzip(data, { chunkSize: gunzipChunk(data), ...opts }, (err, out) => (err ? reject(err) : resolve(out))));
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** No batch legitimately expands beyond this; a larger result is refused as a decompression bomb. */
@@ -58,25 +70,47 @@ function unsnappy(buf: Buffer): Buffer {
   return typeof out === 'string' ? Buffer.from(out) : out;
 }
 
+/** The uncompressed length a raw Snappy block announces (its leading varint). */
+function snappyLength(block: Buffer): number {
+  let result = 0;
+  for (let i = 0, shift = 0; i < 5 && i < block.length; i++, shift += 7) {
+    result += (block[i] & 0x7f) * 2 ** shift;
+    if ((block[i] & 0x80) === 0) return result;
+  }
+  throw new Error('bad snappy block length');
+}
+
+/**
+ * xerial framing: the blocks are located and their lengths summed first, so that the output is one
+ * buffer filled block by block (its pages touched a little at a time between turns of the loop)
+ * rather than concatenated at the end.
+ */
 async function xerialDecode(buf: Buffer): Promise<Buffer> {
   if (buf.length < 16 || !buf.subarray(0, 8).equals(XERIAL_MAGIC)) return buf.length <= SYNC_MAX ? unsnappy(buf) : unsnappyAsync(buf);
-  const parts: Buffer[] = [];
+  const blocks: Array<[number, number]> = [];
   let total = 0;
-  let p = 16;
-  let blocks = 0;
-  while (p < buf.length) {
+  for (let p = 16; p < buf.length; ) {
     if (p + 4 > buf.length) throw new Error('truncated xerial snappy block header');
     const len = buf.readInt32BE(p);
     p += 4;
     if (len < 0 || p + len > buf.length) throw new Error('truncated xerial snappy block');
-    const block = unsnappy(buf.subarray(p, p + len));
-    total += block.length;
+    blocks.push([p, len]);
+    total += snappyLength(buf.subarray(p, p + len));
     if (total > MAX_DECOMPRESSED) throw new Error('decompressed batch too large');
-    parts.push(block);
     p += len;
-    if (++blocks % BLOCKS_PER_TURN === 0 && p < buf.length) await turn();
   }
-  return Buffer.concat(parts, total);
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    const [p, len] = blocks[i];
+    const block = unsnappy(buf.subarray(p, p + len));
+    if (at + block.length > total) throw new Error('snappy block longer than announced');
+    block.copy(out, at);
+    at += block.length;
+    if ((i + 1) % BLOCKS_PER_TURN === 0 && i + 1 < blocks.length) await turn();
+  }
+  if (at !== total) throw new Error('snappy block shorter than announced');
+  return out;
 }
 
 async function unsnappyAsync(buf: Buffer): Promise<Buffer> {
@@ -86,16 +120,21 @@ async function unsnappyAsync(buf: Buffer): Promise<Buffer> {
 
 async function xerialEncode(buf: Buffer): Promise<Buffer> {
   const BLOCK = 32 * 1024;
-  const parts: Buffer[] = [XERIAL_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0, 0, 1])];
-  let blocks = 0;
-  for (let p = 0; p < buf.length; p += BLOCK) {
-    const c = snappy.compressSync(buf.subarray(p, Math.min(buf.length, p + BLOCK)));
-    const len = Buffer.allocUnsafe(4);
-    len.writeInt32BE(c.length);
-    parts.push(len, c);
-    if (++blocks % BLOCKS_PER_TURN === 0 && p + BLOCK < buf.length) await turn();
+  const blocks = Math.ceil(buf.length / BLOCK);
+  // Snappy's bound for a block of n bytes is 32 + n + n/6; written in place, as for decoding.
+  const out = Buffer.allocUnsafe(16 + blocks * (4 + 32 + BLOCK + Math.ceil(BLOCK / 6)));
+  XERIAL_MAGIC.copy(out, 0);
+  out.writeInt32BE(1, 8);
+  out.writeInt32BE(1, 12);
+  let at = 16;
+  for (let i = 0; i < blocks; i++) {
+    const c = snappy.compressSync(buf.subarray(i * BLOCK, Math.min(buf.length, (i + 1) * BLOCK)));
+    out.writeInt32BE(c.length, at);
+    c.copy(out, at + 4);
+    at += 4 + c.length;
+    if ((i + 1) % BLOCKS_PER_TURN === 0 && i + 1 < blocks) await turn();
   }
-  return Buffer.concat(parts);
+  return out.subarray(0, at);
 }
 
 /** gunzip, synchronously while the output stays small. */
