@@ -216,6 +216,13 @@ function validate(key: string, def: KeyDef, value: string, say = (v: string, why
       if (def.max !== undefined && n > BigInt(def.max)) fail(`must be at most ${def.max}`);
       break;
     }
+    case 'double': {
+      const n = Number(value.trim());
+      if (value.trim() === '' || !Number.isFinite(n)) fail('expected a number');
+      if (def.min !== undefined && n < def.min) fail(`must be at least ${def.min}`);
+      if (def.max !== undefined && n > def.max) fail(`must be at most ${def.max}`);
+      break;
+    }
     case 'bool':
       // Kafka parses booleans case-insensitively.
       if (value.toLowerCase() !== 'true' && value.toLowerCase() !== 'false') fail('expected true or false');

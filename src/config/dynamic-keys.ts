@@ -5,7 +5,8 @@
  * Served (applied live, because their readers look them up on every use): the log.* defaults
  * behind topic configs (DynamicLogConfig: the broker synonyms of topic keys, e.g. log.retention.ms
  * but not log.retention.hours, which Kafka does not make dynamic), message.max.bytes,
- * compression.type, log.cleaner.backoff.ms (LogCleaner) and producer.id.expiration.ms
+ * compression.type, log.cleaner.backoff.ms, log.cleaner.dedupe.buffer.size and
+ * log.cleaner.io.buffer.load.factor (LogCleaner) and producer.id.expiration.ms
  * (DynamicProducerStateManagerConfig).
  *
  * Dynamic in Kafka but without meaning on Runnel (thread pools, listeners, SSL stores, connection
@@ -32,6 +33,8 @@ export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set([
   'message.max.bytes',
   // LogCleaner.RECONFIGURABLE_CONFIGS
   'log.cleaner.backoff.ms',
+  'log.cleaner.dedupe.buffer.size',
+  'log.cleaner.io.buffer.load.factor',
   // DynamicProducerStateManagerConfig
   'producer.id.expiration.ms',
 ]);
@@ -48,7 +51,7 @@ const DYNAMIC_ELSEWHERE = [
   /^max\.connections/,
   /^max\.connection\.creation\.rate$/,
   /^metric\.reporters$/,
-  /^log\.cleaner\.(threads|dedupe\.buffer\.size|io\.buffer\.load\.factor|io\.buffer\.size|io\.max\.bytes\.per\.second)$/,
+  /^log\.cleaner\.(threads|io\.buffer\.size|io\.max\.bytes\.per\.second)$/,
   /^log\.(roll\.jitter\.ms|index\.size\.max\.bytes|preallocate|segment\.delete\.delay\.ms|cleaner\.(min|max)\.compaction\.lag\.ms|cleaner\.min\.cleanable\.ratio|local\.retention\.(ms|bytes))$/,
   /^(min\.insync\.replicas|unclean\.leader\.election\.enable|transaction\.partition\.verification\.enable|follower\.fetch\.last\.tiered\.offset\.enable)$/,
   /^compression\.(gzip|lz4|zstd)\.level$/,

@@ -5,7 +5,7 @@
  * server.properties starts Runnel without warnings.
  */
 
-export type KeyType = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum';
+export type KeyType = 'int' | 'long' | 'double' | 'bool' | 'string' | 'list' | 'enum';
 
 export interface KeyDef {
   type: KeyType;
@@ -45,6 +45,8 @@ export const KEYS: Record<string, KeyDef> = {
   'log.cleanup.policy': { type: 'list', default: 'delete', doc: 'delete, compact, or both.' },
   'log.cleaner.delete.retention.ms': { type: 'long', default: String(24 * HOUR), doc: 'How long tombstones stay in a compacted topic.' },
   'log.cleaner.backoff.ms': { type: 'long', default: '15000', min: 0, doc: 'Pause between two compaction passes.' },
+  'log.cleaner.dedupe.buffer.size': { type: 'long', default: String(128 * 1024 * 1024), min: 1024, doc: 'Bytes of the compaction offset map (24 bytes a key: MD5 of the key and its offset). A log whose dirty keys do not fit is cleaned in several passes. Allocated as needed, up to this size.' },
+  'log.cleaner.io.buffer.load.factor': { type: 'double', default: '0.9', min: 0.01, max: 1, doc: 'How full the compaction offset map may get before a pass stops mapping.' },
   'log.message.timestamp.type': { type: 'enum', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'Timestamp stored with records.' },
   'log.message.timestamp.before.max.ms': { type: 'long', default: String(2n ** 63n - 1n), min: 0, doc: 'How far in the past a CreateTime timestamp may be.' },
   'log.message.timestamp.after.max.ms': { type: 'long', default: String(HOUR), min: 0, doc: 'How far in the future a CreateTime timestamp may be.' },

@@ -6,15 +6,51 @@
  *
  * Formats as Kafka writes them: gzip streams, Snappy in xerial's framing (what the Java client
  * sends; raw Snappy blocks from other clients are read too), the LZ4 frame format, zstd frames.
+ *
+ * Large inputs never hold the event loop: gzip and lz4 run on the libuv threadpool (zlib's and
+ * lz4-napi's asynchronous forms), zstd always does, and xerial snappy works block by block into one
+ * preallocated output and gives the loop a turn every few blocks. Small inputs take the synchronous forms, which are
+ * several times faster there (a threadpool round trip costs more than the work: see
+ * bench/compression.ts). A gzip input small enough for the synchronous form is still stopped at
+ * SYNC_MAX bytes of output and redone asynchronously, so a small bomb cannot stall the loop either.
  */
-import { gzipSync, gunzipSync } from 'node:zlib';
+import { gzip, gunzip, gzipSync, gunzipSync, type ZlibOptions } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { Compression } from './record-batch.js';
 
 const require = createRequire(import.meta.url);
-const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer): Buffer | string };
-const lz4 = require('lz4-napi') as { compressFrameSync(b: Buffer): Buffer; decompressFrameSync(b: Buffer): Buffer };
+const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer): Buffer | string; uncompress(b: Buffer): Promise<Buffer | string> };
+const lz4 = require('lz4-napi') as {
+  compressFrameSync(b: Buffer): Buffer;
+  decompressFrameSync(b: Buffer): Buffer;
+  compressFrame(b: Buffer): Promise<Buffer>;
+  decompressFrame(b: Buffer): Promise<Buffer>;
+};
 const zstd = require('@mongodb-js/zstd') as { compress(b: Buffer, level?: number): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> };
+
+/** Inputs (and, for gunzip, outputs) up to this size are worked on synchronously (well under 1 ms). */
+export const SYNC_MAX = 64 * 1024;
+/** gzip compression is slower: 64 KiB take ~2.5 ms, 16 KiB ~0.3 ms. */
+const GZIP_SYNC_MAX = 16 * 1024;
+/** xerial snappy blocks handled between two turns of the event loop. */
+const BLOCKS_PER_TURN = 32;
+
+/**
+ * The asynchronous zlib forms write into output chunks that the threadpool fills and that are then
+ * concatenated on the main thread; for tens of MB that copy (fresh pages touched) stalls the loop
+ * as much as the inflate itself. So the chunk is sized to hold the whole output: for gunzip the
+ * size the gzip trailer announces (ISIZE, bounded by deflate's 1032:1 ratio), for gzip the
+ * deflate bound of the input. A wrong announcement only costs a concatenation.
+ */
+function gunzipChunk(data: Buffer): number {
+  const announced = data.length >= 18 ? data.readUInt32LE(data.length - 4) + 1 : 0;
+  return Math.max(64 * 1024, Math.min(announced, MAX_DECOMPRESSED, data.length * 1032 + 1024));
+}
+const gzipAsync = (data: Buffer): Promise<Buffer> =>
+  new Promise((resolve, reject) => gzip(data, { chunkSize: data.length + (data.length >> 10) + 1024 }, (err, out) => (err ? reject(err) : resolve(out))));
+const gunzipAsync = (data: Buffer, opts: ZlibOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => gunzip(data, { chunkSize: gunzipChunk(data), ...opts }, (err, out) => (err ? reject(err) : resolve(out))));
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** No batch legitimately expands beyond this; a larger result is refused as a decompression bomb. */
 export const MAX_DECOMPRESSED = 512 * 1024 * 1024;
@@ -34,35 +70,83 @@ function unsnappy(buf: Buffer): Buffer {
   return typeof out === 'string' ? Buffer.from(out) : out;
 }
 
-function xerialDecode(buf: Buffer): Buffer {
-  if (buf.length < 16 || !buf.subarray(0, 8).equals(XERIAL_MAGIC)) return unsnappy(buf);
-  const parts: Buffer[] = [];
+/** The uncompressed length a raw Snappy block announces (its leading varint). */
+function snappyLength(block: Buffer): number {
+  let result = 0;
+  for (let i = 0, shift = 0; i < 5 && i < block.length; i++, shift += 7) {
+    result += (block[i] & 0x7f) * 2 ** shift;
+    if ((block[i] & 0x80) === 0) return result;
+  }
+  throw new Error('bad snappy block length');
+}
+
+/**
+ * xerial framing: the blocks are located and their lengths summed first, so that the output is one
+ * buffer filled block by block (its pages touched a little at a time between turns of the loop)
+ * rather than concatenated at the end.
+ */
+async function xerialDecode(buf: Buffer): Promise<Buffer> {
+  if (buf.length < 16 || !buf.subarray(0, 8).equals(XERIAL_MAGIC)) return buf.length <= SYNC_MAX ? unsnappy(buf) : unsnappyAsync(buf);
+  const blocks: Array<[number, number]> = [];
   let total = 0;
-  let p = 16;
-  while (p < buf.length) {
+  for (let p = 16; p < buf.length; ) {
     if (p + 4 > buf.length) throw new Error('truncated xerial snappy block header');
     const len = buf.readInt32BE(p);
     p += 4;
     if (len < 0 || p + len > buf.length) throw new Error('truncated xerial snappy block');
-    const block = unsnappy(buf.subarray(p, p + len));
-    total += block.length;
+    blocks.push([p, len]);
+    total += snappyLength(buf.subarray(p, p + len));
     if (total > MAX_DECOMPRESSED) throw new Error('decompressed batch too large');
-    parts.push(block);
     p += len;
   }
-  return Buffer.concat(parts, total);
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    const [p, len] = blocks[i];
+    const block = unsnappy(buf.subarray(p, p + len));
+    if (at + block.length > total) throw new Error('snappy block longer than announced');
+    block.copy(out, at);
+    at += block.length;
+    if ((i + 1) % BLOCKS_PER_TURN === 0 && i + 1 < blocks.length) await turn();
+  }
+  if (at !== total) throw new Error('snappy block shorter than announced');
+  return out;
 }
 
-function xerialEncode(buf: Buffer): Buffer {
+async function unsnappyAsync(buf: Buffer): Promise<Buffer> {
+  const out = await snappy.uncompress(buf);
+  return typeof out === 'string' ? Buffer.from(out) : out;
+}
+
+async function xerialEncode(buf: Buffer): Promise<Buffer> {
   const BLOCK = 32 * 1024;
-  const parts: Buffer[] = [XERIAL_MAGIC, Buffer.from([0, 0, 0, 1, 0, 0, 0, 1])];
-  for (let p = 0; p < buf.length; p += BLOCK) {
-    const c = snappy.compressSync(buf.subarray(p, Math.min(buf.length, p + BLOCK)));
-    const len = Buffer.allocUnsafe(4);
-    len.writeInt32BE(c.length);
-    parts.push(len, c);
+  const blocks = Math.ceil(buf.length / BLOCK);
+  // Snappy's bound for a block of n bytes is 32 + n + n/6; written in place, as for decoding.
+  const out = Buffer.allocUnsafe(16 + blocks * (4 + 32 + BLOCK + Math.ceil(BLOCK / 6)));
+  XERIAL_MAGIC.copy(out, 0);
+  out.writeInt32BE(1, 8);
+  out.writeInt32BE(1, 12);
+  let at = 16;
+  for (let i = 0; i < blocks; i++) {
+    const c = snappy.compressSync(buf.subarray(i * BLOCK, Math.min(buf.length, (i + 1) * BLOCK)));
+    out.writeInt32BE(c.length, at);
+    c.copy(out, at + 4);
+    at += 4 + c.length;
+    if ((i + 1) % BLOCKS_PER_TURN === 0 && i + 1 < blocks) await turn();
   }
-  return Buffer.concat(parts);
+  return out.subarray(0, at);
+}
+
+/** gunzip, synchronously while the output stays small. */
+async function ungzip(data: Buffer): Promise<Buffer> {
+  if (data.length <= SYNC_MAX) {
+    try {
+      return gunzipSync(data, { maxOutputLength: SYNC_MAX });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
+    }
+  }
+  return gunzipAsync(data, { maxOutputLength: MAX_DECOMPRESSED });
 }
 
 export async function decompress(codec: number, data: Buffer): Promise<Buffer> {
@@ -71,13 +155,13 @@ export async function decompress(codec: number, data: Buffer): Promise<Buffer> {
     case Compression.NONE:
       return data;
     case Compression.GZIP:
-      out = gunzipSync(data, { maxOutputLength: MAX_DECOMPRESSED });
+      out = await ungzip(data);
       break;
     case Compression.SNAPPY:
-      out = xerialDecode(data);
+      out = await xerialDecode(data);
       break;
     case Compression.LZ4:
-      out = lz4.decompressFrameSync(data);
+      out = data.length <= SYNC_MAX ? lz4.decompressFrameSync(data) : await lz4.decompressFrame(data);
       break;
     case Compression.ZSTD:
       out = await zstd.decompress(data);
@@ -94,11 +178,11 @@ export async function compress(codec: number, data: Buffer): Promise<Buffer> {
     case Compression.NONE:
       return data;
     case Compression.GZIP:
-      return gzipSync(data);
+      return data.length <= GZIP_SYNC_MAX ? gzipSync(data) : gzipAsync(data);
     case Compression.SNAPPY:
       return xerialEncode(data);
     case Compression.LZ4:
-      return lz4.compressFrameSync(data);
+      return data.length <= SYNC_MAX ? lz4.compressFrameSync(data) : lz4.compressFrame(data);
     case Compression.ZSTD:
       return zstd.compress(data, 3);
     default:

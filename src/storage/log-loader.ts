@@ -5,6 +5,7 @@
  * left plus the batch headers after it.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { recoverCleanerLeftovers } from './clean-swap.js';
 import { join } from 'node:path';
 import { Segment } from './segment.js';
 import type { FileCache } from './file-cache.js';
@@ -36,9 +37,9 @@ export interface LoadedSegments {
  */
 export async function loadSegments(dir: string, opts: LoadOptions, indexIntervalBytes: number, files: FileCache, log: Logger, where: { topic: string; partition: number }): Promise<LoadedSegments> {
   const segments: Segment[] = [];
-  const names = await readdir(dir);
-  // Leftovers of an interrupted atomic write or compaction: the originals are intact.
-  for (const n of names) if (n.endsWith('.tmp') || n.endsWith('.cleaned')) await rm(join(dir, n), { force: true });
+  let names = await readdir(dir);
+  // Leftovers of an interrupted atomic write or compaction swap (clean-swap.ts).
+  if (await recoverCleanerLeftovers(dir, names)) names = await readdir(dir);
   const bases = names
     .filter((n) => /^\d{20}\.log$/.test(n))
     .map((n) => Number(n.slice(0, 20)))

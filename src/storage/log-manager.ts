@@ -215,9 +215,14 @@ export class LogManager implements BrokerLogs {
       for (const p of this.all()) {
         if (!p.config().cleanupPolicy.includes('compact')) continue;
         try {
-          const c = await compactLog(p, now);
+          const c = await compactLog(p, now, {
+            dedupeBufferSize: this.config.num('log.cleaner.dedupe.buffer.size'),
+            loadFactor: Number(this.config.get('log.cleaner.io.buffer.load.factor')),
+            stop: () => this.closed,
+          });
           if (c.segments > 0)
-            this.log.info({ topic: p.topic, partition: p.partition, segments: c.segments, recordsRemoved: c.recordsRemoved, bytesBefore: c.bytesBefore, bytesAfter: c.bytesAfter }, 'compacted segments');
+            this.log.info({ topic: p.topic, partition: p.partition, segments: c.segments, passes: c.passes, recordsRemoved: c.recordsRemoved, bytesBefore: c.bytesBefore, bytesAfter: c.bytesAfter }, 'compacted segments');
+          if (c.aborted) break;
         } catch (err) {
           this.log.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'compaction failed');
         }

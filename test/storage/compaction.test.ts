@@ -6,6 +6,9 @@ import { recompressBatch } from '../../src/protocol/batch-records.js';
 import { compactLog } from '../../src/storage/cleaner.js';
 import { isIntactBatch } from '../../src/protocol/record-batch.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
+import { OffsetMap, BYTES_PER_ENTRY } from '../../src/storage/offset-map.js';
+import { cp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 async function readAll(log: PartitionLog): Promise<Array<{ offset: number; key: string; value: string | null }>> {
   const out: Array<{ offset: number; key: string; value: string | null }> = [];
@@ -86,5 +89,112 @@ describe('compaction', () => {
     const del = await newLog(await tempDir(), { cleanupPolicy: ['delete'], segmentBytes: 300 });
     for (let i = 0; i < 6; i++) await appendBatch(del, createBatch([{ key: Buffer.from('a'), value: Buffer.from(`v${i}`) }]));
     expect((await compactLog(del)).segments).toBe(0);
+  });
+});
+
+/** Writes `writes` records over `keys` keys, one record per batch is too slow: 10 per batch. */
+async function fill(log: PartitionLog, writes: number, keys: number, ts = Date.now() - 60_000): Promise<Map<string, number>> {
+  const latest = new Map<string, number>();
+  for (let i = 0; i < writes; i += 10) {
+    const recs = Array.from({ length: Math.min(10, writes - i) }, (_, j) => {
+      const k = `k${((i + j) * 7919) % keys}`;
+      latest.set(k, i + j);
+      return { key: Buffer.from(k), value: Buffer.from(`v${i + j}`), timestamp: ts };
+    });
+    await appendBatch(log, createBatch(recs, { baseTimestamp: ts }));
+  }
+  await log.settle();
+  return latest;
+}
+
+describe('compaction with a bounded offset map', () => {
+  it('cleans in several passes when the dirty keys do not fit, with the same result as one pass', async () => {
+    const cfg = { cleanupPolicy: ['compact'], segmentBytes: 4096 };
+    const small = await newLog(await tempDir(), cfg);
+    const big = await newLog(await tempDir(), cfg);
+    await fill(small, 3000, 700);
+    await fill(big, 3000, 700);
+    const closedEnd = small.active.baseOffset;
+    // 100 entries of 24 bytes at load factor 0.9: 90 keys a pass, so 700 keys need at least 8.
+    const r = await compactLog(small, Date.now(), { map: new OffsetMap(100 * BYTES_PER_ENTRY, 0.9) });
+    expect(r.passes).toBeGreaterThanOrEqual(8);
+    const one = await compactLog(big, Date.now(), { dedupeBufferSize: 1024 * 1024 });
+    expect(one.passes).toBe(1);
+    const a = await readAll(small);
+    expect(a).toEqual(await readAll(big));
+    const closed = a.filter((x) => x.offset < closedEnd);
+    expect(new Set(closed.map((x) => x.key)).size).toBe(closed.length);
+    // A second run finds nothing new to do.
+    expect((await compactLog(small, Date.now(), { map: new OffsetMap(100 * BYTES_PER_ENTRY) })).segments).toBe(0);
+  });
+
+  it('neither keeps nor lets shadow the records of an aborted transaction', async () => {
+    const log = await newLog(await tempDir(), { cleanupPolicy: ['compact'], segmentBytes: 400 });
+    await appendBatch(log, createBatch([{ key: Buffer.from('a'), value: Buffer.from('committed') }]));
+    const pid = 42n;
+    await appendBatch(log, createBatch([{ key: Buffer.from('a'), value: Buffer.from('aborted') }], { producerId: pid, producerEpoch: 0, baseSequence: 0, transactional: true }));
+    await log.appendMarker(pid, 0, false);
+    for (let i = 0; i < 6; i++) await appendBatch(log, createBatch([{ key: Buffer.from(`f${i}`), value: Buffer.alloc(100) }]));
+    await log.settle();
+    await compactLog(log);
+    const a = (await readAll(log)).filter((x) => x.key === 'a');
+    expect(a).toEqual([{ offset: 0, key: 'a', value: 'committed' }]);
+  });
+
+  it('recovers a swap interrupted at any step: before the commit the old segment, after it the new one', async () => {
+    const cfg = { cleanupPolicy: ['compact'], segmentBytes: 2048 };
+    const dir = await tempDir();
+    const log = await newLog(dir, cfg);
+    await fill(log, 600, 50);
+    await log.close();
+    const part = join(dir, 't-0');
+    const original = await tempDir();
+    await cp(part, original, { recursive: true });
+    const before = await readAll(await reopen(dir, { clean: true }, cfg));
+    // The compacted files, as a finished cleaning leaves them.
+    const done = await reopen(dir, { clean: true }, cfg);
+    expect((await compactLog(done)).segments).toBeGreaterThan(0);
+    const after = await readAll(done);
+    await done.close();
+    const seg = '00000000000000000000';
+    const cleanedLog = await readFile(join(part, `${seg}.log`));
+    expect(cleanedLog.length).toBeLessThan((await stat(join(original, `${seg}.log`))).size);
+
+    // Only the first segment is swapped in these states: the rest of the log is as before.
+    const seg1 = (await readdir(original)).filter((n) => n.endsWith('.log')).sort()[1];
+    const firstEnd = Number(seg1.slice(0, 20));
+    const swapped = [...after.filter((x) => x.offset < firstEnd), ...before.filter((x) => x.offset >= firstEnd)];
+    expect(swapped).not.toEqual(before);
+    const crashState = async (setup: (d: string) => Promise<void>): Promise<string> => {
+      const d = await tempDir();
+      await cp(original, join(d, 't-0'), { recursive: true });
+      await setup(join(d, 't-0'));
+      return d;
+    };
+    const states: Array<[string, (d: string) => Promise<void>, 'old' | 'new']> = [
+      ['rewrite half written', (d) => writeFile(join(d, `${seg}.log.cleaned`), cleanedLog.subarray(0, 100)), 'old'],
+      ['rewrite written, not committed', (d) => writeFile(join(d, `${seg}.log.cleaned`), cleanedLog), 'old'],
+      ['committed (swap file beside the old segment and its indexes)', (d) => writeFile(join(d, `${seg}.log.swap`), cleanedLog), 'new'],
+      [
+        'committed, old indexes already deleted',
+        async (d) => {
+          await writeFile(join(d, `${seg}.log.swap`), cleanedLog);
+          await rm(join(d, `${seg}.index`));
+          await rm(join(d, `${seg}.timeindex`));
+        },
+        'new',
+      ],
+    ];
+    for (const [name, setup, expected] of states) {
+      for (const clean of [true, false]) {
+        const d = await crashState(setup);
+        const reopened = await reopen(d, { clean }, cfg);
+        expect(await readAll(reopened), `${name}, clean=${clean}`).toEqual(expected === 'old' ? before : swapped);
+        expect((await readdir(join(d, 't-0'))).filter((n) => n.endsWith('.cleaned') || n.endsWith('.swap')), name).toEqual([]);
+        // Compaction goes on from there and ends at the same place.
+        await compactLog(reopened);
+        expect(await readAll(reopened), name).toEqual(after);
+      }
+    }
   });
 });
