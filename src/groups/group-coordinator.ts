@@ -590,29 +590,35 @@ export class GroupCoordinator {
   }
 
   /** TxnOffsetCommit: offsets that become committed only if the producer's transaction commits. */
-  async commitPending(groupId: string, producerId: bigint, entries: OffsetCommitEntry[]): Promise<void> {
+  async commitPending(groupId: string, producerId: bigint, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<void> {
     const g = this.group(groupId, true)!;
     const now = Date.now();
     const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
-    await this.store.write(groupId, entries.map((e) => ({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic: e.topic, partition: e.partition, value: value(e) })));
+    await this.store.write(groupId, entries.map((e) => ({ kind: 'pending', group: groupId, producerId: producerId.toString(), producerEpoch, topic: e.topic, partition: e.partition, value: value(e) })));
     for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${ClassicGroup.offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
   }
 
-  /** The transaction ended: its pending offsets become committed (commit) or vanish (abort). */
-  async completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void> {
+  /**
+   * The transaction ended: its pending offsets become committed (commit) or vanish (abort). The
+   * COMMIT or ABORT marker on the group's __consumer_offsets partition records it, as in Kafka.
+   */
+  async completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void> {
     const g = this.groups.get(groupId);
-    if (!g) return;
+    if (!g || !this.hasPendingOf(g, producerId)) return;
+    await this.store.completeTxn(groupId, producerId, producerEpoch, commit);
+    this.endPending(g, producerId, commit);
+  }
+
+  private hasPendingOf(g: ClassicGroup, producerId: bigint): boolean {
     const prefix = `${producerId}\u0000`;
-    const mine = [...g.pendingTxnOffsets.entries()].filter(([k]) => k.startsWith(prefix));
-    if (mine.length === 0) return;
-    const records: StoreRecord[] = [];
-    for (const [k, o] of mine) {
-      const [topic, partition] = k.slice(prefix.length).split('\u0000');
-      records.push({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic, partition: Number(partition), value: null });
-      if (commit) records.push({ kind: 'offset', group: groupId, topic, partition: Number(partition), value: { offset: o.offset.toString(), leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: o.commitTimestamp, expireTimestamp: -1 } });
-    }
-    await this.store.write(groupId, records);
-    for (const [k, o] of mine) {
+    for (const k of g.pendingTxnOffsets.keys()) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+
+  private endPending(g: ClassicGroup, producerId: bigint, commit: boolean): void {
+    const prefix = `${producerId}\u0000`;
+    for (const [k, o] of [...g.pendingTxnOffsets]) {
+      if (!k.startsWith(prefix)) continue;
       g.pendingTxnOffsets.delete(k);
       if (commit) g.offsets.set(k.slice(prefix.length), o);
     }
@@ -621,10 +627,11 @@ export class GroupCoordinator {
   /**
    * A transaction marker written by WriteTxnMarkers to __consumer_offsets partition `partition` (of
    * `partitions`): the producer's pending offsets of every group stored there end with it, as
-   * Kafka's group coordinator completes them when the marker lands.
+   * Kafka's group coordinator completes them when the marker lands (the marker is the record).
    */
-  async completeTxnOffsetsOnPartition(partition: number, partitions: number, producerId: bigint, commit: boolean): Promise<void> {
-    for (const groupId of [...this.groups.keys()]) if (partitionFor(groupId, partitions) === partition) await this.completeTxnOffsets(groupId, producerId, commit);
+  completeTxnOffsetsOnPartition(partition: number, partitions: number, producerId: bigint, commit: boolean): Promise<void> {
+    for (const g of this.groups.values()) if (partitionFor(g.groupId, partitions) === partition) this.endPending(g, producerId, commit);
+    return Promise.resolve();
   }
 
   /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */

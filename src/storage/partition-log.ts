@@ -242,7 +242,10 @@ export class PartitionLog {
    */
   append(buf: Buffer, info: BatchInfo, now = Date.now()): Promise<AppendResult> {
     if (this.failed) return Promise.reject(new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `log of ${this.topic}-${this.partition} is offline: ${this.failed.message}`));
-    const idempotent = info.producerId >= 0n && (info.attributes & Attr.CONTROL) === 0;
+    // A batch with a producer id but no sequence (-1) is a coordinator's own transactional write
+    // (offsets committed in a transaction, into __consumer_offsets), never a client's:
+    // validateProducedBatch refuses those. As Kafka's AppendOrigin.COORDINATOR, no sequence check.
+    const idempotent = info.producerId >= 0n && (info.attributes & Attr.CONTROL) === 0 && info.baseSequence >= 0;
     if (idempotent) {
       const seq = this.producers.check(info);
       if (seq.kind === 'error') return Promise.reject(new StorageError(seq.errorCode, seq.message));
