@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { loadSpecs } from '../../src/protocol/codegen/main.js';
 import { apiCodecs } from '../../src/protocol/messages/index.js';
-import * as headers from '../../src/protocol/messages/headers.js';
+// Headers and the messages that are not APIs (embedded consumer protocol, internal-topic records).
+import * as headers from '../../src/protocol/messages/index.js';
 import { Reader } from '../../src/protocol/primitives/reader.js';
 import { Writer } from '../../src/protocol/primitives/writer.js';
 import { messageArbitrary } from './spec-arbitrary.js';
