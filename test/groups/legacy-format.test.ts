@@ -44,7 +44,7 @@ async function state(w: KafkaWire) {
   const fetched = await w.request(9, 8, { groups: [{ groupId: 'app', topics: null }, { groupId: 'txg', topics: null }], requireStable: false });
   const offsets = Object.fromEntries(fetched.groups.map((g: any) => [g.groupId, g.topics.flatMap((t: any) => t.partitions.map((x: any) => `${t.name}-${x.partitionIndex}@${x.committedOffset}:${x.metadata}`)).sort()]));
   const classic = (await w.request(15, 5, { groups: ['app'], includeAuthorizedOperations: false })).groups[0];
-  const consumer = (await describeGroup(w, 'ng')).groups?.[0] ?? (await describeGroup(w, 'ng'));
+  const consumer = await describeGroup(w, 'ng');
   const txns = (await w.request(65, 0, { transactionalIds: ['tx', 'done'] })).transactionStates.map((t: any) => ({ id: t.transactionalId, state: t.transactionState, producerId: t.producerId, topics: t.topics }));
   return {
     offsets,
