@@ -171,7 +171,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         const info = topics.get(t);
         return !!info && i >= 0 && i < info.partitions;
       },
-      completeTxnOffsets: (g, pid, commit) => groups.completeTxnOffsets(g, pid, commit),
+      completeTxnOffsets: (g, pid, commit, epoch) => groups.completeTxnOffsets(g, pid, commit, epoch),
     },
     loggers.get('runnel.transactions'),
   );

@@ -27,6 +27,7 @@ import { classicCommitError, type CommitIdentity } from './commit-rules.js';
 import { partitionFor } from '../cluster/kv-log.js';
 
 import { storedGroup } from './migration.js';
+import { TxnOffsets } from './txn-offsets.js';
 
 export interface JoinRequest {
   groupId: string;
@@ -70,6 +71,7 @@ export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000;
 
 export class GroupCoordinator {
   readonly groups = new Map<string, ClassicGroup>();
+  private readonly txnOffsets: TxnOffsets;
   private expiryTimer?: NodeJS.Timeout;
 
   /**
@@ -85,6 +87,7 @@ export class GroupCoordinator {
     topics: Pick<TopicCatalog, 'list' | 'get'> = { list: () => [], get: () => undefined },
   ) {
     this.consumer = new ConsumerGroupCoordinator(config, store, topics, log, this);
+    this.txnOffsets = new TxnOffsets(store);
   }
 
   /** Rebuilds groups and offsets from the log. Members come back with fresh session timers. */
@@ -590,50 +593,29 @@ export class GroupCoordinator {
   }
 
   /** TxnOffsetCommit: offsets that become committed only if the producer's transaction commits. */
-  async commitPending(groupId: string, producerId: bigint, entries: OffsetCommitEntry[]): Promise<void> {
-    const g = this.group(groupId, true)!;
-    const now = Date.now();
-    const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
-    await this.store.write(groupId, entries.map((e) => ({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic: e.topic, partition: e.partition, value: value(e) })));
-    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${ClassicGroup.offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
+  async commitPending(groupId: string, producerId: bigint, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<void> {
+    await this.txnOffsets.commit(this.group(groupId, true)!, producerId, producerEpoch, entries);
   }
 
   /** The transaction ended: its pending offsets become committed (commit) or vanish (abort). */
-  async completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void> {
+  async completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void> {
     const g = this.groups.get(groupId);
-    if (!g) return;
-    const prefix = `${producerId}\u0000`;
-    const mine = [...g.pendingTxnOffsets.entries()].filter(([k]) => k.startsWith(prefix));
-    if (mine.length === 0) return;
-    const records: StoreRecord[] = [];
-    for (const [k, o] of mine) {
-      const [topic, partition] = k.slice(prefix.length).split('\u0000');
-      records.push({ kind: 'pending', group: groupId, producerId: producerId.toString(), topic, partition: Number(partition), value: null });
-      if (commit) records.push({ kind: 'offset', group: groupId, topic, partition: Number(partition), value: { offset: o.offset.toString(), leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestamp: o.commitTimestamp, expireTimestamp: -1 } });
-    }
-    await this.store.write(groupId, records);
-    for (const [k, o] of mine) {
-      g.pendingTxnOffsets.delete(k);
-      if (commit) g.offsets.set(k.slice(prefix.length), o);
-    }
+    if (g) await this.txnOffsets.complete(g, producerId, commit, producerEpoch);
   }
 
   /**
    * A transaction marker written by WriteTxnMarkers to __consumer_offsets partition `partition` (of
    * `partitions`): the producer's pending offsets of every group stored there end with it, as
-   * Kafka's group coordinator completes them when the marker lands.
+   * Kafka's group coordinator completes them when the marker lands (the marker is the record).
    */
   async completeTxnOffsetsOnPartition(partition: number, partitions: number, producerId: bigint, commit: boolean): Promise<void> {
-    for (const groupId of [...this.groups.keys()]) if (partitionFor(groupId, partitions) === partition) await this.completeTxnOffsets(groupId, producerId, commit);
+    for (const g of [...this.groups.values()]) if (partitionFor(g.groupId, partitions) === partition) await this.txnOffsets.end(g, producerId, commit);
   }
 
   /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */
   hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
     const g = this.groups.get(groupId);
-    if (!g) return false;
-    const suffix = `\u0000${ClassicGroup.offsetKey(topic, partition)}`;
-    for (const k of g.pendingTxnOffsets.keys()) if (k.endsWith(suffix)) return true;
-    return false;
+    return !!g && TxnOffsets.hasPending(g, topic, partition);
   }
 
   offsets(groupId: string): Map<string, CommittedOffset> {

@@ -1,11 +1,21 @@
 /**
  * Durable group state: committed offsets and group metadata are records in the internal, compacted
- * topic __consumer_offsets (as in Kafka, though in Runnel's own record format: a text key and a
- * JSON value, a null value deleting the key). The partition a group writes to is a function of its
- * id, so groups can later be spread over coordinators. Everything is replayed at start-up.
+ * topic __consumer_offsets, in Kafka's own record format (offsets-records.ts), a null value
+ * deleting the key. The partition a group writes to is a function of its id, so groups can later be
+ * spread over coordinators. Everything is replayed at start-up (offsets-replay.ts).
+ *
+ * Offsets committed inside a transaction are written as Kafka writes them: offset records in a
+ * transactional batch of the producer, made committed or discarded by the COMMIT or ABORT marker
+ * the transaction's end writes on the group's partition.
+ *
+ * A data directory of an earlier release holds the former JSON records (legacy-records.ts): they are
+ * read, and migrated once at start-up: what they still say is written again in Kafka's format and
+ * the legacy keys get tombstones, so compaction removes them.
  */
-import { KvLog } from '../cluster/kv-log.js';
+import { KvLog, type KvEntry } from '../cluster/kv-log.js';
 import type { Log } from '../storage/log.js';
+import { encodeStoreRecord } from './offsets-records.js';
+import { OffsetsReplay, type LegacyLeftover } from './offsets-replay.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -72,38 +82,11 @@ export type StoreRecord =
   | { kind: 'offset'; group: string; topic: string; partition: number; value: StoredOffset | null }
   | { kind: 'group'; group: string; value: StoredGroup | null }
   /** An offset committed inside a transaction, waiting for its commit or abort. */
-  | { kind: 'pending'; group: string; producerId: string; topic: string; partition: number; value: StoredOffset | null }
+  | { kind: 'pending'; group: string; producerId: string; producerEpoch: number; topic: string; partition: number; value: StoredOffset | null }
   | { kind: 'consumer-group'; group: string; value: StoredConsumerGroup | null }
   | { kind: 'consumer-member'; group: string; memberId: string; value: StoredConsumerMember | null };
 
-const SEP = '\u0000';
-
 export { partitionFor } from '../cluster/kv-log.js';
-
-function keyOf(r: StoreRecord): string {
-  if (r.kind === 'offset') return ['o', r.group, r.topic, String(r.partition)].join(SEP);
-  if (r.kind === 'pending') return ['p', r.group, r.producerId, r.topic, String(r.partition)].join(SEP);
-  // Consumer-protocol records: the group id is length-prefixed, as member ids come from clients.
-  if (r.kind === 'consumer-group') return `c${SEP}${r.group}`;
-  if (r.kind === 'consumer-member') return `m${SEP}${r.group.length}${SEP}${r.group}${SEP}${r.memberId}`;
-  return ['g', r.group].join(SEP);
-}
-
-function parseKey(key: string, value: unknown): StoreRecord | undefined {
-  if (key.startsWith(`c${SEP}`)) return { kind: 'consumer-group', group: key.slice(2), value: value as StoredConsumerGroup | null };
-  const member = /^m\u0000(\d+)\u0000/.exec(key);
-  if (member) {
-    const start = member[0].length;
-    const group = key.slice(start, start + Number(member[1]));
-    if (key[start + group.length] !== SEP) return undefined;
-    return { kind: 'consumer-member', group, memberId: key.slice(start + group.length + 1), value: value as StoredConsumerMember | null };
-  }
-  const parts = key.split(SEP);
-  if (parts[0] === 'o' && parts.length === 4) return { kind: 'offset', group: parts[1], topic: parts[2], partition: Number(parts[3]), value: value as StoredOffset | null };
-  if (parts[0] === 'p' && parts.length === 5) return { kind: 'pending', group: parts[1], producerId: parts[2], topic: parts[3], partition: Number(parts[4]), value: value as StoredOffset | null };
-  if (parts[0] === 'g' && parts.length === 2) return { kind: 'group', group: parts[1], value: value as StoredGroup | null };
-  return undefined;
-}
 
 export class GroupStore {
   private readonly kv: KvLog;
@@ -112,16 +95,45 @@ export class GroupStore {
     this.kv = new KvLog(partitions);
   }
 
-  /** Appends records of one group in one batch; resolves once they are in the log. */
-  write(group: string, records: StoreRecord[]): Promise<void> {
-    return this.kv.write(group, records.map((r) => ({ key: keyOf(r), value: r.value })));
+  /**
+   * Appends records of one group; resolves once they are in the log. Pending (transactional)
+   * offsets go in a batch of their producer, everything else in one plain batch.
+   */
+  async write(group: string, records: StoreRecord[]): Promise<void> {
+    const plain = records.filter((r) => r.kind !== 'pending');
+    if (plain.length > 0) await this.kv.write(group, plain.flatMap(encodeStoreRecord));
+    for (const [pid, epoch, pending] of byProducer(records)) await this.kv.write(group, pending.flatMap(encodeStoreRecord), { producerId: pid, producerEpoch: epoch });
   }
 
-  /** Every record in the log, in order, for replay. */
-  async *replay(): AsyncGenerator<StoreRecord> {
-    for await (const { key, value } of this.kv.replay()) {
-      const rec = parseKey(key, value);
-      if (rec) yield rec;
-    }
+  /** Ends a producer's transactional offsets of this group's partition: a COMMIT or ABORT marker. */
+  completeTxn(group: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
+    return this.kv.marker(group, producerId, producerEpoch, commit);
   }
+
+  /** Every record in the log, in order, for replay; then former-format records are migrated. */
+  async *replay(): AsyncGenerator<StoreRecord> {
+    const replay = new OffsetsReplay();
+    for await (const item of this.kv.replay()) yield* replay.apply(item);
+    for (const l of replay.leftovers) await this.migrate(l);
+  }
+
+  /** Former-format records: their state again in Kafka's format, and tombstones for their keys. */
+  private async migrate(l: LegacyLeftover): Promise<void> {
+    // Pending offsets first: the tombstone of their legacy key must not come before their new record.
+    for (const [pid, epoch, pending] of byProducer(l.records)) await this.kv.writeTo(l.partition, pending.flatMap(encodeStoreRecord), { producerId: pid, producerEpoch: epoch });
+    const entries: KvEntry[] = l.keys.map((key) => ({ key, value: null }));
+    for (const r of l.records) if (r.kind !== 'pending') entries.push(...encodeStoreRecord(r));
+    await this.kv.writeTo(l.partition, entries);
+  }
+}
+
+function byProducer(records: StoreRecord[]): Array<[bigint, number, StoreRecord[]]> {
+  const out = new Map<string, [bigint, number, StoreRecord[]]>();
+  for (const r of records) {
+    if (r.kind !== 'pending') continue;
+    const e = out.get(r.producerId) ?? [BigInt(r.producerId), r.producerEpoch, []];
+    e[2].push(r);
+    out.set(r.producerId, e);
+  }
+  return [...out.values()];
 }

@@ -36,7 +36,7 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
         else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });
       }
     }
-    await ctx.broker.groups.commitPending(req.groupId, req.producerId, entries);
+    await ctx.broker.groups.commitPending(req.groupId, req.producerId, req.producerEpoch, entries);
     return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? 0);
   },
 });

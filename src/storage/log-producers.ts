@@ -31,8 +31,14 @@ export function producerFields(buf: Buffer, pos = 0): ProducerFields {
 }
 
 /** Whether a leader append must pass the sequence check (an idempotent data batch). */
+/**
+ * Whether an append is sequence-checked. A batch with a producer id but no sequence (-1) is a
+ * coordinator's own transactional write (offsets committed in a transaction, into
+ * __consumer_offsets), never a client's (validateProducedBatch refuses those): as Kafka's
+ * AppendOrigin.COORDINATOR, it is not checked.
+ */
 export function isIdempotent(info: ProducerFields): boolean {
-  return info.producerId >= 0n && (info.attributes & Attr.CONTROL) === 0;
+  return info.producerId >= 0n && (info.attributes & Attr.CONTROL) === 0 && info.baseSequence >= 0;
 }
 
 /**

@@ -21,7 +21,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
-import { KvLog } from '../cluster/kv-log.js';
+import { TxnStore } from './txn-store.js';
 import { StorageError, type Log } from '../storage/log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
@@ -59,7 +59,7 @@ export interface TxnPorts {
   partition(topic: string, index: number): Log | undefined;
   topicExists(topic: string, index: number): boolean;
   /** Makes (commit) or discards (abort) the offsets a producer committed in its transaction. */
-  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean): Promise<void>;
+  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void>;
 }
 
 /** The largest epoch a marker can carry (int16). */
@@ -69,20 +69,6 @@ export interface EndTxnResult {
   errorCode: number;
   producerId: bigint;
   producerEpoch: number;
-}
-
-interface Stored {
-  producerId: string;
-  producerEpoch: number;
-  previousProducerId?: string;
-  lastProducerEpoch?: number;
-  nextProducerId?: string;
-  timeoutMs: number;
-  state: TxnState;
-  partitions: string[];
-  groups: string[];
-  startTimestamp: number;
-  lastUpdate: number;
 }
 
 /**
@@ -98,7 +84,7 @@ export function producerFacing(code: number): number {
 
 export class TxnCoordinator {
   readonly txns = new Map<string, TxnMetadata>();
-  private readonly kv: KvLog;
+  private readonly store: TxnStore;
   private timer?: NodeJS.Timeout;
   /** One operation at a time per transactional id. */
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -110,18 +96,13 @@ export class TxnCoordinator {
     private readonly ports: TxnPorts,
     private readonly log: Logger,
   ) {
-    this.kv = new KvLog(partitions);
+    this.store = new TxnStore(partitions, config.int('offsets.topic.num.partitions'));
   }
 
   async load(): Promise<void> {
-    for await (const { key, value } of this.kv.replay()) {
-      if (!key.startsWith('t\u0000')) continue;
-      const id = key.slice(2);
-      if (value === null) this.txns.delete(id);
-      else {
-        const v = value as Stored;
-        this.txns.set(id, { transactionalId: id, producerId: BigInt(v.producerId), producerEpoch: v.producerEpoch, previousProducerId: BigInt(v.previousProducerId ?? -1), lastProducerEpoch: v.lastProducerEpoch ?? -1, nextProducerId: BigInt(v.nextProducerId ?? -1), timeoutMs: v.timeoutMs, state: v.state, partitions: new Set(v.partitions), groups: new Set(v.groups), startTimestamp: v.startTimestamp, lastUpdate: v.lastUpdate });
-      }
+    for await (const { transactionalId, value } of this.store.replay()) {
+      if (value === null) this.txns.delete(transactionalId);
+      else this.txns.set(transactionalId, value);
     }
     // Transactions caught between prepare and complete by a crash are finished now.
     await this.finishPrepared();
@@ -148,20 +129,7 @@ export class TxnCoordinator {
   }
 
   private persist(t: TxnMetadata): Promise<void> {
-    const v: Stored = {
-      producerId: t.producerId.toString(),
-      producerEpoch: t.producerEpoch,
-      previousProducerId: t.previousProducerId.toString(),
-      lastProducerEpoch: t.lastProducerEpoch,
-      nextProducerId: t.nextProducerId.toString(),
-      timeoutMs: t.timeoutMs,
-      state: t.state,
-      partitions: [...t.partitions],
-      groups: [...t.groups],
-      startTimestamp: t.startTimestamp,
-      lastUpdate: t.lastUpdate,
-    };
-    return this.kv.write(t.transactionalId, [{ key: `t\u0000${t.transactionalId}`, value: v }]);
+    return this.store.write(t);
   }
 
   /** InitProducerId with a transactional id: a new producer or a new epoch, fencing the previous one. */
@@ -340,7 +308,7 @@ export class TxnCoordinator {
       const log = this.ports.partition(topic, Number(p));
       if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit).catch((err: unknown) => this.markerRefused(t, topic, Number(p), err));
     }
-    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit);
+    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit, t.producerEpoch);
     const rotate = t.nextProducerId >= 0n;
     await this.transition(t, {
       state: commit ? 'CompleteCommit' : 'CompleteAbort',
@@ -397,7 +365,7 @@ export class TxnCoordinator {
     for (const t of [...this.txns.values()]) {
       if (t.state === 'Ongoing' || t.state.startsWith('Prepare') || now - t.lastUpdate < ttl) continue;
       this.txns.delete(t.transactionalId);
-      await this.kv.write(t.transactionalId, [{ key: `t\u0000${t.transactionalId}`, value: null }]);
+      await this.store.delete(t.transactionalId);
     }
   }
 }

@@ -46,6 +46,36 @@ const ALLOWED: Record<string, string> = {
   'ConsumerGroupDescribeResponse Groups.Members.MemberType: only in Runnel': `${AFTER_SNAPSHOT} (KIP-1099)`,
 };
 
+/**
+ * Messages the reference snapshot does not hold, → reason. Kafka keeps its coordinator records
+ * (__consumer_offsets, __transaction_state) in the group-coordinator and transaction-coordinator
+ * modules, not among the client messages the snapshot was taken from; their specs were written from
+ * Kafka 4.0's definitions there (protocol-specs/coordinator-records.spec, transaction-log.spec).
+ */
+const COORDINATOR_RECORD = 'a coordinator record: not in the reference snapshot (Kafka 4.0 group-coordinator / transaction-coordinator modules)';
+const NOT_IN_REFERENCE: Record<string, string> = Object.fromEntries(
+  [
+    'OffsetCommitKey',
+    'OffsetCommitValue',
+    'GroupMetadataKey',
+    'GroupMetadataValue',
+    'ConsumerGroupMetadataKey',
+    'ConsumerGroupMetadataValue',
+    'ConsumerGroupPartitionMetadataKey',
+    'ConsumerGroupPartitionMetadataValue',
+    'ConsumerGroupMemberMetadataKey',
+    'ConsumerGroupMemberMetadataValue',
+    'ConsumerGroupTargetAssignmentMetadataKey',
+    'ConsumerGroupTargetAssignmentMetadataValue',
+    'ConsumerGroupTargetAssignmentMemberKey',
+    'ConsumerGroupTargetAssignmentMemberValue',
+    'ConsumerGroupCurrentMemberAssignmentKey',
+    'ConsumerGroupCurrentMemberAssignmentValue',
+    'TransactionLogKey',
+    'TransactionLogValue',
+  ].map((n) => [n, COORDINATOR_RECORD]),
+);
+
 interface RefField {
   name: string;
   type: string;
@@ -97,6 +127,12 @@ describe.skipIf(!existsSync(refDir))('protocol-specs match Apache Kafka’s defi
   const specs = [...loadSpecs().values()].flat();
   const seen = new Set<string>();
   for (const msg of specs) {
+    if (msg.name in NOT_IN_REFERENCE) {
+      it(`${msg.name} (${NOT_IN_REFERENCE[msg.name]})`, () => {
+        expect(existsSync(join(refDir, `${msg.name}.json`))).toBe(false);
+      });
+      continue;
+    }
     it(msg.name, () => {
       const ref = JSON.parse(readFileSync(join(refDir, `${msg.name}.json`), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as RefMessage;
       const diffs: string[] = [];
