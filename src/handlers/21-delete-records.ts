@@ -8,6 +8,7 @@
  * -1) is OFFSET_OUT_OF_RANGE; an offset below the log start changes nothing; unknown topics and
  * partitions are UNKNOWN_TOPIC_OR_PARTITION; internal topics INVALID_TOPIC_EXCEPTION; a topic
  * whose cleanup.policy lacks "delete" POLICY_VIOLATION. Failed partitions have low watermark -1.
+ * An offline partition (a failed write) is KAFKA_STORAGE_ERROR, as from every partition API.
  * timeoutMs is not needed: there are no followers to wait for.
  */
 import type { DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../protocol/messages/index.js';

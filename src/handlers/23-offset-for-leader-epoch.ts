@@ -1,7 +1,7 @@
 /**
  * OffsetForLeaderEpoch (key 23), v0–v4.
  *
- * One broker that has led every partition since offset 0 in a single epoch (the Log's
+ * One broker that has led every partition since offset 0 in a single epoch (the partition's
  * leaderEpoch, 0): its epoch cache is the one entry (epoch, log start offset). Answers follow
  * Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the log end offset; an
  * epoch above it, or -1, is UNDEFINED (epoch -1, offset -1) with no error; an epoch below it
