@@ -28,7 +28,9 @@ function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[stri
   const out: Array<[string, PartitionHandle[]]> = [];
   for (const [name, indexes] of asked) {
     if (!topics.get(name)) continue;
-    out.push([name, [...indexes].map((i) => partitions.getPartitionOrError(name, i).partition).filter((p): p is PartitionHandle => p !== undefined)]);
+    // Listed whether or not they are online, as with a null topic list.
+    const hosted = new Map(partitions.partitions(name).map((p) => [p.partition, p]));
+    out.push([name, [...indexes].map((i) => hosted.get(i)).filter((p): p is PartitionHandle => p !== undefined)]);
   }
   return out;
 }
