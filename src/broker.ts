@@ -16,6 +16,7 @@ import type { BrokerLogs } from './storage/log-store.js';
 import { lockDirs } from './storage/dir-lock.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
+import { LogPartitionManager } from './partitions/log-partitions.js';
 import { ProducerIdAllocator } from './producers/producer-ids.js';
 import { TxnCoordinator, TXN_TOPIC } from './transactions/txn-coordinator.js';
 import { PrometheusMetrics, startMetricsServer } from './metrics/metrics.js';
@@ -183,7 +184,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     nodeId: meta.nodeId,
     advertised: () => config.advertised(boundPort),
     topics,
-    logs,
+    partitions: new LogPartitionManager(logs, topics),
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
     producerIds,

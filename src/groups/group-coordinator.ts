@@ -28,6 +28,7 @@ import { partitionFor } from '../cluster/kv-log.js';
 
 import { storedGroup } from './migration.js';
 import { TxnOffsets } from './txn-offsets.js';
+import type { GroupCoordinatorPort } from '../ports/groups.js';
 
 export interface JoinRequest {
   groupId: string;
@@ -69,7 +70,7 @@ const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType:
 /** Kafka's classic new-member join timeout: how long a member may wait in its first JoinGroup. */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000;
 
-export class GroupCoordinator {
+export class GroupCoordinator implements GroupCoordinatorPort {
   readonly groups = new Map<string, ClassicGroup>();
   private readonly txnOffsets: TxnOffsets;
   private expiryTimer?: NodeJS.Timeout;

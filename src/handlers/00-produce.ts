@@ -42,7 +42,7 @@ import { checkRecords, lookInside, RecordValidationError, type RecordRules } fro
 import { codecId } from '../protocol/compression.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { findTopic, findPartition } from './common/partitions.js';
-import { partitionErrorCode } from './common/errors.js';
+import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, NO_RESPONSE, type HandlerContext } from './types.js';
 import type { TopicInfo } from '../cluster/topics.js';
 
@@ -65,8 +65,9 @@ async function topicFor(ctx: HandlerContext, name: string, topicId: string): Pro
 
 async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
   const timeout = req.timeoutMs;
-  const log = findPartition(ctx.broker, topic, index);
-  if (!log) return result(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const found = findPartition(ctx.broker, topic, index);
+  const log = found.partition;
+  if (!log) return result(index, found.errorCode, found.message ?? null);
   if (ctx.apiVersion < 3) return result(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'message formats v0 and v1 are not supported; use Produce v3+');
   try {
     if (records === null || records.length === 0) throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests must carry one record batch');
@@ -107,7 +108,8 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
       batch = await recompressBatch(batch, target, section);
       info = validateProducedBatch(batch);
     }
-    const appended = log.append(batch, info, now);
+    // acks=1 and acks=-1 are both answered at commit: with one replica, the moment it is written.
+    const appended = log.append(batch, info, now).committed;
     // Only an fsync can make the wait long; a timer per partition per request would cost more than it saves.
     const r = await (timeout > 0 && cfg.fsyncOnAck ? withTimeout(appended, timeout) : appended);
     if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not written within ${timeout} ms`);

@@ -21,9 +21,9 @@ import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { FetchSession, type SessionPartition } from '../fetch/session-cache.js';
 import { readCommittedView } from '../fetch/aborted-txns.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
-import { partitionErrorCode } from './common/errors.js';
+import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
-import type { Log } from '../storage/log.js';
+import type { PartitionHandle } from '../partitions/partition-handle.js';
 
 const EMPTY = Buffer.alloc(0);
 const INITIAL_EPOCH = 0;
@@ -64,19 +64,18 @@ function emptyPartition(index: number, errorCode: number): FetchResponsePartitio
 interface ReadOutcome {
   data: FetchResponsePartitionData;
   bytes: number;
-  log?: Log;
+  log?: PartitionHandle;
 }
 
 async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean): Promise<ReadOutcome> {
   const found = findTopic(ctx.broker, w.topic, w.topicId);
   if (!found.topic) return { data: emptyPartition(w.partition, found.errorCode), bytes: 0 };
-  const log = findPartition(ctx.broker, found.topic, w.partition);
-  if (!log) return { data: emptyPartition(w.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION), bytes: 0 };
+  const { partition: log, errorCode } = findPartition(ctx.broker, found.topic, w.partition);
+  if (!log) return { data: emptyPartition(w.partition, errorCode), bytes: 0 };
   const epochError = leaderEpochError(w.currentLeaderEpoch, log);
   const data = emptyPartition(w.partition, epochError);
-  const lso = log.lastStableOffset;
   data.highWatermark = BigInt(log.highWatermark);
-  data.lastStableOffset = BigInt(lso);
+  data.lastStableOffset = BigInt(log.lastStableOffset);
   data.logStartOffset = BigInt(log.logStartOffset);
   data.abortedTransactions = readCommitted ? [] : null;
   if (epochError !== ErrorCode.NONE) return { data, bytes: 0, log };
@@ -85,15 +84,15 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
     const from = Number(w.fetchOffset);
     // read_committed stops at the last stable offset and names the aborted transactions in range,
     // so the client can drop their records (it sees the abort markers too).
-    const upTo = readCommitted ? lso : log.highWatermark;
-    const r = await log.read(from, Math.max(limit, 0), { minOneBatch: minOne, upTo });
-    if (readCommitted) {
-      const view = readCommittedView(log.txns.abortedIn(from, upTo), r.records);
+    const r = await log.read(from, Math.max(limit, 0), { minOneBatch: minOne, isolation: readCommitted ? 'read_committed' : 'read_uncommitted' });
+    if (r.abortedTransactions) {
+      const view = readCommittedView(r.abortedTransactions, r.records);
       r.records = view.records;
       data.abortedTransactions = view.aborted;
     }
     data.records = r.records;
     data.highWatermark = BigInt(r.highWatermark);
+    data.lastStableOffset = BigInt(r.lastStableOffset);
     data.logStartOffset = BigInt(r.logStartOffset);
     ctx.broker.metrics.fetched(found.topic.name, r.records.length);
     return { data, bytes: r.records.length, log };
@@ -175,7 +174,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       const hasError = outcomes.some((o) => o.data.errorCode !== 0);
       const wait = deadline - Date.now();
       if (total >= req.minBytes || hasError || wait <= 0 || wanted.length === 0) break;
-      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is Log => !!l), wait);
+      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionHandle => !!l), wait);
     }
 
     // Group by topic in request order; an incremental response names only partitions with news.
@@ -206,7 +205,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   },
 });
 
-function waitForAppend(logs: Log[], ms: number): Promise<void> {
+function waitForAppend(logs: PartitionHandle[], ms: number): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribe: Array<() => void> = [];
     const done = (): void => {
@@ -215,6 +214,6 @@ function waitForAppend(logs: Log[], ms: number): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    for (const l of logs) unsubscribe.push(l.onAppend(done));
+    for (const l of logs) unsubscribe.push(l.onHighWatermark(done));
   });
 }

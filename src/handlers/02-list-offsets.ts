@@ -14,12 +14,10 @@
  */
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr } from '../protocol/record-batch.js';
-import { batchRecords } from '../protocol/batch-records.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
-import { partitionErrorCode } from './common/errors.js';
+import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
-import type { Log } from '../storage/log.js';
+import type { PartitionHandle } from '../partitions/partition-handle.js';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -42,20 +40,13 @@ function unsupportedTimestamp(ts: bigint, version: number): boolean {
   return since === undefined || version < since;
 }
 
-/** The first record at or after `ts` (or, with `exact`, the first whose timestamp equals it). */
-async function recordAtTimestamp(log: Log, ts: number): Promise<{ offset: bigint; timestamp: bigint } | undefined> {
-  const batch = await log.batchForTimestamp(ts);
-  if (!batch) return undefined;
-  const logAppendTime = (batch.readInt16BE(21) & Attr.TIMESTAMP_LOG_APPEND) !== 0;
-  const maxTs = batch.readBigInt64BE(35);
-  for (const r of await batchRecords(batch)) {
-    const t = logAppendTime ? maxTs : r.timestamp;
-    if (t >= BigInt(ts) && r.offset >= BigInt(log.logStartOffset)) return { offset: r.offset, timestamp: t };
-  }
-  return undefined;
+const NOT_FOUND = { offset: -1n, timestamp: -1n };
+
+function offsetAndTime(r: { offset: number; timestamp: number } | undefined): { offset: bigint; timestamp: bigint } {
+  return r ? { offset: BigInt(r.offset), timestamp: BigInt(r.timestamp) } : NOT_FOUND;
 }
 
-async function lookup(ctx: HandlerContext, log: Log, ts: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
+async function lookup(ctx: HandlerContext, log: PartitionHandle, ts: bigint, readCommitted: boolean): Promise<{ offset: bigint; timestamp: bigint }> {
   switch (ts) {
     case EARLIEST:
     case EARLIEST_LOCAL:
@@ -64,13 +55,10 @@ async function lookup(ctx: HandlerContext, log: Log, ts: bigint, readCommitted: 
       return { offset: BigInt(readCommitted ? log.lastStableOffset : log.highWatermark), timestamp: -1n };
     case LATEST_TIERED:
       return { offset: -1n, timestamp: -1n };
-    case MAX_TIMESTAMP: {
-      const max = log.maxTimestampBatch();
-      if (!max) return { offset: -1n, timestamp: -1n };
-      return (await recordAtTimestamp(log, max.timestamp)) ?? { offset: -1n, timestamp: -1n };
-    }
+    case MAX_TIMESTAMP:
+      return offsetAndTime(await log.offsetOfMaxTimestamp());
     default:
-      return (await recordAtTimestamp(log, Number(ts))) ?? { offset: -1n, timestamp: -1n };
+      return offsetAndTime(await log.offsetForTimestamp(Number(ts)));
   }
 }
 
@@ -88,8 +76,9 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
           t.partitions.map(async (p): Promise<ListOffsetsResponseListOffsetsPartitionResponse> => {
             const out = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
             if (unsupportedTimestamp(p.timestamp, ctx.apiVersion)) return { ...out, errorCode: ErrorCode.UNSUPPORTED_VERSION };
-            const log = found.topic && findPartition(ctx.broker, found.topic, p.partitionIndex);
-            if (!log) return { ...out, errorCode: found.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            if (!found.topic) return { ...out, errorCode: found.errorCode };
+            const { partition: log, errorCode } = findPartition(ctx.broker, found.topic, p.partitionIndex);
+            if (!log) return { ...out, errorCode };
             const epochError = leaderEpochError(p.currentLeaderEpoch, log);
             if (epochError) return { ...out, errorCode: epochError };
             try {

@@ -14,7 +14,7 @@
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { OffsetCommitEntry } from '../groups/group-coordinator.js';
+import { groupErrorCode, type OffsetCommitEntry } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
 const OFFSET_METADATA_TOO_LARGE = 12;
@@ -50,8 +50,8 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
       const retention = v >= 2 && v <= 4 && req.retentionTimeMs > 0n ? Number(req.retentionTimeMs) : -1;
       await groups.commit(req.groupId, entries, retention);
     } catch (err) {
-      ctx.log.error({ group: req.groupId, err: (err as Error).message }, 'could not store committed offsets');
-      return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      const code = groupErrorCode(err, ctx.log, { group: req.groupId });
+      return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? code);
     }
     return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? ErrorCode.NONE);
   },

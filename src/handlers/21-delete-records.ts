@@ -8,12 +8,13 @@
  * -1) is OFFSET_OUT_OF_RANGE; an offset below the log start changes nothing; unknown topics and
  * partitions are UNKNOWN_TOPIC_OR_PARTITION; internal topics INVALID_TOPIC_EXCEPTION; a topic
  * whose cleanup.policy lacks "delete" POLICY_VIOLATION. Failed partitions have low watermark -1.
+ * An offline partition (a failed write) is KAFKA_STORAGE_ERROR, as from every partition API.
  * timeoutMs is not needed: there are no followers to wait for.
  */
 import type { DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { isInternalTopic } from '../cluster/topic-names.js';
-import { StorageError } from '../storage/log.js';
+import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 type Result = DeleteRecordsResponseDeleteRecordsPartitionResult;
@@ -21,8 +22,8 @@ type Result = DeleteRecordsResponseDeleteRecordsPartitionResult;
 const failed = (partitionIndex: number, errorCode: number): Result => ({ partitionIndex, lowWatermark: -1n, errorCode });
 
 async function deleteBefore(topic: string, partitionIndex: number, offset: bigint, ctx: HandlerContext): Promise<Result> {
-  const p = ctx.broker.topics.get(topic) ? ctx.broker.logs.partition(topic, partitionIndex) : undefined;
-  if (!p) return failed(partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const { partition: p, errorCode } = ctx.broker.partitions.getPartitionOrError(topic, partitionIndex);
+  if (!p) return failed(partitionIndex, errorCode);
   if (isInternalTopic(topic)) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION);
   if (!p.config().cleanupPolicy.includes('delete')) return failed(partitionIndex, ErrorCode.POLICY_VIOLATION);
   const target = offset === -1n ? BigInt(p.highWatermark) : offset;
@@ -33,9 +34,7 @@ async function deleteBefore(topic: string, partitionIndex: number, offset: bigin
     if (low > before) ctx.broker.log.info({ topic, partition: partitionIndex, logStartOffset: low, by: ctx.header.clientId }, 'records deleted');
     return { partitionIndex, lowWatermark: BigInt(low), errorCode: ErrorCode.NONE };
   } catch (e) {
-    if (e instanceof StorageError) return failed(partitionIndex, e.errorCode);
-    ctx.broker.log.error({ topic, partition: partitionIndex, err: (e as Error).message }, 'DeleteRecords failed');
-    return failed(partitionIndex, ErrorCode.KAFKA_STORAGE_ERROR);
+    return failed(partitionIndex, partitionErrorCode(e, ctx.log, { topic, partition: partitionIndex }).code);
   }
 }
 
@@ -57,7 +56,7 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
     }
     if (moved) {
       try {
-        await ctx.broker.logs.checkpointLogStartOffsets();
+        await ctx.broker.partitions.checkpointLogStartOffsets();
       } catch (e) {
         // The new log start is in effect but might not survive a crash: say so.
         ctx.broker.log.error({ err: (e as Error).message }, 'checkpointing log start offsets failed');

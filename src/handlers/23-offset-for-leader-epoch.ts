@@ -1,7 +1,7 @@
 /**
  * OffsetForLeaderEpoch (key 23), v0–v4.
  *
- * One broker that has led every partition since offset 0 in a single epoch (the Log's
+ * One broker that has led every partition since offset 0 in a single epoch (the partition's
  * leaderEpoch, 0): its epoch cache is the one entry (epoch, log start offset). Answers follow
  * Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the log end offset; an
  * epoch above it, or -1, is UNDEFINED (epoch -1, offset -1) with no error; an epoch below it
@@ -28,16 +28,13 @@ const UNDEFINED = { leaderEpoch: -1, endOffset: -1n };
 
 function endOffset(topic: string, req: OffsetForLeaderEpochRequestOffsetForLeaderPartition, ctx: HandlerContext): EpochEndOffset {
   const partition = req.partition;
-  const p = ctx.broker.topics.get(topic) ? ctx.broker.logs.partition(topic, partition) : undefined;
-  if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partition, ...UNDEFINED };
+  const { partition: p, errorCode } = ctx.broker.partitions.getPartitionOrError(topic, partition);
+  if (!p) return { errorCode, partition, ...UNDEFINED };
   const current = req.currentLeaderEpoch;
   if (current !== -1 && current < p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH, partition, ...UNDEFINED };
   if (current !== -1 && current > p.leaderEpoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, partition, ...UNDEFINED };
-  const asked = req.leaderEpoch;
-  const ok = ErrorCode.NONE;
-  if (asked === p.leaderEpoch) return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.highWatermark) };
-  if (asked === -1 || asked > p.leaderEpoch) return { errorCode: ok, partition, ...UNDEFINED };
-  return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.logStartOffset) };
+  const end = p.endOffsetForEpoch(req.leaderEpoch);
+  return { errorCode: ErrorCode.NONE, partition, leaderEpoch: end.leaderEpoch, endOffset: BigInt(end.endOffset) };
 }
 
 export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({

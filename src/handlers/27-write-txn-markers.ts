@@ -17,19 +17,20 @@
  */
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { OFFSETS_TOPIC } from '../groups/group-store.js';
+import { OFFSETS_TOPIC } from '../cluster/internal-topics.js';
 import { findTopic, findPartition } from './common/partitions.js';
-import { partitionErrorCode } from './common/errors.js';
+import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 type Marker = WriteTxnMarkersRequest['markers'][number];
 
 async function writeOne(ctx: HandlerContext, m: Marker, topic: string, partition: number): Promise<number> {
   const found = findTopic(ctx.broker, topic);
-  const log = found.topic && findPartition(ctx.broker, found.topic, partition);
-  if (!found.topic || !log) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  if (!found.topic) return found.errorCode;
+  const { partition: log, errorCode } = findPartition(ctx.broker, found.topic, partition);
+  if (!log) return errorCode;
   try {
-    await log.appendMarker(m.producerId, m.producerEpoch, m.transactionResult, m.coordinatorEpoch, m.transactionVersion);
+    await log.appendMarker(m.producerId, m.producerEpoch, m.transactionResult, m.coordinatorEpoch, m.transactionVersion).committed;
     if (topic === OFFSETS_TOPIC) await ctx.broker.groups.completeTxnOffsetsOnPartition(partition, found.topic.partitions, m.producerId, m.transactionResult);
     return 0;
   } catch (err) {

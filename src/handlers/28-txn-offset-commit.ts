@@ -9,7 +9,7 @@
  */
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { OffsetCommitEntry } from '../groups/group-coordinator.js';
+import { groupErrorCode, type OffsetCommitEntry } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
@@ -36,7 +36,12 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
         else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });
       }
     }
-    await ctx.broker.groups.commitPending(req.groupId, req.producerId, req.producerEpoch, entries);
+    try {
+      await ctx.broker.groups.commitPending(req.groupId, req.producerId, req.producerEpoch, entries);
+    } catch (err) {
+      const code = groupErrorCode(err, ctx.log, { group: req.groupId, producerId: String(req.producerId) });
+      return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? code);
+    }
     return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? 0);
   },
 });

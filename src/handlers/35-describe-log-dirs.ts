@@ -11,13 +11,13 @@ import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse, DescribeLogDirsResponseDescribeLogDirsTopic } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { Log } from '../storage/log.js';
+import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 /** The partitions asked for, by topic, in the order asked. */
-function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[string, Log[]]> {
-  const { topics, logs } = ctx.broker;
-  if (req.topics === null) return topics.list().map((t) => [t.name, logs.partitions(t.name)]);
+function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[string, PartitionHandle[]]> {
+  const { topics, partitions } = ctx.broker;
+  if (req.topics === null) return topics.list().map((t) => [t.name, partitions.partitions(t.name)]);
   // A set of partitions, as in Kafka: a topic or partition named twice is described once.
   const asked = new Map<string, Set<number>>();
   for (const t of req.topics) {
@@ -25,10 +25,12 @@ function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[stri
     for (const i of t.partitions) set.add(i);
     asked.set(t.topic, set);
   }
-  const out: Array<[string, Log[]]> = [];
+  const out: Array<[string, PartitionHandle[]]> = [];
   for (const [name, indexes] of asked) {
     if (!topics.get(name)) continue;
-    out.push([name, [...indexes].map((i) => logs.partition(name, i)).filter((p): p is Log => p !== undefined)]);
+    // Listed whether or not they are online, as with a null topic list.
+    const hosted = new Map(partitions.partitions(name).map((p) => [p.partition, p]));
+    out.push([name, [...indexes].map((i) => hosted.get(i)).filter((p): p is PartitionHandle => p !== undefined)]);
   }
   return out;
 }

@@ -20,15 +20,12 @@ export default defineHandler<DescribeProducersRequest, DescribeProducersResponse
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((p) => {
-            const log = found.topic && findPartition(ctx.broker, found.topic, p);
-            if (!log) return { partitionIndex: p, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] };
-            const activeProducers = [...log.producers.producers].map(([id, e]) => ({
-              producerId: BigInt(id),
-              producerEpoch: e.epoch,
-              lastSequence: e.batches.at(-1)?.lastSeq ?? -1,
-              lastTimestamp: BigInt(Math.round(e.lastTimestamp)),
-              coordinatorEpoch: e.coordinatorEpoch ?? -1,
-              currentTxnStartOffset: BigInt(log.txns.ongoing.get(id) ?? -1),
+            const { partition: log, errorCode } = found.topic ? findPartition(ctx.broker, found.topic, p) : { partition: undefined, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+            if (!log) return { partitionIndex: p, errorCode, errorMessage: null, activeProducers: [] };
+            const activeProducers = log.producers().map((e) => ({
+              ...e,
+              lastTimestamp: BigInt(e.lastTimestamp),
+              currentTxnStartOffset: BigInt(e.currentTxnStartOffset),
             }));
             return { partitionIndex: p, errorCode: 0, errorMessage: null, activeProducers };
           }),

@@ -5,7 +5,7 @@
  */
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { OFFSETS_TOPIC, partitionFor } from '../groups/group-store.js';
+import { OFFSETS_TOPIC, partitionFor } from '../cluster/internal-topics.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({

@@ -7,8 +7,7 @@
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ConsumerGroupDescribeResponseAssignment } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
-import type { Assignment } from '../groups/assignors.js';
-import { wireAssignment } from '../groups/consumer-records.js';
+import { wireAssignment, type Assignment } from '../ports/groups.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 const CONSUMER_MEMBER = 1;

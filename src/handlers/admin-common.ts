@@ -4,7 +4,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { TopicError } from '../cluster/topics.js';
-import { StorageError } from '../storage/log.js';
+import { partitionErrorCode } from '../partitions/partition-errors.js';
 import type { HandlerContext } from './types.js';
 
 export interface ApiError {
@@ -59,11 +59,11 @@ export function tooManyPartitions(count: number): ApiError {
   return err(ErrorCode.INVALID_PARTITIONS, `Runnel allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; ${count} were requested.`);
 }
 
-/** A failed topic change as the error to answer; unexpected failures are logged. */
+/** A failed topic change as the error to answer: the topic catalog's own, else the partitions' mapping (logged). */
 export function errorOf(e: unknown, ctx: HandlerContext, what: string): ApiError {
-  if (e instanceof TopicError || e instanceof StorageError) return err(e.errorCode, e.message);
-  ctx.broker.log.error({ err: (e as Error).message, what }, 'topic administration failed');
-  return err(ErrorCode.KAFKA_STORAGE_ERROR, `${what} failed: ${(e as Error).message}`);
+  if (e instanceof TopicError) return err(e.errorCode, e.message);
+  const { code, message } = partitionErrorCode(e, ctx.broker.log, { what });
+  return err(code, `${what} failed: ${message}`);
 }
 
 /** Config resource types (ConfigResource.Type). */

@@ -3,7 +3,7 @@
  * answered from this list, so an API is advertised exactly when a handler for it is here.
  */
 import { NO_RESPONSE, type Handler } from './types.js';
-import { PRODUCER_FENCED_SINCE, needsLegacyFencing, toLegacyFencing } from '../transactions/legacy-fencing.js';
+import { PRODUCER_FENCED_SINCE, needsLegacyFencing, toLegacyFencing } from '../ports/transactions.js';
 import produce from './00-produce.js';
 import fetch from './01-fetch.js';
 import listOffsets from './02-list-offsets.js';

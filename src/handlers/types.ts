@@ -2,11 +2,11 @@ import type { Logger } from '../util/logger.js';
 import type { RequestHeader } from '../protocol/messages/headers.js';
 import type { BrokerConfig, Listener } from '../config/config.js';
 import type { TopicCatalog } from '../cluster/topics.js';
-import type { LogStore } from '../storage/log-manager.js';
+import type { PartitionManager } from '../partitions/partition-manager.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
-import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import type { GroupCoordinatorPort } from '../ports/groups.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
-import type { TxnCoordinator } from '../transactions/txn-coordinator.js';
+import type { TxnCoordinatorPort } from '../ports/transactions.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
 import type { BrokerFeatures } from '../cluster/features.js';
 import type { DynamicConfigs } from '../config/dynamic-configs.js';
@@ -20,7 +20,11 @@ export interface ClientInfo {
   clientSoftwareVersion?: string;
 }
 
-/** The broker-wide services a handler may use: small interfaces, never the server itself. */
+/**
+ * The broker-wide services a handler may use: ports (interfaces), never the classes behind them or
+ * the server itself. Handlers import nothing from src/storage/, src/groups/ or src/transactions/
+ * (test/architecture/dependencies.test.ts).
+ */
 export interface BrokerServices {
   config: BrokerConfig;
   clusterId: string;
@@ -28,11 +32,12 @@ export interface BrokerServices {
   /** The endpoint clients are told to use (Metadata, FindCoordinator, DescribeCluster). */
   advertised(): Listener;
   topics: TopicCatalog;
-  logs: LogStore;
+  /** Every partition request goes through here: a handle, or the Kafka error to answer. */
+  partitions: PartitionManager;
   fetchSessions: FetchSessionCache;
-  groups: GroupCoordinator;
+  groups: GroupCoordinatorPort;
   producerIds: ProducerIdAllocator;
-  transactions: TxnCoordinator;
+  transactions: TxnCoordinatorPort;
   metrics: BrokerMetrics;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;

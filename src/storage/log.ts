@@ -72,6 +72,8 @@ export interface Log {
   /** Bytes held (on disk, or in memory). */
   readonly size: number;
   readonly numberOfSegments: number;
+  /** The error of a failed write: the log is offline (appends refused) until restart; undefined while online. */
+  readonly failed: Error | undefined;
 
   /** Idempotent producers' sequence state. */
   readonly producers: ProducerStateTable;

@@ -58,6 +58,8 @@ export class MemoryLog implements Log {
   logStartOffset = 0;
   logEndOffset = 0;
   leaderEpoch = 0;
+  /** Never set by the log itself (memory does not fail); tests set it to take the log offline. */
+  failed: Error | undefined = undefined;
   readonly producers = new ProducerStateTable();
   readonly txns = new PartitionTxns();
   private readonly waiters = new Set<() => void>();

@@ -18,6 +18,7 @@
  * InitProducerId for an id with an open transaction aborts it (fencing its producer) and answers
  * CONCURRENT_TRANSACTIONS, as Kafka does; the client's retry gets the epoch after the fence.
  */
+import type { TxnCoordinatorPort } from '../ports/transactions.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
@@ -82,7 +83,7 @@ export function producerFacing(code: number): number {
   return code;
 }
 
-export class TxnCoordinator {
+export class TxnCoordinator implements TxnCoordinatorPort {
   readonly txns = new Map<string, TxnMetadata>();
   private readonly store: TxnStore;
   private timer?: NodeJS.Timeout;

@@ -1,0 +1,20 @@
+/**
+ * The one way handlers reach partitions (Kafka's ReplicaManager.getPartitionOrError): a handle, or
+ * the Kafka error a client should see instead.
+ */
+import type { PartitionHandle } from './partition-handle.js';
+
+export type PartitionLookup = { partition: PartitionHandle; errorCode: 0; message?: undefined } | { partition: undefined; errorCode: number; message?: string };
+
+export interface PartitionManager {
+  /**
+   * UNKNOWN_TOPIC_OR_PARTITION for a topic or partition the cluster does not have;
+   * NOT_LEADER_OR_FOLLOWER for one this broker does not host; KAFKA_STORAGE_ERROR for one whose
+   * log is offline after a failed write.
+   */
+  getPartitionOrError(topic: string, index: number): PartitionLookup;
+  /** The partitions of a topic that this broker hosts (in index order). */
+  partitions(topic: string): PartitionHandle[];
+  /** Makes the log start offsets survive a crash (after DeleteRecords). */
+  checkpointLogStartOffsets(): Promise<void>;
+}

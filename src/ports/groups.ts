@@ -1,0 +1,48 @@
+/**
+ * The group coordinator as handlers see it: the port BrokerServices hands out, implemented by
+ * GroupCoordinator (src/groups/). Handlers import group types from here, never from src/groups/.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { Logger } from '../util/logger.js';
+import type { ClassicGroup, CommittedOffset, JoinResult, SyncResult } from '../groups/classic-group.js';
+import type { JoinRequest, OffsetCommitEntry } from '../groups/group-coordinator.js';
+import type { CommitIdentity } from '../groups/commit-rules.js';
+import type { ConsumerGroupCoordinator } from '../groups/consumer-coordinator.js';
+
+export type { OffsetCommitEntry, JoinRequest } from '../groups/group-coordinator.js';
+export type { Assignment } from '../groups/assignors.js';
+export { wireAssignment } from '../groups/consumer-records.js';
+
+/** Consumer-protocol groups (KIP-848): what ConsumerGroupHeartbeat, ConsumerGroupDescribe, OffsetFetch and the listings use. */
+export type ConsumerGroupPort = Pick<ConsumerGroupCoordinator, 'groups' | 'heartbeat' | 'describe' | 'fetchError'>;
+
+export interface GroupCoordinatorPort {
+  /** Classic groups by id (ListGroups). */
+  readonly groups: ReadonlyMap<string, ClassicGroup>;
+  readonly consumer: ConsumerGroupPort;
+  group(id: string, create?: boolean): ClassicGroup | undefined;
+  join(req: JoinRequest): Promise<JoinResult>;
+  sync(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null; protocolType: string | null; protocolName: string | null; assignments: Array<{ memberId: string; assignment: Buffer }> }): Promise<SyncResult>;
+  heartbeat(req: { groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }): number;
+  leave(groupId: string, members: Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>): { errorCode: number; members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }> };
+  commitError(c: CommitIdentity & { groupId: string }): number;
+  commit(groupId: string, entries: OffsetCommitEntry[], retentionMs?: number): Promise<void>;
+  commitPending(groupId: string, producerId: bigint, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<void>;
+  /** A transaction marker written to a __consumer_offsets partition ends the producer's pending offsets there. */
+  completeTxnOffsetsOnPartition(partition: number, partitions: number, producerId: bigint, commit: boolean): Promise<void>;
+  hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean;
+  offsets(groupId: string): Map<string, CommittedOffset>;
+  deleteOffsets(groupId: string, parts: Array<{ topic: string; partition: number }>): Promise<void>;
+  deleteGroup(groupId: string): Promise<number>;
+}
+
+/**
+ * The group subsystem's one error mapping: a coordinator operation that failed (its state could
+ * not be written to __consumer_offsets) as the code a group API answers. Kafka answers
+ * COORDINATOR_NOT_AVAILABLE for a write the offsets topic could not take, so the client finds the
+ * coordinator again and retries.
+ */
+export function groupErrorCode(err: unknown, log: Logger, where: Record<string, unknown>): number {
+  log.error({ ...where, err: (err as Error)?.message ?? String(err) }, 'group coordinator could not store its state');
+  return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+}

@@ -1,0 +1,21 @@
+/**
+ * The transaction coordinator as handlers see it: the port BrokerServices hands out, implemented by
+ * TxnCoordinator (src/transactions/). The coordinator answers with Kafka error codes itself.
+ */
+import type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';
+
+export type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';
+/** Old request versions answer INVALID_PRODUCER_EPOCH where newer ones answer PRODUCER_FENCED. */
+export { PRODUCER_FENCED_SINCE, needsLegacyFencing, toLegacyFencing } from '../transactions/legacy-fencing.js';
+
+export interface TxnCoordinatorPort {
+  /** Transactions by transactional id (DescribeTransactions, ListTransactions). */
+  readonly txns: ReadonlyMap<string, TxnMetadata>;
+  initProducer(transactionalId: string, timeoutMs: number, expected?: { producerId: bigint; producerEpoch: number }): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }>;
+  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly?: boolean): Promise<Map<string, number>>;
+  addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number>;
+  /** The error a transactional produce to this partition gets, 0 when it may write. */
+  produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): Promise<number>;
+  offsetCommitError(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string, apiVersion: number): Promise<number>;
+  endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean, v2?: boolean): Promise<EndTxnResult>;
+}
