@@ -20,7 +20,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { FetchSession, type SessionPartition } from '../fetch/session-cache.js';
 import { readCommittedView } from '../fetch/aborted-txns.js';
-import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
+import { findTopic, findPartition, leaderEpochError, leaderEpochOf } from './common/partitions.js';
 import { partitionErrorCode } from './common/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { Log } from '../storage/log.js';
@@ -72,7 +72,7 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
   if (!found.topic) return { data: emptyPartition(w.partition, found.errorCode), bytes: 0 };
   const log = findPartition(ctx.broker, found.topic, w.partition);
   if (!log) return { data: emptyPartition(w.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION), bytes: 0 };
-  const epochError = leaderEpochError(w.currentLeaderEpoch, log);
+  const epochError = leaderEpochError(w.currentLeaderEpoch, leaderEpochOf(ctx.broker, found.topic.name, w.partition));
   const data = emptyPartition(w.partition, epochError);
   const lso = log.lastStableOffset;
   data.highWatermark = BigInt(log.highWatermark);

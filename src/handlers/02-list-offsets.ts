@@ -16,7 +16,7 @@ import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOf
 import { ErrorCode } from '../protocol/errors.js';
 import { Attr } from '../protocol/record-batch.js';
 import { batchRecords } from '../protocol/batch-records.js';
-import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
+import { findTopic, findPartition, leaderEpochError, leaderEpochOf } from './common/partitions.js';
 import { partitionErrorCode } from './common/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { Log } from '../storage/log.js';
@@ -90,12 +90,13 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
             if (unsupportedTimestamp(p.timestamp, ctx.apiVersion)) return { ...out, errorCode: ErrorCode.UNSUPPORTED_VERSION };
             const log = found.topic && findPartition(ctx.broker, found.topic, p.partitionIndex);
             if (!log) return { ...out, errorCode: found.errorCode || ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-            const epochError = leaderEpochError(p.currentLeaderEpoch, log);
+            const epoch = leaderEpochOf(ctx.broker, found.topic!.name, p.partitionIndex);
+            const epochError = leaderEpochError(p.currentLeaderEpoch, epoch);
             if (epochError) return { ...out, errorCode: epochError };
             try {
               const r = await lookup(ctx, log, p.timestamp, readCommitted);
               if (ctx.apiVersion === 0) return { ...out, oldStyleOffsets: r.offset >= 0n ? [r.offset] : [] };
-              return { ...out, offset: r.offset, timestamp: r.timestamp, leaderEpoch: r.offset >= 0n ? log.leaderEpoch : -1 };
+              return { ...out, offset: r.offset, timestamp: r.timestamp, leaderEpoch: r.offset >= 0n ? epoch : -1 };
             } catch (err) {
               return { ...out, errorCode: partitionErrorCode(err, ctx.log, { topic: t.name, partition: p.partitionIndex }).code };
             }

@@ -10,10 +10,13 @@ import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 function locate(ctx: HandlerContext, key: string, keyType: number): { nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } {
-  const adv = ctx.broker.advertised();
   if (keyType !== 0 && keyType !== 1) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${keyType}` };
   if (keyType === 0 && key === '') return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'group id is empty' };
-  return { nodeId: ctx.broker.nodeId, host: adv.host, port: adv.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  // The coordinator is this node, at its endpoint as the metadata image lists it.
+  const self = ctx.broker.metadata.image().broker(ctx.broker.nodeId);
+  if (!self) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+  const ep = self.endpoints[0];
+  return { nodeId: self.id, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({

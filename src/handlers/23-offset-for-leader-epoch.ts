@@ -1,8 +1,10 @@
 /**
  * OffsetForLeaderEpoch (key 23), v0–v4.
  *
- * One broker that has led every partition since offset 0 in a single epoch (the Log's
- * leaderEpoch, 0): its epoch cache is the one entry (epoch, log start offset). Answers follow
+ * One broker that has led every partition since offset 0 in a single epoch (the partition's
+ * leader epoch in the metadata image, which stays 0 on one node): its epoch cache is taken to be
+ * the one entry (epoch, log start offset); an epoch raised through the metadata owner is not yet
+ * looked up in the log's leader-epoch-checkpoint (an older epoch ends at the log start offset). Answers follow
  * Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the log end offset; an
  * epoch above it, or -1, is UNDEFINED (epoch -1, offset -1) with no error; an epoch below it
  * (there are none here) ends where the current one starts. The client's CurrentLeaderEpoch (v2+)
@@ -21,6 +23,7 @@ import type {
 } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { leaderEpochOf } from './common/partitions.js';
 
 type EpochEndOffset = OffsetForLeaderEpochResponseEpochEndOffset;
 
@@ -30,13 +33,14 @@ function endOffset(topic: string, req: OffsetForLeaderEpochRequestOffsetForLeade
   const partition = req.partition;
   const p = ctx.broker.topics.get(topic) ? ctx.broker.logs.partition(topic, partition) : undefined;
   if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partition, ...UNDEFINED };
+  const epoch = leaderEpochOf(ctx.broker, topic, partition);
   const current = req.currentLeaderEpoch;
-  if (current !== -1 && current < p.leaderEpoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH, partition, ...UNDEFINED };
-  if (current !== -1 && current > p.leaderEpoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, partition, ...UNDEFINED };
+  if (current !== -1 && current < epoch) return { errorCode: ErrorCode.FENCED_LEADER_EPOCH, partition, ...UNDEFINED };
+  if (current !== -1 && current > epoch) return { errorCode: ErrorCode.UNKNOWN_LEADER_EPOCH, partition, ...UNDEFINED };
   const asked = req.leaderEpoch;
   const ok = ErrorCode.NONE;
-  if (asked === p.leaderEpoch) return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.highWatermark) };
-  if (asked === -1 || asked > p.leaderEpoch) return { errorCode: ok, partition, ...UNDEFINED };
+  if (asked === epoch) return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.highWatermark) };
+  if (asked === -1 || asked > epoch) return { errorCode: ok, partition, ...UNDEFINED };
   return { errorCode: ok, partition, leaderEpoch: asked, endOffset: BigInt(p.logStartOffset) };
 }
 

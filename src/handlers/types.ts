@@ -2,6 +2,7 @@ import type { Logger } from '../util/logger.js';
 import type { RequestHeader } from '../protocol/messages/headers.js';
 import type { BrokerConfig, Listener } from '../config/config.js';
 import type { TopicCatalog } from '../cluster/topics.js';
+import type { MetadataImage, MetadataDelta } from '../cluster/metadata-image.js';
 import type { LogStore } from '../storage/log-manager.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
@@ -20,6 +21,12 @@ export interface ClientInfo {
   clientSoftwareVersion?: string;
 }
 
+/** What handlers may ask of the metadata owner (src/cluster/metadata-owner.ts). */
+export interface MetadataSource {
+  image(): MetadataImage;
+  apply(delta: MetadataDelta): Promise<MetadataImage>;
+}
+
 /** The broker-wide services a handler may use: small interfaces, never the server itself. */
 export interface BrokerServices {
   config: BrokerConfig;
@@ -27,7 +34,10 @@ export interface BrokerServices {
   nodeId: number;
   /** The endpoint clients are told to use (Metadata, FindCoordinator, DescribeCluster). */
   advertised(): Listener;
+  /** Topic changes and lookups; the same owner as `metadata`, seen as a topic catalogue. */
   topics: TopicCatalog;
+  /** The one owner of the cluster metadata image: brokers, topics, partition state, features. */
+  metadata: MetadataSource;
   logs: LogStore;
   fetchSessions: FetchSessionCache;
   groups: GroupCoordinator;

@@ -22,8 +22,16 @@ export function findPartition(broker: BrokerServices, topic: TopicInfo, index: n
   return broker.logs.partition(topic.name, index);
 }
 
-/** The leader epoch check of Fetch, ListOffsets and OffsetForLeaderEpoch (this broker's epoch is the log's). */
-export function leaderEpochError(current: number, log: Log): number {
-  if (current < 0 || current === log.leaderEpoch) return ErrorCode.NONE;
-  return current > log.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
+/** The partition's leader epoch in the metadata image; -1 when the image has no such partition. */
+export function leaderEpochOf(broker: BrokerServices, topic: string, partition: number): number {
+  return broker.metadata.image().partition(topic, partition)?.leaderEpoch ?? -1;
+}
+
+/**
+ * The leader epoch check of Fetch, ListOffsets and OffsetForLeaderEpoch against the image's epoch
+ * (leaderEpochOf): a newer one than ours is UNKNOWN_LEADER_EPOCH, an older one FENCED_LEADER_EPOCH.
+ */
+export function leaderEpochError(current: number, epoch: number): number {
+  if (current < 0 || current === epoch) return ErrorCode.NONE;
+  return current > epoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
 }
