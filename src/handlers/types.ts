@@ -9,7 +9,6 @@ import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { TxnCoordinator } from '../transactions/txn-coordinator.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
-import type { BrokerFeatures } from '../cluster/features.js';
 import type { DynamicConfigs } from '../config/dynamic-configs.js';
 import type { BrokerLoggers } from '../util/loggers.js';
 
@@ -46,8 +45,6 @@ export interface BrokerServices {
   metrics: BrokerMetrics;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
-  /** Supported and finalized features (ApiVersions v3+), e.g. transaction.version. */
-  features: BrokerFeatures;
   /** Dynamic broker configs and per-group configs: the only way to change configuration at run time. */
   dynamicConfigs: DynamicConfigs;
   /** The broker's loggers and their levels (BROKER_LOGGER resources). */
