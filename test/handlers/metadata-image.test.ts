@@ -19,6 +19,8 @@ import { silentLogger } from '../../src/util/logger.js';
 import metadataHandler from '../../src/handlers/03-metadata.js';
 import describeTopicPartitions from '../../src/handlers/75-describe-topic-partitions.js';
 import describeCluster from '../../src/handlers/60-describe-cluster.js';
+import findCoordinator from '../../src/handlers/10-find-coordinator.js';
+import { partitionFor } from '../../src/cluster/kv-log.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
 import { KafkaWire, clientHost } from '../helpers/kafka-wire.js';
 
@@ -114,6 +116,23 @@ describe('the metadata image', () => {
     const gone = image.apply([{ kind: 'changePartition', topic: 'spread', partition: 1, leader: 4, replicas: [4, 1], isr: [4] }]);
     const md2 = (await metadataHandler.handle({ topics: null, allowAutoTopicCreation: false } as any, ctxFor(gone, 1, 3, 12))) as any;
     expect(md2.topics[0].partitions[1]).toMatchObject({ errorCode: 5, leaderId: 4, leaderEpoch: 1, offlineReplicas: [4] });
+  });
+
+  it('FindCoordinator names the leader of the key\'s internal-topic partition in the image', async () => {
+    const image = MetadataImage.empty('c', 1, FEATURES).apply([
+      { kind: 'registerBroker', broker: broker(1, 9001) },
+      { kind: 'registerBroker', broker: broker(2, 9002) },
+      { kind: 'registerBroker', broker: broker(3, 9003) },
+      { kind: 'createTopic', name: '__consumer_offsets', id: '11111111-0000-0000-0000-000000000001', configs: {}, replicas: [[1], [2], [3]] },
+      { kind: 'createTopic', name: '__transaction_state', id: '11111111-0000-0000-0000-000000000002', configs: {}, replicas: [[3], [1]] },
+    ]);
+    const keys = ['group-a', 'group-b', 'group-c', 'group-d'];
+    const groups = (await findCoordinator.handle({ keyType: 0, coordinatorKeys: keys } as any, ctxFor(image, 1, 10, 4))) as any;
+    expect(groups.coordinators.map((c: any) => [c.nodeId, c.port])).toEqual(keys.map((k) => [partitionFor(k, 3) + 1, 9001 + partitionFor(k, 3)]));
+    const txn = (await findCoordinator.handle({ keyType: 1, key: 'tx-1' } as any, ctxFor(image, 1, 10, 3))) as any;
+    expect(txn.nodeId).toBe([3, 1][partitionFor('tx-1', 2)]);
+    const none = (await findCoordinator.handle({ keyType: 1, key: 'tx-1' } as any, ctxFor(MetadataImage.empty('c', 1, FEATURES), 1, 10, 3))) as any;
+    expect(none.errorCode).toBe(15);
   });
 
   it('opens a topics.json of the previous release unchanged (absent assignment = this node)', async () => {
