@@ -162,6 +162,29 @@ describe('the metadata image', () => {
     expect(now.topics.find((t: any) => t.name === 'legacy')).toEqual(old.topics[0]);
   });
 
+  it('keeps a replica assignment and partition state in topics.json, and only where they differ from one node', async () => {
+    const dataDir = await tempDir();
+    const open = async () => {
+      const registry = await TopicRegistry.open(dataDir);
+      return MetadataOwner.open({ clusterId: 'c', nodeId: 1, broker: broker(1), features: FEATURES, registry, logs: new MemoryLogStore(new BrokerConfig({}), () => ({}), silentLogger) });
+    };
+    const owner = await open();
+    await owner.apply([{ kind: 'registerBroker', broker: broker(2) }, { kind: 'registerBroker', broker: broker(3) }]);
+    await owner.createNew('wide', 2, {}, [[2, 3], [3, 1]]);
+    await owner.createNew('local', 1);
+    await owner.apply([{ kind: 'changePartition', topic: 'wide', partition: 1, leader: 1, isr: [1] }]);
+    const file = JSON.parse(await readFile(join(dataDir, 'topics.json'), 'utf8'));
+    expect(file.topics.find((t: any) => t.name === 'local')).toEqual({ name: 'local', id: owner.image().topic('local')!.id, partitions: 1, configs: {} });
+    const wide = file.topics.find((t: any) => t.name === 'wide');
+    expect(wide.replicas).toEqual([[2, 3], [3, 1]]);
+    expect(wide.states).toEqual({ '1': { leader: 1, leaderEpoch: 1, isr: [1], partitionEpoch: 1 } });
+
+    const again = (await open()).image();
+    expect(again.partition('wide', 0)).toMatchObject({ replicas: [2, 3], isr: [2, 3], leader: 2, leaderEpoch: 0 });
+    expect(again.partition('wide', 1)).toMatchObject({ replicas: [3, 1], isr: [1], leader: 1, leaderEpoch: 1, partitionEpoch: 1 });
+    expect(again.partition('local', 0)).toMatchObject({ replicas: [1], leader: 1, leaderEpoch: 0 });
+  });
+
   it('keeps a leader epoch bumped through the owner across a restart: Metadata, DescribeTopicPartitions, the epoch checks and new batches', async () => {
     const dataDir = await tempDir();
     const config = { 'node.id': 3 };
