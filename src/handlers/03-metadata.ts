@@ -3,8 +3,10 @@
  *
  * Brokers, partitions (leader, leader epoch, replicas, ISR) and the controller come from the
  * metadata image (src/cluster/metadata-image.ts); a single node leads every partition in epoch 0
- * and is the controller. A partition whose leader the image does not know is LEADER_NOT_AVAILABLE
- * and replicas on unknown brokers are listed offline. Topics are named (v0+) or, from
+ * and is the controller. As in Kafka's KRaftMetadataCache, a partition whose leader the image does
+ * not know is LEADER_NOT_AVAILABLE with leader -1, and replicas on unknown brokers are listed
+ * offline (v0's filtering of such replicas with REPLICA_NOT_AVAILABLE is not done: one node never
+ * has them). Topics are named (v0+) or, from
  * v10, given by id; a null list (v1+) or an empty one at v0 means every topic. Unknown topics are
  * created when auto.create.topics.enable is on and the request allows it (always before v4): as in
  * Kafka, that answer carries LEADER_NOT_AVAILABLE and the next request sees the topic. Names that
@@ -23,7 +25,7 @@ function describe(t: TopicImage, image: MetadataImage, includeOps: boolean): Met
   const partitions = t.partitionStates.map((p) => ({
     errorCode: image.broker(p.leader) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
     partitionIndex: p.partition,
-    leaderId: p.leader,
+    leaderId: image.broker(p.leader) ? p.leader : -1,
     leaderEpoch: p.leaderEpoch,
     replicaNodes: [...p.replicas],
     isrNodes: [...p.isr],

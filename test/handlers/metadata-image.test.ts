@@ -115,7 +115,7 @@ describe('the metadata image', () => {
     // A replica on a broker the image does not know is offline; a leader there is not available.
     const gone = image.apply([{ kind: 'changePartition', topic: 'spread', partition: 1, leader: 4, replicas: [4, 1], isr: [4] }]);
     const md2 = (await metadataHandler.handle({ topics: null, allowAutoTopicCreation: false } as any, ctxFor(gone, 1, 3, 12))) as any;
-    expect(md2.topics[0].partitions[1]).toMatchObject({ errorCode: 5, leaderId: 4, leaderEpoch: 1, offlineReplicas: [4] });
+    expect(md2.topics[0].partitions[1]).toMatchObject({ errorCode: 5, leaderId: -1, leaderEpoch: 1, replicaNodes: [4, 1], offlineReplicas: [4] });
   });
 
   it('FindCoordinator names the leader of the key\'s internal-topic partition in the image', async () => {
