@@ -96,6 +96,7 @@ interface StoredTopics {
  */
 export class TopicRegistry {
   private stored: StoredTopic[] = [];
+  private byName = new Map<string, StoredTopic>();
   private writes: Promise<void> = Promise.resolve();
 
   private constructor(private readonly path: string | undefined) {}
@@ -113,8 +114,13 @@ export class TopicRegistry {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    if (text !== undefined) reg.stored = (JSON.parse(text) as StoredTopics).topics;
+    if (text !== undefined) reg.keep((JSON.parse(text) as StoredTopics).topics);
     return reg;
+  }
+
+  private keep(topics: StoredTopic[]): void {
+    this.stored = topics;
+    this.byName = new Map(topics.map((t) => [t.name, t]));
   }
 
   /** The topics as last loaded or saved. */
@@ -123,7 +129,8 @@ export class TopicRegistry {
   }
 
   get(name: string): TopicInfo | undefined {
-    return this.list().find((t) => t.name === name);
+    const t = this.byName.get(name);
+    return t && { name: t.name, id: t.id, partitions: t.partitions, configs: t.configs, internal: isInternalTopic(t.name) };
   }
 
   /** The stored topics as image topics; `nodeId` is the replica of partitions without an assignment. */
@@ -142,7 +149,7 @@ export class TopicRegistry {
 
   /** Writes are chained so that the file always reflects the latest state, in order. */
   save(topics: readonly TopicImage[], nodeId: number): Promise<void> {
-    this.stored = topics.map((t) => stored(t, nodeId));
+    this.keep(topics.map((t) => stored(t, nodeId)));
     const path = this.path;
     if (path === undefined) return Promise.resolve();
     const snapshot: StoredTopics = { version: 1, topics: this.stored };
