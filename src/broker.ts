@@ -9,7 +9,8 @@ import { BrokerConfig, ConfigError } from './config/config.js';
 import { ephemeralClusterMeta, loadClusterMeta } from './cluster/cluster-meta.js';
 import { TopicRegistry } from './cluster/topics.js';
 import { brokerFeatures } from './cluster/features.js';
-import { TopicManager } from './cluster/topic-manager.js';
+import { MetadataOwner } from './cluster/metadata-owner.js';
+import type { BrokerImage } from './cluster/metadata-image.js';
 import { LogManager } from './storage/log-manager.js';
 import { MemoryLogStore } from './storage/memory-log-store.js';
 import type { BrokerLogs } from './storage/log-store.js';
@@ -147,14 +148,18 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   // Before the logs open: stored dynamic broker configs are log defaults too.
   const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
   const registry = dataDir === undefined ? TopicRegistry.inMemory() : await TopicRegistry.open(dataDir);
-  const topicConfigs = (name: string): Record<string, string> => registry.get(name)?.configs ?? {};
+  // Until the owner exists the logs read configs from the registry; then from the image.
+  let topicConfigs = (name: string): Readonly<Record<string, string>> => registry.get(name)?.configs ?? {};
+  const configsOf = (name: string): Readonly<Record<string, string>> => topicConfigs(name);
   const logs: BrokerLogs =
     dataDir === undefined
-      ? new MemoryLogStore(config, topicConfigs, loggers.get('runnel.storage'))
-      : await LogManager.open(config, registry.list(), topicConfigs, loggers.get('runnel.storage'));
+      ? new MemoryLogStore(config, configsOf, loggers.get('runnel.storage'))
+      : await LogManager.open(config, registry.list(), configsOf, loggers.get('runnel.storage'));
   if (logs.recoveryStats.recovered > 0)
     log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
-  const topics = new TopicManager(registry, logs);
+  const features = brokerFeatures(config);
+  const topics = await MetadataOwner.open({ clusterId: meta.clusterId, nodeId: meta.nodeId, broker: brokerImage(config, meta.nodeId), features, registry, logs });
+  topicConfigs = (name) => topics.get(name)?.configs ?? {};
   // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
   const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
   const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), loggers.get('runnel.groups'), topics);
@@ -185,13 +190,13 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     advertised: () => config.advertised(boundPort),
     topics,
     partitions: new LogPartitionManager(logs, topics),
+    metadata: topics,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
     producerIds,
     transactions,
     metrics: new PrometheusMetrics(logs, groups),
     apiRanges: advertisedRanges,
-    features: brokerFeatures(config),
     dynamicConfigs,
     loggers,
     log,
@@ -221,6 +226,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   groups.start();
   transactions.start();
   boundPort = bound.port;
+  await topics.apply([{ kind: 'registerBroker', broker: brokerImage(config, meta.nodeId, bound.port) }]);
   const adv = services.advertised();
   log.info(
     {
@@ -269,6 +275,12 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
       return closing;
     },
   };
+}
+
+/** This broker as the image lists it: its advertised endpoint (with the bound port once known); Runnel has no broker.rack. */
+function brokerImage(config: BrokerConfig, nodeId: number, boundPort?: number): BrokerImage {
+  const adv = config.advertised(boundPort);
+  return { id: nodeId, endpoints: [{ listener: adv.name, host: adv.host, port: adv.port }], rack: null };
 }
 
 function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
-import { collisionKey, isInternalTopic } from './topic-names.js';
-import { randomTopicId } from './uuid.js';
+import { isInternalTopic } from './topic-names.js';
+import { newPartition, topicImage, type TopicImage } from './metadata-image.js';
 import { ErrorCode } from '../protocol/errors.js';
 
 export interface TopicInfo {
@@ -34,12 +34,13 @@ export interface TopicCatalog {
   /**
    * Creates a topic that must be new: rejects with a TopicError (TOPIC_ALREADY_EXISTS, or
    * INVALID_TOPIC_EXCEPTION for a '.'/'_' collision) when the name is taken by the time it runs.
+   * `replicas` is the replica list of each partition (default: this node alone).
    */
-  createNew(name: string, partitions: number, configs?: Record<string, string>): Promise<TopicInfo>;
+  createNew(name: string, partitions: number, configs?: Record<string, string>, replicas?: number[][]): Promise<TopicInfo>;
   /** Deletes a topic and its data; undefined when there is no such topic. */
   delete(name: string): Promise<TopicInfo | undefined>;
   /** Raises the partition count (TopicError INVALID_PARTITIONS unless it grows, UNKNOWN_TOPIC_OR_PARTITION). */
-  setPartitions(name: string, count: number): Promise<TopicInfo>;
+  setPartitions(name: string, count: number, replicas?: number[][]): Promise<TopicInfo>;
   /** Replaces the topic's config overrides (TopicError UNKNOWN_TOPIC_OR_PARTITION). */
   setConfigs(name: string, configs: Record<string, string>): Promise<TopicInfo>;
 }
@@ -60,19 +61,42 @@ export function nameTaken(catalog: Pick<TopicCatalog, 'get' | 'collidesWith'>, n
   return undefined;
 }
 
-interface StoredTopics {
-  version: 1;
-  topics: Array<Omit<TopicInfo, 'internal'>>;
+/** A partition's state as topics.json keeps it when it is not the initial one (see newPartition). */
+interface StoredPartitionState {
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  partitionEpoch: number;
 }
 
 /**
- * Topics of this broker, kept in memory and persisted to topics.json in the data directory
- * crash-safely (write, fsync, rename, fsync the directory) before a creation is acknowledged.
+ * One topic in topics.json. `replicas` (one list per partition) and `states` (by partition index)
+ * were added after the first release and are written only when they differ from what their
+ * absence means: every partition on this node alone, led by it in epoch 0. A file of an earlier
+ * release therefore opens unchanged, and a single node keeps writing the same file as before.
  */
-export class TopicRegistry implements TopicCatalog {
-  private readonly byName = new Map<string, TopicInfo>();
-  private readonly byId = new Map<string, TopicInfo>();
-  private readonly byCollisionKey = new Map<string, TopicInfo>();
+interface StoredTopic {
+  name: string;
+  id: string;
+  partitions: number;
+  configs: Record<string, string>;
+  replicas?: number[][];
+  states?: Record<string, StoredPartitionState>;
+}
+
+interface StoredTopics {
+  version: 1;
+  topics: StoredTopic[];
+}
+
+/**
+ * The persistence below the metadata owner (metadata-owner.ts): the topics of the metadata image,
+ * with their replica assignment and partition state, in topics.json in the data directory, written
+ * crash-safely (write, fsync, rename, fsync the directory) before a change is acknowledged.
+ */
+export class TopicRegistry {
+  private stored: StoredTopic[] = [];
+  private byName = new Map<string, StoredTopic>();
   private writes: Promise<void> = Promise.resolve();
 
   private constructor(private readonly path: string | undefined) {}
@@ -90,96 +114,61 @@ export class TopicRegistry implements TopicCatalog {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    if (text !== undefined) {
-      const stored = JSON.parse(text) as StoredTopics;
-      for (const t of stored.topics) reg.index({ ...t, internal: isInternalTopic(t.name) });
-    }
+    if (text !== undefined) reg.keep((JSON.parse(text) as StoredTopics).topics);
     return reg;
   }
 
-  private index(t: TopicInfo): void {
-    this.byName.set(t.name, t);
-    this.byId.set(t.id, t);
-    this.byCollisionKey.set(collisionKey(t.name), t);
+  private keep(topics: StoredTopic[]): void {
+    this.stored = topics;
+    this.byName = new Map(topics.map((t) => [t.name, t]));
   }
 
+  /** The topics as last loaded or saved. */
   list(): TopicInfo[] {
-    return [...this.byName.values()];
+    return this.stored.map(({ name, id, partitions, configs }) => ({ name, id, partitions, configs, internal: isInternalTopic(name) }));
   }
 
   get(name: string): TopicInfo | undefined {
-    return this.byName.get(name);
-  }
-
-  getById(id: string): TopicInfo | undefined {
-    return this.byId.get(id);
-  }
-
-  collidesWith(name: string): TopicInfo | undefined {
-    const other = this.byCollisionKey.get(collisionKey(name));
-    return other && other.name !== name ? other : undefined;
-  }
-
-  /** Creates a topic, or returns the existing one of that name. Resolves once it is on disk. */
-  async create(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
-    const existing = this.byName.get(name);
-    if (existing) return existing;
-    const topic: TopicInfo = { name, id: randomTopicId(), partitions, configs, internal: isInternalTopic(name) };
-    this.index(topic);
-    await this.persist();
-    return topic;
-  }
-
-  async createNew(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicInfo> {
-    const taken = nameTaken(this, name);
-    if (taken) throw taken;
-    return this.create(name, partitions, configs);
-  }
-
-  async delete(name: string): Promise<TopicInfo | undefined> {
     const t = this.byName.get(name);
-    if (!t) return undefined;
-    this.byName.delete(name);
-    this.byId.delete(t.id);
-    this.byCollisionKey.delete(collisionKey(name));
-    await this.persist();
-    return t;
+    return t && { name: t.name, id: t.id, partitions: t.partitions, configs: t.configs, internal: isInternalTopic(t.name) };
   }
 
-  async setPartitions(name: string, count: number): Promise<TopicInfo> {
-    const t = this.existing(name);
-    const refused = partitionIncreaseError(t, count);
-    if (refused) throw refused;
-    return this.replace({ ...t, partitions: count });
-  }
-
-  async setConfigs(name: string, configs: Record<string, string>): Promise<TopicInfo> {
-    return this.replace({ ...this.existing(name), configs: { ...configs } });
-  }
-
-  private existing(name: string): TopicInfo {
-    const t = this.byName.get(name);
-    if (!t) throw new TopicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
-    return t;
-  }
-
-  /** Swaps in a changed copy (readers holding the old object keep a consistent snapshot) and persists. */
-  private async replace(t: TopicInfo): Promise<TopicInfo> {
-    this.index(t);
-    await this.persist();
-    return t;
+  /** The stored topics as image topics; `nodeId` is the replica of partitions without an assignment. */
+  images(nodeId: number): TopicImage[] {
+    return this.stored.map((t) => {
+      if (t.replicas !== undefined && t.replicas.length !== t.partitions)
+        throw new Error(`${this.path}: topic ${t.name} has ${t.partitions} partitions but ${t.replicas.length} replica lists`);
+      const states = Array.from({ length: t.partitions }, (_, i) => {
+        const initial = newPartition(i, t.replicas?.[i] ?? [nodeId]);
+        const s = t.states?.[String(i)];
+        return s ? Object.freeze({ ...initial, leader: s.leader, leaderEpoch: s.leaderEpoch, isr: Object.freeze([...s.isr]), partitionEpoch: s.partitionEpoch }) : initial;
+      });
+      return topicImage(t, states);
+    });
   }
 
   /** Writes are chained so that the file always reflects the latest state, in order. */
-  private persist(): Promise<void> {
+  save(topics: readonly TopicImage[], nodeId: number): Promise<void> {
+    this.keep(topics.map((t) => stored(t, nodeId)));
     const path = this.path;
     if (path === undefined) return Promise.resolve();
-    const snapshot: StoredTopics = {
-      version: 1,
-      topics: this.list().map(({ name, id, partitions, configs }) => ({ name, id, partitions, configs })),
-    };
+    const snapshot: StoredTopics = { version: 1, topics: this.stored };
     const next = this.writes.then(() => writeFileAtomic(path, JSON.stringify(snapshot, null, 1)));
     this.writes = next.catch(() => undefined);
     return next;
   }
+}
+
+function stored(t: TopicImage, nodeId: number): StoredTopic {
+  const out: StoredTopic = { name: t.name, id: t.id, partitions: t.partitions, configs: { ...t.configs } };
+  const local = t.partitionStates.every((p) => p.replicas.length === 1 && p.replicas[0] === nodeId);
+  if (!local) out.replicas = t.partitionStates.map((p) => [...p.replicas]);
+  for (const p of t.partitionStates) {
+    const initial = newPartition(p.partition, p.replicas);
+    const same = p.leader === initial.leader && p.leaderEpoch === 0 && p.partitionEpoch === 0 && p.isr.join() === initial.isr.join();
+    if (same) continue;
+    out.states ??= {};
+    out.states[String(p.partition)] = { leader: p.leader, leaderEpoch: p.leaderEpoch, isr: [...p.isr], partitionEpoch: p.partitionEpoch };
+  }
+  return out;
 }

@@ -1,7 +1,12 @@
 /**
  * Metadata (key 3), v0–v13.
  *
- * One broker, which leads every partition and is the controller. Topics are named (v0+) or, from
+ * Brokers, partitions (leader, leader epoch, replicas, ISR) and the controller come from the
+ * metadata image (src/cluster/metadata-image.ts); a single node leads every partition in epoch 0
+ * and is the controller. As in Kafka's KRaftMetadataCache, a partition whose leader the image does
+ * not know is LEADER_NOT_AVAILABLE with leader -1, and replicas on unknown brokers are listed
+ * offline (v0's filtering of such replicas with REPLICA_NOT_AVAILABLE is not done: one node never
+ * has them). Topics are named (v0+) or, from
  * v10, given by id; a null list (v1+) or an empty one at v0 means every topic. Unknown topics are
  * created when auto.create.topics.enable is on and the request allows it (always before v4): as in
  * Kafka, that answer carries LEADER_NOT_AVAILABLE and the next request sees the topic. Names that
@@ -11,23 +16,21 @@ import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '.
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
-import type { TopicInfo } from '../cluster/topics.js';
+import type { MetadataImage, TopicImage } from '../cluster/metadata-image.js';
 import { TOPIC_OPERATIONS, CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
-function describe(t: TopicInfo, nodeId: number, includeOps: boolean): MetadataResponseTopic {
-  const partitions = new Array(t.partitions);
-  for (let i = 0; i < t.partitions; i++) {
-    partitions[i] = {
-      errorCode: ErrorCode.NONE,
-      partitionIndex: i,
-      leaderId: nodeId,
-      leaderEpoch: 0,
-      replicaNodes: [nodeId],
-      isrNodes: [nodeId],
-      offlineReplicas: [],
-    };
-  }
+/** Partitions as the image has them; replicas on brokers the image does not know are offline. */
+function describe(t: TopicImage, image: MetadataImage, includeOps: boolean): MetadataResponseTopic {
+  const partitions = t.partitionStates.map((p) => ({
+    errorCode: image.broker(p.leader) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+    partitionIndex: p.partition,
+    leaderId: image.broker(p.leader) ? p.leader : -1,
+    leaderEpoch: p.leaderEpoch,
+    replicaNodes: [...p.replicas],
+    isrNodes: [...p.isr],
+    offlineReplicas: p.replicas.filter((r) => !image.broker(r)),
+  }));
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -43,9 +46,10 @@ function failed(errorCode: number, name: string | null, topicId = ZERO_UUID): Me
 }
 
 async function lookup(name: string, allowCreate: boolean, ctx: HandlerContext, includeOps: boolean): Promise<MetadataResponseTopic> {
-  const { topics, config, nodeId } = ctx.broker;
-  const existing = topics.get(name);
-  if (existing) return describe(existing, nodeId, includeOps);
+  const { topics, config } = ctx.broker;
+  const image = ctx.broker.metadata.image();
+  const existing = image.topic(name);
+  if (existing) return describe(existing, image, includeOps);
   const invalid = invalidTopicName(name);
   if (invalid) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
   if (!allowCreate || !config.bool('auto.create.topics.enable')) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
@@ -61,30 +65,29 @@ export default defineHandler<MetadataRequest, MetadataResponse>({
   maxVersion: 13,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
-    const { topics, nodeId, clusterId } = ctx.broker;
+    const image = ctx.broker.metadata.image();
     const includeOps = v >= 8 && req.includeTopicAuthorizedOperations;
     const allowCreate = v < 4 || req.allowAutoTopicCreation;
     const all = req.topics === null || (v === 0 && req.topics.length === 0);
     let result: MetadataResponseTopic[];
     if (all) {
-      result = topics.list().map((t) => describe(t, nodeId, includeOps));
+      result = image.topics().map((t) => describe(t, image, includeOps));
     } else {
       result = [];
       for (const t of req.topics!) {
         if (t.name !== null) result.push(await lookup(t.name, allowCreate, ctx, includeOps));
         else {
-          const byId = topics.getById(t.topicId);
+          const byId = image.topicById(t.topicId);
           // The topic name may be null only from v12; before that an unknown id is answered with ''.
-          result.push(byId ? describe(byId, nodeId, includeOps) : failed(ErrorCode.UNKNOWN_TOPIC_ID, v >= 12 ? null : '', t.topicId));
+          result.push(byId ? describe(byId, image, includeOps) : failed(ErrorCode.UNKNOWN_TOPIC_ID, v >= 12 ? null : '', t.topicId));
         }
       }
     }
-    const adv = ctx.broker.advertised();
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId, host: adv.host, port: adv.port, rack: null }],
-      clusterId,
-      controllerId: nodeId,
+      brokers: image.brokers().map((b) => ({ nodeId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack })),
+      clusterId: image.clusterId,
+      controllerId: image.controllerId,
       topics: result,
       clusterAuthorizedOperations: v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
       errorCode: ErrorCode.NONE,

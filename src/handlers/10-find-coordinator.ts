@@ -1,19 +1,29 @@
 /**
- * FindCoordinator (key 10), v0–v6. This broker coordinates every group and transactional id; the
- * answer is still computed per key (src/groups/group-store.ts partitionFor maps a group to its
- * partition of __consumer_offsets) so that a cluster can spread them later. v4+ batches keys.
+ * FindCoordinator (key 10), v0–v6. As in Kafka, a key's coordinator is the leader, in the metadata
+ * image, of the key's partition of __consumer_offsets (groups) or __transaction_state
+ * (transactional ids), by the partitioning the coordinators use (cluster/kv-log.ts partitionFor);
+ * on one node that is this broker for every key. No leader known: COORDINATOR_NOT_AVAILABLE. v4+ batches keys.
  * An empty group id is INVALID_REQUEST as in Kafka; key types other than group (0) and
  * transaction (1) are INVALID_REQUEST.
  */
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { partitionFor } from '../cluster/kv-log.js';
+import { OFFSETS_TOPIC } from '../groups/group-store.js';
+import { TXN_TOPIC } from '../transactions/txn-coordinator.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 function locate(ctx: HandlerContext, key: string, keyType: number): { nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } {
-  const adv = ctx.broker.advertised();
   if (keyType !== 0 && keyType !== 1) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${keyType}` };
   if (keyType === 0 && key === '') return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'group id is empty' };
-  return { nodeId: ctx.broker.nodeId, host: adv.host, port: adv.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  // As Kafka: the leader of the key's partition of the coordinator's internal topic, at its endpoint in the image.
+  const image = ctx.broker.metadata.image();
+  const topic = image.topic(keyType === 0 ? OFFSETS_TOPIC : TXN_TOPIC);
+  const leader = topic && topic.partitions > 0 ? topic.partitionStates[partitionFor(key, topic.partitions)].leader : -1;
+  const coordinator = image.broker(leader);
+  if (!coordinator) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+  const ep = coordinator.endpoints[0];
+  return { nodeId: coordinator.id, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({

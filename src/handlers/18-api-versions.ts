@@ -6,8 +6,8 @@
  * layout with UNSUPPORTED_VERSION and the full list (see server/dispatch.ts). The response header is
  * always v0 (protocol/header.ts). From v3 the client's software name and version are validated as
  * Kafka does (INVALID_REQUEST) and remembered for the connection's log lines, and the response
- * carries the supported and finalized features (cluster/features.ts): transaction.version there is
- * what makes Kafka 4 clients use transactions version 2.
+ * carries the supported and finalized features of the metadata image (cluster/features.ts):
+ * transaction.version there is what makes Kafka 4 clients use transactions version 2.
  */
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -42,6 +42,6 @@ export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
       ctx.client.clientSoftwareName = req.clientSoftwareName;
       ctx.client.clientSoftwareVersion = req.clientSoftwareVersion;
     }
-    return apiVersionsBody(ErrorCode.NONE, apiKeys, ctx.broker.features);
+    return apiVersionsBody(ErrorCode.NONE, apiKeys, ctx.broker.metadata.image().features);
   },
 });

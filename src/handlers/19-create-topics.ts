@@ -5,8 +5,9 @@
  * for a '.'/'_' collision with an existing topic), existence (TOPIC_ALREADY_EXISTS), its configs
  * (INVALID_CONFIG: null values, unknown keys, bad values; see src/config/topic-configs.ts), then
  * the layout. A manual assignment needs numPartitions and replicationFactor -1 (else
- * INVALID_REQUEST) and, on this single broker, every replica list must be exactly [node id]
- * (else INVALID_REPLICA_ASSIGNMENT). Without one, -1 means num.partitions /
+ * INVALID_REQUEST) and every replica list must name brokers of the metadata image, on this
+ * single broker exactly [node id] (else INVALID_REPLICA_ASSIGNMENT); the assignment is kept in
+ * the image and topics.json. Without one, -1 means num.partitions /
  * default.replication.factor; 0 or below -1 gets INVALID_PARTITIONS / INVALID_REPLICATION_FACTOR,
  * and a replication factor above 1 INVALID_REPLICATION_FACTOR. A name given twice gets one
  * INVALID_REQUEST result ("Duplicate topic name.") and is not created. validateOnly checks
@@ -39,6 +40,7 @@ import {
   errorOf,
   duplicates,
   replicaListError,
+  spreadReplicas,
   tooManyPartitions,
   MAX_PARTITIONS_PER_TOPIC,
   MAX_NEW_PARTITIONS_PER_REQUEST,
@@ -48,6 +50,8 @@ import { defineHandler, type HandlerContext } from './types.js';
 
 interface Plan {
   partitions: number;
+  /** One replica list per partition. */
+  replicas: number[][];
   configs: Record<string, string>;
 }
 
@@ -60,11 +64,13 @@ function succeeded(name: string, topicId: string, plan: Plan, ctx: HandlerContex
     const c = describeTopicConfig(ctx.broker.config, plan.configs, n);
     return { name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive };
   });
-  return { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: 0, numPartitions: plan.partitions, replicationFactor: 1, configs };
+  return { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: 0, numPartitions: plan.partitions, replicationFactor: plan.replicas[0]?.length ?? 1, configs };
 }
 
-function layout(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): number | ApiError {
-  const { nodeId, config } = ctx.broker;
+/** The replica lists of the new topic's partitions, checked against the metadata image's brokers. */
+function layout(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): number[][] | ApiError {
+  const { config } = ctx.broker;
+  const image = ctx.broker.metadata.image();
   if (t.assignments.length > 0) {
     if (t.replicationFactor !== -1)
       return err(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
@@ -76,26 +82,27 @@ function layout(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): numb
       if (seen.has(a.partitionIndex))
         return err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Found multiple manual partition assignments for partition ${a.partitionIndex}`);
       seen.add(a.partitionIndex);
-      const bad = replicaListError(a.brokerIds, nodeId, rf);
+      const bad = replicaListError(a.brokerIds, image, rf);
       if (bad) return bad;
       rf = a.brokerIds.length;
     }
     for (let i = 0; i < seen.size; i++)
       if (!seen.has(i)) return err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence');
-    return t.assignments.length;
+    return [...t.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => [...a.brokerIds]);
   }
   const { numPartitions: np, replicationFactor: rf } = t;
   if (rf < -1 || rf === 0) return err(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
   if (np < -1 || np === 0) return err(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
   const partitions = np === -1 ? config.int('num.partitions') : np;
   const replicas = rf === -1 ? config.int('default.replication.factor') : rf;
-  if (replicas > 1)
+  const brokers = image.brokers().length;
+  if (replicas > brokers)
     return err(
       ErrorCode.INVALID_REPLICATION_FACTOR,
-      `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only 1 broker(s) are registered.`,
+      `Unable to replicate the partition ${replicas} time(s): The target replication factor of ${replicas} cannot be reached because only ${brokers} broker(s) are registered.`,
     );
   if (partitions > MAX_PARTITIONS_PER_TOPIC) return tooManyPartitions(partitions);
-  return partitions;
+  return spreadReplicas(image, 0, partitions, replicas);
 }
 
 function plan(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): Plan | ApiError {
@@ -109,9 +116,9 @@ function plan(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): Plan |
   const checked = validateTopicConfigs(Object.fromEntries(t.configs.map((c) => [c.name, c.value!])));
   if (!checked.ok) return err(ErrorCode.INVALID_CONFIG, checked.message);
   for (const w of checked.warnings) ctx.broker.log.warn({ topic: t.name, by: ctx.header.clientId }, w);
-  const partitions = layout(t, ctx);
-  if (typeof partitions !== 'number') return partitions;
-  return { partitions, configs: checked.configs };
+  const replicas = layout(t, ctx);
+  if (!Array.isArray(replicas)) return replicas;
+  return { partitions: replicas.length, replicas, configs: checked.configs };
 }
 
 export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
@@ -146,7 +153,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
         continue;
       }
       try {
-        const created = await ctx.broker.topics.createNew(t.name, p.partitions, p.configs);
+        const created = await ctx.broker.topics.createNew(t.name, p.partitions, p.configs, p.replicas);
         ctx.broker.log.info({ topic: created.name, id: created.id, partitions: created.partitions, configs: created.configs, by: ctx.header.clientId }, 'topic created');
         results.push(succeeded(t.name, created.id, p, ctx));
       } catch (e) {

@@ -41,7 +41,7 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
   apiKey: 23,
   minVersion: 0,
   maxVersion: 4,
-  note: 'a single leader epoch (0)',
+  note: 'the metadata image\'s leader epoch (0 on one node); older epochs end at the log start',
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

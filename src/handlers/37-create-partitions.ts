@@ -2,9 +2,10 @@
  * CreatePartitions (key 37), v0–v3.
  *
  * Raises a topic's partition count: the new partition logs are created, then the count is
- * recorded (see TopicManager). As in Kafka: a count that is not an increase is INVALID_PARTITIONS;
- * a manual assignment must have one replica list per new partition and, on this single broker,
- * each must be exactly [node id] (else INVALID_REPLICA_ASSIGNMENT); a topic named twice gets
+ * recorded (see src/cluster/metadata-owner.ts). As in Kafka: a count that is not an increase is INVALID_PARTITIONS;
+ * a manual assignment must have one replica list per new partition, of the topic's replication
+ * factor, naming brokers of the metadata image (on one node: exactly [node id]), else
+ * INVALID_REPLICA_ASSIGNMENT; a topic named twice gets
  * INVALID_REQUEST ("Duplicate topic name.") once; unknown topics UNKNOWN_TOPIC_OR_PARTITION.
  * validateOnly checks without changing anything.
  *
@@ -20,11 +21,11 @@ import type {
 } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { partitionIncreaseError } from '../cluster/topics.js';
-import { err, errorOf, duplicates, replicaListError, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
+import { err, errorOf, duplicates, replicaListError, spreadReplicas, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerContext): ApiError | undefined {
-  const topic = ctx.broker.topics.get(t.name);
+  const topic = ctx.broker.metadata.image().topic(t.name);
   if (!topic) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
   if (topic.internal) return err(ErrorCode.INVALID_REQUEST, `Runnel does not add partitions to its internal topic ${t.name}: groups are mapped to its partitions.`);
   const refused = partitionIncreaseError(topic, t.count);
@@ -39,11 +40,20 @@ function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerCont
         `Attempted to add ${adding} additional partition(s), but ${given < adding ? 'only ' : ''}${given} assignment(s) were specified.`,
       );
     for (const a of t.assignments) {
-      const bad = replicaListError(a.brokerIds, ctx.broker.nodeId, 1);
+      const bad = replicaListError(a.brokerIds, ctx.broker.metadata.image(), topic.partitionStates[0]?.replicas.length);
       if (bad) return bad;
     }
   }
   return undefined;
+}
+
+/** Without an assignment, new partitions get as many replicas as the topic's first, spread over the brokers. */
+function newReplicas(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerContext): number[][] | undefined {
+  const image = ctx.broker.metadata.image();
+  const topic = image.topic(t.name);
+  if (!topic) return undefined;
+  const rf = Math.min(topic.partitionStates[0]?.replicas.length ?? 1, image.brokers().length);
+  return spreadReplicas(image, topic.partitions, t.count - topic.partitions, rf);
 }
 
 export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
@@ -69,7 +79,7 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
       }
       try {
         const before = ctx.broker.topics.get(t.name)?.partitions;
-        const after = await ctx.broker.topics.setPartitions(t.name, t.count);
+        const after = await ctx.broker.topics.setPartitions(t.name, t.count, t.assignments?.map((a) => [...a.brokerIds]) ?? newReplicas(t, ctx));
         ctx.broker.log.info({ topic: t.name, id: after.id, from: before, partitions: after.partitions, by: ctx.header.clientId }, 'partitions added');
         answer(t.name, NO_ERROR);
       } catch (e) {

@@ -1,5 +1,6 @@
 /**
- * DescribeCluster (key 60), v0–v2. One broker, which is also the controller. EndpointType 2
+ * DescribeCluster (key 60), v0–v2. The brokers and controller of the metadata image: one broker,
+ * which is also the controller. EndpointType 2
  * (controllers, KIP-919) is answered with this node too, since it plays both roles; other endpoint
  * types get UNSUPPORTED_ENDPOINT_TYPE as in Kafka. No broker is ever fenced.
  */
@@ -15,16 +16,15 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {
-    const { nodeId, clusterId } = ctx.broker;
-    const adv = ctx.broker.advertised();
+    const image = ctx.broker.metadata.image();
     const base: DescribeClusterResponse = {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       endpointType: req.endpointType,
-      clusterId,
-      controllerId: nodeId,
-      brokers: [{ brokerId: nodeId, host: adv.host, port: adv.port, rack: null, isFenced: false }],
+      clusterId: image.clusterId,
+      controllerId: image.controllerId,
+      brokers: image.brokers().map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack, isFenced: false })),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };
     if (req.endpointType !== 1 && req.endpointType !== 2) {

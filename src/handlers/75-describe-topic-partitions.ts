@@ -5,8 +5,8 @@
  * (and, for that topic, from the cursor's partition). At most ResponsePartitionLimit partitions
  * are returned (capped to 2000, Kafka's max.request.partition.size.limit, and at least 1); when
  * more remain, NextCursor names the topic and partition to continue from. Partitions are
- * described as in Metadata: led by this node in epoch 0, which is the only replica and in sync;
- * ELR lists are empty. As in Kafka: named topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION
+ * described from the metadata image as in Metadata (on one node: led by it in epoch 0, the only
+ * replica and in sync; a leader the image does not know is -1); ELR lists are empty. As in Kafka: named topics that do not exist get UNKNOWN_TOPIC_OR_PARTITION
  * (INVALID_TOPIC_EXCEPTION for illegal names) and take no part of the limit; a cursor whose topic
  * is not among the named ones, or whose partition is negative, fails the request with
  * INVALID_REQUEST for every named topic.
@@ -34,11 +34,11 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
   minVersion: 0,
   maxVersion: 0,
   handle(req, ctx) {
-    const { topics, nodeId } = ctx.broker;
+    const image = ctx.broker.metadata.image();
     const all = req.topics.length === 0;
     const cursor = req.cursor;
     const from = cursor?.topicName ?? '';
-    const names = all ? topics.list().map((t) => t.name) : [...new Set(req.topics.map((t) => t.name))];
+    const names = all ? image.topics().map((t) => t.name) : [...new Set(req.topics.map((t) => t.name))];
     const wanted = names.filter((n) => n >= from).sort();
     const invalid = (!all && cursor !== null && !wanted.includes(cursor.topicName)) || (cursor !== null && cursor.partitionIndex < 0);
     if (invalid) return { throttleTimeMs: 0, topics: req.topics.map((t) => failedTopic(t.name, ErrorCode.INVALID_REQUEST)), nextCursor: null };
@@ -51,7 +51,7 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
         nextCursor = { topicName: name, partitionIndex: 0 };
         break;
       }
-      const t = topics.get(name);
+      const t = image.topic(name);
       if (!t) {
         if (!all) result.push(failedTopic(name, invalidTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
         continue;
@@ -60,16 +60,17 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
       const end = Math.min(t.partitions, start + remaining);
       const partitions = [];
       for (let i = start; i < end; i++) {
+        const p = t.partitionStates[i];
         partitions.push({
           errorCode: ErrorCode.NONE,
           partitionIndex: i,
-          leaderId: nodeId,
-          leaderEpoch: 0,
-          replicaNodes: [nodeId],
-          isrNodes: [nodeId],
+          leaderId: image.broker(p.leader) ? p.leader : -1,
+          leaderEpoch: p.leaderEpoch,
+          replicaNodes: [...p.replicas],
+          isrNodes: [...p.isr],
           eligibleLeaderReplicas: [],
           lastKnownElr: [],
-          offlineReplicas: [],
+          offlineReplicas: p.replicas.filter((r) => !image.broker(r)),
         });
       }
       remaining -= partitions.length;

@@ -5,6 +5,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { TopicError } from '../cluster/topics.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
+import type { MetadataImage } from '../cluster/metadata-image.js';
 import type { HandlerContext } from './types.js';
 
 export interface ApiError {
@@ -36,23 +37,33 @@ export function duplicates<T>(items: Iterable<T>): Set<T> {
 }
 
 /**
- * Kafka's checks of one manual replica list (ReplicationControlManager), on a cluster of one
- * broker: every list must be exactly [nodeId]. `rf` is the replica count the other partitions have.
+ * Kafka's checks of one manual replica list (ReplicationControlManager): every broker must be
+ * registered in the metadata image (on one node: the list must be exactly [nodeId]). `rf` is the
+ * replica count the other partitions have.
  */
-export function replicaListError(brokerIds: number[], nodeId: number, rf: number | undefined): ApiError | undefined {
+export function replicaListError(brokerIds: number[], image: MetadataImage, rf: number | undefined): ApiError | undefined {
   const bad = (message: string): ApiError => err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, message);
   if (brokerIds.length === 0) return bad('The manual partition assignment includes an empty replica list.');
   const seen = new Set<number>();
   for (const id of brokerIds) {
     if (seen.has(id)) return bad(`The manual partition assignment includes the broker ${id} more than once.`);
     seen.add(id);
-    if (id !== nodeId) return bad(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+    if (!image.broker(id)) return bad(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
   }
   if (rf !== undefined && brokerIds.length !== rf)
     return bad(
       `The manual partition assignment includes a partition with ${brokerIds.length} replica(s), but this is not consistent with previous partitions, which have ${rf} replica(s).`,
     );
   return undefined;
+}
+
+/**
+ * Replica lists for `count` new partitions numbered from `first`, `rf` replicas each, spread over
+ * the image's brokers round-robin (on one node: [nodeId] each). The caller has checked rf.
+ */
+export function spreadReplicas(image: MetadataImage, first: number, count: number, rf: number): number[][] {
+  const ids = image.brokers().map((b) => b.id).sort((a, b) => a - b);
+  return Array.from({ length: count }, (_, i) => Array.from({ length: rf }, (_, r) => ids[(first + i + r) % ids.length]));
 }
 
 export function tooManyPartitions(count: number): ApiError {

@@ -3,12 +3,12 @@ import type { RequestHeader } from '../protocol/messages/headers.js';
 import type { BrokerConfig, Listener } from '../config/config.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
+import type { MetadataImage, MetadataDelta } from '../cluster/metadata-image.js';
 import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { GroupCoordinatorPort } from '../ports/groups.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { TxnCoordinatorPort } from '../ports/transactions.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
-import type { BrokerFeatures } from '../cluster/features.js';
 import type { DynamicConfigs } from '../config/dynamic-configs.js';
 import type { BrokerLoggers } from '../util/loggers.js';
 
@@ -18,6 +18,12 @@ export interface ClientInfo {
   remoteAddress: string;
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
+}
+
+/** What handlers may ask of the metadata owner (src/cluster/metadata-owner.ts). */
+export interface MetadataSource {
+  image(): MetadataImage;
+  apply(delta: MetadataDelta): Promise<MetadataImage>;
 }
 
 /**
@@ -31,9 +37,12 @@ export interface BrokerServices {
   nodeId: number;
   /** The endpoint clients are told to use (Metadata, FindCoordinator, DescribeCluster). */
   advertised(): Listener;
+  /** Topic changes and lookups; the same owner as `metadata`, seen as a topic catalogue. */
   topics: TopicCatalog;
   /** Every partition request goes through here: a handle, or the Kafka error to answer. */
   partitions: PartitionManager;
+  /** The one owner of the cluster metadata image: brokers, topics, partition state, features. */
+  metadata: MetadataSource;
   fetchSessions: FetchSessionCache;
   groups: GroupCoordinatorPort;
   producerIds: ProducerIdAllocator;
@@ -41,8 +50,6 @@ export interface BrokerServices {
   metrics: BrokerMetrics;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
-  /** Supported and finalized features (ApiVersions v3+), e.g. transaction.version. */
-  features: BrokerFeatures;
   /** Dynamic broker configs and per-group configs: the only way to change configuration at run time. */
   dynamicConfigs: DynamicConfigs;
   /** The broker's loggers and their levels (BROKER_LOGGER resources). */

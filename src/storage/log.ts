@@ -68,7 +68,10 @@ export interface Log {
   readonly highWatermark: number;
   /** Below it no transaction is open: read_committed reads up to here. */
   readonly lastStableOffset: number;
+  /** The epoch batches are stamped with: the partition's leader epoch in the metadata image. */
   readonly leaderEpoch: number;
+  /** Told by the metadata owner of a newer leader epoch, which starts at the log end offset (persisted). */
+  assignLeaderEpoch(epoch: number): Promise<void>;
   /** Bytes held (on disk, or in memory). */
   readonly size: number;
   readonly numberOfSegments: number;

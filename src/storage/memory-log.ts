@@ -71,6 +71,10 @@ export class MemoryLog implements Log {
     readonly config: () => LogConfig,
   ) {}
 
+  async assignLeaderEpoch(epoch: number): Promise<void> {
+    if (epoch > this.leaderEpoch) this.leaderEpoch = epoch;
+  }
+
   get highWatermark(): number {
     return this.logEndOffset;
   }

@@ -16,6 +16,7 @@ import { Segment, type BatchMeta } from './segment.js';
 import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { readLeaderEpochs, withEpoch, writeLeaderEpochs, type EpochEntry } from './leader-epochs.js';
 import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
 import { checkFollowerBatches, forEachBatch, stampLeaderBatch } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -41,6 +42,8 @@ export class PartitionLog implements Log {
   /** Offset below which every batch is in the file and may be read. */
   highWatermark = 0;
   leaderEpoch = 0;
+  /** The leader-epoch-checkpoint's entries; the last is leaderEpoch. */
+  private epochs: EpochEntry[] = [{ epoch: 0, startOffset: 0 }];
   private readonly waiters = new Set<() => void>();
   /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
   readonly producers = new ProducerStateTable();
@@ -118,7 +121,7 @@ export class PartitionLog implements Log {
   static async create(dir: string, topic: string, partition: number, topicId: string, config: () => LogConfig, files: FileCache, log: Logger): Promise<PartitionLog> {
     await mkdir(dir, { recursive: true });
     await writeFileAtomic(join(dir, 'partition.metadata'), `version: 0\ntopic_id: ${topicId}\n`);
-    await writeFileAtomic(join(dir, 'leader-epoch-checkpoint'), '0\n1\n0 0\n');
+    await writeLeaderEpochs(dir, [{ epoch: 0, startOffset: 0 }]);
     const p = new PartitionLog(topic, partition, dir, config, files, log);
     p.segments = [new Segment(dir, 0, files)];
     await files.with(p.active.logPath, async () => undefined);
@@ -134,7 +137,18 @@ export class PartitionLog implements Log {
     p.writer.recoveryPoint = loaded.recoveryPoint;
     p.logStartOffset = loaded.logStartOffset;
     await rebuildProducerState(dir, p.segments, p, p.producers, p.txns);
+    p.epochs = await readLeaderEpochs(dir);
+    p.leaderEpoch = p.epochs[p.epochs.length - 1].epoch;
     return p;
+  }
+
+  /** A newer leader epoch (from the metadata image) starts at the log end offset; older ones are ignored. */
+  async assignLeaderEpoch(epoch: number): Promise<void> {
+    if (epoch <= this.leaderEpoch) return;
+    const entries = withEpoch(this.epochs, epoch, this.nextOffset);
+    await writeLeaderEpochs(this.dir, entries);
+    this.epochs = entries;
+    this.leaderEpoch = epoch;
   }
 
   // ---------------------------------------------------------------- writes
