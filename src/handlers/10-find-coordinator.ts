@@ -8,9 +8,7 @@
  */
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { partitionFor } from '../cluster/kv-log.js';
-import { OFFSETS_TOPIC } from '../groups/group-store.js';
-import { TXN_TOPIC } from '../transactions/txn-coordinator.js';
+import { OFFSETS_TOPIC, TXN_TOPIC, partitionFor } from '../cluster/internal-topics.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 function locate(ctx: HandlerContext, key: string, keyType: number): { nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null } {
