@@ -16,12 +16,42 @@ export interface JoinResult {
   skipAssignment: boolean;
 }
 
+export interface JoinRequest {
+  groupId: string;
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: Array<{ name: string; metadata: Buffer }>;
+  reason: string | null;
+  /** JoinGroup v4+: a new dynamic member first gets MEMBER_ID_REQUIRED with its id. */
+  requireKnownMemberId: boolean;
+  /** JoinGroup v9+: a rejoining static leader may skip assignment. */
+  supportsSkipAssignment: boolean;
+}
+
 export interface SyncResult {
   errorCode: number;
   protocolType: string | null;
   protocolName: string | null;
   assignment: Buffer;
 }
+
+export const joinError = (errorCode: number, memberId = ''): JoinResult => ({
+  errorCode,
+  generationId: -1,
+  protocolType: null,
+  protocolName: null,
+  leader: '',
+  memberId,
+  members: [],
+  skipAssignment: false,
+});
+
+export const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
 
 export interface Member {
   memberId: string;
@@ -61,9 +91,6 @@ export class ClassicGroup {
   /** Members told MEMBER_ID_REQUIRED (JoinGroup v4+), expected back with that id. */
   readonly pending = new Map<string, NodeJS.Timeout>();
   readonly staticMembers = new Map<string, string>();
-  readonly offsets = new Map<string, CommittedOffset>();
-  /** Offsets committed in open transactions, keyed "producerId\0topic\0partition". */
-  readonly pendingTxnOffsets = new Map<string, CommittedOffset>();
   joinTimer?: NodeJS.Timeout;
   /** Members of the current generation that have not sent their SyncGroup yet, and the timer that removes them. */
   readonly pendingSync = new Set<string>();
@@ -78,10 +105,6 @@ export class ClassicGroup {
   transition(state: GroupState): void {
     this.state = state;
     this.stateTimestamp = Date.now();
-  }
-
-  static offsetKey(topic: string, partition: number): string {
-    return `${topic}\u0000${partition}`;
   }
 
   /** Protocols every member (and the candidate, if given) supports. */

@@ -17,13 +17,11 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { randomClusterId } from '../cluster/uuid.js';
-import type { JoinResult, SyncResult } from './classic-group.js';
+import { joinError, syncError, type JoinRequest, type JoinResult, type SyncResult } from './classic-group.js';
 import type { ConsumerGroup, ConsumerMember } from './consumer-group.js';
 import { sameNames, sortedUnique } from './consumer-group.js';
 import type { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeSubscription, encodeAssignment, MalformedProtocol, protocolVersion } from './consumer-protocol.js';
-import type { JoinRequest } from './group-coordinator.js';
-import { joinError, syncError } from './migration.js';
 import type { StoreRecord } from './group-store.js';
 import type { OwnedPartitions } from './reconcile.js';
 

@@ -25,7 +25,7 @@ import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import { randomClusterId } from '../cluster/uuid.js';
-import { ClassicGroup } from './classic-group.js';
+import type { ClassicGroup } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
 import { ASSIGNORS, configuredAssignors, type Assignment } from './assignors.js';
 import { ConsumerGroup, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, compileRegex, sameMetadata, sameNames, sortedUnique, type ConsumerMember, type TopicMeta } from './consumer-group.js';
@@ -34,7 +34,7 @@ import { Refused, checkEpoch, validateHeartbeat, type HeartbeatFields } from './
 import { MemberTimers } from './member-timers.js';
 import { groupRecord, memberRecord, memberTombstone, replayRecord, storedMember, wireAssignment } from './consumer-records.js';
 import { MalformedProtocol } from './consumer-protocol.js';
-import { consumerGroupFromClassic, fillClassicFromConsumer, migrationPolicy, retireClassicMembers, shouldDowngrade, storedGroup, upgradeRefusal } from './migration.js';
+import { consumerGroupFromClassic, fillClassicFromConsumer, migrationPolicy, shouldDowngrade, storedGroup, upgradeRefusal, type ClassicSide } from './migration.js';
 import { ClassicMembers } from './classic-members.js';
 import type { OwnedPartitions } from './reconcile.js';
 
@@ -53,13 +53,6 @@ export interface ConsumerHeartbeatResult {
 }
 
 const REGEX_REFRESH_MS = 1000;
-
-/** The classic groups, as the group coordinator keeps them: a group id belongs to one kind of group only. */
-export interface ClassicHost {
-  readonly groups: Map<string, ClassicGroup>;
-  /** A group just turned classic again: its members get fresh sessions and a rebalance starts. */
-  resumeConverted(g: ClassicGroup, reason: string): void;
-}
 
 /** A member's change, as applyMember takes it. */
 export interface MemberChange {
@@ -91,7 +84,7 @@ export class ConsumerGroupCoordinator {
     readonly store: GroupStore,
     private readonly topics: Pick<TopicCatalog, 'list' | 'get'>,
     readonly log: Logger,
-    private readonly classic: ClassicHost,
+    private readonly classic: ClassicSide,
   ) {
     this.assignors = configuredAssignors(config.list('group.consumer.assignors'));
     this.classicMembers = new ClassicMembers(this);
@@ -131,7 +124,7 @@ export class ConsumerGroupCoordinator {
   }
 
   private notFound(groupId: string): Refused {
-    const classic = this.classic.groups.has(groupId);
+    const classic = this.classic.get(groupId) !== undefined;
     return new Refused(ErrorCode.GROUP_ID_NOT_FOUND, classic ? `Group ${groupId} is not a consumer group.` : `Consumer group ${groupId} not found.`);
   }
 
@@ -141,7 +134,7 @@ export class ConsumerGroupCoordinator {
     const created = !g;
     let upgradedFrom: ClassicGroup | undefined;
     if (!g) {
-      const classic = this.classic.groups.get(req.groupId);
+      const classic = this.classic.get(req.groupId);
       const classicInUse = classic !== undefined && (classic.members.size > 0 || classic.pending.size > 0 || classic.state !== 'Empty');
       if (req.memberEpoch !== 0) throw this.notFound(req.groupId);
       if (classicInUse) {
@@ -268,8 +261,7 @@ export class ConsumerGroupCoordinator {
 
   /** Makes the upgrade happen: the classic group gives up its members (keeping its offsets), the consumer group takes them. */
   private commitUpgrade(classic: ClassicGroup, g: ConsumerGroup): StoreRecord[] {
-    retireClassicMembers(classic);
-    if (classic.offsets.size === 0 && classic.pendingTxnOffsets.size === 0) this.classic.groups.delete(classic.groupId);
+    this.classic.retire(classic);
     this.groups.set(g.groupId, g);
     this.log.info({ group: g.groupId, members: g.members.size, groupEpoch: g.groupEpoch }, 'classic group upgraded to a consumer group');
     for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId);
@@ -413,17 +405,16 @@ export class ConsumerGroupCoordinator {
     this.resolveRegexes(g, Date.now(), false);
     g.subscriptionMetadata = this.metadataFor(g);
     g.groupEpoch++;
-    if (g.members.size === 0) this.classic.groups.get(g.groupId)?.transition('Empty'); // offsets expire from now on
+    if (g.members.size === 0) this.classic.consumerGroupEmptied(g.groupId);
     return [...members.map((m) => memberTombstone(g.groupId, m.memberId)), groupRecord(g)];
   }
 
   /** The last consumer-protocol member left: the classic members carry on in a classic group, which rebalances. */
   private downgrade(g: ConsumerGroup, leaving: ConsumerMember, why: string): Promise<void> {
-    const classic = this.classic.groups.get(g.groupId) ?? new ClassicGroup(g.groupId);
+    const classic = this.classic.obtain(g.groupId);
     fillClassicFromConsumer(classic, g, leaving.memberId, this.topicName);
     for (const m of g.members.values()) this.timers.cancel(g.groupId, m.memberId);
     this.groups.delete(g.groupId);
-    this.classic.groups.set(g.groupId, classic);
     this.log.info({ group: g.groupId, member: leaving.memberId, why, members: classic.members.size, generation: classic.generation }, 'last consumer-protocol member left: consumer group downgraded to a classic group');
     const records: StoreRecord[] = [...[...g.members.keys()].map((id) => memberTombstone(g.groupId, id)), { kind: 'consumer-group', group: g.groupId, value: null }, { kind: 'group', group: g.groupId, value: storedGroup(classic) }];
     this.classic.resumeConverted(classic, `downgrade of group ${g.groupId} from consumer to classic`);
@@ -510,7 +501,7 @@ export class ConsumerGroupCoordinator {
 
   describe(groupId: string): { errorCode: number; errorMessage: string | null; group?: ConsumerGroup; assignor: string } {
     const g = this.groups.get(groupId);
-    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: this.classic.groups.has(groupId) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`, assignor: '' };
+    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: this.classic.get(groupId) !== undefined ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`, assignor: '' };
     return { errorCode: 0, errorMessage: null, group: g, assignor: g.preferredAssignor() ?? this.assignors[0] };
   }
 

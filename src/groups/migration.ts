@@ -19,7 +19,7 @@
  * coordinators decide when to call them.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import { ClassicGroup, type JoinResult, type Member, type SyncResult } from './classic-group.js';
+import { ClassicGroup, joinError, syncError, type Member } from './classic-group.js';
 import { ConsumerGroup, type ConsumerMember } from './consumer-group.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, protocolVersion } from './consumer-protocol.js';
 import type { StoredGroup } from './group-store.js';
@@ -170,15 +170,19 @@ export function storedGroup(g: ClassicGroup): StoredGroup {
   };
 }
 
-export const joinError = (errorCode: number, memberId = ''): JoinResult => ({
-  errorCode,
-  generationId: -1,
-  protocolType: null,
-  protocolName: null,
-  leader: '',
-  memberId,
-  members: [],
-  skipAssignment: false,
-});
-
-export const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+/**
+ * The one way between the two coordinators: what the consumer-group coordinator may ask of the
+ * classic one when a group changes kind (classic-coordinator.ts implements it).
+ */
+export interface ClassicSide {
+  /** The classic group of this id, if there is one. */
+  get(groupId: string): ClassicGroup | undefined;
+  /** The classic group of this id, created empty if need be (a downgrade fills it). */
+  obtain(groupId: string): ClassicGroup;
+  /** Upgrade done: the classic group's members moved to a consumer group; it stays only while it holds offsets. */
+  retire(g: ClassicGroup): void;
+  /** Downgrade done: the group was just filled from a consumer group; fresh sessions, then a rebalance. */
+  resumeConverted(g: ClassicGroup, reason: string): void;
+  /** A consumer group lost its last member: the retention of its offsets counts from now. */
+  consumerGroupEmptied(groupId: string): void;
+}
