@@ -19,7 +19,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { randomClusterId } from '../cluster/uuid.js';
 import { joinError, syncError, type JoinRequest, type JoinResult, type SyncResult } from './classic-group.js';
 import type { ConsumerGroup, ConsumerMember } from './consumer-group.js';
-import { sameNames, sortedUnique } from './consumer-group.js';
+import { newConsumerMember, sameNames, sortedUnique } from './consumer-group.js';
 import type { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeSubscription, encodeAssignment, MalformedProtocol, protocolVersion } from './consumer-protocol.js';
 import type { StoreRecord } from './group-store.js';
@@ -131,22 +131,7 @@ export class ClassicMembers {
 
   /** Kafka's member lookup for a classic join: any member id is accepted; a static member replaces the one with its instance id. */
   private memberFor(g: ConsumerGroup, memberId: string, unknown: boolean, req: JoinRequest): { previous?: ConsumerMember; base: ConsumerMember; replaced?: ConsumerMember } {
-    const fresh = (): ConsumerMember => ({
-      memberId,
-      instanceId: null,
-      rackId: null,
-      clientId: '',
-      clientHost: '',
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      serverAssignor: null,
-      memberEpoch: 0,
-      previousMemberEpoch: 0,
-      state: 'stable',
-      assigned: new Map(),
-      pendingRevocation: new Map(),
-    });
+    const fresh = (): ConsumerMember => newConsumerMember(memberId, req.rebalanceTimeoutMs);
     if (req.groupInstanceId === null) {
       const m = g.members.get(memberId);
       return m ? { previous: m, base: m } : { base: fresh() };

@@ -36,6 +36,26 @@ export interface ClassicMemberMetadata {
   protocols: Array<{ name: string; metadata: Buffer }>;
 }
 
+/** A member as it first joins (epoch 0, nothing subscribed or assigned yet). */
+export function newConsumerMember(memberId: string, rebalanceTimeoutMs: number): ConsumerMember {
+  return {
+    memberId,
+    instanceId: null,
+    rackId: null,
+    clientId: '',
+    clientHost: '',
+    rebalanceTimeoutMs,
+    subscribedTopicNames: [],
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    memberEpoch: 0,
+    previousMemberEpoch: 0,
+    state: 'stable',
+    assigned: new Map(),
+    pendingRevocation: new Map(),
+  };
+}
+
 export interface TopicMeta {
   id: string;
   partitions: number;

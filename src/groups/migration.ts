@@ -23,6 +23,9 @@ import { ClassicGroup, joinError, syncError, type Member } from './classic-group
 import { ConsumerGroup, type ConsumerMember } from './consumer-group.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, protocolVersion } from './consumer-protocol.js';
 import type { StoredGroup } from './group-store.js';
+import { MalformedProtocol } from './consumer-protocol.js';
+import { Refused } from './heartbeat-rules.js';
+import type { Logger } from '../util/logger.js';
 
 export type MigrationPolicy = 'bidirectional' | 'upgrade' | 'downgrade' | 'disabled';
 
@@ -48,6 +51,22 @@ export function shouldDowngrade(g: ConsumerGroup, leavingId: string, policy: Mig
   if (g.members.size <= 1) return false;
   if (!downgradeEnabled(policy)) return false;
   return g.members.size - 1 <= classicMaxSize;
+}
+
+/** The consumer group a classic group in use becomes, or a refusal (GROUP_ID_NOT_FOUND, as Kafka). Changes nothing. */
+export function upgradeOrRefuse(classic: ClassicGroup, policy: MigrationPolicy, consumerMaxSize: number, idOf: (topic: string) => string | undefined, log: Logger): ConsumerGroup {
+  const why = upgradeRefusal(classic, policy, consumerMaxSize);
+  if (why !== null) {
+    log.info({ group: classic.groupId, why }, 'cannot upgrade the classic group to a consumer group');
+    throw new Refused(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${classic.groupId} is not a consumer group.`);
+  }
+  try {
+    return consumerGroupFromClassic(classic, idOf);
+  } catch (err) {
+    if (!(err instanceof MalformedProtocol)) throw err;
+    log.warn({ group: classic.groupId, err: err.message }, 'cannot upgrade the classic group: malformed embedded consumer protocol');
+    throw new Refused(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade the classic group ${classic.groupId} to consumer group because the embedded consumer protocol is malformed.`);
+  }
 }
 
 /**
