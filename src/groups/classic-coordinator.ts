@@ -11,31 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
-import { ClassicGroup, joinError, syncError, type JoinRequest, type JoinResult, type Member, type SyncResult } from './classic-group.js';
+import { ClassicGroup, joinError, memberIdentity, syncError, type HeartbeatRequest, type JoinRequest, type JoinResult, type LeaveResult, type LeavingMember, type Member, type SyncRequest, type SyncResult } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
 import { classicCommitError, type CommitIdentity } from './commit-rules.js';
 import { retireClassicMembers, type ClassicSide } from './migration.js';
 import { ClassicRebalancer } from './classic-rebalance.js';
-
-export interface SyncRequest {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string | null;
-  protocolName: string | null;
-  assignments: Array<{ memberId: string; assignment: Buffer }>;
-}
-export type HeartbeatRequest = Pick<SyncRequest, 'groupId' | 'generationId' | 'memberId' | 'groupInstanceId'>;
-export interface LeavingMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  reason: string | null;
-}
-export interface LeaveResult {
-  errorCode: number;
-  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
-}
 
 /** Kafka's classic new-member join timeout: how long a member may wait in its first JoinGroup. */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000;
@@ -88,12 +68,7 @@ export class ClassicGroupCoordinator extends ClassicRebalancer implements Classi
     g.staticMembers.clear();
     for (const m of v.members) {
       g.members.set(m.memberId, {
-        memberId: m.memberId,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        sessionTimeoutMs: m.sessionTimeoutMs,
-        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        ...memberIdentity(m),
         protocolType: v.protocolType,
         protocols: m.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })),
         assignment: Buffer.from(m.assignment, 'base64'),
@@ -183,12 +158,8 @@ export class ClassicGroupCoordinator extends ClassicRebalancer implements Classi
 
   private addMemberAndRebalance(g: ClassicGroup, memberId: string, req: JoinRequest): Promise<JoinResult> {
     const m: Member = {
+      ...memberIdentity(req),
       memberId,
-      groupInstanceId: req.groupInstanceId,
-      clientId: req.clientId,
-      clientHost: req.clientHost,
-      sessionTimeoutMs: req.sessionTimeoutMs,
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
       protocolType: req.protocolType,
       protocols: req.protocols,
       assignment: Buffer.alloc(0),

@@ -16,14 +16,27 @@ export interface JoinResult {
   skipAssignment: boolean;
 }
 
-export interface JoinRequest {
-  groupId: string;
+/** Who a classic member is, as its JoinGroup says and as the group keeps and stores it. */
+export interface ClassicMemberIdentity {
   memberId: string;
   groupInstanceId: string | null;
   clientId: string;
   clientHost: string;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
+}
+
+export const memberIdentity = (m: ClassicMemberIdentity): ClassicMemberIdentity => ({
+  memberId: m.memberId,
+  groupInstanceId: m.groupInstanceId,
+  clientId: m.clientId,
+  clientHost: m.clientHost,
+  sessionTimeoutMs: m.sessionTimeoutMs,
+  rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+});
+
+export interface JoinRequest extends ClassicMemberIdentity {
+  groupId: string;
   protocolType: string;
   protocols: Array<{ name: string; metadata: Buffer }>;
   reason: string | null;
@@ -53,13 +66,27 @@ export const joinError = (errorCode: number, memberId = ''): JoinResult => ({
 
 export const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
 
-export interface Member {
+export interface SyncRequest {
+  groupId: string;
+  generationId: number;
   memberId: string;
   groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: Array<{ memberId: string; assignment: Buffer }>;
+}
+export type HeartbeatRequest = Pick<SyncRequest, 'groupId' | 'generationId' | 'memberId' | 'groupInstanceId'>;
+export interface LeavingMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  reason: string | null;
+}
+export interface LeaveResult {
+  errorCode: number;
+  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
+}
+
+export interface Member extends ClassicMemberIdentity {
   protocolType: string;
   protocols: Array<{ name: string; metadata: Buffer }>;
   assignment: Buffer;

@@ -14,7 +14,8 @@ export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable
 export const LEAVE_EPOCH = -1;
 export const STATIC_LEAVE_EPOCH = -2;
 
-export interface ConsumerMember extends CurrentAssignment {
+/** Who a consumer-protocol member is and what it subscribes to, as kept and as stored. */
+export interface ConsumerMemberIdentity {
   memberId: string;
   instanceId: string | null;
   rackId: string | null;
@@ -25,6 +26,9 @@ export interface ConsumerMember extends CurrentAssignment {
   subscribedTopicNames: string[];
   subscribedTopicRegex: string | null;
   serverAssignor: string | null;
+}
+
+export interface ConsumerMember extends CurrentAssignment, ConsumerMemberIdentity {
   /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup) inside a consumer group. */
   classic?: ClassicMemberMetadata;
 }

@@ -11,13 +11,13 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
-import type { ClassicGroup, CommittedOffset, JoinRequest, JoinResult, SyncResult } from './classic-group.js';
+import type { ClassicGroup, CommittedOffset, HeartbeatRequest, JoinRequest, JoinResult, LeaveResult, LeavingMember, SyncRequest, SyncResult } from './classic-group.js';
 import { joinError } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 import type { CommitIdentity } from './commit-rules.js';
-import { ClassicGroupCoordinator, type HeartbeatRequest, type LeaveResult, type LeavingMember, type SyncRequest } from './classic-coordinator.js';
+import { ClassicGroupCoordinator } from './classic-coordinator.js';
 import { OffsetsManager, type OffsetCommitEntry } from './offsets-manager.js';
 
 export type { JoinRequest } from './classic-group.js';

@@ -19,7 +19,7 @@
  * coordinators decide when to call them.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import { ClassicGroup, joinError, syncError, type Member } from './classic-group.js';
+import { ClassicGroup, joinError, memberIdentity, syncError, type Member } from './classic-group.js';
 import { ConsumerGroup, type ConsumerMember } from './consumer-group.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, protocolVersion } from './consumer-protocol.js';
 import type { StoredGroup } from './group-store.js';
@@ -177,12 +177,7 @@ export function storedGroup(g: ClassicGroup): StoredGroup {
     leader: g.leaderId,
     stateTimestamp: g.stateTimestamp,
     members: [...g.members.values()].map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      sessionTimeoutMs: m.sessionTimeoutMs,
-      rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      ...memberIdentity(m),
       protocols: m.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })),
       assignment: m.assignment.toString('base64'),
     })),
