@@ -70,6 +70,13 @@ export function shouldRoll(seg: { size: number; firstBatchTimestamp: number; cre
   return waited > cfg.rollMs;
 }
 
+/** Bytes of a log's segments. */
+export function totalSize(segments: Iterable<{ size: number }>): number {
+  let s = 0;
+  for (const seg of segments) s += seg.size;
+  return s;
+}
+
 /** Callbacks waiting for the next append (fetches waiting for data), each called once. */
 export class AppendWaiters {
   private readonly waiters = new Set<() => void>();

@@ -17,7 +17,7 @@ import { ProducerStateTable } from '../producers/producer-state.js';
 import { PartitionTxns } from '../producers/partition-txns.js';
 import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadResult, type RetentionResult } from './log.js';
 import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
-import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch } from './log-append.js';
+import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 
 const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 1024 * 1024;
@@ -78,9 +78,7 @@ export class MemoryLog implements Log {
   }
 
   get size(): number {
-    let s = 0;
-    for (const seg of this.segments) s += seg.size;
-    return s;
+    return totalSize(this.segments);
   }
 
   get numberOfSegments(): number {

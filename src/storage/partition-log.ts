@@ -17,7 +17,7 @@ import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
-import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch } from './log-append.js';
+import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ProducerStateTable } from '../producers/producer-state.js';
@@ -78,9 +78,7 @@ export class PartitionLog implements Log {
   }
 
   get size(): number {
-    let s = 0;
-    for (const seg of this.segments) s += seg.size;
-    return s;
+    return totalSize(this.segments);
   }
 
   get numberOfSegments(): number {
