@@ -10,9 +10,12 @@ export interface FlagSpec {
   repeat?: boolean;
 }
 
+/** The flags a tool's spec leaves out: --help and -h are always taken. */
+const HELP_FLAGS: Record<string, FlagSpec> = { '--help': {}, '-h': {} };
+
 /** The flags, or undefined when --help (or -h) asked for the help, which is then printed. */
 export function flagsOrHelp(argv: string[], spec: Record<string, FlagSpec>, help: string): Map<string, string[]> | undefined {
-  const flags = parseFlags(argv, spec);
+  const flags = parseFlags(argv, { ...spec, ...HELP_FLAGS });
   if (!flags.has('--help') && !flags.has('-h')) return flags;
   process.stdout.write(help);
   return undefined;

@@ -45,8 +45,6 @@ const SPEC = {
   '--group': { value: true },
   '--property': { value: true, repeat: true },
   '--consumer-property': { value: true, repeat: true },
-  '--help': {},
-  '-h': {},
 };
 
 interface Format {

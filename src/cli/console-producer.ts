@@ -35,8 +35,6 @@ const SPEC = {
   '--producer-property': { value: true, repeat: true },
   '--request-required-acks': { value: true },
   '--compression-codec': { value: true },
-  '--help': {},
-  '-h': {},
 };
 
 function parseAcks(v: string): number {

@@ -53,8 +53,6 @@ const SPEC = {
   '--shift-by': { value: true },
   '--dry-run': {},
   '--execute': {},
-  '--help': {},
-  '-h': {},
 };
 
 const ACTIONS = ['--list', '--describe', '--delete', '--reset-offsets'] as const;

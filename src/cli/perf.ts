@@ -48,8 +48,6 @@ const PRODUCE_SPEC = {
   '--acks': { value: true },
   '--batch-size': { value: true },
   '--linger-ms': { value: true },
-  '--help': {},
-  '-h': {},
 };
 
 const CONSUME_SPEC = {
@@ -57,8 +55,6 @@ const CONSUME_SPEC = {
   '--topic': { value: true },
   '--messages': { value: true },
   '--timeout-ms': { value: true },
-  '--help': {},
-  '-h': {},
 };
 
 const MB = 1024 * 1024;

@@ -41,8 +41,6 @@ const SPEC = {
   '--config': { value: true, repeat: true },
   '--if-not-exists': {},
   '--if-exists': {},
-  '--help': {},
-  '-h': {},
 };
 
 const ACTIONS = ['--create', '--list', '--describe', '--alter', '--delete'] as const;
