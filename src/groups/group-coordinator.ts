@@ -22,7 +22,6 @@ import { OffsetsManager, type OffsetCommitEntry } from './offsets-manager.js';
 
 export type { JoinRequest } from './classic-group.js';
 export type { OffsetCommitEntry } from './offsets-manager.js';
-export { NEW_MEMBER_JOIN_TIMEOUT_MS } from './classic-coordinator.js';
 
 export class GroupCoordinator {
   readonly classic: ClassicGroupCoordinator;
