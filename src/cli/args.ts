@@ -10,6 +10,17 @@ export interface FlagSpec {
   repeat?: boolean;
 }
 
+/** The flags a tool's spec leaves out: --help and -h are always taken. */
+const HELP_FLAGS: Record<string, FlagSpec> = { '--help': {}, '-h': {} };
+
+/** The flags, or undefined when --help (or -h) asked for the help, which is then printed. */
+export function flagsOrHelp(argv: string[], spec: Record<string, FlagSpec>, help: string): Map<string, string[]> | undefined {
+  const flags = parseFlags(argv, { ...spec, ...HELP_FLAGS });
+  if (!flags.has('--help') && !flags.has('-h')) return flags;
+  process.stdout.write(help);
+  return undefined;
+}
+
 export function parseFlags(argv: string[], spec: Record<string, FlagSpec>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {

@@ -1,5 +1,5 @@
 /** `runnel console-consumer`: kafka-console-consumer.sh on Runnel's own client. */
-import { parseFlags, UsageError } from './args.js';
+import { flagsOrHelp, UsageError } from './args.js';
 import { bool, intFlag, keyValues, required, runTool, unescape } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ClientError, KafkaError } from '../client/errors.js';
@@ -45,8 +45,6 @@ const SPEC = {
   '--group': { value: true },
   '--property': { value: true, repeat: true },
   '--consumer-property': { value: true, repeat: true },
-  '--help': {},
-  '-h': {},
 };
 
 interface Format {
@@ -83,11 +81,8 @@ function parseIsolation(v: string): number {
 
 export function consoleConsumerCommand(argv: string[]): Promise<number> {
   return runTool('console-consumer', async () => {
-    const flags = parseFlags(argv, SPEC);
-    if (flags.has('--help') || flags.has('-h')) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    const flags = flagsOrHelp(argv, SPEC, HELP);
+    if (!flags) return 0;
     const bootstrap = required(flags, '--bootstrap-server');
     const topicName = required(flags, '--topic');
     const props = keyValues(flags.get('--property'), '--property');

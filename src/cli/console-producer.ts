@@ -1,6 +1,6 @@
 /** `runnel console-producer`: kafka-console-producer.sh on Runnel's own client. */
 import { createInterface } from 'node:readline';
-import { parseFlags, UsageError } from './args.js';
+import { flagsOrHelp, UsageError } from './args.js';
 import { bool, keyValues, required, runTool, unescape } from './tool.js';
 import { Client } from '../client/client.js';
 import { ClientError } from '../client/errors.js';
@@ -35,8 +35,6 @@ const SPEC = {
   '--producer-property': { value: true, repeat: true },
   '--request-required-acks': { value: true },
   '--compression-codec': { value: true },
-  '--help': {},
-  '-h': {},
 };
 
 function parseAcks(v: string): number {
@@ -56,11 +54,8 @@ function parseCodec(v: string): number {
 
 export function consoleProducerCommand(argv: string[]): Promise<number> {
   return runTool('console-producer', async () => {
-    const flags = parseFlags(argv, SPEC);
-    if (flags.has('--help') || flags.has('-h')) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    const flags = flagsOrHelp(argv, SPEC, HELP);
+    if (!flags) return 0;
     const bootstrap = flags.get('--bootstrap-server')?.[0] ?? flags.get('--broker-list')?.[0] ?? required(flags, '--bootstrap-server');
     const topicName = required(flags, '--topic');
     const props = keyValues(flags.get('--property'), '--property');

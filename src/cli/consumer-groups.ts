@@ -1,6 +1,6 @@
 /** `runnel consumer-groups`: kafka-consumer-groups.sh on Runnel's own client. */
 import * as m from '../protocol/messages/index.js';
-import { parseFlags, UsageError } from './args.js';
+import { flagsOrHelp, UsageError } from './args.js';
 import { required, runTool } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ApiKey } from '../client/connection.js';
@@ -53,8 +53,6 @@ const SPEC = {
   '--shift-by': { value: true },
   '--dry-run': {},
   '--execute': {},
-  '--help': {},
-  '-h': {},
 };
 
 const ACTIONS = ['--list', '--describe', '--delete', '--reset-offsets'] as const;
@@ -65,11 +63,8 @@ const GROUP_ID_NOT_FOUND = 69;
 
 export function consumerGroupsCommand(argv: string[]): Promise<number> {
   return runTool('consumer-groups', async () => {
-    const flags = parseFlags(argv, SPEC);
-    if (flags.has('--help') || flags.has('-h')) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    const flags = flagsOrHelp(argv, SPEC, HELP);
+    if (!flags) return 0;
     const actions = ACTIONS.filter((a) => flags.has(a));
     if (actions.length !== 1) throw new UsageError(`give exactly one of ${ACTIONS.join(', ')}`);
     const action = actions[0];

@@ -25,21 +25,20 @@ Options:
   --version         Print the version
 `;
 
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  start: startCommand,
+  topics: topicsCommand,
+  'console-producer': consoleProducerCommand,
+  'console-consumer': consoleConsumerCommand,
+  'consumer-groups': consumerGroupsCommand,
+  perf: perfCommand,
+};
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  const command = cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (command) return command(rest);
   switch (cmd) {
-    case 'start':
-      return startCommand(rest);
-    case 'topics':
-      return topicsCommand(rest);
-    case 'console-producer':
-      return consoleProducerCommand(rest);
-    case 'console-consumer':
-      return consoleConsumerCommand(rest);
-    case 'consumer-groups':
-      return consumerGroupsCommand(rest);
-    case 'perf':
-      return perfCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${VERSION}\n`);

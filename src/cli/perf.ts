@@ -3,7 +3,7 @@
  * kafka-producer-perf-test.sh and kafka-consumer-perf-test.sh, on Runnel's own client.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseFlags, UsageError } from './args.js';
+import { flagsOrHelp, UsageError } from './args.js';
 import { intFlag, required, runTool } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ClientError, KafkaError } from '../client/errors.js';
@@ -48,8 +48,6 @@ const PRODUCE_SPEC = {
   '--acks': { value: true },
   '--batch-size': { value: true },
   '--linger-ms': { value: true },
-  '--help': {},
-  '-h': {},
 };
 
 const CONSUME_SPEC = {
@@ -57,8 +55,6 @@ const CONSUME_SPEC = {
   '--topic': { value: true },
   '--messages': { value: true },
   '--timeout-ms': { value: true },
-  '--help': {},
-  '-h': {},
 };
 
 const MB = 1024 * 1024;
@@ -98,11 +94,8 @@ function percentile(sorted: Float64Array, q: number): number {
 }
 
 async function produce(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, PRODUCE_SPEC);
-  if (flags.has('--help') || flags.has('-h')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const flags = flagsOrHelp(argv, PRODUCE_SPEC, HELP);
+  if (!flags) return 0;
   const bootstrap = required(flags, '--bootstrap-server');
   const topicName = required(flags, '--topic');
   const num = intFlag(required(flags, '--num-records'), '--num-records', 1)!;
@@ -218,11 +211,8 @@ function stamp(ms: number): string {
 }
 
 async function consume(argv: string[]): Promise<number> {
-  const flags = parseFlags(argv, CONSUME_SPEC);
-  if (flags.has('--help') || flags.has('-h')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  const flags = flagsOrHelp(argv, CONSUME_SPEC, HELP);
+  if (!flags) return 0;
   const bootstrap = required(flags, '--bootstrap-server');
   const topicName = required(flags, '--topic');
   const want = intFlag(required(flags, '--messages'), '--messages', 1)!;

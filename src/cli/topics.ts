@@ -1,5 +1,5 @@
 /** `runnel topics`: kafka-topics.sh on Runnel's own client. */
-import { parseFlags, UsageError } from './args.js';
+import { flagsOrHelp, UsageError } from './args.js';
 import { intFlag, keyValues, required, runTool } from './tool.js';
 import { Client, kafkaUuid, topicInfo, type TopicInfo } from '../client/client.js';
 import { createPartitions, createTopic, deleteTopic, topicConfigOverrides } from '../client/admin.js';
@@ -41,8 +41,6 @@ const SPEC = {
   '--config': { value: true, repeat: true },
   '--if-not-exists': {},
   '--if-exists': {},
-  '--help': {},
-  '-h': {},
 };
 
 const ACTIONS = ['--create', '--list', '--describe', '--alter', '--delete'] as const;
@@ -52,11 +50,8 @@ const TOPIC_ALREADY_EXISTS = 36;
 
 export function topicsCommand(argv: string[]): Promise<number> {
   return runTool('topics', async () => {
-    const flags = parseFlags(argv, SPEC);
-    if (flags.has('--help') || flags.has('-h')) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    const flags = flagsOrHelp(argv, SPEC, HELP);
+    if (!flags) return 0;
     const actions = ACTIONS.filter((a) => flags.has(a));
     if (actions.length !== 1) throw new UsageError(`give exactly one of ${ACTIONS.join(', ')}`);
     const bootstrap = required(flags, '--bootstrap-server');

@@ -16,6 +16,36 @@ export interface JoinResult {
   skipAssignment: boolean;
 }
 
+/** Who a classic member is, as its JoinGroup says and as the group keeps and stores it. */
+export interface ClassicMemberIdentity {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+}
+
+export const memberIdentity = (m: ClassicMemberIdentity): ClassicMemberIdentity => ({
+  memberId: m.memberId,
+  groupInstanceId: m.groupInstanceId,
+  clientId: m.clientId,
+  clientHost: m.clientHost,
+  sessionTimeoutMs: m.sessionTimeoutMs,
+  rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+});
+
+export interface JoinRequest extends ClassicMemberIdentity {
+  groupId: string;
+  protocolType: string;
+  protocols: Array<{ name: string; metadata: Buffer }>;
+  reason: string | null;
+  /** JoinGroup v4+: a new dynamic member first gets MEMBER_ID_REQUIRED with its id. */
+  requireKnownMemberId: boolean;
+  /** JoinGroup v9+: a rejoining static leader may skip assignment. */
+  supportsSkipAssignment: boolean;
+}
+
 export interface SyncResult {
   errorCode: number;
   protocolType: string | null;
@@ -23,13 +53,40 @@ export interface SyncResult {
   assignment: Buffer;
 }
 
-export interface Member {
+export const joinError = (errorCode: number, memberId = ''): JoinResult => ({
+  errorCode,
+  generationId: -1,
+  protocolType: null,
+  protocolName: null,
+  leader: '',
+  memberId,
+  members: [],
+  skipAssignment: false,
+});
+
+export const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+
+export interface SyncRequest {
+  groupId: string;
+  generationId: number;
   memberId: string;
   groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignments: Array<{ memberId: string; assignment: Buffer }>;
+}
+export type HeartbeatRequest = Pick<SyncRequest, 'groupId' | 'generationId' | 'memberId' | 'groupInstanceId'>;
+export interface LeavingMember {
+  memberId: string;
+  groupInstanceId: string | null;
+  reason: string | null;
+}
+export interface LeaveResult {
+  errorCode: number;
+  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
+}
+
+export interface Member extends ClassicMemberIdentity {
   protocolType: string;
   protocols: Array<{ name: string; metadata: Buffer }>;
   assignment: Buffer;
@@ -61,9 +118,6 @@ export class ClassicGroup {
   /** Members told MEMBER_ID_REQUIRED (JoinGroup v4+), expected back with that id. */
   readonly pending = new Map<string, NodeJS.Timeout>();
   readonly staticMembers = new Map<string, string>();
-  readonly offsets = new Map<string, CommittedOffset>();
-  /** Offsets committed in open transactions, keyed "producerId\0topic\0partition". */
-  readonly pendingTxnOffsets = new Map<string, CommittedOffset>();
   joinTimer?: NodeJS.Timeout;
   /** Members of the current generation that have not sent their SyncGroup yet, and the timer that removes them. */
   readonly pendingSync = new Set<string>();
@@ -78,10 +132,6 @@ export class ClassicGroup {
   transition(state: GroupState): void {
     this.state = state;
     this.stateTimestamp = Date.now();
-  }
-
-  static offsetKey(topic: string, partition: number): string {
-    return `${topic}\u0000${partition}`;
   }
 
   /** Protocols every member (and the candidate, if given) supports. */

@@ -17,29 +17,13 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { randomClusterId } from '../cluster/uuid.js';
-import type { JoinResult, SyncResult } from './classic-group.js';
+import { joinError, syncError, type JoinRequest, type JoinResult, type LeaveResult, type LeavingMember, type HeartbeatRequest, type SyncRequest, type SyncResult } from './classic-group.js';
 import type { ConsumerGroup, ConsumerMember } from './consumer-group.js';
-import { sameNames, sortedUnique } from './consumer-group.js';
+import { newConsumerMember, sameNames, sortedUnique } from './consumer-group.js';
 import type { ConsumerGroupCoordinator } from './consumer-coordinator.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeSubscription, encodeAssignment, MalformedProtocol, protocolVersion } from './consumer-protocol.js';
-import type { JoinRequest } from './group-coordinator.js';
-import { joinError, syncError } from './migration.js';
 import type { StoreRecord } from './group-store.js';
 import type { OwnedPartitions } from './reconcile.js';
-
-export interface ClassicSyncRequest {
-  groupId: string;
-  generationId: number;
-  memberId: string;
-  groupInstanceId: string | null;
-  protocolType: string | null;
-  protocolName: string | null;
-}
-
-export interface ClassicLeaveResult {
-  errorCode: number;
-  members: Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }>;
-}
 
 /** An error with the code a classic request answers. */
 class Failed extends Error {
@@ -133,22 +117,7 @@ export class ClassicMembers {
 
   /** Kafka's member lookup for a classic join: any member id is accepted; a static member replaces the one with its instance id. */
   private memberFor(g: ConsumerGroup, memberId: string, unknown: boolean, req: JoinRequest): { previous?: ConsumerMember; base: ConsumerMember; replaced?: ConsumerMember } {
-    const fresh = (): ConsumerMember => ({
-      memberId,
-      instanceId: null,
-      rackId: null,
-      clientId: '',
-      clientHost: '',
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      serverAssignor: null,
-      memberEpoch: 0,
-      previousMemberEpoch: 0,
-      state: 'stable',
-      assigned: new Map(),
-      pendingRevocation: new Map(),
-    });
+    const fresh = (): ConsumerMember => newConsumerMember(memberId, req.rebalanceTimeoutMs);
     if (req.groupInstanceId === null) {
       const m = g.members.get(memberId);
       return m ? { previous: m, base: m } : { base: fresh() };
@@ -166,7 +135,7 @@ export class ClassicMembers {
 
   // ------------------------------------------------------------------ SyncGroup and Heartbeat
 
-  sync(g: ConsumerGroup, req: ClassicSyncRequest): SyncResult {
+  sync(g: ConsumerGroup, req: Omit<SyncRequest, 'assignments'>): SyncResult {
     try {
       const m = this.member(g, req.memberId, req.groupInstanceId);
       if (req.generationId !== m.memberEpoch) throw new Failed(ErrorCode.ILLEGAL_GENERATION, `The request generation id ${req.generationId} is not equal to the member epoch ${m.memberEpoch} of member ${m.memberId}.`);
@@ -187,7 +156,7 @@ export class ClassicMembers {
     }
   }
 
-  heartbeat(g: ConsumerGroup, req: { generationId: number; memberId: string; groupInstanceId: string | null }): number {
+  heartbeat(g: ConsumerGroup, req: Omit<HeartbeatRequest, 'groupId'>): number {
     try {
       const m = this.member(g, req.memberId, req.groupInstanceId);
       if (req.generationId !== m.memberEpoch) return ErrorCode.ILLEGAL_GENERATION;
@@ -237,7 +206,7 @@ export class ClassicMembers {
   // ------------------------------------------------------------------ LeaveGroup
 
   /** LeaveGroup of classic members; the group epoch is bumped once for all who left. Consumer-protocol members are UNKNOWN_MEMBER_ID here. */
-  leave(g: ConsumerGroup, members: Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }>): ClassicLeaveResult {
+  leave(g: ConsumerGroup, members: LeavingMember[]): LeaveResult {
     const leaving: ConsumerMember[] = [];
     const results = members.map((x) => {
       try {

@@ -5,9 +5,13 @@
  * which clients handle differently from REBALANCE_IN_PROGRESS (librdkafka's cooperative
  * rebalancing depends on it). Transactional commits are not held back by a rebalance, since
  * Kafka does not enforce the group state for them.
+ *
+ * In a consumer group (KIP-848) the member id and the member epoch must match instead; a classic
+ * member there commits with its generation, which is its member epoch.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { ClassicGroup } from './classic-group.js';
+import type { ConsumerGroup, ConsumerMember } from './consumer-group.js';
 
 export interface CommitIdentity {
   generationId: number;
@@ -46,4 +50,26 @@ function memberCheck(g: ClassicGroup, memberId: string, groupInstanceId: string 
     return current === memberId ? ErrorCode.NONE : ErrorCode.FENCED_INSTANCE_ID;
   }
   return g.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+}
+
+/** OffsetCommit or TxnOffsetCommit into a consumer group: member id and epoch must match. */
+export function consumerCommitError(g: ConsumerGroup, memberId: string, memberEpoch: number, apiVersion: number, transactional: boolean): number {
+  if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
+  const m = g.members.get(memberId);
+  if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+  // Consumer-protocol members commit with v9+ (transactional commits excepted).
+  if (!transactional && apiVersion < 9 && !m.classic) return ErrorCode.UNSUPPORTED_VERSION;
+  return epochError(m, memberEpoch);
+}
+
+/** OffsetFetch v9+ with a member id and epoch: checked as for commits; admin fetches (null, -1) always pass. */
+export function consumerFetchError(g: ConsumerGroup, memberId: string | null, memberEpoch: number): number {
+  if (memberId === null && memberEpoch < 0) return ErrorCode.NONE;
+  const m = g.members.get(memberId ?? '');
+  return m ? epochError(m, memberEpoch) : ErrorCode.UNKNOWN_MEMBER_ID;
+}
+
+function epochError(m: ConsumerMember, memberEpoch: number): number {
+  if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
+  return m.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
 }

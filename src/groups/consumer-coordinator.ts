@@ -25,53 +25,20 @@ import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import type { TopicCatalog } from '../cluster/topics.js';
 import { randomClusterId } from '../cluster/uuid.js';
-import { ClassicGroup } from './classic-group.js';
+import type { ClassicGroup } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
-import { ASSIGNORS, configuredAssignors, type Assignment } from './assignors.js';
-import { ConsumerGroup, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, compileRegex, sameMetadata, sameNames, sortedUnique, type ConsumerMember, type TopicMeta } from './consumer-group.js';
+import { configuredAssignors } from './assignors.js';
+import { ConsumerGroup, LEAVE_EPOCH, STATIC_LEAVE_EPOCH, compileRegex, sameMetadata, sameNames, sortedUnique, type ConsumerMember } from './consumer-group.js';
 import { reconcile, sameAssignment } from './reconcile.js';
-import { Refused, checkEpoch, validateHeartbeat, type HeartbeatFields } from './heartbeat-rules.js';
+import { Refused, memberFor, validateHeartbeat, type ConsumerHeartbeat, type ConsumerHeartbeatResult, type MemberChange } from './heartbeat-rules.js';
+import { ConsumerTargets } from './consumer-assign.js';
+import { consumerCommitError, consumerFetchError } from './commit-rules.js';
 import { MemberTimers } from './member-timers.js';
 import { groupRecord, memberRecord, memberTombstone, replayRecord, storedMember, wireAssignment } from './consumer-records.js';
-import { MalformedProtocol } from './consumer-protocol.js';
-import { consumerGroupFromClassic, fillClassicFromConsumer, migrationPolicy, retireClassicMembers, shouldDowngrade, storedGroup, upgradeRefusal } from './migration.js';
+import { upgradeOrRefuse, fillClassicFromConsumer, migrationPolicy, shouldDowngrade, storedGroup, type ClassicSide } from './migration.js';
 import { ClassicMembers } from './classic-members.js';
-import type { OwnedPartitions } from './reconcile.js';
 
-export interface ConsumerHeartbeat extends HeartbeatFields {
-  clientId: string;
-  clientHost: string;
-}
-
-export interface ConsumerHeartbeatResult {
-  errorCode: number;
-  errorMessage: string | null;
-  memberId: string | null;
-  memberEpoch: number;
-  heartbeatIntervalMs: number;
-  assignment: Array<{ topicId: string; partitions: number[] }> | null;
-}
-
-const REGEX_REFRESH_MS = 1000;
-
-/** The classic groups, as the group coordinator keeps them: a group id belongs to one kind of group only. */
-export interface ClassicHost {
-  readonly groups: Map<string, ClassicGroup>;
-  /** A group just turned classic again: its members get fresh sessions and a rebalance starts. */
-  resumeConverted(g: ClassicGroup, reason: string): void;
-}
-
-/** A member's change, as applyMember takes it. */
-export interface MemberChange {
-  created: boolean;
-  previous?: ConsumerMember;
-  updated: ConsumerMember;
-  /** A static member replaced by this one (same instance id, new member id). */
-  replaced?: ConsumerMember;
-  owned: OwnedPartitions[] | null;
-  regexChanged: boolean;
-  namesChanged: boolean;
-}
+export type { ConsumerHeartbeat, ConsumerHeartbeatResult, MemberChange } from './heartbeat-rules.js';
 
 export class ConsumerGroupCoordinator {
   readonly groups = new Map<string, ConsumerGroup>();
@@ -85,16 +52,18 @@ export class ConsumerGroupCoordinator {
   });
   /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of classic members inside consumer groups. */
   readonly classicMembers: ClassicMembers;
+  private readonly targets: ConsumerTargets;
 
   constructor(
     readonly config: BrokerConfig,
     readonly store: GroupStore,
     private readonly topics: Pick<TopicCatalog, 'list' | 'get'>,
     readonly log: Logger,
-    private readonly classic: ClassicHost,
+    private readonly classic: ClassicSide,
   ) {
     this.assignors = configuredAssignors(config.list('group.consumer.assignors'));
     this.classicMembers = new ClassicMembers(this);
+    this.targets = new ConsumerTargets(topics, this.assignors, log);
   }
 
   /** Where per-group configs come from (src/config/dynamic-configs.ts); read on every heartbeat. */
@@ -131,7 +100,7 @@ export class ConsumerGroupCoordinator {
   }
 
   private notFound(groupId: string): Refused {
-    const classic = this.classic.groups.has(groupId);
+    const classic = this.classic.get(groupId) !== undefined;
     return new Refused(ErrorCode.GROUP_ID_NOT_FOUND, classic ? `Group ${groupId} is not a consumer group.` : `Consumer group ${groupId} not found.`);
   }
 
@@ -141,11 +110,11 @@ export class ConsumerGroupCoordinator {
     const created = !g;
     let upgradedFrom: ClassicGroup | undefined;
     if (!g) {
-      const classic = this.classic.groups.get(req.groupId);
+      const classic = this.classic.get(req.groupId);
       const classicInUse = classic !== undefined && (classic.members.size > 0 || classic.pending.size > 0 || classic.state !== 'Empty');
       if (req.memberEpoch !== 0) throw this.notFound(req.groupId);
       if (classicInUse) {
-        g = this.upgrade(classic);
+        g = upgradeOrRefuse(classic, this.policy(), this.config.int('group.consumer.max.size'), this.topicId, this.log);
         upgradedFrom = classic;
       } else g = new ConsumerGroup(req.groupId);
     }
@@ -153,7 +122,7 @@ export class ConsumerGroupCoordinator {
     if (g.members.size >= max && (req.memberId === '' || !g.members.has(req.memberId)))
       throw new Refused(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${max} members.`);
     const memberId = req.memberId === '' ? randomClusterId() : req.memberId;
-    const { previous, base, replaced } = this.memberFor(g, memberId, req);
+    const { previous, base, replaced } = memberFor(g, memberId, req);
     const updated: ConsumerMember = {
       ...base,
       instanceId: req.instanceId ?? base.instanceId,
@@ -220,15 +189,15 @@ export class ConsumerGroupCoordinator {
       this.log.info({ group: g.groupId, instanceId: updated.instanceId, member: memberId, replaced: replaced.memberId }, 'static member rejoined');
     } else if (!previous) this.log.info({ group: g.groupId, member: memberId, protocol: updated.classic ? 'classic' : 'consumer' }, 'member joined the consumer group');
     g.setMember(updated);
-    this.resolveRegexes(g, now, regexChanged);
-    const metadata = this.metadataFor(g);
+    this.targets.resolveRegexes(g, now, regexChanged);
+    const metadata = this.targets.metadataFor(g);
     const metadataChanged = !sameMetadata(metadata, g.subscriptionMetadata);
     if (g.groupEpoch === 0 || namesChanged || regexChanged || metadataChanged) {
       g.subscriptionMetadata = metadata;
       g.groupEpoch++;
       this.log.info({ group: g.groupId, groupEpoch: g.groupEpoch }, 'consumer group epoch bumped');
     }
-    const dirty = new Set(g.groupEpoch > g.assignmentEpoch ? this.assign(g) : []);
+    const dirty = new Set(g.groupEpoch > g.assignmentEpoch ? this.targets.assign(g) : []);
 
     // 3. Reconcile the member towards its target.
     const reconciled = reconcile(updated, {
@@ -250,125 +219,13 @@ export class ConsumerGroupCoordinator {
     return { current, records };
   }
 
-  /** The consumer group a classic group in use would become, or a refusal (GROUP_ID_NOT_FOUND, as Kafka). Changes nothing. */
-  private upgrade(classic: ClassicGroup): ConsumerGroup {
-    const why = upgradeRefusal(classic, this.policy(), this.config.int('group.consumer.max.size'));
-    if (why !== null) {
-      this.log.info({ group: classic.groupId, why }, 'cannot upgrade the classic group to a consumer group');
-      throw this.notFound(classic.groupId);
-    }
-    try {
-      return consumerGroupFromClassic(classic, this.topicId);
-    } catch (err) {
-      if (!(err instanceof MalformedProtocol)) throw err;
-      this.log.warn({ group: classic.groupId, err: err.message }, 'cannot upgrade the classic group: malformed embedded consumer protocol');
-      throw new Refused(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade the classic group ${classic.groupId} to consumer group because the embedded consumer protocol is malformed.`);
-    }
-  }
-
   /** Makes the upgrade happen: the classic group gives up its members (keeping its offsets), the consumer group takes them. */
   private commitUpgrade(classic: ClassicGroup, g: ConsumerGroup): StoreRecord[] {
-    retireClassicMembers(classic);
-    if (classic.offsets.size === 0 && classic.pendingTxnOffsets.size === 0) this.classic.groups.delete(classic.groupId);
+    this.classic.retire(classic);
     this.groups.set(g.groupId, g);
     this.log.info({ group: g.groupId, members: g.members.size, groupEpoch: g.groupEpoch }, 'classic group upgraded to a consumer group');
     for (const m of g.members.values()) this.scheduleSession(g.groupId, m.memberId);
     return [{ kind: 'group', group: g.groupId, value: null }, groupRecord(g), ...[...g.members.values()].map((m) => memberRecord(g, m))];
-  }
-
-  /** Kafka's member lookup: dynamic members by id, static ones by instance id (replacing one that left with -2). */
-  private memberFor(g: ConsumerGroup, memberId: string, req: ConsumerHeartbeat): { previous?: ConsumerMember; base: ConsumerMember; replaced?: ConsumerMember } {
-    const fresh = (): ConsumerMember => ({
-      memberId,
-      instanceId: null,
-      rackId: null,
-      clientId: '',
-      clientHost: '',
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
-      subscribedTopicNames: [],
-      subscribedTopicRegex: null,
-      serverAssignor: null,
-      memberEpoch: 0,
-      previousMemberEpoch: 0,
-      state: 'stable',
-      assigned: new Map(),
-      pendingRevocation: new Map(),
-    });
-    if (req.instanceId === null) {
-      const m = g.members.get(memberId);
-      if (!m) {
-        if (req.memberEpoch !== 0) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${g.groupId}.`);
-        return { base: fresh() };
-      }
-      checkEpoch(m, req);
-      return { previous: m, base: m };
-    }
-    const existing = g.staticMember(req.instanceId);
-    if (req.memberEpoch === 0) {
-      if (!existing) {
-        const m = g.members.get(memberId);
-        return { previous: m, base: m ?? fresh() };
-      }
-      // A classic member's instance id may be taken over at once (a rolling upgrade of static members).
-      if (existing.memberEpoch !== STATIC_LEAVE_EPOCH && !existing.classic)
-        throw new Refused(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`);
-      return { base: { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 }, replaced: existing };
-    }
-    if (!existing) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
-    if (existing.memberId !== memberId) throw new Refused(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} was fenced by member ${existing.memberId}.`);
-    checkEpoch(existing, req);
-    return { previous: existing, base: existing };
-  }
-
-  /** Resolves the members' regexes against the topic catalogue (again once a second, or now when `force`). */
-  private resolveRegexes(g: ConsumerGroup, now: number, force: boolean): void {
-    const used = new Set<string>();
-    for (const m of g.members.values()) if (m.subscribedTopicRegex) used.add(m.subscribedTopicRegex);
-    g.pruneRegexes(used);
-    const stale = [...used].filter((r) => force || now - (g.regexResolvedAt(r) ?? -Infinity) >= REGEX_REFRESH_MS);
-    if (stale.length === 0) return;
-    const compiled = stale.map((r) => {
-      try {
-        return { r, re: compileRegex(r) };
-      } catch {
-        return { r, re: undefined };
-      }
-    });
-    const found = new Map(stale.map((r) => [r, new Set<string>()]));
-    for (const t of this.topics.list()) {
-      if (t.internal) continue;
-      for (const { r, re } of compiled) if (re?.test(t.name)) found.get(r)!.add(t.name);
-    }
-    for (const [r, topics] of found) g.setRegexTopics(r, topics, now);
-  }
-
-  /** The subscribed topics that exist, with their ids and partition counts. */
-  private metadataFor(g: ConsumerGroup): Map<string, TopicMeta> {
-    const out = new Map<string, TopicMeta>();
-    for (const name of g.subscribedTopicNames()) {
-      const t = this.topics.get(name);
-      if (t) out.set(name, { id: t.id, partitions: t.partitions });
-    }
-    return out;
-  }
-
-  /** A new target assignment for the group epoch; the members whose target changed. */
-  private assign(g: ConsumerGroup): string[] {
-    const name = g.preferredAssignor() ?? this.assignors[0];
-    const assignor = ASSIGNORS.get(name) ?? ASSIGNORS.get(this.assignors[0])!;
-    const partitions = new Map([...g.subscriptionMetadata.values()].map((t) => [t.id, t.partitions]));
-    const members = [...g.members.values()].map((m) => ({ memberId: m.memberId, topics: g.memberTopicIds(m), current: g.targets.get(m.memberId) ?? new Map() }));
-    const result = assignor({ members, partitions });
-    const changed: string[] = [];
-    for (const m of g.members.values()) {
-      const next: Assignment = result.get(m.memberId) ?? new Map();
-      const before = g.targets.get(m.memberId) ?? new Map();
-      g.targets.set(m.memberId, next);
-      if (!sameAssignment(before, next)) changed.push(m.memberId);
-    }
-    g.assignmentEpoch = g.groupEpoch;
-    this.log.info({ group: g.groupId, assignmentEpoch: g.assignmentEpoch, assignor: name, members: g.members.size }, 'computed a new target assignment');
-    return changed;
   }
 
   // ------------------------------------------------------------------ leaving and fencing
@@ -410,20 +267,19 @@ export class ConsumerGroupCoordinator {
       g.removeMember(m.memberId);
       this.timers.cancel(g.groupId, m.memberId);
     }
-    this.resolveRegexes(g, Date.now(), false);
-    g.subscriptionMetadata = this.metadataFor(g);
+    this.targets.resolveRegexes(g, Date.now(), false);
+    g.subscriptionMetadata = this.targets.metadataFor(g);
     g.groupEpoch++;
-    if (g.members.size === 0) this.classic.groups.get(g.groupId)?.transition('Empty'); // offsets expire from now on
+    if (g.members.size === 0) this.classic.consumerGroupEmptied(g.groupId);
     return [...members.map((m) => memberTombstone(g.groupId, m.memberId)), groupRecord(g)];
   }
 
   /** The last consumer-protocol member left: the classic members carry on in a classic group, which rebalances. */
   private downgrade(g: ConsumerGroup, leaving: ConsumerMember, why: string): Promise<void> {
-    const classic = this.classic.groups.get(g.groupId) ?? new ClassicGroup(g.groupId);
+    const classic = this.classic.obtain(g.groupId);
     fillClassicFromConsumer(classic, g, leaving.memberId, this.topicName);
     for (const m of g.members.values()) this.timers.cancel(g.groupId, m.memberId);
     this.groups.delete(g.groupId);
-    this.classic.groups.set(g.groupId, classic);
     this.log.info({ group: g.groupId, member: leaving.memberId, why, members: classic.members.size, generation: classic.generation }, 'last consumer-protocol member left: consumer group downgraded to a classic group');
     const records: StoreRecord[] = [...[...g.members.keys()].map((id) => memberTombstone(g.groupId, id)), { kind: 'consumer-group', group: g.groupId, value: null }, { kind: 'group', group: g.groupId, value: storedGroup(classic) }];
     this.classic.resumeConverted(classic, `downgrade of group ${g.groupId} from consumer to classic`);
@@ -452,27 +308,15 @@ export class ConsumerGroupCoordinator {
 
   // ------------------------------------------------------------------ offsets, admin, life cycle
 
-  /** OffsetCommit into a consumer group (undefined when the id is not one): member id and epoch must match. */
+  /** OffsetCommit into a consumer group (commit-rules.ts); undefined when the id is not one. */
   commitError(groupId: string, memberId: string, memberEpoch: number, apiVersion: number, transactional = false): number | undefined {
     const g = this.groups.get(groupId);
-    if (!g) return undefined;
-    if (memberEpoch < 0 && g.members.size === 0) return ErrorCode.NONE;
-    const m = g.members.get(memberId);
-    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    // Consumer-protocol members commit with v9+ (transactional commits excepted); classic members commit as classic members do, with their generation (= member epoch).
-    if (!transactional && apiVersion < 9 && !m.classic) return ErrorCode.UNSUPPORTED_VERSION;
-    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
-    return m.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
+    return g && consumerCommitError(g, memberId, memberEpoch, apiVersion, transactional);
   }
 
-  /** OffsetFetch v9+ with a member id and epoch: checked as for commits; admin fetches (null, -1) always pass. */
   fetchError(groupId: string, memberId: string | null, memberEpoch: number): number {
     const g = this.groups.get(groupId);
-    if (!g || (memberId === null && memberEpoch < 0)) return ErrorCode.NONE;
-    const m = g.members.get(memberId ?? '');
-    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (memberEpoch === m.memberEpoch) return ErrorCode.NONE;
-    return m.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
+    return g ? consumerFetchError(g, memberId, memberEpoch) : ErrorCode.NONE;
   }
 
   /** DeleteGroups: undefined when the id is not a consumer group; NON_EMPTY_GROUP while it has members. */
@@ -510,7 +354,7 @@ export class ConsumerGroupCoordinator {
 
   describe(groupId: string): { errorCode: number; errorMessage: string | null; group?: ConsumerGroup; assignor: string } {
     const g = this.groups.get(groupId);
-    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: this.classic.groups.has(groupId) ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`, assignor: '' };
+    if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: this.classic.get(groupId) !== undefined ? `Group ${groupId} is not a consumer group.` : `Group ${groupId} not found.`, assignor: '' };
     return { errorCode: 0, errorMessage: null, group: g, assignor: g.preferredAssignor() ?? this.assignors[0] };
   }
 

@@ -14,7 +14,8 @@ export type ConsumerGroupState = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable
 export const LEAVE_EPOCH = -1;
 export const STATIC_LEAVE_EPOCH = -2;
 
-export interface ConsumerMember extends CurrentAssignment {
+/** Who a consumer-protocol member is and what it subscribes to, as kept and as stored. */
+export interface ConsumerMemberIdentity {
   memberId: string;
   instanceId: string | null;
   rackId: string | null;
@@ -25,6 +26,9 @@ export interface ConsumerMember extends CurrentAssignment {
   subscribedTopicNames: string[];
   subscribedTopicRegex: string | null;
   serverAssignor: string | null;
+}
+
+export interface ConsumerMember extends CurrentAssignment, ConsumerMemberIdentity {
   /** Set for a member that speaks the classic protocol (JoinGroup/SyncGroup) inside a consumer group. */
   classic?: ClassicMemberMetadata;
 }
@@ -34,6 +38,26 @@ export interface ClassicMemberMetadata {
   sessionTimeoutMs: number;
   /** Its protocols (assignor names with its subscription), in its order of preference. */
   protocols: Array<{ name: string; metadata: Buffer }>;
+}
+
+/** A member as it first joins (epoch 0, nothing subscribed or assigned yet). */
+export function newConsumerMember(memberId: string, rebalanceTimeoutMs: number): ConsumerMember {
+  return {
+    memberId,
+    instanceId: null,
+    rackId: null,
+    clientId: '',
+    clientHost: '',
+    rebalanceTimeoutMs,
+    subscribedTopicNames: [],
+    subscribedTopicRegex: null,
+    serverAssignor: null,
+    memberEpoch: 0,
+    previousMemberEpoch: 0,
+    state: 'stable',
+    assigned: new Map(),
+    pendingRevocation: new Map(),
+  };
 }
 
 export interface TopicMeta {

@@ -16,6 +16,8 @@ import { KvLog, type KvEntry } from '../cluster/kv-log.js';
 import type { Log } from '../storage/log.js';
 import { encodeStoreRecord } from './offsets-records.js';
 import { OffsetsReplay, type LegacyLeftover } from './offsets-replay.js';
+import type { ClassicMemberIdentity } from './classic-group.js';
+import type { ConsumerMemberIdentity } from './consumer-group.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -27,13 +29,7 @@ export interface StoredOffset {
   expireTimestamp: number;
 }
 
-export interface StoredMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
+export interface StoredMember extends ClassicMemberIdentity {
   protocols: Array<{ name: string; metadata: string }>; // base64
   assignment: string; // base64
 }
@@ -58,16 +54,7 @@ export interface StoredConsumerGroup {
 export type StoredAssignment = Record<string, number[]>;
 
 /** A member of a consumer-protocol group: subscription, current assignment and target assignment. */
-export interface StoredConsumerMember {
-  memberId: string;
-  instanceId: string | null;
-  rackId: string | null;
-  clientId: string;
-  clientHost: string;
-  rebalanceTimeoutMs: number;
-  subscribedTopicNames: string[];
-  subscribedTopicRegex: string | null;
-  serverAssignor: string | null;
+export interface StoredConsumerMember extends ConsumerMemberIdentity {
   memberEpoch: number;
   previousMemberEpoch: number;
   state: string;

@@ -1,11 +1,11 @@
 /**
  * Kafka's rules for a ConsumerGroupHeartbeat before it touches a group: the request's own fields
  * (INVALID_REQUEST, UNSUPPORTED_ASSIGNOR, with Kafka's messages) and a member's epoch
- * (FENCED_MEMBER_EPOCH).
+ * (FENCED_MEMBER_EPOCH), and which member a heartbeat speaks for.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { Assignment } from './assignors.js';
-import { LEAVE_EPOCH, STATIC_LEAVE_EPOCH, type ConsumerMember } from './consumer-group.js';
+import { LEAVE_EPOCH, STATIC_LEAVE_EPOCH, newConsumerMember, type ConsumerGroup, type ConsumerMember } from './consumer-group.js';
 import type { OwnedPartitions } from './reconcile.js';
 
 /** A refusal with Kafka's error code and message. */
@@ -66,4 +66,59 @@ function isSubset(owned: OwnedPartitions[] | null, assigned: Assignment): boolea
     const mine = assigned.get(tp.topicId);
     return mine !== undefined && tp.partitions.every((p) => mine.has(p));
   });
+}
+
+/** Kafka's member lookup: dynamic members by id, static ones by instance id (replacing one that left with -2). */
+export function memberFor(g: ConsumerGroup, memberId: string, req: HeartbeatFields): { previous?: ConsumerMember; base: ConsumerMember; replaced?: ConsumerMember } {
+  const fresh = (): ConsumerMember => newConsumerMember(memberId, req.rebalanceTimeoutMs);
+  if (req.instanceId === null) {
+    const m = g.members.get(memberId);
+    if (!m) {
+      if (req.memberEpoch !== 0) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${g.groupId}.`);
+      return { base: fresh() };
+    }
+    checkEpoch(m, req);
+    return { previous: m, base: m };
+  }
+  const existing = g.staticMember(req.instanceId);
+  if (req.memberEpoch === 0) {
+    if (!existing) {
+      const m = g.members.get(memberId);
+      return { previous: m, base: m ?? fresh() };
+    }
+    // A classic member's instance id may be taken over at once (a rolling upgrade of static members).
+    if (existing.memberEpoch !== STATIC_LEAVE_EPOCH && !existing.classic)
+      throw new Refused(ErrorCode.UNRELEASED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} cannot join the group because the instance id is owned by ${existing.memberId} member.`);
+    return { base: { ...existing, memberId, memberEpoch: 0, previousMemberEpoch: 0 }, replaced: existing };
+  }
+  if (!existing) throw new Refused(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
+  if (existing.memberId !== memberId) throw new Refused(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} was fenced by member ${existing.memberId}.`);
+  checkEpoch(existing, req);
+  return { previous: existing, base: existing };
+}
+
+export interface ConsumerHeartbeat extends HeartbeatFields {
+  clientId: string;
+  clientHost: string;
+}
+
+export interface ConsumerHeartbeatResult {
+  errorCode: number;
+  errorMessage: string | null;
+  memberId: string | null;
+  memberEpoch: number;
+  heartbeatIntervalMs: number;
+  assignment: Array<{ topicId: string; partitions: number[] }> | null;
+}
+
+/** A member's change, as applyMember takes it. */
+export interface MemberChange {
+  created: boolean;
+  previous?: ConsumerMember;
+  updated: ConsumerMember;
+  /** A static member replaced by this one (same instance id, new member id). */
+  replaced?: ConsumerMember;
+  owned: OwnedPartitions[] | null;
+  regexChanged: boolean;
+  namesChanged: boolean;
 }

@@ -19,10 +19,13 @@
  * coordinators decide when to call them.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import { ClassicGroup, type JoinResult, type Member, type SyncResult } from './classic-group.js';
+import { ClassicGroup, joinError, memberIdentity, syncError, type Member } from './classic-group.js';
 import { ConsumerGroup, type ConsumerMember } from './consumer-group.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, protocolVersion } from './consumer-protocol.js';
 import type { StoredGroup } from './group-store.js';
+import { MalformedProtocol } from './consumer-protocol.js';
+import { Refused } from './heartbeat-rules.js';
+import type { Logger } from '../util/logger.js';
 
 export type MigrationPolicy = 'bidirectional' | 'upgrade' | 'downgrade' | 'disabled';
 
@@ -48,6 +51,22 @@ export function shouldDowngrade(g: ConsumerGroup, leavingId: string, policy: Mig
   if (g.members.size <= 1) return false;
   if (!downgradeEnabled(policy)) return false;
   return g.members.size - 1 <= classicMaxSize;
+}
+
+/** The consumer group a classic group in use becomes, or a refusal (GROUP_ID_NOT_FOUND, as Kafka). Changes nothing. */
+export function upgradeOrRefuse(classic: ClassicGroup, policy: MigrationPolicy, consumerMaxSize: number, idOf: (topic: string) => string | undefined, log: Logger): ConsumerGroup {
+  const why = upgradeRefusal(classic, policy, consumerMaxSize);
+  if (why !== null) {
+    log.info({ group: classic.groupId, why }, 'cannot upgrade the classic group to a consumer group');
+    throw new Refused(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${classic.groupId} is not a consumer group.`);
+  }
+  try {
+    return consumerGroupFromClassic(classic, idOf);
+  } catch (err) {
+    if (!(err instanceof MalformedProtocol)) throw err;
+    log.warn({ group: classic.groupId, err: err.message }, 'cannot upgrade the classic group: malformed embedded consumer protocol');
+    throw new Refused(ErrorCode.GROUP_ID_NOT_FOUND, `Cannot upgrade the classic group ${classic.groupId} to consumer group because the embedded consumer protocol is malformed.`);
+  }
 }
 
 /**
@@ -158,27 +177,26 @@ export function storedGroup(g: ClassicGroup): StoredGroup {
     leader: g.leaderId,
     stateTimestamp: g.stateTimestamp,
     members: [...g.members.values()].map((m) => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      sessionTimeoutMs: m.sessionTimeoutMs,
-      rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+      ...memberIdentity(m),
       protocols: m.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })),
       assignment: m.assignment.toString('base64'),
     })),
   };
 }
 
-export const joinError = (errorCode: number, memberId = ''): JoinResult => ({
-  errorCode,
-  generationId: -1,
-  protocolType: null,
-  protocolName: null,
-  leader: '',
-  memberId,
-  members: [],
-  skipAssignment: false,
-});
-
-export const syncError = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+/**
+ * The one way between the two coordinators: what the consumer-group coordinator may ask of the
+ * classic one when a group changes kind (classic-coordinator.ts implements it).
+ */
+export interface ClassicSide {
+  /** The classic group of this id, if there is one. */
+  get(groupId: string): ClassicGroup | undefined;
+  /** The classic group of this id, created empty if need be (a downgrade fills it). */
+  obtain(groupId: string): ClassicGroup;
+  /** Upgrade done: the classic group's members moved to a consumer group; it stays only while it holds offsets. */
+  retire(g: ClassicGroup): void;
+  /** Downgrade done: the group was just filled from a consumer group; fresh sessions, then a rebalance. */
+  resumeConverted(g: ClassicGroup, reason: string): void;
+  /** A consumer group lost its last member: the retention of its offsets counts from now. */
+  consumerGroupEmptied(groupId: string): void;
+}

@@ -14,27 +14,14 @@ import type { ReplayItem } from '../cluster/kv-log.js';
 import { decodeOffsetsRecord } from './offsets-records.js';
 import { isLegacyKey, logicalId, parseLegacyRecord } from './legacy-records.js';
 import type { StoreRecord, StoredConsumerGroup, StoredConsumerMember } from './group-store.js';
+import { newConsumerMember } from './consumer-group.js';
+import { storedMember } from './consumer-records.js';
 
 type Pending = Extract<StoreRecord, { kind: 'pending' }>;
 
 const GROUP_DEFAULTS: StoredConsumerGroup = { groupEpoch: 0, assignmentEpoch: 0, subscriptionMetadata: [] };
-const MEMBER_DEFAULTS: Omit<StoredConsumerMember, 'memberId'> = {
-  instanceId: null,
-  rackId: null,
-  clientId: '',
-  clientHost: '',
-  rebalanceTimeoutMs: -1,
-  subscribedTopicNames: [],
-  subscribedTopicRegex: null,
-  serverAssignor: null,
-  memberEpoch: 0,
-  previousMemberEpoch: 0,
-  state: 'stable',
-  assigned: {},
-  pendingRevocation: {},
-  target: {},
-  classic: null,
-};
+// What a member record leaves out is as a member first joins.
+const MEMBER_DEFAULTS: StoredConsumerMember = storedMember(newConsumerMember('', -1), undefined);
 
 export interface LegacyLeftover {
   partition: number;

@@ -2,28 +2,27 @@
  * Offsets committed inside a transaction (TxnOffsetCommit). As in Kafka, they are offset records
  * in a transactional batch of the producer in the group's __consumer_offsets partition, pending
  * until the transaction's COMMIT or ABORT marker lands there; replay (offsets-replay.ts) reads them
- * the same way. In memory they wait in the group's pendingTxnOffsets, keyed "producerId\0topic\0partition".
+ * the same way. In memory they wait in the group's pendingTxnOffsets (offsets-manager.ts), keyed "producerId\0topic\0partition".
  *
  * Deviation: a committed transactional offset replaces the group's committed offset even when a
  * plain commit of the same partition came between its offset record and its marker; Kafka keeps
  * whichever record is later in the log (here a replay after compaction finds the plain commit).
  */
-import { ClassicGroup } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
-import type { OffsetCommitEntry } from './group-coordinator.js';
+import { offsetKey, type GroupOffsets, type OffsetCommitEntry } from './offsets-manager.js';
 
 export class TxnOffsets {
   constructor(private readonly store: GroupStore) {}
 
-  async commit(g: ClassicGroup, producerId: bigint, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<void> {
+  async commit(g: GroupOffsets, producerId: bigint, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<void> {
     const now = Date.now();
     const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
     await this.store.write(g.groupId, entries.map((e) => ({ kind: 'pending', group: g.groupId, producerId: producerId.toString(), producerEpoch, topic: e.topic, partition: e.partition, value: value(e) })));
-    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${ClassicGroup.offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
+    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
   }
 
   /** The transaction ended: the marker on the group's partition, then the pending offsets end. */
-  async complete(g: ClassicGroup, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void> {
+  async complete(g: GroupOffsets, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void> {
     const prefix = `${producerId}\u0000`;
     if (![...g.pendingTxnOffsets.keys()].some((k) => k.startsWith(prefix))) return;
     await this.store.completeTxn(g.groupId, producerId, producerEpoch, commit);
@@ -36,7 +35,7 @@ export class TxnOffsets {
    * records share their keys, and Runnel's compaction (unlike Kafka's cleaner) does not drop
    * aborted records first, so the committed value must stay the latest record of its key.
    */
-  async end(g: ClassicGroup, producerId: bigint, commit: boolean): Promise<void> {
+  async end(g: GroupOffsets, producerId: bigint, commit: boolean): Promise<void> {
     const prefix = `${producerId}\u0000`;
     const restate: StoreRecord[] = [];
     for (const [k, o] of [...g.pendingTxnOffsets]) {
@@ -54,8 +53,8 @@ export class TxnOffsets {
   }
 
   /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */
-  static hasPending(g: ClassicGroup, topic: string, partition: number): boolean {
-    const suffix = `\u0000${ClassicGroup.offsetKey(topic, partition)}`;
+  static hasPending(g: GroupOffsets, topic: string, partition: number): boolean {
+    const suffix = `\u0000${offsetKey(topic, partition)}`;
     for (const k of g.pendingTxnOffsets.keys()) if (k.endsWith(suffix)) return true;
     return false;
   }

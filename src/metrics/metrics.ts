@@ -80,7 +80,7 @@ export class PrometheusMetrics implements BrokerMetrics {
       registers: [r],
       collect() {
         this.reset();
-        for (const g of groups.groups.values()) {
+        for (const g of groups.offsetsManager.all()) {
           for (const [k, o] of g.offsets) {
             const [topic, partition] = k.split('\u0000');
             const log = logs.partition(topic, Number(partition));

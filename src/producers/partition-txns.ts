@@ -42,6 +42,12 @@ export class PartitionTxns {
     return min;
   }
 
+  /** The last stable offset of a log at `highWatermark`: below it no transaction is open. */
+  lastStableOffset(highWatermark: number): number {
+    const first = this.firstUnstableOffset();
+    return first === undefined ? highWatermark : Math.min(first, highWatermark);
+  }
+
   /**
    * Aborted transactions overlapping [from, to). The list is in marker order, so the ones ending at
    * or after `from` are a suffix, found by bisection: a consumer near the end of the log looks at a

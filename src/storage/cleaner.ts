@@ -19,6 +19,7 @@
  * write buffer (about 1 MiB each), whatever the segment size; the work gives way to the event loop
  * every few milliseconds, so appends and fetches of any partition are not held up. A rewrite goes
  * to `<base>.log.cleaned` and replaces the segment through clean-swap.ts, crash-safe at any step.
+ * This module plans the passes; clean-scan.ts reads and maps, clean-rewrite.ts rewrites.
  *
  * Transactions: control batches are kept as they are; the batches of aborted transactions are
  * neither mapped nor kept (Kafka removes them too). Batches without keys are kept.
@@ -28,17 +29,11 @@
  * batch's max timestamp), transaction markers are never removed, a batch emptied by cleaning is
  * dropped even when it was its producer's last (Kafka keeps it, empty, for producer state).
  */
-import { performance } from 'node:perf_hooks';
 import type { PartitionLog } from './partition-log.js';
-import { Segment } from './segment.js';
-import { OffsetIndex, TimeIndex } from './indexes.js';
+import type { Segment } from './segment.js';
 import { OffsetMap } from './offset-map.js';
-import { recordSpans } from './record-spans.js';
-import { CleanedWriter, commitSwap, discardRewrite, installFiles } from './clean-swap.js';
-import { fsyncDir } from '../util/fs.js';
-import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, readBatchHeader, readInt64 } from '../protocol/record-batch.js';
-import { buildBatch } from '../protocol/records.js';
-import { compress, decompress } from '../protocol/compression.js';
+import { Aborted, Pacer, buildMap, type Ctx } from './clean-scan.js';
+import { cleanSegment } from './clean-rewrite.js';
 
 export interface CleanResult {
   /** Segments rewritten. */
@@ -91,38 +86,6 @@ function previousRun(log: PartitionLog): LogCleanState | undefined {
 
 let shared: OffsetMap | undefined;
 let sharedBusy = false;
-
-class Aborted extends Error {}
-
-/** Gives the event loop a turn whenever sliceMs of work has gone by. */
-class Pacer {
-  private last = performance.now();
-  constructor(
-    private readonly sliceMs: number,
-    private readonly stop?: () => boolean,
-  ) {}
-
-  get due(): boolean {
-    return performance.now() - this.last >= this.sliceMs;
-  }
-
-  async pause(): Promise<void> {
-    if (this.stop?.()) throw new Aborted();
-    if (!this.due) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.last = performance.now();
-  }
-}
-
-interface Ctx {
-  log: PartitionLog;
-  map: OffsetMap;
-  pacer: Pacer;
-  chunk: number;
-  now: number;
-  /** Earliest expiry of a tombstone kept by the current pass. */
-  tombstoneDue: number;
-}
 
 export async function compactLog(log: PartitionLog, now = Date.now(), opts: CleanOptions = {}): Promise<CleanResult> {
   const result: CleanResult = { segments: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, passes: 0 };
@@ -183,232 +146,4 @@ export async function compactLog(log: PartitionLog, now = Date.now(), opts: Clea
     if (ownsShared) sharedBusy = false;
   }
   return result;
-}
-
-/** Every batch of a segment from file position `from`, read `chunk` bytes at a time. */
-async function* batchesOf(ctx: Ctx, seg: Segment, from: number): AsyncGenerator<{ batch: Buffer; pos: number }> {
-  let pos = from;
-  const limit = seg.written;
-  while (pos < limit) {
-    // A segment deleted under the cleaner (DeleteRecords) must not be reopened: the cache creates files.
-    if (!ctx.log.segments.includes(seg)) throw new Error(`segment ${seg.baseOffset} went away during compaction`);
-    const buf = await seg.read(Math.min(ctx.chunk, limit - pos), pos);
-    let p = 0;
-    while (p + BATCH_HEADER_SIZE <= buf.length) {
-      const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
-      if (size < BATCH_HEADER_SIZE) throw new Error(`damaged batch at position ${pos + p} of ${seg.logPath}`);
-      if (p + size > buf.length) {
-        if (p === 0) {
-          // A batch larger than the chunk is read alone.
-          const whole = await seg.read(size, pos);
-          if (whole.length < size) throw new Error(`truncated batch at position ${pos} of ${seg.logPath}`);
-          yield { batch: whole, pos };
-          p = size;
-        }
-        break;
-      }
-      yield { batch: buf.subarray(p, p + size), pos: pos + p };
-      p += size;
-    }
-    if (p === 0) break;
-    pos += p;
-  }
-}
-
-/** Whether a data batch belongs to a transaction that was aborted. */
-function isAborted(log: PartitionLog, batch: Buffer, attrs: number, base: number): boolean {
-  if (!(attrs & Attr.TRANSACTIONAL)) return false;
-  const pid = batch.readBigInt64BE(43);
-  return log.txns.abortedIn(base, base + 1).some((a) => a.producerId === pid && a.firstOffset <= base);
-}
-
-/**
- * Maps the keys of [start, end) until the map is full; returns the end of what was mapped (the
- * offset after the last one recorded), `end` when everything fitted.
- */
-async function buildMap(ctx: Ctx, segs: Segment[], start: number, end: number): Promise<number> {
-  const { map, pacer, log } = ctx;
-  map.clear();
-  for (const seg of segs) {
-    if (seg.nextOffset <= start) continue;
-    if (seg.baseOffset >= end) break;
-    const from = seg.baseOffset >= start ? 0 : await seg.positionFor(start);
-    for await (const { batch } of batchesOf(ctx, seg, from)) {
-      await pacer.pause();
-      const base = readInt64(batch, 0);
-      if (base >= end) return end;
-      const last = base + batch.readInt32BE(23);
-      if (last < start) continue;
-      const attrs = batch.readInt16BE(21);
-      if (!(attrs & Attr.CONTROL) && !isAborted(log, batch, attrs, base)) {
-        const size = batch.readInt32BE(8) + LOG_OVERHEAD;
-        const section = await decompress(attrs & Attr.COMPRESSION_MASK, batch.subarray(BATCH_HEADER_SIZE, size));
-        let n = 0;
-        for (const r of recordSpans(section, batch.readInt32BE(57))) {
-          if ((++n & 1023) === 0 && pacer.due) await pacer.pause();
-          const offset = base + r.offsetDelta;
-          if (r.key === null || offset < start) continue;
-          if (!map.put(r.key, offset)) return Math.max(map.latestOffset + 1, start + 1);
-        }
-      }
-      if (last > map.latestOffset) map.latestOffset = last;
-    }
-  }
-  return end;
-}
-
-/** The indexes and bounds of a rewritten segment, built as its batches are written. */
-class IndexBuilder {
-  index = new OffsetIndex();
-  timeIndex = new TimeIndex();
-  maxTimestamp = -1;
-  firstTimestamp = -1;
-  size = 0;
-  nextOffset: number;
-  private sinceIndex = 0;
-  private lastBase = -1;
-
-  constructor(
-    private readonly base: number,
-    private readonly interval: number,
-  ) {
-    this.nextOffset = base;
-  }
-
-  /** As Segment.track, for a batch written at `position` of the new file. */
-  track(batch: Buffer, position: number): void {
-    const base = readInt64(batch, 0);
-    const ts = readInt64(batch, 35);
-    if (ts > this.maxTimestamp) this.maxTimestamp = ts;
-    if (position === 0 || this.sinceIndex > this.interval) {
-      const rel = base - this.base;
-      this.index.append(rel, position);
-      if (this.maxTimestamp >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, rel);
-      this.sinceIndex = 0;
-    }
-    if (position === 0) this.firstTimestamp = ts;
-    this.sinceIndex += batch.length;
-    this.lastBase = base;
-    this.nextOffset = base + batch.readInt32BE(23) + 1;
-    this.size = position + batch.length;
-  }
-
-  /** Fills a fresh Segment object for the new file (it takes the old one's place and clocks). */
-  applyTo(s: Segment, old: Segment): void {
-    // The final entry Segment.writeIndexes would add: the time index ends at the largest timestamp.
-    if (this.maxTimestamp >= 0 && this.lastBase >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.lastBase - this.base);
-    s.index = this.index;
-    s.timeIndex = this.timeIndex;
-    s.maxTimestamp = this.maxTimestamp;
-    s.firstBatchTimestamp = this.firstTimestamp;
-    s.size = s.written = this.size;
-    s.nextOffset = Math.max(this.nextOffset, old.nextOffset);
-    s.lastModified = old.lastModified;
-    s.created = old.created;
-    s.sealed = true;
-  }
-}
-
-/** A batch as the cleaner leaves it: the same buffer, a rebuilt one, or null (dropped). */
-async function filterBatch(ctx: Ctx, batch: Buffer): Promise<{ batch: Buffer | null; removed: number }> {
-  const attrs = batch.readInt16BE(21);
-  if (attrs & Attr.CONTROL) return { batch, removed: 0 };
-  const h = readBatchHeader(batch);
-  const base = Number(h.baseOffset);
-  if (isAborted(ctx.log, batch, attrs, base)) return { batch: null, removed: h.recordCount };
-  const codec = attrs & Attr.COMPRESSION_MASK;
-  const section = await decompress(codec, batch.subarray(BATCH_HEADER_SIZE, h.size));
-  const retention = ctx.log.config().deleteRetentionMs;
-  const batchTime = Number(h.maxTimestamp);
-  const tombstonesExpired = batchTime < ctx.now - retention;
-  const kept: Buffer[] = [];
-  let removed = 0;
-  let n = 0;
-  for (const r of recordSpans(section, h.recordCount)) {
-    if ((++n & 1023) === 0 && ctx.pacer.due) await ctx.pacer.pause();
-    let keep = true;
-    if (r.key !== null) {
-      if (ctx.map.get(r.key) > base + r.offsetDelta) keep = false;
-      else if (r.tombstone) {
-        if (tombstonesExpired) keep = false;
-        else ctx.tombstoneDue = Math.min(ctx.tombstoneDue, batchTime + retention);
-      }
-    }
-    if (keep) kept.push(section.subarray(r.start, r.end));
-    else removed++;
-  }
-  if (removed === 0) return { batch, removed };
-  if (kept.length === 0) return { batch: null, removed };
-  const packed = await compress(codec, Buffer.concat(kept));
-  const rebuilt = buildBatch(packed, kept.length, {
-    baseOffset: h.baseOffset,
-    partitionLeaderEpoch: h.partitionLeaderEpoch,
-    attributes: h.attributes,
-    lastOffsetDelta: h.lastOffsetDelta,
-    baseTimestamp: Number(h.baseTimestamp),
-    maxTimestamp: batchTime,
-    producerId: h.producerId,
-    producerEpoch: h.producerEpoch,
-    baseSequence: h.baseSequence,
-  });
-  return { batch: rebuilt, removed };
-}
-
-/** Copies the unchanged head [0, upTo) of a segment into its rewrite. */
-async function copyHead(ctx: Ctx, seg: Segment, upTo: number, out: CleanedWriter): Promise<void> {
-  for (let pos = 0; pos < upTo; ) {
-    const buf = await seg.read(Math.min(ctx.chunk, upTo - pos), pos);
-    if (buf.length === 0) throw new Error(`short read of ${seg.logPath}`);
-    await out.write(buf);
-    pos += buf.length;
-    await ctx.pacer.pause();
-  }
-}
-
-/**
- * Rewrites one segment with the current map, streaming; nothing is written until the first batch
- * that changes (a segment with nothing to remove is left alone). Returns undefined when unchanged.
- */
-async function cleanSegment(ctx: Ctx, seg: Segment): Promise<{ removed: number; before: number; after: number } | undefined> {
-  const { log } = ctx;
-  const idx = new IndexBuilder(seg.baseOffset, log.config().indexIntervalBytes);
-  let out: CleanedWriter | undefined;
-  let removed = 0;
-  const before = seg.written;
-  try {
-    for await (const { batch, pos } of batchesOf(ctx, seg, 0)) {
-      await ctx.pacer.pause();
-      const r = await filterBatch(ctx, batch);
-      removed += r.removed;
-      if (r.batch !== batch && !out) {
-        out = await CleanedWriter.create(seg.logPath);
-        await copyHead(ctx, seg, pos, out);
-      }
-      if (!r.batch) continue;
-      idx.track(r.batch, out ? out.position : pos);
-      if (out) await out.write(r.batch);
-    }
-    if (!out) return undefined;
-    await out.finish(seg.lastModified);
-    if (!log.segments.includes(seg)) throw new Error(`segment ${seg.baseOffset} went away during compaction`);
-    await commitSwap(seg.logPath, seg.dir);
-  } catch (err) {
-    await out?.abort();
-    throw err;
-  }
-  // Committed: from here a crash or an error leaves the swap file, which the next open installs.
-  const fresh = await log.replaceSegment(seg, async (files) => {
-    if (!log.segments.includes(seg)) {
-      await discardRewrite(seg.logPath);
-      return seg;
-    }
-    await installFiles(seg.logPath);
-    const s = new Segment(seg.dir, seg.baseOffset, files);
-    idx.applyTo(s, seg);
-    return s;
-  });
-  if (fresh === seg) return undefined;
-  await fsyncDir(seg.dir);
-  await fresh.writeIndexes();
-  return { removed, before, after: fresh.written };
 }

@@ -24,8 +24,9 @@ class Growable {
   at(i: number, col: number): number {
     return this.data[i * this.width + col];
   }
-  truncate(n: number): void {
-    this.length = Math.min(this.length, n);
+  /** Drops the trailing entries whose column `col` is >= value. */
+  truncateFrom(col: number, value: number): void {
+    while (this.length > 0 && this.at(this.length - 1, col) >= value) this.length--;
   }
   /** Index of the last entry whose column `col` is <= value (or < value when strict), -1 if none. */
   floor(col: number, value: number, strict = false): number {
@@ -44,13 +45,16 @@ class Growable {
   }
 }
 
-export class OffsetIndex {
-  private readonly entries = new Growable(2);
+/** An index of (key, value) entries in ascending order. */
+abstract class PairIndex {
+  protected readonly entries = new Growable(2);
 
   get count(): number {
     return this.entries.length;
   }
+}
 
+export class OffsetIndex extends PairIndex {
   append(relativeOffset: number, position: number): void {
     this.entries.push(relativeOffset, position);
   }
@@ -68,9 +72,7 @@ export class OffsetIndex {
 
   /** Drops entries at or past `position` (log truncation). */
   truncateToPosition(position: number): void {
-    let n = this.entries.length;
-    while (n > 0 && this.entries.at(n - 1, 1) >= position) n--;
-    this.entries.truncate(n);
+    this.entries.truncateFrom(1, position);
   }
 
   serialize(): Buffer {
@@ -99,13 +101,7 @@ export class OffsetIndex {
   }
 }
 
-export class TimeIndex {
-  private readonly entries = new Growable(2);
-
-  get count(): number {
-    return this.entries.length;
-  }
-
+export class TimeIndex extends PairIndex {
   maybeAppend(timestamp: number, relativeOffset: number): void {
     const n = this.entries.length;
     if (n > 0 && timestamp <= this.entries.at(n - 1, 0)) return;
@@ -127,9 +123,7 @@ export class TimeIndex {
   }
 
   truncateToOffset(relativeOffset: number): void {
-    let n = this.entries.length;
-    while (n > 0 && this.entries.at(n - 1, 1) >= relativeOffset) n--;
-    this.entries.truncate(n);
+    this.entries.truncateFrom(1, relativeOffset);
   }
 
   serialize(): Buffer {

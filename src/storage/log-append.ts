@@ -56,3 +56,40 @@ export function forEachBatch(records: Buffer, fn: (batch: Buffer, baseOffset: nu
     p += size;
   }
 }
+
+/**
+ * As Kafka's LogSegment.shouldRoll: by size, or by segment.ms measured between the first batch's
+ * timestamp and the incoming one's (the wall clock only when there are no timestamps), so that
+ * old timestamps do not roll a segment per batch and future ones do not prevent rolling.
+ */
+export function shouldRoll(seg: { size: number; firstBatchTimestamp: number; created: number }, incoming: number, incomingTimestamp: number, now: number, cfg: LogConfig): boolean {
+  if (seg.size === 0) return false;
+  if (seg.size + incoming > cfg.segmentBytes) return true;
+  if (!Number.isFinite(cfg.rollMs)) return false;
+  const waited = seg.firstBatchTimestamp >= 0 && incomingTimestamp >= 0 ? incomingTimestamp - seg.firstBatchTimestamp : now - seg.created;
+  return waited > cfg.rollMs;
+}
+
+/** Bytes of a log's segments. */
+export function totalSize(segments: Iterable<{ size: number }>): number {
+  let s = 0;
+  for (const seg of segments) s += seg.size;
+  return s;
+}
+
+/** Callbacks waiting for the next append (fetches waiting for data), each called once. */
+export class AppendWaiters {
+  private readonly waiters = new Set<() => void>();
+
+  add(fn: () => void): () => void {
+    this.waiters.add(fn);
+    return () => this.waiters.delete(fn);
+  }
+
+  notify(): void {
+    if (this.waiters.size === 0) return;
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+}

@@ -10,7 +10,7 @@ import type { BrokerConfig } from '../config/config.js';
 import type { TopicInfo } from '../cluster/topics.js';
 import type { Logger } from '../util/logger.js';
 import { PartitionLog } from './partition-log.js';
-import type { BrokerLogs, RecoveryStats } from './log-store.js';
+import { TopicLogs, type BrokerLogs, type RecoveryStats } from './log-store.js';
 import { FileCache } from './file-cache.js';
 import { topicLogConfigs, type LogConfig } from './log-config.js';
 import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpoint.js';
@@ -24,8 +24,7 @@ const CHECKPOINT_INTERVAL_MS = 60_000;
 
 export type { LogStore, RecoveryStats } from './log-store.js';
 
-export class LogManager implements BrokerLogs {
-  private readonly logs = new Map<string, PartitionLog[]>();
+export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   private readonly dirOf = new Map<PartitionLog, string>();
   readonly files: FileCache;
   private timers: NodeJS.Timeout[] = [];
@@ -37,6 +36,7 @@ export class LogManager implements BrokerLogs {
     private readonly topicConfigs: (topic: string) => Record<string, string>,
     private readonly log: Logger,
   ) {
+    super();
     this.files = new FileCache(Math.max(64, config.int('runnel.max.open.files')));
     this.logConfig = topicLogConfigs(config, topicConfigs);
   }
@@ -140,17 +140,6 @@ export class LogManager implements BrokerLogs {
   }
   private fsyncObserver?: (seconds: number) => void;
 
-  partition(topic: string, index: number): PartitionLog | undefined {
-    return this.logs.get(topic)?.[index];
-  }
-
-  partitions(topic: string): PartitionLog[] {
-    return this.logs.get(topic) ?? [];
-  }
-
-  all(): PartitionLog[] {
-    return [...this.logs.values()].flat();
-  }
 
   dirFor(p: PartitionLog): string | undefined {
     return this.dirOf.get(p);

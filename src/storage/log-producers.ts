@@ -82,6 +82,16 @@ export function markerBatch(producers: ProducerStateTable, producerId: bigint, p
   return { batch, info: readBatchHeader(batch) };
 }
 
+/** Appends a commit or abort marker to `log` (refused as markerBatch refuses: the promise rejects). */
+export function appendMarker(log: { append(buf: Buffer, info: BatchInfo): Promise<AppendResult> }, producers: ProducerStateTable, producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number, transactionVersion: number): Promise<AppendResult> {
+  try {
+    const { batch, info } = markerBatch(producers, producerId, producerEpoch, commit, coordinatorEpoch, transactionVersion);
+    return log.append(batch, info);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /** A retried batch: answered with the offsets it got the first time, once those may be read. */
 export async function duplicateResult(
   log: { highWatermark: number; logStartOffset: number; onAppend(fn: () => void): () => void },

@@ -35,3 +35,20 @@ export interface BrokerLogs extends LogStore {
   runRetention(now?: number): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Partition logs by topic and index, looked up the same way in either store. */
+export class TopicLogs<L extends Log> {
+  protected readonly logs = new Map<string, L[]>();
+
+  partition(topic: string, index: number): L | undefined {
+    return this.logs.get(topic)?.[index];
+  }
+
+  partitions(topic: string): L[] {
+    return this.logs.get(topic) ?? [];
+  }
+
+  all(): L[] {
+    return [...this.logs.values()].flat();
+  }
+}

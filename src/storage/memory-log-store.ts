@@ -6,14 +6,12 @@
 import type { BrokerConfig } from '../config/config.js';
 import type { TopicInfo } from '../cluster/topics.js';
 import type { Logger } from '../util/logger.js';
-import type { Log } from './log.js';
-import type { BrokerLogs, RecoveryStats } from './log-store.js';
+import { TopicLogs, type BrokerLogs, type RecoveryStats } from './log-store.js';
 import { topicLogConfigs, type LogConfig } from './log-config.js';
 import { MemoryLog } from './memory-log.js';
 import { retentionPass } from './log-retention.js';
 
-export class MemoryLogStore implements BrokerLogs {
-  private readonly logs = new Map<string, MemoryLog[]>();
+export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
   readonly recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
@@ -26,20 +24,10 @@ export class MemoryLogStore implements BrokerLogs {
     topicConfigs: (topic: string) => Record<string, string>,
     private readonly log: Logger,
   ) {
+    super();
     this.logConfig = topicLogConfigs(config, topicConfigs);
   }
 
-  partition(topic: string, index: number): MemoryLog | undefined {
-    return this.logs.get(topic)?.[index];
-  }
-
-  partitions(topic: string): MemoryLog[] {
-    return this.logs.get(topic) ?? [];
-  }
-
-  all(): Log[] {
-    return [...this.logs.values()].flat();
-  }
 
   checkpointLogStartOffsets(): Promise<void> {
     return Promise.resolve();

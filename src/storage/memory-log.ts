@@ -16,8 +16,8 @@ import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
 import { ProducerStateTable } from '../producers/producer-state.js';
 import { PartitionTxns } from '../producers/partition-txns.js';
 import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadResult, type RetentionResult } from './log.js';
-import { checkSequence, duplicateResult, markerBatch, producerFields, trackBatch } from './log-producers.js';
-import { checkFollowerBatches, forEachBatch, stampLeaderBatch } from './log-append.js';
+import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
+import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 
 const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 1024 * 1024;
@@ -62,7 +62,7 @@ export class MemoryLog implements Log {
   failed: Error | undefined = undefined;
   readonly producers = new ProducerStateTable();
   readonly txns = new PartitionTxns();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new AppendWaiters();
   private chunk: Chunk | undefined;
 
   constructor(
@@ -80,14 +80,11 @@ export class MemoryLog implements Log {
   }
 
   get lastStableOffset(): number {
-    const first = this.txns.firstUnstableOffset();
-    return first === undefined ? this.highWatermark : Math.min(first, this.highWatermark);
+    return this.txns.lastStableOffset(this.highWatermark);
   }
 
   get size(): number {
-    let s = 0;
-    for (const seg of this.segments) s += seg.size;
-    return s;
+    return totalSize(this.segments);
   }
 
   get numberOfSegments(): number {
@@ -108,17 +105,12 @@ export class MemoryLog implements Log {
     const stamped = stampLeaderBatch(buf, info, baseOffset, this.leaderEpoch, this.config(), now);
     this.store(buf, baseOffset, stamped.lastOffset, stamped.maxTimestamp, now);
     trackBatch(this.producers, this.txns, buf, info, baseOffset, stamped.maxTimestamp);
-    this.notify();
+    this.waiters.notify();
     return Promise.resolve({ baseOffset, lastOffset: stamped.lastOffset, logAppendTime: stamped.logAppendTime, logStartOffset: this.logStartOffset });
   }
 
   appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch = 0, transactionVersion = 0): Promise<AppendResult> {
-    try {
-      const { batch, info } = markerBatch(this.producers, producerId, producerEpoch, commit, coordinatorEpoch, transactionVersion);
-      return this.append(batch, info);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return appendMarker(this, this.producers, producerId, producerEpoch, commit, coordinatorEpoch, transactionVersion);
   }
 
   appendAsFollower(records: Buffer): Promise<AppendResult> {
@@ -132,7 +124,7 @@ export class MemoryLog implements Log {
       trackBatch(this.producers, this.txns, batch, producerFields(batch), base, maxTimestamp);
       lastOffset = last;
     });
-    this.notify();
+    this.waiters.notify();
     return Promise.resolve({ baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset });
   }
 
@@ -140,7 +132,7 @@ export class MemoryLog implements Log {
   private store(buf: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
     const cfg = this.config();
     let seg = this.active;
-    if (this.shouldRoll(seg, buf.length, maxTimestamp, now, cfg)) seg = this.roll(baseOffset, now);
+    if (shouldRoll(seg, buf.length, maxTimestamp, now, cfg)) seg = this.roll(baseOffset, now);
     const chunk = this.room(buf.length);
     const position = chunk.used;
     buf.copy(chunk.buf, position);
@@ -163,14 +155,6 @@ export class MemoryLog implements Log {
     return this.chunk;
   }
 
-  /** As the file log (Kafka's LogSegment.shouldRoll): by size, or by segment.ms between batch timestamps. */
-  private shouldRoll(seg: MemorySegment, incoming: number, incomingTimestamp: number, now: number, cfg: LogConfig): boolean {
-    if (seg.size === 0) return false;
-    if (seg.size + incoming > cfg.segmentBytes) return true;
-    if (!Number.isFinite(cfg.rollMs)) return false;
-    const waited = seg.firstBatchTimestamp >= 0 && incomingTimestamp >= 0 ? incomingTimestamp - seg.firstBatchTimestamp : now - seg.created;
-    return waited > cfg.rollMs;
-  }
 
   private roll(baseOffset: number, now: number): MemorySegment {
     const seg = newSegment(baseOffset, now);
@@ -193,15 +177,7 @@ export class MemoryLog implements Log {
   // ---------------------------------------------------------------- reads
 
   onAppend(fn: () => void): () => void {
-    this.waiters.add(fn);
-    return () => this.waiters.delete(fn);
-  }
-
-  private notify(): void {
-    if (this.waiters.size === 0) return;
-    const ws = [...this.waiters];
-    this.waiters.clear();
-    for (const w of ws) w();
+    return this.waiters.add(fn);
   }
 
   read(offset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {

@@ -18,7 +18,7 @@ import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { readLeaderEpochs, withEpoch, writeLeaderEpochs, type EpochEntry } from './leader-epochs.js';
 import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
-import { checkFollowerBatches, forEachBatch, stampLeaderBatch } from './log-append.js';
+import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ProducerStateTable } from '../producers/producer-state.js';
@@ -30,7 +30,7 @@ import { readSegments, segmentFor } from './log-reader.js';
 import { batchForTimestamp, maxTimestampSegment } from './log-time.js';
 import { applyRetention, deleteRecordsBefore } from './log-retention.js';
 import { truncateTo } from './log-truncate.js';
-import { checkSequence, duplicateResult, markerBatch, producerFields, trackBatch } from './log-producers.js';
+import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
 
 export { StorageError, type AppendResult, type ReadResult } from './log.js';
 
@@ -44,7 +44,7 @@ export class PartitionLog implements Log {
   leaderEpoch = 0;
   /** The leader-epoch-checkpoint's entries; the last is leaderEpoch. */
   private epochs: EpochEntry[] = [{ epoch: 0, startOffset: 0 }];
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new AppendWaiters();
   /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
   readonly producers = new ProducerStateTable();
   /** Open and aborted transactions, for the last stable offset and read_committed fetches. */
@@ -68,7 +68,7 @@ export class PartitionLog implements Log {
         config,
         written: (offset) => {
           this.highWatermark = offset;
-          this.notify();
+          this.waiters.notify();
         },
       },
       files,
@@ -81,9 +81,7 @@ export class PartitionLog implements Log {
   }
 
   get size(): number {
-    let s = 0;
-    for (const seg of this.segments) s += seg.size;
-    return s;
+    return totalSize(this.segments);
   }
 
   get numberOfSegments(): number {
@@ -179,7 +177,7 @@ export class PartitionLog implements Log {
   /** Gives a batch whose offsets are set its place in the active segment (rolling first if due) and queues the write. */
   private place(buf: Buffer, meta: BatchMeta, now: number, cfg: LogConfig): Promise<void> {
     let seg = this.active;
-    if (this.shouldRoll(seg, buf.length, meta.maxTimestamp, now, cfg)) seg = this.roll(meta.baseOffset);
+    if (shouldRoll(seg, buf.length, meta.maxTimestamp, now, cfg)) seg = this.roll(meta.baseOffset);
     const position = seg.size;
     seg.track(meta, position, cfg.indexIntervalBytes);
     seg.addBytes(buf.length);
@@ -212,8 +210,7 @@ export class PartitionLog implements Log {
 
   /** The last stable offset: below it no transaction is open (read_committed reads up to here). */
   get lastStableOffset(): number {
-    const first = this.txns.firstUnstableOffset();
-    return first === undefined ? this.highWatermark : Math.min(first, this.highWatermark);
+    return this.txns.lastStableOffset(this.highWatermark);
   }
 
   /**
@@ -223,26 +220,9 @@ export class PartitionLog implements Log {
    * asks for the strict epoch check of markers that carry a bumped epoch.
    */
   appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch = 0, transactionVersion = 0): Promise<AppendResult> {
-    try {
-      const { batch, info } = markerBatch(this.producers, producerId, producerEpoch, commit, coordinatorEpoch, transactionVersion);
-      return this.append(batch, info);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return appendMarker(this, this.producers, producerId, producerEpoch, commit, coordinatorEpoch, transactionVersion);
   }
 
-  /**
-   * As Kafka's LogSegment.shouldRoll: by size, or by segment.ms measured between the first batch's
-   * timestamp and the incoming one's (the wall clock only when there are no timestamps), so that
-   * old timestamps do not roll a segment per batch and future ones do not prevent rolling.
-   */
-  private shouldRoll(seg: Segment, incoming: number, incomingTimestamp: number, now: number, cfg: LogConfig): boolean {
-    if (seg.size === 0) return false;
-    if (seg.size + incoming > cfg.segmentBytes) return true;
-    if (!Number.isFinite(cfg.rollMs)) return false;
-    const waited = seg.firstBatchTimestamp >= 0 && incomingTimestamp >= 0 ? incomingTimestamp - seg.firstBatchTimestamp : now - seg.created;
-    return waited > cfg.rollMs;
-  }
 
   /** Starts a new active segment at `baseOffset`; the old one is sealed once its writes land. */
   roll(baseOffset: number): Segment {
@@ -267,15 +247,7 @@ export class PartitionLog implements Log {
   // ---------------------------------------------------------------- reads
 
   onAppend(fn: () => void): () => void {
-    this.waiters.add(fn);
-    return () => this.waiters.delete(fn);
-  }
-
-  private notify(): void {
-    if (this.waiters.size === 0) return;
-    const ws = [...this.waiters];
-    this.waiters.clear();
-    for (const w of ws) w();
+    return this.waiters.add(fn);
   }
 
   segmentFor(offset: number): number {

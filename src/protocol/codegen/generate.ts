@@ -12,6 +12,9 @@ interface StructInfo {
 
 const camel = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
+/** Types read and written by the primitive of the same name (reader.int32(), writer.int32(x)). */
+const FIXED = new Set(['int8', 'int16', 'uint16', 'int32', 'int64', 'float64', 'bool', 'uuid']);
+
 function cond(r: VersionRange, v = 'v'): string {
   if (r.min > r.max) return 'false';
   const lo = r.min > 0 ? `${v} >= ${r.min}` : '';
@@ -115,16 +118,8 @@ export function generateMessage(msg: MessageSpec): string {
   // ---- read ----
   const readValue = (f: FieldSpec, t: string, r: string, depth: number): string => {
     const c = isCompact(f);
+    if (FIXED.has(t)) return `${r}.${t}()`;
     switch (t) {
-      case 'int8':
-      case 'int16':
-      case 'uint16':
-      case 'int32':
-      case 'int64':
-      case 'float64':
-      case 'bool':
-      case 'uuid':
-        return `${r}.${t}()`;
       case 'string':
         return f.nullable ? `(${nullableAt(f)} ? ${r}.nullableString(${c}) : ${r}.string(${c}))` : `${r}.string(${c})`;
       case 'bytes':
@@ -187,16 +182,8 @@ export function generateMessage(msg: MessageSpec): string {
   // ---- write ----
   const writeValue = (f: FieldSpec, t: string, x: string, w: string, depth: number): string => {
     const c = isCompact(f);
+    if (FIXED.has(t)) return `${w}.${t}(${x});`;
     switch (t) {
-      case 'int8':
-      case 'int16':
-      case 'uint16':
-      case 'int32':
-      case 'int64':
-      case 'float64':
-      case 'bool':
-      case 'uuid':
-        return `${w}.${t}(${x});`;
       case 'string':
         return `${w}.nullableString(${x}, ${c});`;
       case 'bytes':

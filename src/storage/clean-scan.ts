@@ -1,0 +1,116 @@
+/**
+ * The reading side of compaction (cleaner.ts): batches streamed from a segment a chunk at a time,
+ * the work paced so the event loop gets a turn every few milliseconds, and a pass's key → latest
+ * offset map built over the dirty section until the bounded OffsetMap is full.
+ */
+import { performance } from 'node:perf_hooks';
+import type { PartitionLog } from './partition-log.js';
+import type { Segment } from './segment.js';
+import type { OffsetMap } from './offset-map.js';
+import { recordSpans } from './record-spans.js';
+import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { decompress } from '../protocol/compression.js';
+
+export class Aborted extends Error {}
+
+/** Gives the event loop a turn whenever sliceMs of work has gone by. */
+export class Pacer {
+  private last = performance.now();
+  constructor(
+    private readonly sliceMs: number,
+    private readonly stop?: () => boolean,
+  ) {}
+
+  get due(): boolean {
+    return performance.now() - this.last >= this.sliceMs;
+  }
+
+  async pause(): Promise<void> {
+    if (this.stop?.()) throw new Aborted();
+    if (!this.due) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.last = performance.now();
+  }
+}
+
+export interface Ctx {
+  log: PartitionLog;
+  map: OffsetMap;
+  pacer: Pacer;
+  chunk: number;
+  now: number;
+  /** Earliest expiry of a tombstone kept by the current pass. */
+  tombstoneDue: number;
+}
+
+/** Every batch of a segment from file position `from`, read `chunk` bytes at a time. */
+export async function* batchesOf(ctx: Ctx, seg: Segment, from: number): AsyncGenerator<{ batch: Buffer; pos: number }> {
+  let pos = from;
+  const limit = seg.written;
+  while (pos < limit) {
+    // A segment deleted under the cleaner (DeleteRecords) must not be reopened: the cache creates files.
+    if (!ctx.log.segments.includes(seg)) throw new Error(`segment ${seg.baseOffset} went away during compaction`);
+    const buf = await seg.read(Math.min(ctx.chunk, limit - pos), pos);
+    let p = 0;
+    while (p + BATCH_HEADER_SIZE <= buf.length) {
+      const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE) throw new Error(`damaged batch at position ${pos + p} of ${seg.logPath}`);
+      if (p + size > buf.length) {
+        if (p === 0) {
+          // A batch larger than the chunk is read alone.
+          const whole = await seg.read(size, pos);
+          if (whole.length < size) throw new Error(`truncated batch at position ${pos} of ${seg.logPath}`);
+          yield { batch: whole, pos };
+          p = size;
+        }
+        break;
+      }
+      yield { batch: buf.subarray(p, p + size), pos: pos + p };
+      p += size;
+    }
+    if (p === 0) break;
+    pos += p;
+  }
+}
+
+/** Whether a data batch belongs to a transaction that was aborted. */
+export function isAborted(log: PartitionLog, batch: Buffer, attrs: number, base: number): boolean {
+  if (!(attrs & Attr.TRANSACTIONAL)) return false;
+  const pid = batch.readBigInt64BE(43);
+  return log.txns.abortedIn(base, base + 1).some((a) => a.producerId === pid && a.firstOffset <= base);
+}
+
+/**
+ * Maps the keys of [start, end) until the map is full; returns the end of what was mapped (the
+ * offset after the last one recorded), `end` when everything fitted.
+ */
+export async function buildMap(ctx: Ctx, segs: Segment[], start: number, end: number): Promise<number> {
+  const { map, pacer, log } = ctx;
+  map.clear();
+  for (const seg of segs) {
+    if (seg.nextOffset <= start) continue;
+    if (seg.baseOffset >= end) break;
+    const from = seg.baseOffset >= start ? 0 : await seg.positionFor(start);
+    for await (const { batch } of batchesOf(ctx, seg, from)) {
+      await pacer.pause();
+      const base = readInt64(batch, 0);
+      if (base >= end) return end;
+      const last = base + batch.readInt32BE(23);
+      if (last < start) continue;
+      const attrs = batch.readInt16BE(21);
+      if (!(attrs & Attr.CONTROL) && !isAborted(log, batch, attrs, base)) {
+        const size = batch.readInt32BE(8) + LOG_OVERHEAD;
+        const section = await decompress(attrs & Attr.COMPRESSION_MASK, batch.subarray(BATCH_HEADER_SIZE, size));
+        let n = 0;
+        for (const r of recordSpans(section, batch.readInt32BE(57))) {
+          if ((++n & 1023) === 0 && pacer.due) await pacer.pause();
+          const offset = base + r.offsetDelta;
+          if (r.key === null || offset < start) continue;
+          if (!map.put(r.key, offset)) return Math.max(map.latestOffset + 1, start + 1);
+        }
+      }
+      if (last > map.latestOffset) map.latestOffset = last;
+    }
+  }
+  return end;
+}
