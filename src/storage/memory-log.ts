@@ -10,6 +10,7 @@
  * synchronously, so the high watermark is the log end offset and flush() has nothing to do.
  * Compaction (cleanup.policy=compact) does not run on memory logs.
  */
+import { Waiters } from '../util/waiters.js';
 import type { LogConfig } from './log-config.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
@@ -62,7 +63,7 @@ export class MemoryLog implements Log {
   failed: Error | undefined = undefined;
   readonly producers = new ProducerStateTable();
   readonly txns = new PartitionTxns();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private chunk: Chunk | undefined;
 
   constructor(
@@ -193,15 +194,11 @@ export class MemoryLog implements Log {
   // ---------------------------------------------------------------- reads
 
   onAppend(fn: () => void): () => void {
-    this.waiters.add(fn);
-    return () => this.waiters.delete(fn);
+    return this.waiters.add(fn);
   }
 
   private notify(): void {
-    if (this.waiters.size === 0) return;
-    const ws = [...this.waiters];
-    this.waiters.clear();
-    for (const w of ws) w();
+    this.waiters.wake();
   }
 
   read(offset: number, maxBytes: number, opts: ReadOptions = {}): Promise<ReadResult> {

@@ -10,6 +10,7 @@
  * it. Reads return whole stored batches, from the one containing the requested offset, without
  * decoding them.
  */
+import { Waiters } from '../util/waiters.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Segment, type BatchMeta } from './segment.js';
@@ -44,7 +45,7 @@ export class PartitionLog implements Log {
   leaderEpoch = 0;
   /** The leader-epoch-checkpoint's entries; the last is leaderEpoch. */
   private epochs: EpochEntry[] = [{ epoch: 0, startOffset: 0 }];
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
   readonly producers = new ProducerStateTable();
   /** Open and aborted transactions, for the last stable offset and read_committed fetches. */
@@ -267,15 +268,11 @@ export class PartitionLog implements Log {
   // ---------------------------------------------------------------- reads
 
   onAppend(fn: () => void): () => void {
-    this.waiters.add(fn);
-    return () => this.waiters.delete(fn);
+    return this.waiters.add(fn);
   }
 
   private notify(): void {
-    if (this.waiters.size === 0) return;
-    const ws = [...this.waiters];
-    this.waiters.clear();
-    for (const w of ws) w();
+    this.waiters.wake();
   }
 
   segmentFor(offset: number): number {
