@@ -5,7 +5,7 @@
  */
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { OFFSETS_TOPIC, partitionFor } from '../cluster/internal-topics.js';
+import { transactionPartitions } from '../cluster/internal-topics.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
@@ -18,17 +18,7 @@ export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsRe
       transactionStates: req.transactionalIds.map((id) => {
         const t = ctx.broker.transactions.txns.get(id);
         if (!t) return { errorCode: id === '' ? ErrorCode.INVALID_REQUEST : ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
-        const byTopic = new Map<string, number[]>();
-        const add = (topic: string, p: number) => {
-          const list = byTopic.get(topic) ?? [];
-          if (!list.includes(p)) list.push(p);
-          byTopic.set(topic, list);
-        };
-        for (const k of t.partitions) {
-          const [topic, p] = k.split('\u0000');
-          add(topic, Number(p));
-        }
-        for (const g of t.groups) add(OFFSETS_TOPIC, partitionFor(g, ctx.broker.config.int('offsets.topic.num.partitions')));
+        const byTopic = transactionPartitions(t.partitions, t.groups, ctx.broker.config.int('offsets.topic.num.partitions'));
         return {
           errorCode: 0,
           transactionalId: id,

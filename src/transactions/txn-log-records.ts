@@ -9,10 +9,9 @@
  */
 import * as M from '../protocol/messages/index.js';
 import { codec, fromVersioned, toVersioned } from '../protocol/versioned.js';
-import { partitionFor } from '../cluster/kv-log.js';
+import { OFFSETS_TOPIC, transactionPartitions } from '../cluster/internal-topics.js';
 import type { TxnMetadata, TxnState } from './txn-coordinator.js';
 
-export const OFFSETS_TOPIC = '__consumer_offsets';
 const KEY = codec(M.readTransactionLogKey, M.sizeTransactionLogKey, M.writeTransactionLogKey);
 const VALUE = codec(M.readTransactionLogValue, M.sizeTransactionLogValue, M.writeTransactionLogValue);
 
@@ -28,17 +27,7 @@ export function txnKey(transactionalId: string): Buffer {
 }
 
 export function txnValue(t: StoredTxn, offsetsPartitions: number): Buffer {
-  const byTopic = new Map<string, number[]>();
-  const add = (topic: string, p: number): void => {
-    const list = byTopic.get(topic) ?? [];
-    if (!list.includes(p)) list.push(p);
-    byTopic.set(topic, list);
-  };
-  for (const k of t.partitions) {
-    const [topic, p] = k.split('\u0000');
-    add(topic, Number(p));
-  }
-  if (offsetsPartitions > 0) for (const g of t.groups) add(OFFSETS_TOPIC, partitionFor(g, offsetsPartitions));
+  const byTopic = transactionPartitions(t.partitions, t.groups, offsetsPartitions);
   return toVersioned(VALUE, 1, {
     producerId: t.producerId,
     previousProducerId: t.previousProducerId,
