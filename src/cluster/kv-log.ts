@@ -10,7 +10,7 @@
  * ABORT marker on the partition completes them. Replay hands both to the store in log order.
  */
 import { createBatch } from '../protocol/records.js';
-import { readBatchHeader, Attr } from '../protocol/record-batch.js';
+import { readBatchHeader, Attr, HeaderOffset, LOG_OVERHEAD } from '../protocol/record-batch.js';
 import { batchRecords } from '../protocol/batch-records.js';
 import type { Log } from '../storage/log.js';
 
@@ -77,7 +77,7 @@ export class KvLog {
         const { records } = await log.read(offset, 4 * 1024 * 1024);
         if (records.length === 0) break;
         for (let p = 0; p < records.length; ) {
-          const size = records.readInt32BE(p + 8) + 12;
+          const size = records.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
           const batch = records.subarray(p, p + size);
           const h = readBatchHeader(batch);
           const rs = await batchRecords(batch);

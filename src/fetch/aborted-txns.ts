@@ -21,7 +21,7 @@
  *
  * compat/FINDINGS.md has the exchanges.
  */
-import { LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 import type { AbortedTxn } from '../producers/partition-txns.js';
 
 export interface AbortedTxnEntry {
@@ -47,8 +47,8 @@ export function readCommittedView(candidates: AbortedTxn[], records: Buffer): Co
   let lastReturned: number | undefined; // read from the records only when a transaction needs it
   const named = new Set<bigint>();
   const aborted: AbortedTxnEntry[] = [];
-  for (let p = 0; p + 61 <= records.length; p += records.readInt32BE(p + 8) + LOG_OVERHEAD) {
-    const producerId = records.readBigInt64BE(p + 43);
+  for (let p = 0; p + BATCH_HEADER_SIZE <= records.length; p += records.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD) {
+    const producerId = records.readBigInt64BE(p + HeaderOffset.PRODUCER_ID);
     const list = byProducer.get(producerId);
     if (!list) continue;
     const base = readInt64(records, p);
@@ -66,6 +66,6 @@ export function readCommittedView(candidates: AbortedTxn[], records: Buffer): Co
 /** The last offset of the last whole batch in `records`. */
 function lastOffsetOf(records: Buffer): number {
   let last = -1;
-  for (let p = 0; p + 61 <= records.length; p += records.readInt32BE(p + 8) + LOG_OVERHEAD) last = readInt64(records, p) + records.readInt32BE(p + 23);
+  for (let p = 0; p + BATCH_HEADER_SIZE <= records.length; p += records.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD) last = readInt64(records, p) + records.readInt32BE(p + HeaderOffset.LAST_OFFSET_DELTA);
   return last;
 }

@@ -72,7 +72,7 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
   try {
     if (records === null || records.length === 0) throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests must carry one record batch');
     const first = batchSizeAt(records);
-    if (first >= 61 && first < records.length)
+    if (first >= BATCH_HEADER_SIZE && first < records.length)
       throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests v3+ must carry exactly one record batch per partition');
     const cfg = log.config();
     if (records.length > cfg.maxMessageBytes)

@@ -4,7 +4,7 @@
  * once per log and kept, so that handles compare equal across requests.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import { Attr } from '../protocol/record-batch.js';
+import { Attr, HeaderOffset } from '../protocol/record-batch.js';
 import { batchRecords } from '../protocol/batch-records.js';
 import type { BatchInfo } from '../protocol/record-batch.js';
 import type { TopicCatalog } from '../cluster/topics.js';
@@ -88,8 +88,8 @@ class LogPartition implements PartitionHandle {
   async offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | undefined> {
     const batch = await this.log.batchForTimestamp(ts);
     if (!batch) return undefined;
-    const logAppendTime = (batch.readInt16BE(21) & Attr.TIMESTAMP_LOG_APPEND) !== 0;
-    const maxTs = batch.readBigInt64BE(35);
+    const logAppendTime = (batch.readInt16BE(HeaderOffset.ATTRIBUTES) & Attr.TIMESTAMP_LOG_APPEND) !== 0;
+    const maxTs = batch.readBigInt64BE(HeaderOffset.MAX_TIMESTAMP);
     for (const r of await batchRecords(batch)) {
       const t = logAppendTime ? maxTs : r.timestamp;
       if (t >= BigInt(ts) && r.offset >= BigInt(this.log.logStartOffset)) return { offset: Number(r.offset), timestamp: Number(t) };

@@ -5,7 +5,7 @@
  */
 import { decompress, compress } from './compression.js';
 import { decodeRecords, buildBatch, type DecodedRecord } from './records.js';
-import { Attr, BATCH_HEADER_SIZE, BatchError, readBatchHeader } from './record-batch.js';
+import { Attr, BATCH_HEADER_SIZE, BatchError, readBatchHeader, HeaderOffset } from './record-batch.js';
 import { ErrorCode } from './errors.js';
 
 export async function batchRecords(batch: Buffer): Promise<DecodedRecord[]> {
@@ -19,7 +19,7 @@ export async function batchRecords(batch: Buffer): Promise<DecodedRecord[]> {
  * that does not decompress is CORRUPT_MESSAGE.
  */
 export async function producedRecords(batch: Buffer): Promise<Buffer> {
-  const codec = batch.readInt16BE(21) & Attr.COMPRESSION_MASK;
+  const codec = batch.readInt16BE(HeaderOffset.ATTRIBUTES) & Attr.COMPRESSION_MASK;
   const payload = batch.subarray(BATCH_HEADER_SIZE);
   if (codec === 0) return payload;
   try {

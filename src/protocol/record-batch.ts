@@ -15,6 +15,23 @@ export const BATCH_HEADER_SIZE = 61;
 export const LOG_OVERHEAD = 12;
 export const CRC_START = 21;
 
+/** Byte offsets of the v2 batch header fields (Kafka's DefaultRecordBatch); inlined by tsc. */
+export const enum HeaderOffset {
+  BASE_OFFSET = 0,
+  LENGTH = 8,
+  PARTITION_LEADER_EPOCH = 12,
+  MAGIC = 16,
+  CRC = 17,
+  ATTRIBUTES = 21,
+  LAST_OFFSET_DELTA = 23,
+  BASE_TIMESTAMP = 27,
+  MAX_TIMESTAMP = 35,
+  PRODUCER_ID = 43,
+  PRODUCER_EPOCH = 51,
+  BASE_SEQUENCE = 53,
+  RECORDS_COUNT = 57,
+}
+
 export const enum Attr {
   COMPRESSION_MASK = 0x07,
   TIMESTAMP_LOG_APPEND = 0x08,
@@ -61,33 +78,33 @@ export function readInt64(buf: Buffer, pos: number): number {
 /** The size of the batch starting at `pos` from its length field, or -1 when fewer than 12 bytes remain. */
 export function batchSizeAt(buf: Buffer, pos = 0): number {
   if (buf.length - pos < LOG_OVERHEAD) return -1;
-  return buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
+  return buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
 }
 
 export function readBatchHeader(buf: Buffer, pos = 0): BatchInfo {
   return {
     baseOffset: buf.readBigInt64BE(pos),
-    size: buf.readInt32BE(pos + 8) + LOG_OVERHEAD,
-    partitionLeaderEpoch: buf.readInt32BE(pos + 12),
-    magic: buf.readInt8(pos + 16),
-    attributes: buf.readInt16BE(pos + 21),
-    lastOffsetDelta: buf.readInt32BE(pos + 23),
-    baseTimestamp: buf.readBigInt64BE(pos + 27),
-    maxTimestamp: buf.readBigInt64BE(pos + 35),
-    producerId: buf.readBigInt64BE(pos + 43),
-    producerEpoch: buf.readInt16BE(pos + 51),
-    baseSequence: buf.readInt32BE(pos + 53),
-    recordCount: buf.readInt32BE(pos + 57),
+    size: buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD,
+    partitionLeaderEpoch: buf.readInt32BE(pos + HeaderOffset.PARTITION_LEADER_EPOCH),
+    magic: buf.readInt8(pos + HeaderOffset.MAGIC),
+    attributes: buf.readInt16BE(pos + HeaderOffset.ATTRIBUTES),
+    lastOffsetDelta: buf.readInt32BE(pos + HeaderOffset.LAST_OFFSET_DELTA),
+    baseTimestamp: buf.readBigInt64BE(pos + HeaderOffset.BASE_TIMESTAMP),
+    maxTimestamp: buf.readBigInt64BE(pos + HeaderOffset.MAX_TIMESTAMP),
+    producerId: buf.readBigInt64BE(pos + HeaderOffset.PRODUCER_ID),
+    producerEpoch: buf.readInt16BE(pos + HeaderOffset.PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(pos + HeaderOffset.BASE_SEQUENCE),
+    recordCount: buf.readInt32BE(pos + HeaderOffset.RECORDS_COUNT),
   };
 }
 
 /** Checks framing and checksum of the batch at buf[pos..]: true when it is a whole, intact v2 batch. */
 export function isIntactBatch(buf: Buffer, pos: number, end = buf.length): boolean {
   if (end - pos < BATCH_HEADER_SIZE) return false;
-  const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
+  const size = buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
   if (size < BATCH_HEADER_SIZE || pos + size > end) return false;
-  if (buf[pos + 16] !== 2) return false;
-  return crc32c(buf, pos + CRC_START, pos + size) === buf.readUInt32BE(pos + 17);
+  if (buf[pos + HeaderOffset.MAGIC] !== 2) return false;
+  return crc32c(buf, pos + CRC_START, pos + size) === buf.readUInt32BE(pos + HeaderOffset.CRC);
 }
 
 /**
@@ -97,13 +114,13 @@ export function isIntactBatch(buf: Buffer, pos: number, end = buf.length): boole
 export function validateProducedBatch(buf: Buffer): BatchInfo {
   if (buf.length < BATCH_HEADER_SIZE)
     throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `record batch of ${buf.length} bytes is shorter than its header`);
-  const magic = buf.readInt8(16);
+  const magic = buf.readInt8(HeaderOffset.MAGIC);
   if (magic < 2) throw new BatchError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `message format v${magic} is not supported; use v2`);
   if (magic > 2) throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `unknown message format v${magic}`);
-  const size = buf.readInt32BE(8) + LOG_OVERHEAD;
+  const size = buf.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD;
   if (size !== buf.length)
     throw new BatchError(size < buf.length ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE, `batch length field says ${size} bytes, ${buf.length} were sent`);
-  if (crc32c(buf, CRC_START) !== buf.readUInt32BE(17)) throw new BatchError(ErrorCode.CORRUPT_MESSAGE, 'record batch CRC does not match');
+  if (crc32c(buf, CRC_START) !== buf.readUInt32BE(HeaderOffset.CRC)) throw new BatchError(ErrorCode.CORRUPT_MESSAGE, 'record batch CRC does not match');
   const info = readBatchHeader(buf);
   if ((info.attributes & Attr.COMPRESSION_MASK) > Compression.ZSTD)
     throw new BatchError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${info.attributes & Attr.COMPRESSION_MASK}`);
@@ -121,16 +138,16 @@ export function validateProducedBatch(buf: Buffer): BatchInfo {
 /** Stamps the offset and leader epoch the log assigns; neither is covered by the CRC. */
 export function patchBatch(buf: Buffer, baseOffset: bigint, leaderEpoch: number, pos = 0): void {
   buf.writeBigInt64BE(baseOffset, pos);
-  buf.writeInt32BE(leaderEpoch, pos + 12);
+  buf.writeInt32BE(leaderEpoch, pos + HeaderOffset.PARTITION_LEADER_EPOCH);
 }
 
 /** LogAppendTime: the broker's clock becomes the batch's max timestamp; the CRC is recomputed. */
 export function setLogAppendTime(buf: Buffer, now: bigint, pos = 0): void {
-  const attrs = buf.readInt16BE(pos + 21);
-  buf.writeInt16BE(attrs | Attr.TIMESTAMP_LOG_APPEND, pos + 21);
-  buf.writeBigInt64BE(now, pos + 35);
-  const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
-  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + 17);
+  const attrs = buf.readInt16BE(pos + HeaderOffset.ATTRIBUTES);
+  buf.writeInt16BE(attrs | Attr.TIMESTAMP_LOG_APPEND, pos + HeaderOffset.ATTRIBUTES);
+  buf.writeBigInt64BE(now, pos + HeaderOffset.MAX_TIMESTAMP);
+  const size = buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
+  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + HeaderOffset.CRC);
 }
 
 /**
@@ -139,11 +156,11 @@ export function setLogAppendTime(buf: Buffer, now: bigint, pos = 0): void {
  * only when a byte changed. Returns whether it did.
  */
 export function setCreateTimeMax(buf: Buffer, maxTimestamp: bigint, pos = 0): boolean {
-  const attrs = buf.readInt16BE(pos + 21);
-  if ((attrs & Attr.TIMESTAMP_LOG_APPEND) === 0 && buf.readBigInt64BE(pos + 35) === maxTimestamp) return false;
-  buf.writeInt16BE(attrs & ~Attr.TIMESTAMP_LOG_APPEND, pos + 21);
-  buf.writeBigInt64BE(maxTimestamp, pos + 35);
-  const size = buf.readInt32BE(pos + 8) + LOG_OVERHEAD;
-  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + 17);
+  const attrs = buf.readInt16BE(pos + HeaderOffset.ATTRIBUTES);
+  if ((attrs & Attr.TIMESTAMP_LOG_APPEND) === 0 && buf.readBigInt64BE(pos + HeaderOffset.MAX_TIMESTAMP) === maxTimestamp) return false;
+  buf.writeInt16BE(attrs & ~Attr.TIMESTAMP_LOG_APPEND, pos + HeaderOffset.ATTRIBUTES);
+  buf.writeBigInt64BE(maxTimestamp, pos + HeaderOffset.MAX_TIMESTAMP);
+  const size = buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
+  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + HeaderOffset.CRC);
   return true;
 }

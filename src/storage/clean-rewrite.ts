@@ -10,7 +10,7 @@ import { recordSpans } from './record-spans.js';
 import { CleanedWriter, commitSwap, discardRewrite, installFiles } from './clean-swap.js';
 import { batchesOf, isAborted, type Ctx } from './clean-scan.js';
 import { fsyncDir } from '../util/fs.js';
-import { Attr, BATCH_HEADER_SIZE, readBatchHeader, readInt64 } from '../protocol/record-batch.js';
+import { Attr, BATCH_HEADER_SIZE, readBatchHeader, readInt64, HeaderOffset } from '../protocol/record-batch.js';
 import { buildBatch } from '../protocol/records.js';
 import { compress, decompress } from '../protocol/compression.js';
 
@@ -34,8 +34,8 @@ class IndexBuilder {
 
   /** As Segment.track, for a batch written at `position` of the new file. */
   track(batch: Buffer, position: number): void {
-    const base = readInt64(batch, 0);
-    const ts = readInt64(batch, 35);
+    const base = readInt64(batch, HeaderOffset.BASE_OFFSET);
+    const ts = readInt64(batch, HeaderOffset.MAX_TIMESTAMP);
     if (ts > this.maxTimestamp) this.maxTimestamp = ts;
     if (position === 0 || this.sinceIndex > this.interval) {
       const rel = base - this.base;
@@ -46,7 +46,7 @@ class IndexBuilder {
     if (position === 0) this.firstTimestamp = ts;
     this.sinceIndex += batch.length;
     this.lastBase = base;
-    this.nextOffset = base + batch.readInt32BE(23) + 1;
+    this.nextOffset = base + batch.readInt32BE(HeaderOffset.LAST_OFFSET_DELTA) + 1;
     this.size = position + batch.length;
   }
 
@@ -68,7 +68,7 @@ class IndexBuilder {
 
 /** A batch as the cleaner leaves it: the same buffer, a rebuilt one, or null (dropped). */
 async function filterBatch(ctx: Ctx, batch: Buffer): Promise<{ batch: Buffer | null; removed: number }> {
-  const attrs = batch.readInt16BE(21);
+  const attrs = batch.readInt16BE(HeaderOffset.ATTRIBUTES);
   if (attrs & Attr.CONTROL) return { batch, removed: 0 };
   const h = readBatchHeader(batch);
   const base = Number(h.baseOffset);

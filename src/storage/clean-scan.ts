@@ -8,7 +8,7 @@ import type { PartitionLog } from './partition-log.js';
 import type { Segment } from './segment.js';
 import type { OffsetMap } from './offset-map.js';
 import { recordSpans } from './record-spans.js';
-import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64, HeaderOffset } from '../protocol/record-batch.js';
 import { decompress } from '../protocol/compression.js';
 
 export class Aborted extends Error {}
@@ -53,7 +53,7 @@ export async function* batchesOf(ctx: Ctx, seg: Segment, from: number): AsyncGen
     const buf = await seg.read(Math.min(ctx.chunk, limit - pos), pos);
     let p = 0;
     while (p + BATCH_HEADER_SIZE <= buf.length) {
-      const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
+      const size = buf.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
       if (size < BATCH_HEADER_SIZE) throw new Error(`damaged batch at position ${pos + p} of ${seg.logPath}`);
       if (p + size > buf.length) {
         if (p === 0) {
@@ -76,7 +76,7 @@ export async function* batchesOf(ctx: Ctx, seg: Segment, from: number): AsyncGen
 /** Whether a data batch belongs to a transaction that was aborted. */
 export function isAborted(log: PartitionLog, batch: Buffer, attrs: number, base: number): boolean {
   if (!(attrs & Attr.TRANSACTIONAL)) return false;
-  const pid = batch.readBigInt64BE(43);
+  const pid = batch.readBigInt64BE(HeaderOffset.PRODUCER_ID);
   return log.txns.abortedIn(base, base + 1).some((a) => a.producerId === pid && a.firstOffset <= base);
 }
 
@@ -93,16 +93,16 @@ export async function buildMap(ctx: Ctx, segs: Segment[], start: number, end: nu
     const from = seg.baseOffset >= start ? 0 : await seg.positionFor(start);
     for await (const { batch } of batchesOf(ctx, seg, from)) {
       await pacer.pause();
-      const base = readInt64(batch, 0);
+      const base = readInt64(batch, HeaderOffset.BASE_OFFSET);
       if (base >= end) return end;
-      const last = base + batch.readInt32BE(23);
+      const last = base + batch.readInt32BE(HeaderOffset.LAST_OFFSET_DELTA);
       if (last < start) continue;
-      const attrs = batch.readInt16BE(21);
+      const attrs = batch.readInt16BE(HeaderOffset.ATTRIBUTES);
       if (!(attrs & Attr.CONTROL) && !isAborted(log, batch, attrs, base)) {
-        const size = batch.readInt32BE(8) + LOG_OVERHEAD;
+        const size = batch.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD;
         const section = await decompress(attrs & Attr.COMPRESSION_MASK, batch.subarray(BATCH_HEADER_SIZE, size));
         let n = 0;
-        for (const r of recordSpans(section, batch.readInt32BE(57))) {
+        for (const r of recordSpans(section, batch.readInt32BE(HeaderOffset.RECORDS_COUNT))) {
           if ((++n & 1023) === 0 && pacer.due) await pacer.pause();
           const offset = base + r.offsetDelta;
           if (r.key === null || offset < start) continue;

@@ -3,7 +3,7 @@
  * and timestamps alike: a leader stamps the offsets it assigns (and LogAppendTime); a follower's
  * batches must be intact and continue the log.
  */
-import { LOG_OVERHEAD, isIntactBatch, patchBatch, readInt64, setLogAppendTime, type BatchInfo } from '../protocol/record-batch.js';
+import { LOG_OVERHEAD, isIntactBatch, patchBatch, readInt64, setLogAppendTime, type BatchInfo, HeaderOffset } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { LogConfig } from './log-config.js';
 import { StorageError } from './log.js';
@@ -37,11 +37,11 @@ export function checkFollowerBatches(records: Buffer, logEndOffset: number): Sto
   for (let p = 0; p < records.length; ) {
     if (!isIntactBatch(records, p)) return new StorageError(ErrorCode.CORRUPT_MESSAGE, `damaged batch at byte ${p}`);
     const base = readInt64(records, p);
-    const last = base + records.readInt32BE(p + 23);
+    const last = base + records.readInt32BE(p + HeaderOffset.LAST_OFFSET_DELTA);
     if (base < next || last < base)
       return new StorageError(ErrorCode.INVALID_RECORD, `batch at offset ${base} does not continue the log (next offset ${next})`);
     next = last + 1;
-    p += records.readInt32BE(p + 8) + LOG_OVERHEAD;
+    p += records.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
   }
   return undefined;
 }
@@ -49,10 +49,10 @@ export function checkFollowerBatches(records: Buffer, logEndOffset: number): Sto
 /** Calls `fn` for every batch of `records` (already checked whole), with its offsets and timestamp. */
 export function forEachBatch(records: Buffer, fn: (batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number) => void): void {
   for (let p = 0; p < records.length; ) {
-    const size = records.readInt32BE(p + 8) + LOG_OVERHEAD;
+    const size = records.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
     const batch = records.subarray(p, p + size);
-    const base = readInt64(batch, 0);
-    fn(batch, base, base + batch.readInt32BE(23), readInt64(batch, 35));
+    const base = readInt64(batch, HeaderOffset.BASE_OFFSET);
+    fn(batch, base, base + batch.readInt32BE(HeaderOffset.LAST_OFFSET_DELTA), readInt64(batch, HeaderOffset.MAX_TIMESTAMP));
     p += size;
   }
 }

@@ -12,7 +12,7 @@ import type { FileCache } from './file-cache.js';
 import type { Logger } from '../util/logger.js';
 import type { ProducerStateTable, ProducerSnapshot } from '../producers/producer-state.js';
 import type { PartitionTxns, PartitionTxnsSnapshot } from '../producers/partition-txns.js';
-import { Attr, LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { Attr, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 import { producerFields, trackBatch } from './log-producers.js';
 import { segmentFor } from './log-reader.js';
 
@@ -115,16 +115,16 @@ export async function rebuildProducerState(
   for (let i = segmentFor(segments, from); i < segments.length; i++) {
     const seg = segments[i];
     let pos = seg.baseOffset >= from ? 0 : await seg.positionFor(from);
-    while (pos + 61 <= seg.written) {
-      const head = await seg.read(61, pos);
-      if (head.length < 61) break;
-      const base = readInt64(head, 0);
+    while (pos + BATCH_HEADER_SIZE <= seg.written) {
+      const head = await seg.read(BATCH_HEADER_SIZE, pos);
+      if (head.length < BATCH_HEADER_SIZE) break;
+      const base = readInt64(head, HeaderOffset.BASE_OFFSET);
       const info = producerFields(head);
-      const size = head.readInt32BE(8) + LOG_OVERHEAD;
+      const size = head.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD;
       if (base >= from && info.producerId >= 0n) {
         // A control batch's marker record is read whole; data batches need only their header.
         const batch = info.attributes & Attr.CONTROL ? await seg.read(size, pos) : head;
-        trackBatch(producers, txns, batch, info, base, readInt64(head, 35));
+        trackBatch(producers, txns, batch, info, base, readInt64(head, HeaderOffset.MAX_TIMESTAMP));
       }
       pos += size;
     }

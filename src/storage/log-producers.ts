@@ -4,7 +4,7 @@
  * and transactions the same semantics.
  */
 import { decodeRecords, createBatch } from '../protocol/records.js';
-import { Attr, LOG_OVERHEAD, readBatchHeader, type BatchInfo } from '../protocol/record-batch.js';
+import { Attr, LOG_OVERHEAD, readBatchHeader, type BatchInfo, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { ProducerStateTable } from '../producers/producer-state.js';
 import { markerRecord, type PartitionTxns } from '../producers/partition-txns.js';
@@ -22,11 +22,11 @@ export interface ProducerFields {
 /** The producer fields of the batch header at buf[pos..] (at least 61 bytes). */
 export function producerFields(buf: Buffer, pos = 0): ProducerFields {
   return {
-    producerId: buf.readBigInt64BE(pos + 43),
-    producerEpoch: buf.readInt16BE(pos + 51),
-    baseSequence: buf.readInt32BE(pos + 53),
-    lastOffsetDelta: buf.readInt32BE(pos + 23),
-    attributes: buf.readInt16BE(pos + 21),
+    producerId: buf.readBigInt64BE(pos + HeaderOffset.PRODUCER_ID),
+    producerEpoch: buf.readInt16BE(pos + HeaderOffset.PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(pos + HeaderOffset.BASE_SEQUENCE),
+    lastOffsetDelta: buf.readInt32BE(pos + HeaderOffset.LAST_OFFSET_DELTA),
+    attributes: buf.readInt16BE(pos + HeaderOffset.ATTRIBUTES),
   };
 }
 
@@ -110,7 +110,7 @@ export async function duplicateResult(
 /** The marker type of a control batch: true for commit, false for abort, undefined if unreadable. */
 export function parseMarker(batch: Buffer): { commit: boolean; coordinatorEpoch: number } | undefined {
   try {
-    const [r] = decodeRecords(batch.subarray(61, batch.readInt32BE(8) + LOG_OVERHEAD), 0n, 0n, 1);
+    const [r] = decodeRecords(batch.subarray(BATCH_HEADER_SIZE, batch.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD), 0n, 0n, 1);
     if (!r?.key || r.key.length < 4) return undefined;
     const coordinatorEpoch = r.value && r.value.length >= 6 ? r.value.readInt32BE(2) : -1;
     return { commit: r.key.readInt16BE(2) === 1, coordinatorEpoch };

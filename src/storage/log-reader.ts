@@ -4,7 +4,7 @@
  * decoding them.
  */
 import type { Segment } from './segment.js';
-import { LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 
 /** Bytes read past maxBytes so that the end of the last batch wanted is usually in the same read. */
 const SCAN_SLACK = 16 * 1024;
@@ -49,11 +49,11 @@ async function readSegment(seg: Segment, offset: number, maxBytes: number, minOn
     let p = 0;
     let start = -1;
     let end = -1;
-    while (p + 61 <= buf.length) {
-      const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
+    while (p + BATCH_HEADER_SIZE <= buf.length) {
+      const size = buf.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
       const base = readInt64(buf, p);
       if (base >= upTo) break;
-      const last = base + buf.readInt32BE(p + 23);
+      const last = base + buf.readInt32BE(p + HeaderOffset.LAST_OFFSET_DELTA);
       if (last < offset) {
         p += size;
         continue;

@@ -3,7 +3,7 @@
  * search to a position, from which batch headers are read until one reaches the timestamp.
  */
 import type { Segment } from './segment.js';
-import { LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 
 /**
  * The first batch whose max timestamp is >= ts, below `highWatermark` and ending at or after
@@ -15,12 +15,12 @@ export async function batchForTimestamp(segments: Segment[], ts: number, logStar
     let pos = Math.max(await seg.positionForTimestamp(ts), 0);
     const limit = seg.written;
     while (pos < limit) {
-      const head = await seg.read(61, pos);
-      if (head.length < 61) break;
-      const base = readInt64(head, 0);
+      const head = await seg.read(BATCH_HEADER_SIZE, pos);
+      if (head.length < BATCH_HEADER_SIZE) break;
+      const base = readInt64(head, HeaderOffset.BASE_OFFSET);
       if (base >= highWatermark) return undefined;
-      const size = head.readInt32BE(8) + LOG_OVERHEAD;
-      if (readInt64(head, 35) >= ts && base + head.readInt32BE(23) >= logStartOffset) return seg.read(size, pos);
+      const size = head.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD;
+      if (readInt64(head, HeaderOffset.MAX_TIMESTAMP) >= ts && base + head.readInt32BE(HeaderOffset.LAST_OFFSET_DELTA) >= logStartOffset) return seg.read(size, pos);
       pos += size;
     }
   }

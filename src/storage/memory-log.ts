@@ -12,7 +12,7 @@
  */
 import type { LogConfig } from './log-config.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
+import { readInt64, type BatchInfo, HeaderOffset } from '../protocol/record-batch.js';
 import { ProducerStateTable } from '../producers/producer-state.js';
 import { PartitionTxns } from '../producers/partition-txns.js';
 import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadResult, type RetentionResult } from './log.js';
@@ -117,7 +117,7 @@ export class MemoryLog implements Log {
     const refused = checkFollowerBatches(records, this.logEndOffset);
     if (refused) return Promise.reject(refused);
     const now = Date.now();
-    const baseOffset = readInt64(records, 0);
+    const baseOffset = readInt64(records, HeaderOffset.BASE_OFFSET);
     let lastOffset = baseOffset;
     forEachBatch(records, (batch, base, last, maxTimestamp) => {
       this.store(batch, base, last, maxTimestamp, now);

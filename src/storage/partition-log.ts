@@ -17,7 +17,7 @@ import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { readLeaderEpochs, withEpoch, writeLeaderEpochs, type EpochEntry } from './leader-epochs.js';
-import { readInt64, type BatchInfo } from '../protocol/record-batch.js';
+import { readInt64, type BatchInfo, HeaderOffset } from '../protocol/record-batch.js';
 import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -197,12 +197,12 @@ export class PartitionLog implements Log {
     if (refused) return Promise.reject(refused);
     const cfg = this.config();
     const now = Date.now();
-    const baseOffset = readInt64(records, 0);
+    const baseOffset = readInt64(records, HeaderOffset.BASE_OFFSET);
     let lastOffset = baseOffset;
     let written: Promise<void> = Promise.resolve();
     forEachBatch(records, (batch, base, last, maxTimestamp) => {
       lastOffset = last;
-      written = this.place(batch, { baseOffset: base, lastOffset: last, maxTimestamp, recordCount: batch.readInt32BE(57) }, now, cfg);
+      written = this.place(batch, { baseOffset: base, lastOffset: last, maxTimestamp, recordCount: batch.readInt32BE(HeaderOffset.RECORDS_COUNT) }, now, cfg);
       trackBatch(this.producers, this.txns, batch, producerFields(batch), base, maxTimestamp);
     });
     return written.then(() => ({ baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset }));

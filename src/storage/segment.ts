@@ -8,7 +8,7 @@ import { OffsetIndex, TimeIndex } from './indexes.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { FileCache } from './file-cache.js';
 import { readAt, ftruncate, fsync } from './fs-ops.js';
-import { isIntactBatch, LOG_OVERHEAD, readInt64 } from '../protocol/record-batch.js';
+import { isIntactBatch, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 
 export function segmentName(baseOffset: number): string {
   return String(baseOffset).padStart(20, '0');
@@ -154,14 +154,14 @@ export class Segment {
     const last = this.index.last();
     let pos = last ? last.position : 0;
     while (pos < this.written) {
-      const head = await this.read(61, pos);
-      if (head.length < 61) break;
-      const base = readInt64(head, 0);
-      const ts = readInt64(head, 35);
+      const head = await this.read(BATCH_HEADER_SIZE, pos);
+      if (head.length < BATCH_HEADER_SIZE) break;
+      const base = readInt64(head, HeaderOffset.BASE_OFFSET);
+      const ts = readInt64(head, HeaderOffset.MAX_TIMESTAMP);
       if (ts > this.maxTimestamp) this.maxTimestamp = ts;
       this.lastBatchOffset = base;
-      this.nextOffset = base + head.readInt32BE(23) + 1;
-      pos += head.readInt32BE(8) + LOG_OVERHEAD;
+      this.nextOffset = base + head.readInt32BE(HeaderOffset.LAST_OFFSET_DELTA) + 1;
+      pos += head.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD;
     }
   }
 
@@ -189,12 +189,12 @@ export class Segment {
       const buf = await this.read(Math.min(CHUNK, fileSize - pos), pos);
       let p = 0;
       while (p < buf.length) {
-        if (buf.length - p < 61) {
+        if (buf.length - p < BATCH_HEADER_SIZE) {
           if (pos + buf.length >= fileSize) intact = false; // a torn header at the end of the file
           break;
         }
-        const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
-        if (size < 61 || pos + p + size > fileSize) {
+        const size = buf.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
+        if (size < BATCH_HEADER_SIZE || pos + p + size > fileSize) {
           intact = false;
           break;
         }
@@ -225,13 +225,13 @@ export class Segment {
   }
 
   private acceptBatch(buf: Buffer, p: number, position: number, expectedNext: number, interval: number): boolean {
-    const size = buf.readInt32BE(p + 8) + LOG_OVERHEAD;
+    const size = buf.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
     if (!isIntactBatch(buf, p, p + size)) return false;
     const base = readInt64(buf, p);
     if (base < expectedNext) return false;
-    const last = base + buf.readInt32BE(p + 23);
+    const last = base + buf.readInt32BE(p + HeaderOffset.LAST_OFFSET_DELTA);
     if (last < base) return false;
-    this.track({ baseOffset: base, lastOffset: last, maxTimestamp: readInt64(buf, p + 35), recordCount: buf.readInt32BE(p + 57) }, position, interval);
+    this.track({ baseOffset: base, lastOffset: last, maxTimestamp: readInt64(buf, p + HeaderOffset.MAX_TIMESTAMP), recordCount: buf.readInt32BE(p + HeaderOffset.RECORDS_COUNT) }, position, interval);
     return true;
   }
 
@@ -243,14 +243,14 @@ export class Segment {
     let cut = this.written;
     let p = pos;
     while (p < this.written) {
-      const head = await this.read(61, p);
-      if (head.length < 61) break;
-      const base = readInt64(head, 0);
-      if (base + head.readInt32BE(23) >= offset) {
+      const head = await this.read(BATCH_HEADER_SIZE, p);
+      if (head.length < BATCH_HEADER_SIZE) break;
+      const base = readInt64(head, HeaderOffset.BASE_OFFSET);
+      if (base + head.readInt32BE(HeaderOffset.LAST_OFFSET_DELTA) >= offset) {
         cut = p;
         break;
       }
-      p += head.readInt32BE(8) + LOG_OVERHEAD;
+      p += head.readInt32BE(HeaderOffset.LENGTH) + LOG_OVERHEAD;
     }
     await this.files.with(this.logPath, (fd) => ftruncate(fd, cut));
     await this.scan(0, indexIntervalBytes);
