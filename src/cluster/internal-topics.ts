@@ -4,6 +4,7 @@
  * know about them without reaching into the coordinators that own them.
  */
 import { partitionFor } from './kv-log.js';
+import { parseTpKey } from '../util/topic-partition.js';
 
 export { partitionFor };
 
@@ -25,8 +26,8 @@ export function transactionPartitions(partitions: Iterable<string>, groups: Iter
     byTopic.set(topic, list);
   };
   for (const k of partitions) {
-    const [topic, p] = k.split('\u0000');
-    add(topic, Number(p));
+    const { topic, partition } = parseTpKey(k);
+    add(topic, partition);
   }
   if (offsetsPartitions > 0) for (const g of groups) add(OFFSETS_TOPIC, partitionFor(g, offsetsPartitions));
   return byTopic;

@@ -11,6 +11,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
+import type { TopicPartitionMap } from '../util/topic-partition.js';
 import type { ClassicGroup, CommittedOffset, HeartbeatRequest, JoinRequest, JoinResult, LeaveResult, LeavingMember, SyncRequest, SyncResult } from './classic-group.js';
 import { joinError } from './classic-group.js';
 import type { GroupStore, StoreRecord } from './group-store.js';
@@ -144,7 +145,7 @@ export class GroupCoordinator implements GroupCoordinatorPort {
     return this.offsetsManager.hasPendingTxnOffset(groupId, topic, partition);
   }
 
-  offsets(groupId: string): Map<string, CommittedOffset> {
+  offsets(groupId: string): TopicPartitionMap<CommittedOffset> {
     return this.offsetsManager.offsets(groupId);
   }
 

@@ -5,6 +5,8 @@
  * rebalance timeout) and the sync timeout (joined, it must sync within it). Kept in memory only:
  * after a restart every member gets a fresh session.
  */
+import { joinKey } from '../util/topic-partition.js';
+
 const MAX_DELAY = 2 ** 31 - 1;
 const clamp = (ms: number): number => Math.min(Math.max(ms, 0), MAX_DELAY);
 
@@ -15,7 +17,7 @@ export class MemberTimers {
   private readonly slots = new Map<string, Slot>();
 
   private slot(groupId: string, memberId: string): Slot {
-    const k = `${groupId}\u0000${memberId}`;
+    const k = joinKey(groupId, memberId);
     let t = this.slots.get(k);
     if (!t) this.slots.set(k, (t = {}));
     return t;
@@ -32,7 +34,7 @@ export class MemberTimers {
   }
 
   private cancelKind(kind: Kind, groupId: string, memberId: string): void {
-    const t = this.slots.get(`${groupId}\u0000${memberId}`);
+    const t = this.slots.get(joinKey(groupId, memberId));
     if (!t) return;
     clearTimeout(t[kind]);
     delete t[kind];
@@ -54,7 +56,7 @@ export class MemberTimers {
 
   /** Starts a classic member's join timer unless one is running. */
   joinIfAbsent(groupId: string, memberId: string, ms: number, expire: () => void): void {
-    if (this.slots.get(`${groupId}\u0000${memberId}`)?.join) return;
+    if (this.slots.get(joinKey(groupId, memberId))?.join) return;
     this.set('join', groupId, memberId, ms, expire);
   }
 
@@ -72,7 +74,7 @@ export class MemberTimers {
   }
 
   cancel(groupId: string, memberId: string): void {
-    const k = `${groupId}\u0000${memberId}`;
+    const k = joinKey(groupId, memberId);
     const t = this.slots.get(k);
     if (!t) return;
     for (const timer of Object.values(t)) clearTimeout(timer);

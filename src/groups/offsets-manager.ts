@@ -8,6 +8,7 @@ import type { CommittedOffset } from './classic-group.js';
 import type { GroupStore, StoreRecord, StoredOffset } from './group-store.js';
 import { partitionFor } from '../cluster/kv-log.js';
 import { TxnOffsets } from './txn-offsets.js';
+import { TopicPartitionMap, type TopicPartition } from '../util/topic-partition.js';
 
 export interface OffsetCommitEntry {
   topic: string;
@@ -17,18 +18,12 @@ export interface OffsetCommitEntry {
   metadata: string | null;
 }
 
-/** The key of a partition's offset in a group: "topic\0partition". */
-export const offsetKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-const partitionOf = (key: string): { topic: string; partition: number } => {
-  const [topic, partition] = key.split('\u0000');
-  return { topic, partition: Number(partition) };
-};
 
 /** One group's offsets. */
 export class GroupOffsets {
-  readonly offsets = new Map<string, CommittedOffset>();
-  /** Offsets committed in open transactions, keyed "producerId\0topic\0partition". */
-  readonly pendingTxnOffsets = new Map<string, CommittedOffset>();
+  readonly offsets = new TopicPartitionMap<CommittedOffset>();
+  /** Offsets committed in open transactions, per producer id (decimal); a producer with none has no entry. */
+  readonly pendingTxnOffsets = new Map<string, TopicPartitionMap<CommittedOffset>>();
   constructor(readonly groupId: string) {}
 }
 
@@ -51,14 +46,15 @@ export class OffsetsManager {
   /** A committed or pending offset record read back at start-up. */
   replay(r: Extract<StoreRecord, { kind: 'offset' | 'pending' }>): void {
     const e = this.entry(r.group);
-    const key = offsetKey(r.topic, r.partition);
-    const [map, k] = r.kind === 'pending' ? [e.pendingTxnOffsets, `${r.producerId}\u0000${key}`] : [e.offsets, key];
-    if (r.value === null) map.delete(k);
-    else map.set(k, committed(r.value));
+    if (r.kind === 'pending') {
+      if (r.value === null) TxnOffsets.deletePending(e, r.producerId, r.topic, r.partition);
+      else TxnOffsets.setPending(e, r.producerId, r.topic, r.partition, committed(r.value));
+    } else if (r.value === null) e.offsets.delete(r.topic, r.partition);
+    else e.offsets.set(r.topic, r.partition, committed(r.value));
   }
 
-  offsets(groupId: string): Map<string, CommittedOffset> {
-    return this.byGroup.get(groupId)?.offsets ?? new Map();
+  offsets(groupId: string): TopicPartitionMap<CommittedOffset> {
+    return this.byGroup.get(groupId)?.offsets ?? new TopicPartitionMap();
   }
 
   /** Whether the group has committed offsets (pending ones too, when `withPending`). */
@@ -77,7 +73,7 @@ export class OffsetsManager {
     const now = Date.now();
     const value = (x: OffsetCommitEntry): CommittedOffset => ({ offset: x.offset, leaderEpoch: x.leaderEpoch, metadata: x.metadata ?? '', commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 });
     await this.store.write(groupId, entries.map((x) => ({ kind: 'offset', group: groupId, topic: x.topic, partition: x.partition, value: { ...value(x), offset: x.offset.toString() } })));
-    for (const x of entries) e.offsets.set(offsetKey(x.topic, x.partition), value(x));
+    for (const x of entries) e.offsets.set(x.topic, x.partition, value(x));
   }
 
   commitPending(groupId: string, producerId: bigint, producerEpoch: number, entries: OffsetCommitEntry[]): Promise<void> {
@@ -99,16 +95,16 @@ export class OffsetsManager {
     return !!e && TxnOffsets.hasPending(e, topic, partition);
   }
 
-  async delete(groupId: string, parts: Array<{ topic: string; partition: number }>): Promise<void> {
+  async delete(groupId: string, parts: TopicPartition[]): Promise<void> {
     const e = this.byGroup.get(groupId);
     if (!e) return;
     await this.store.write(groupId, parts.map((p) => ({ kind: 'offset', group: groupId, topic: p.topic, partition: p.partition, value: null })));
-    for (const p of parts) e.offsets.delete(offsetKey(p.topic, p.partition));
+    for (const p of parts) e.offsets.delete(p.topic, p.partition);
   }
 
   /** Tombstones of all the group's committed offsets, for deleting the group. */
   tombstones(groupId: string): StoreRecord[] {
-    return [...this.offsets(groupId).keys()].map((k) => ({ kind: 'offset', group: groupId, ...partitionOf(k), value: null }));
+    return [...this.offsets(groupId).keys()].map((tp) => ({ kind: 'offset', group: groupId, ...tp, value: null }));
   }
 
   /** The group is gone: its offsets (committed and pending) with it. */
@@ -122,7 +118,7 @@ export class OffsetsManager {
    */
   async expire(groupId: string, emptySince: number, retentionMs: number, now: number): Promise<number> {
     const expired = [...this.offsets(groupId).entries()].filter(([, o]) => (o.expireTimestamp > 0 ? o.expireTimestamp <= now : emptySince + retentionMs <= now && o.commitTimestamp + retentionMs <= now));
-    if (expired.length > 0) await this.delete(groupId, expired.map(([k]) => partitionOf(k)));
+    if (expired.length > 0) await this.delete(groupId, expired.map(([tp]) => tp));
     return expired.length;
   }
 }

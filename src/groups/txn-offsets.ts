@@ -2,14 +2,16 @@
  * Offsets committed inside a transaction (TxnOffsetCommit). As in Kafka, they are offset records
  * in a transactional batch of the producer in the group's __consumer_offsets partition, pending
  * until the transaction's COMMIT or ABORT marker lands there; replay (offsets-replay.ts) reads them
- * the same way. In memory they wait in the group's pendingTxnOffsets (offsets-manager.ts), keyed "producerId\0topic\0partition".
+ * the same way. In memory they wait in the group's pendingTxnOffsets (offsets-manager.ts), per producer id and partition.
  *
  * Deviation: a committed transactional offset replaces the group's committed offset even when a
  * plain commit of the same partition came between its offset record and its marker; Kafka keeps
  * whichever record is later in the log (here a replay after compaction finds the plain commit).
  */
 import type { GroupStore, StoreRecord } from './group-store.js';
-import { offsetKey, type GroupOffsets, type OffsetCommitEntry } from './offsets-manager.js';
+import type { CommittedOffset } from './classic-group.js';
+import type { GroupOffsets, OffsetCommitEntry } from './offsets-manager.js';
+import { TopicPartitionMap } from '../util/topic-partition.js';
 
 export class TxnOffsets {
   constructor(private readonly store: GroupStore) {}
@@ -18,13 +20,12 @@ export class TxnOffsets {
     const now = Date.now();
     const value = (e: OffsetCommitEntry) => ({ offset: e.offset.toString(), leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
     await this.store.write(g.groupId, entries.map((e) => ({ kind: 'pending', group: g.groupId, producerId: producerId.toString(), producerEpoch, topic: e.topic, partition: e.partition, value: value(e) })));
-    for (const e of entries) g.pendingTxnOffsets.set(`${producerId}\u0000${offsetKey(e.topic, e.partition)}`, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
+    for (const e of entries) TxnOffsets.setPending(g, String(producerId), e.topic, e.partition, { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: now, expireTimestamp: -1 });
   }
 
   /** The transaction ended: the marker on the group's partition, then the pending offsets end. */
   async complete(g: GroupOffsets, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void> {
-    const prefix = `${producerId}\u0000`;
-    if (![...g.pendingTxnOffsets.keys()].some((k) => k.startsWith(prefix))) return;
+    if (!g.pendingTxnOffsets.has(String(producerId))) return;
     await this.store.completeTxn(g.groupId, producerId, producerEpoch, commit);
     await this.end(g, producerId, commit);
   }
@@ -36,17 +37,14 @@ export class TxnOffsets {
    * aborted records first, so the committed value must stay the latest record of its key.
    */
   async end(g: GroupOffsets, producerId: bigint, commit: boolean): Promise<void> {
-    const prefix = `${producerId}\u0000`;
     const restate: StoreRecord[] = [];
-    for (const [k, o] of [...g.pendingTxnOffsets]) {
-      if (!k.startsWith(prefix)) continue;
-      g.pendingTxnOffsets.delete(k);
-      const key = k.slice(prefix.length);
-      if (commit) g.offsets.set(key, o);
+    const pending = g.pendingTxnOffsets.get(String(producerId));
+    g.pendingTxnOffsets.delete(String(producerId));
+    for (const [{ topic, partition }, o] of pending ?? []) {
+      if (commit) g.offsets.set(topic, partition, o);
       else {
-        const kept = g.offsets.get(key);
-        const [topic, partition] = key.split('\u0000');
-        if (kept) restate.push({ kind: 'offset', group: g.groupId, topic, partition: Number(partition), value: { offset: kept.offset.toString(), leaderEpoch: kept.leaderEpoch, metadata: kept.metadata, commitTimestamp: kept.commitTimestamp, expireTimestamp: kept.expireTimestamp } });
+        const kept = g.offsets.get(topic, partition);
+        if (kept) restate.push({ kind: 'offset', group: g.groupId, topic, partition, value: { offset: kept.offset.toString(), leaderEpoch: kept.leaderEpoch, metadata: kept.metadata, commitTimestamp: kept.commitTimestamp, expireTimestamp: kept.expireTimestamp } });
       }
     }
     if (restate.length > 0) await this.store.write(g.groupId, restate);
@@ -54,8 +52,18 @@ export class TxnOffsets {
 
   /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */
   static hasPending(g: GroupOffsets, topic: string, partition: number): boolean {
-    const suffix = `\u0000${offsetKey(topic, partition)}`;
-    for (const k of g.pendingTxnOffsets.keys()) if (k.endsWith(suffix)) return true;
+    for (const m of g.pendingTxnOffsets.values()) if (m.has(topic, partition)) return true;
     return false;
+  }
+
+  static setPending(g: GroupOffsets, producerId: string, topic: string, partition: number, o: CommittedOffset): void {
+    let m = g.pendingTxnOffsets.get(producerId);
+    if (!m) g.pendingTxnOffsets.set(producerId, (m = new TopicPartitionMap()));
+    m.set(topic, partition, o);
+  }
+
+  static deletePending(g: GroupOffsets, producerId: string, topic: string, partition: number): void {
+    const m = g.pendingTxnOffsets.get(producerId);
+    if (m?.delete(topic, partition) && m.size === 0) g.pendingTxnOffsets.delete(producerId);
   }
 }

@@ -16,6 +16,7 @@ import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/mess
 import { ErrorCode } from '../protocol/errors.js';
 import { groupErrorCode, type OffsetCommitEntry } from '../ports/groups.js';
 import { defineHandler } from './types.js';
+import { TopicPartitionMap } from '../util/topic-partition.js';
 
 const OFFSET_METADATA_TOO_LARGE = 12;
 
@@ -35,14 +36,13 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     const groupError = groups.commitError({ groupId: req.groupId, generationId: generation, memberId: v >= 1 ? req.memberId : '', groupInstanceId: v >= 7 ? req.groupInstanceId : null, transactional: false, apiVersion: v });
     if (groupError) return answer(() => groupError);
     const maxMeta = ctx.broker.config.int('offset.metadata.max.bytes');
-    const errors = new Map<string, number>();
+    const errors = new TopicPartitionMap<number>();
     const entries: OffsetCommitEntry[] = [];
     for (const t of req.topics) {
       const topic = ctx.broker.topics.get(t.name);
       for (const p of t.partitions) {
-        const k = `${t.name}\u0000${p.partitionIndex}`;
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(k, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMeta) errors.set(k, OFFSET_METADATA_TOO_LARGE);
+        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMeta) errors.set(t.name, p.partitionIndex, OFFSET_METADATA_TOO_LARGE);
         else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata });
       }
     }
@@ -51,8 +51,8 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
       await groups.commit(req.groupId, entries, retention);
     } catch (err) {
       const code = groupErrorCode(err, ctx.log, { group: req.groupId });
-      return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? code);
+      return answer((t, p) => errors.get(t, p) ?? code);
     }
-    return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? ErrorCode.NONE);
+    return answer((t, p) => errors.get(t, p) ?? ErrorCode.NONE);
   },
 });

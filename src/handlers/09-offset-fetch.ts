@@ -7,6 +7,7 @@
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import type { TopicPartitionMap } from '../util/topic-partition.js';
 
 interface Part {
   partitionIndex: number;
@@ -24,19 +25,14 @@ function fetchGroup(ctx: HandlerContext, groupId: string, topics: Array<{ name: 
     partitions: t.partitionIndexes.map((p) => {
       if (requireStable && ctx.broker.groups.hasPendingTxnOffset(groupId, t.name, p))
         return { partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
-      const o = offsets.get(`${t.name}\u0000${p}`);
+      const o = offsets.get(t.name, p);
       return { partitionIndex: p, committedOffset: o ? o.offset : -1n, committedLeaderEpoch: o ? o.leaderEpoch : -1, metadata: o ? o.metadata : '', errorCode: 0 };
     }),
   }));
 }
 
-function groupTopics(offsets: Map<string, unknown>): Array<{ name: string; partitionIndexes: number[] }> {
-  const byTopic = new Map<string, number[]>();
-  for (const k of offsets.keys()) {
-    const [topic, p] = k.split('\u0000');
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(p)]);
-  }
-  return [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes: partitionIndexes.sort((a, b) => a - b) }));
+function groupTopics(offsets: TopicPartitionMap<unknown>): Array<{ name: string; partitionIndexes: number[] }> {
+  return [...offsets.topics()].map((name) => ({ name, partitionIndexes: offsets.partitionsOf(name).sort((a, b) => a - b) }));
 }
 
 export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({

@@ -11,7 +11,7 @@ import { defineHandler, type HandlerContext } from './types.js';
 async function addOne(ctx: HandlerContext, id: string, pid: bigint, epoch: number, topics: Array<{ name: string; partitions: number[] }>, verifyOnly: boolean): Promise<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]> {
   const parts = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
   const codes = await ctx.broker.transactions.addPartitions(id, pid, epoch, parts, verifyOnly);
-  return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codes.get(`${t.name}\u0000${p}`) ?? 0 })) }));
+  return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codes.get(t.name, p) ?? 0 })) }));
 }
 
 export default defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>({

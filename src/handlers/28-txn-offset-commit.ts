@@ -11,6 +11,7 @@ import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protoco
 import { ErrorCode } from '../protocol/errors.js';
 import { groupErrorCode, type OffsetCommitEntry } from '../ports/groups.js';
 import { defineHandler } from './types.js';
+import { TopicPartitionMap } from '../util/topic-partition.js';
 
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: 28,
@@ -27,12 +28,12 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
     // Before v3 the member fields take their defaults (-1, "", null): only a dead group refuses then.
     const groupError = ctx.broker.groups.commitError({ groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: req.groupInstanceId, transactional: true, apiVersion: ctx.apiVersion });
     if (groupError) return answer(() => groupError);
-    const errors = new Map<string, number>();
+    const errors = new TopicPartitionMap<number>();
     const entries: OffsetCommitEntry[] = [];
     for (const t of req.topics) {
       const topic = ctx.broker.topics.get(t.name);
       for (const p of t.partitions) {
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(`${t.name}\u0000${p.partitionIndex}`, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });
       }
     }
@@ -40,8 +41,8 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
       await ctx.broker.groups.commitPending(req.groupId, req.producerId, req.producerEpoch, entries);
     } catch (err) {
       const code = groupErrorCode(err, ctx.log, { group: req.groupId, producerId: String(req.producerId) });
-      return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? code);
+      return answer((t, p) => errors.get(t, p) ?? code);
     }
-    return answer((t, p) => errors.get(`${t}\u0000${p}`) ?? 0);
+    return answer((t, p) => errors.get(t, p) ?? 0);
   },
 });

@@ -24,6 +24,7 @@ import { ConfigChangeError } from '../config/dynamic-configs.js';
 import { ResourceType, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
 import { alterLoggers } from './broker-loggers.js';
 import type { HandlerContext } from './types.js';
+import { joinKey } from '../util/topic-partition.js';
 
 export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
@@ -145,7 +146,7 @@ async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boole
 }
 
 export async function alterConfigs(resources: AlterResource[], mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<AlterResult[]> {
-  const key = (r: AlterResource) => `${r.resourceType}\u0000${r.resourceName}`;
+  const key = (r: AlterResource) => joinKey(r.resourceType, r.resourceName);
   const dup = duplicates(resources.map(key));
   const results: AlterResult[] = [];
   for (const res of resources) {

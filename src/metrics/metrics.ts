@@ -81,10 +81,9 @@ export class PrometheusMetrics implements BrokerMetrics {
       collect() {
         this.reset();
         for (const g of groups.offsetsManager.all()) {
-          for (const [k, o] of g.offsets) {
-            const [topic, partition] = k.split('\u0000');
-            const log = logs.partition(topic, Number(partition));
-            if (log) this.set({ group: g.groupId, topic, partition }, Math.max(0, log.highWatermark - Number(o.offset)));
+          for (const [{ topic, partition }, o] of g.offsets) {
+            const log = logs.partition(topic, partition);
+            if (log) this.set({ group: g.groupId, topic, partition: String(partition) }, Math.max(0, log.highWatermark - Number(o.offset)));
           }
         }
       },

@@ -4,6 +4,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
+import type { TopicPartitionMap } from '../util/topic-partition.js';
 import type { ClassicGroup, CommittedOffset, JoinResult, SyncResult } from '../groups/classic-group.js';
 import type { JoinRequest, OffsetCommitEntry } from '../groups/group-coordinator.js';
 import type { CommitIdentity } from '../groups/commit-rules.js';
@@ -31,7 +32,7 @@ export interface GroupCoordinatorPort {
   /** A transaction marker written to a __consumer_offsets partition ends the producer's pending offsets there. */
   completeTxnOffsetsOnPartition(partition: number, partitions: number, producerId: bigint, commit: boolean): Promise<void>;
   hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean;
-  offsets(groupId: string): Map<string, CommittedOffset>;
+  offsets(groupId: string): TopicPartitionMap<CommittedOffset>;
   deleteOffsets(groupId: string, parts: Array<{ topic: string; partition: number }>): Promise<void>;
   deleteGroup(groupId: string): Promise<number>;
 }

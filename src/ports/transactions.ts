@@ -3,6 +3,7 @@
  * TxnCoordinator (src/transactions/). The coordinator answers with Kafka error codes itself.
  */
 import type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';
+import type { TopicPartitionMap } from '../util/topic-partition.js';
 
 export type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';
 /** Old request versions answer INVALID_PRODUCER_EPOCH where newer ones answer PRODUCER_FENCED. */
@@ -12,7 +13,7 @@ export interface TxnCoordinatorPort {
   /** Transactions by transactional id (DescribeTransactions, ListTransactions). */
   readonly txns: ReadonlyMap<string, TxnMetadata>;
   initProducer(transactionalId: string, timeoutMs: number, expected?: { producerId: bigint; producerEpoch: number }): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }>;
-  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly?: boolean): Promise<Map<string, number>>;
+  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly?: boolean): Promise<TopicPartitionMap<number>>;
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number>;
   /** The error a transactional produce to this partition gets, 0 when it may write. */
   produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): Promise<number>;

@@ -26,6 +26,7 @@ import { TxnStore } from './txn-store.js';
 import { StorageError, type Log } from '../storage/log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
+import { TopicPartitionMap, parseTpKey, tpKey, type TopicPartition } from '../util/topic-partition.js';
 
 export type { TxnState } from './txn-rules.js';
 
@@ -194,18 +195,18 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     return 0;
   }
 
-  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly = false): Promise<Map<string, number>> {
+  addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly = false): Promise<TopicPartitionMap<number>> {
     return this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
-      const result = new Map<string, number>();
-      const key = (p: { topic: string; partition: number }): string => `${p.topic}\u0000${p.partition}`;
+      const result = new TopicPartitionMap<number>();
+      const key = (p: TopicPartition): string => tpKey(p.topic, p.partition);
       const err = this.check(transactionalId, t, producerId, producerEpoch);
       const unknown = parts.filter((p) => !this.ports.topicExists(p.topic, p.partition));
       for (const p of parts) {
-        if (err) result.set(key(p), err);
-        else if (unknown.length > 0) result.set(key(p), unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED);
-        else if (verifyOnly) result.set(key(p), t!.partitions.has(key(p)) && t!.state === 'Ongoing' ? 0 : ErrorCode.INVALID_TXN_STATE);
-        else result.set(key(p), 0);
+        if (err) result.set(p.topic, p.partition, err);
+        else if (unknown.length > 0) result.set(p.topic, p.partition, unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED);
+        else if (verifyOnly) result.set(p.topic, p.partition, t!.partitions.has(key(p)) && t!.state === 'Ongoing' ? 0 : ErrorCode.INVALID_TXN_STATE);
+        else result.set(p.topic, p.partition, 0);
       }
       if (err || unknown.length > 0 || verifyOnly) return result;
       const txn = t!;
@@ -240,14 +241,13 @@ export class TxnCoordinator implements TxnCoordinatorPort {
    * INVALID_TXN_STATE before.
    */
   async produceError(transactionalId: string, producerId: bigint, producerEpoch: number, topic: string, partition: number, apiVersion: number): Promise<number> {
-    const key = `${topic}\u0000${partition}`;
     const t = this.txns.get(transactionalId);
     const err = this.check(transactionalId, t, producerId, producerEpoch);
     // Every batch but a transaction's first on a partition: answered here, without the per-id lock.
-    if (!err && t!.partitions.has(key)) return 0;
+    if (!err && t!.partitions.has(tpKey(topic, partition))) return 0;
     if (apiVersion >= 12) {
       const codes = await this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic, partition }]);
-      return producerFacing(codes.get(key) ?? 0);
+      return producerFacing(codes.get(topic, partition) ?? 0);
     }
     if (err) return producerFacing(err);
     return apiVersion >= 11 ? ErrorCode.TRANSACTION_ABORTABLE : ErrorCode.INVALID_TXN_STATE;
@@ -305,9 +305,9 @@ export class TxnCoordinator implements TxnCoordinatorPort {
 
   private async complete(t: TxnMetadata, commit: boolean): Promise<void> {
     for (const k of t.partitions) {
-      const [topic, p] = k.split('\u0000');
-      const log = this.ports.partition(topic, Number(p));
-      if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit).catch((err: unknown) => this.markerRefused(t, topic, Number(p), err));
+      const { topic, partition } = parseTpKey(k);
+      const log = this.ports.partition(topic, partition);
+      if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit).catch((err: unknown) => this.markerRefused(t, topic, partition, err));
     }
     for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit, t.producerEpoch);
     const rotate = t.nextProducerId >= 0n;

@@ -11,6 +11,10 @@ import * as M from '../protocol/messages/index.js';
 import { codec, fromVersioned, toVersioned } from '../protocol/versioned.js';
 import { OFFSETS_TOPIC, transactionPartitions } from '../cluster/internal-topics.js';
 import type { TxnMetadata, TxnState } from './txn-coordinator.js';
+import { joinKey, tpKey } from '../util/topic-partition.js';
+
+/** The key of a legacy (JSON) transaction record: "t\0<transactionalId>". */
+const LEGACY_KEY_PREFIX = joinKey('t', '');
 
 const KEY = codec(M.readTransactionLogKey, M.sizeTransactionLogKey, M.writeTransactionLogKey);
 const VALUE = codec(M.readTransactionLogValue, M.sizeTransactionLogValue, M.writeTransactionLogValue);
@@ -58,7 +62,7 @@ export function decodeTxnRecord(key: Buffer, value: Buffer | null): { transactio
   for (const tp of v.transactionPartitions ?? []) {
     // Group partitions come back through the group ids, when Runnel wrote them.
     if (tp.topic === OFFSETS_TOPIC && v.transactionGroups !== null) continue;
-    for (const p of tp.partitionIds) partitions.add(`${tp.topic}\u0000${p}`);
+    for (const p of tp.partitionIds) partitions.add(tpKey(tp.topic, p));
   }
   return {
     transactionalId,
@@ -97,8 +101,8 @@ interface LegacyTxn {
 /** A record of the former format ("t\0<id>" and JSON); undefined when it is not one or unreadable. */
 export function decodeLegacyTxnRecord(key: Buffer, value: Buffer | null): { transactionalId: string; value: StoredTxn | null } | undefined {
   const k = key.toString();
-  if (!k.startsWith('t\u0000')) return undefined;
-  const transactionalId = k.slice(2);
+  if (!k.startsWith(LEGACY_KEY_PREFIX)) return undefined;
+  const transactionalId = k.slice(LEGACY_KEY_PREFIX.length);
   if (value === null) return { transactionalId, value: null };
   try {
     const v = JSON.parse(value.toString()) as LegacyTxn;
