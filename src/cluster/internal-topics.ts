@@ -4,7 +4,7 @@
  * know about them without reaching into the coordinators that own them.
  */
 import { partitionFor } from './kv-log.js';
-import { parseTpKey } from '../util/topic-partition.js';
+import type { TopicPartition } from '../util/topic-partition.js';
 
 export { partitionFor };
 
@@ -18,17 +18,14 @@ export const TXN_TOPIC = '__transaction_state';
  * DescribeTransactions): its data partitions (keys "topic\0partition") and, for each group whose
  * offsets it commits, that group's __consumer_offsets partition.
  */
-export function transactionPartitions(partitions: Iterable<string>, groups: Iterable<string>, offsetsPartitions: number): Map<string, number[]> {
+export function transactionPartitions(partitions: Iterable<TopicPartition>, groups: Iterable<string>, offsetsPartitions: number): Map<string, number[]> {
   const byTopic = new Map<string, number[]>();
   const add = (topic: string, p: number): void => {
     const list = byTopic.get(topic) ?? [];
     if (!list.includes(p)) list.push(p);
     byTopic.set(topic, list);
   };
-  for (const k of partitions) {
-    const { topic, partition } = parseTpKey(k);
-    add(topic, partition);
-  }
+  for (const { topic, partition } of partitions) add(topic, partition);
   if (offsetsPartitions > 0) for (const g of groups) add(OFFSETS_TOPIC, partitionFor(g, offsetsPartitions));
   return byTopic;
 }

@@ -26,7 +26,7 @@ import { TxnStore } from './txn-store.js';
 import { StorageError, type Log } from '../storage/log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
-import { TopicPartitionMap, parseTpKey, tpKey, type TopicPartition } from '../util/topic-partition.js';
+import { TopicPartitionMap, TopicPartitionSet } from '../util/topic-partition.js';
 
 export type { TxnState } from './txn-rules.js';
 
@@ -45,7 +45,7 @@ export interface TxnMetadata {
   timeoutMs: number;
   state: TxnState;
   /** "topic\0partition" */
-  partitions: Set<string>;
+  partitions: TopicPartitionSet;
   groups: Set<string>;
   startTimestamp: number;
   lastUpdate: number;
@@ -143,7 +143,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
       const now = Date.now();
       const t = this.txns.get(transactionalId);
       if (!t) {
-        const fresh: TxnMetadata = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, previousProducerId: -1n, lastProducerEpoch: -1, nextProducerId: -1n, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
+        const fresh: TxnMetadata = { transactionalId, producerId: await this.producerIds.allocate(), producerEpoch: 0, previousProducerId: -1n, lastProducerEpoch: -1, nextProducerId: -1n, timeoutMs, state: 'Empty', partitions: new TopicPartitionSet(), groups: new Set(), startTimestamp: -1, lastUpdate: now };
         await this.persist(fresh);
         this.txns.set(transactionalId, fresh);
         return { errorCode: 0, producerId: fresh.producerId, producerEpoch: 0 };
@@ -167,7 +167,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
         lastProducerEpoch: decision.lastEpoch,
         timeoutMs,
         state: 'Empty',
-        partitions: new Set(),
+        partitions: new TopicPartitionSet(),
         groups: new Set(),
         lastUpdate: now,
       });
@@ -199,19 +199,18 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     return this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
       const result = new TopicPartitionMap<number>();
-      const key = (p: TopicPartition): string => tpKey(p.topic, p.partition);
       const err = this.check(transactionalId, t, producerId, producerEpoch);
       const unknown = parts.filter((p) => !this.ports.topicExists(p.topic, p.partition));
       for (const p of parts) {
         if (err) result.set(p.topic, p.partition, err);
         else if (unknown.length > 0) result.set(p.topic, p.partition, unknown.includes(p) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED);
-        else if (verifyOnly) result.set(p.topic, p.partition, t!.partitions.has(key(p)) && t!.state === 'Ongoing' ? 0 : ErrorCode.INVALID_TXN_STATE);
+        else if (verifyOnly) result.set(p.topic, p.partition, t!.partitions.has(p.topic, p.partition) && t!.state === 'Ongoing' ? 0 : ErrorCode.INVALID_TXN_STATE);
         else result.set(p.topic, p.partition, 0);
       }
       if (err || unknown.length > 0 || verifyOnly) return result;
       const txn = t!;
-      if (txn.state !== 'Ongoing' || parts.some((p) => !txn.partitions.has(key(p))))
-        await this.transition(txn, this.joining(txn, { partitions: new Set([...txn.partitions, ...parts.map(key)]) }));
+      if (txn.state !== 'Ongoing' || parts.some((p) => !txn.partitions.has(p.topic, p.partition)))
+        await this.transition(txn, this.joining(txn, { partitions: new TopicPartitionSet([...txn.partitions, ...parts]) }));
       return result;
     });
   }
@@ -244,7 +243,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     const t = this.txns.get(transactionalId);
     const err = this.check(transactionalId, t, producerId, producerEpoch);
     // Every batch but a transaction's first on a partition: answered here, without the per-id lock.
-    if (!err && t!.partitions.has(tpKey(topic, partition))) return 0;
+    if (!err && t!.partitions.has(topic, partition)) return 0;
     if (apiVersion >= 12) {
       const codes = await this.addPartitions(transactionalId, producerId, producerEpoch, [{ topic, partition }]);
       return producerFacing(codes.get(topic, partition) ?? 0);
@@ -304,8 +303,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
   }
 
   private async complete(t: TxnMetadata, commit: boolean): Promise<void> {
-    for (const k of t.partitions) {
-      const { topic, partition } = parseTpKey(k);
+    for (const { topic, partition } of t.partitions) {
       const log = this.ports.partition(topic, partition);
       if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit).catch((err: unknown) => this.markerRefused(t, topic, partition, err));
     }
@@ -313,7 +311,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     const rotate = t.nextProducerId >= 0n;
     await this.transition(t, {
       state: commit ? 'CompleteCommit' : 'CompleteAbort',
-      partitions: new Set(),
+      partitions: new TopicPartitionSet(),
       groups: new Set(),
       // 32767 was only for the markers: the producer goes on under its new id at epoch 0.
       ...(rotate ? { previousProducerId: t.producerId, producerId: t.nextProducerId, producerEpoch: 0, nextProducerId: -1n } : {}),

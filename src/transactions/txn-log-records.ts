@@ -11,7 +11,7 @@ import * as M from '../protocol/messages/index.js';
 import { codec, fromVersioned, toVersioned } from '../protocol/versioned.js';
 import { OFFSETS_TOPIC, transactionPartitions } from '../cluster/internal-topics.js';
 import type { TxnMetadata, TxnState } from './txn-coordinator.js';
-import { joinKey, tpKey } from '../util/topic-partition.js';
+import { TopicPartitionSet, joinKey, parseTpKey } from '../util/topic-partition.js';
 
 /** The key of a legacy (JSON) transaction record: "t\0<transactionalId>". */
 const LEGACY_KEY_PREFIX = joinKey('t', '');
@@ -58,11 +58,11 @@ export function decodeTxnRecord(key: Buffer, value: Buffer | null): { transactio
   if (v.transactionStatus === DEAD) return { transactionalId, value: null };
   const state = v.transactionStatus === PREPARE_EPOCH_FENCE ? 'PrepareAbort' : STATES[v.transactionStatus];
   if (!state) throw new RangeError(`unknown transaction status ${v.transactionStatus}`);
-  const partitions = new Set<string>();
+  const partitions = new TopicPartitionSet();
   for (const tp of v.transactionPartitions ?? []) {
     // Group partitions come back through the group ids, when Runnel wrote them.
     if (tp.topic === OFFSETS_TOPIC && v.transactionGroups !== null) continue;
-    for (const p of tp.partitionIds) partitions.add(tpKey(tp.topic, p));
+    for (const p of tp.partitionIds) partitions.add(tp.topic, p);
   }
   return {
     transactionalId,
@@ -117,7 +117,7 @@ export function decodeLegacyTxnRecord(key: Buffer, value: Buffer | null): { tran
         nextProducerId: BigInt(v.nextProducerId ?? -1),
         timeoutMs: v.timeoutMs,
         state: v.state,
-        partitions: new Set(v.partitions),
+        partitions: new TopicPartitionSet(v.partitions.map(parseTpKey)),
         groups: new Set(v.groups),
         startTimestamp: v.startTimestamp,
         lastUpdate: v.lastUpdate,

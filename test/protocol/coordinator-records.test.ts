@@ -6,6 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { decodeOffsetsRecord, encodeStoreRecord, offsetKey, offsetValue } from '../../src/groups/offsets-records.js';
+import { TopicPartitionSet } from '../../src/util/topic-partition.js';
 import { decodeTxnRecord, txnKey, txnValue, type StoredTxn } from '../../src/transactions/txn-log-records.js';
 import type { StoreRecord, StoredConsumerMember } from '../../src/groups/group-store.js';
 import { arr, bytes, carr, cat, cbytes, cnstr, cstr, i16, i32, i64, i8, nstr, str, tags, uuid } from '../helpers/bytes.js';
@@ -139,7 +140,7 @@ describe('__transaction_state records', () => {
     nextProducerId: -1n,
     timeoutMs: 60_000,
     state: 'PrepareCommit',
-    partitions: new Set(['orders\u00001', 'orders\u00000']),
+    partitions: new TopicPartitionSet([{ topic: 'orders', partition: 1 }, { topic: 'orders', partition: 0 }]),
     groups: new Set(['app']),
     startTimestamp: TS,
     lastUpdate: TS + 5,
@@ -159,9 +160,9 @@ describe('__transaction_state records', () => {
     const v0 = cat(i16(0), i64(5n), i16(0), i32(1000), i8(0), i32(-1), i64(TS), i64(-1));
     expect(decodeTxnRecord(txnKey('x'), v0)).toEqual({
       transactionalId: 'x',
-      value: { transactionalId: 'x', producerId: 5n, producerEpoch: 0, previousProducerId: -1n, lastProducerEpoch: -1, nextProducerId: -1n, timeoutMs: 1000, state: 'Empty', partitions: new Set(), groups: new Set(), startTimestamp: -1, lastUpdate: TS },
+      value: { transactionalId: 'x', producerId: 5n, producerEpoch: 0, previousProducerId: -1n, lastProducerEpoch: -1, nextProducerId: -1n, timeoutMs: 1000, state: 'Empty', partitions: new TopicPartitionSet(), groups: new Set(), startTimestamp: -1, lastUpdate: TS },
     });
-    const empty = txnValue({ ...t, state: 'Empty', partitions: new Set(), groups: new Set(), previousProducerId: -1n, lastProducerEpoch: -1 }, 50);
+    const empty = txnValue({ ...t, state: 'Empty', partitions: new TopicPartitionSet(), groups: new Set(), previousProducerId: -1n, lastProducerEpoch: -1 }, 50);
     expect(empty.toString('hex')).toBe(cat(i16(1), i64(4001n), i16(3), i32(60_000), i8(0), uv0(), i64(TS + 5), i64(TS), tags()).toString('hex'));
     expect(decodeTxnRecord(txnKey('x'), null)).toEqual({ transactionalId: 'x', value: null });
   });
