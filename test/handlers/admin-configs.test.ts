@@ -6,7 +6,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { BrokerConfig } from '../../src/config/config.js';
 import { TopicRegistry } from '../../src/cluster/topics.js';
-import { MetadataOwner } from '../../src/cluster/metadata-owner.js';
+import { singleNodeOwner } from '../helpers/metadata-owner.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { validateProducedBatch } from '../../src/protocol/record-batch.js';
 import { TOPIC_CONFIG_NAMES } from '../../src/config/topic-configs.js';
@@ -364,14 +364,7 @@ describe('topic configs apply to running logs without a restart', () => {
     const config = new BrokerConfig({ 'log.dirs': dir });
     const registry = await TopicRegistry.open(dir);
     const logs = await LogManager.open(config, [], (n) => registry.get(n)?.configs ?? {}, silentLogger);
-    const topics = await MetadataOwner.open({
-      clusterId: 'c',
-      nodeId: 1,
-      broker: { id: 1, endpoints: [{ listener: 'PLAINTEXT', host: 'localhost', port: 9092 }], rack: null },
-      features: { supported: [], finalized: [], epoch: 0n },
-      registry,
-      logs,
-    });
+    const topics = await singleNodeOwner(registry, logs);
     // Only what the config handlers use; the rest of BrokerServices is not needed here.
     const services = {
       config,

@@ -22,7 +22,7 @@ import describeCluster from '../../src/handlers/60-describe-cluster.js';
 import findCoordinator from '../../src/handlers/10-find-coordinator.js';
 import { partitionFor } from '../../src/cluster/kv-log.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
-import { KafkaWire, clientHost } from '../helpers/kafka-wire.js';
+import { KafkaWire, clientHost, fetchBody } from '../helpers/kafka-wire.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 const FEATURES = { supported: [], finalized: [], epoch: 0n };
@@ -217,18 +217,7 @@ describe('the metadata image', () => {
       expect(dtp.topics[0].partitions.map((p: any) => p.leaderEpoch)).toEqual([0, 2]);
 
       const fetchAt = (currentLeaderEpoch: number) =>
-        c.request(1, 12, {
-          replicaId: -1,
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 1 << 20,
-          isolationLevel: 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [{ topic: 'epochs', topicId: ZERO, partitions: [{ partition: 1, currentLeaderEpoch, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-          forgottenTopicsData: [],
-          rackId: '',
-        });
+        c.request(1, 12, fetchBody('epochs', 1, 0n, {}, { currentLeaderEpoch }));
       expect((await fetchAt(1)).responses[0].partitions[0].errorCode).toBe(FENCED_LEADER_EPOCH);
       expect((await fetchAt(3)).responses[0].partitions[0].errorCode).toBe(UNKNOWN_LEADER_EPOCH);
       expect((await fetchAt(2)).responses[0].partitions[0].errorCode).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startBroker, type Broker } from '../../src/broker.js';
-import { KafkaWire, encodeRequest } from '../helpers/kafka-wire.js';
+import { KafkaWire, encodeRequest, fetchBody } from '../helpers/kafka-wire.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { batchRecords } from '../../src/protocol/batch-records.js';
 import { crc32c } from '../../src/protocol/crc32c.js';
@@ -19,22 +19,6 @@ function batchOf(values: string[], opts: { timestamp?: number; key?: string } = 
 
 function produceBody(topic: string, parts: Array<{ index: number; records: Buffer | null }>, acks = 1, topicId?: string) {
   return { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, topicId: topicId ?? '00000000-0000-0000-0000-000000000000', partitionData: parts }] };
-}
-
-function fetchBody(topic: string, partition: number, offset: bigint, extra: Record<string, unknown> = {}) {
-  return {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic, topicId: '00000000-0000-0000-0000-000000000000', partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20, replicaDirectoryId: '00000000-0000-0000-0000-000000000000', highWatermark: 9223372036854775807n }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-    ...extra,
-  };
 }
 
 async function values(records: Buffer): Promise<string[]> {

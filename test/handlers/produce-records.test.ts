@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { startBroker, type Broker } from '../../src/broker.js';
-import { KafkaWire } from '../helpers/kafka-wire.js';
+import { KafkaWire, fetchBody } from '../helpers/kafka-wire.js';
 import { createTopic } from '../helpers/admin-wire.js';
 import { buildBatch, createBatch, encodeRecords, type Record as Rec } from '../../src/protocol/records.js';
 import { batchRecords } from '../../src/protocol/batch-records.js';
@@ -70,18 +70,7 @@ async function listOffset(topic: string, timestamp: bigint, partition = 0) {
 }
 
 async function fetchAll(topic: string, partition = 0): Promise<Buffer> {
-  const res = await wire.request(FETCH, 12, {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic, topicId: ZERO, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const res = await wire.request(FETCH, 12, fetchBody(topic, partition, 0n));
   return res.responses[0].partitions[0].records;
 }
 

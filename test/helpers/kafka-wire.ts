@@ -312,3 +312,21 @@ export function prng(seed: number): () => number {
 export function clientHost(host: string): string {
   return host === '::' || host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
 }
+
+/** A Fetch body for one partition of one topic (by name; topic ids from v13 go in `extra` or the name is ''), any version. */
+export function fetchBody(topic: string, partition: number, offset: bigint, extra: Record<string, unknown> = {}, partitionExtra: Record<string, unknown> = {}) {
+  const ZERO_ID = '00000000-0000-0000-0000-000000000000';
+  return {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [{ topic, topicId: ZERO_ID, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 1 << 20, replicaDirectoryId: ZERO_ID, highWatermark: 9223372036854775807n, ...partitionExtra }] }],
+    forgottenTopicsData: [],
+    rackId: '',
+    ...extra,
+  };
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerConfig } from '../../src/config/config.js';
 import { TopicRegistry } from '../../src/cluster/topics.js';
-import { MetadataOwner } from '../../src/cluster/metadata-owner.js';
+import { singleNodeOwner } from '../helpers/metadata-owner.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { silentLogger as silent } from '../../src/util/logger.js';
@@ -33,14 +33,7 @@ async function setup() {
   const config = new BrokerConfig({ 'log.dirs': dir });
   const registry = await TopicRegistry.open(dir);
   const logs = await LogManager.open(config, [], (n) => registry.get(n)?.configs ?? {}, silent);
-  const topics = await MetadataOwner.open({
-    clusterId: 'c',
-    nodeId: 1,
-    broker: { id: 1, endpoints: [{ listener: 'PLAINTEXT', host: 'localhost', port: 9092 }], rack: null },
-    features: { supported: [], finalized: [], epoch: 0n },
-    registry,
-    logs,
-  });
+  const topics = await singleNodeOwner(registry, logs);
   const { LogPartitionManager } = await import('../../src/partitions/log-partitions.js');
   const metrics = { produced: () => undefined, fetched: () => undefined, partitionError: () => undefined };
   const broker = { config, topics, logs, partitions: new LogPartitionManager(logs, topics), metrics, log: silent } as unknown as BrokerServices;
