@@ -8,7 +8,7 @@
  * plain commit of the same partition came between its offset record and its marker; Kafka keeps
  * whichever record is later in the log (here a replay after compaction finds the plain commit).
  */
-import type { GroupStore, StoreRecord } from './group-store.js';
+import type { GroupStore } from './group-store.js';
 import type { CommittedOffset } from './classic-group.js';
 import type { GroupOffsets, OffsetCommitEntry } from './offsets-manager.js';
 import { TopicPartitionMap } from '../util/topic-partition.js';
@@ -31,23 +31,15 @@ export class TxnOffsets {
   }
 
   /**
-   * Applies a transaction's end to the group's pending offsets (its marker is in the log). After an
-   * abort, the committed offsets of the partitions it touched are written again: the aborted
-   * records share their keys, and Runnel's compaction (unlike Kafka's cleaner) does not drop
-   * aborted records first, so the committed value must stay the latest record of its key.
+   * Applies a transaction's end to the group's pending offsets (its marker is in the log): a
+   * commit makes them the committed offsets, an abort drops them. The aborted records stay in the
+   * log until the cleaner removes them (it drops aborted transactional records, as Kafka's does),
+   * and replay skips them, so the committed value survives both.
    */
   async end(g: GroupOffsets, producerId: bigint, commit: boolean): Promise<void> {
-    const restate: StoreRecord[] = [];
     const pending = g.pendingTxnOffsets.get(String(producerId));
     g.pendingTxnOffsets.delete(String(producerId));
-    for (const [{ topic, partition }, o] of pending ?? []) {
-      if (commit) g.offsets.set(topic, partition, o);
-      else {
-        const kept = g.offsets.get(topic, partition);
-        if (kept) restate.push({ kind: 'offset', group: g.groupId, topic, partition, value: { offset: kept.offset.toString(), leaderEpoch: kept.leaderEpoch, metadata: kept.metadata, commitTimestamp: kept.commitTimestamp, expireTimestamp: kept.expireTimestamp } });
-      }
-    }
-    if (restate.length > 0) await this.store.write(g.groupId, restate);
+    if (commit) for (const [{ topic, partition }, o] of pending ?? []) g.offsets.set(topic, partition, o);
   }
 
   /** Whether an open transaction has a pending commit for this partition (OffsetFetch requireStable). */
