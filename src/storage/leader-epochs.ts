@@ -30,7 +30,11 @@ export async function readLeaderEpochs(dir: string): Promise<EpochEntry[]> {
   const entries: EpochEntry[] = [];
   for (const l of lines.slice(2)) {
     const [epoch, start] = l.trim().split(/\s+/).map(Number);
-    if (Number.isInteger(epoch) && Number.isInteger(start)) entries.push({ epoch, startOffset: start });
+    // A damaged line (not two numbers, negative, or not after the previous entry) is skipped.
+    const prev = entries[entries.length - 1];
+    if (!Number.isSafeInteger(epoch) || !Number.isSafeInteger(start) || epoch < 0 || start < 0) continue;
+    if (prev && (epoch <= prev.epoch || start < prev.startOffset)) continue;
+    entries.push({ epoch, startOffset: start });
   }
   return entries.length > 0 ? entries : [{ epoch: 0, startOffset: 0 }];
 }
