@@ -45,6 +45,7 @@ import { findTopic, findPartition } from './common/partitions.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, NO_RESPONSE, type HandlerContext } from './types.js';
 import type { TopicInfo } from '../cluster/topics.js';
+import { leaderEndpoints } from './common/leader-endpoints.js';
 
 type PartitionResult = ProduceResponsePartitionProduceResponse;
 
@@ -63,11 +64,29 @@ async function topicFor(ctx: HandlerContext, name: string, topicId: string): Pro
   return { topic: created, errorCode: 0 };
 }
 
-async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null): Promise<PartitionResult> {
+/** One timer per request, started by the first partition that waits for replicas or an fsync. */
+class Deadline {
+  private timer: NodeJS.Timeout | undefined;
+  private expired: Promise<'timeout'> | undefined;
+  constructor(readonly ms: number) {}
+  race<T>(p: Promise<T>): Promise<T | 'timeout'> {
+    this.expired ??= new Promise((resolve) => (this.timer = setTimeout(() => resolve('timeout'), this.ms)));
+    return Promise.race([p, this.expired]);
+  }
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null, deadline: Deadline): Promise<PartitionResult> {
   const timeout = req.timeoutMs;
   const found = findPartition(ctx.broker, topic, index);
   const log = found.partition;
-  if (!log) return result(index, found.errorCode, found.message ?? null);
+  if (!log) {
+    const r = result(index, found.errorCode, found.message ?? null);
+    if (found.leader) r.currentLeader = { ...found.leader };
+    return r;
+  }
   if (ctx.apiVersion < 3) return result(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'message formats v0 and v1 are not supported; use Produce v3+');
   try {
     if (records === null || records.length === 0) throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests must carry one record batch');
@@ -108,11 +127,13 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
       batch = await recompressBatch(batch, target, section);
       info = validateProducedBatch(batch);
     }
-    // acks=1 and acks=-1 are both answered at commit: with one replica, the moment it is written.
-    const appended = log.append(batch, info, now).committed;
-    // Only an fsync can make the wait long; a timer per partition per request would cost more than it saves.
-    const r = await (timeout > 0 && cfg.fsyncOnAck ? withTimeout(appended, timeout) : appended);
-    if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not written within ${timeout} ms`);
+    // acks=1 is answered once the leader has written the batch, acks=-1 once every in-sync replica
+    // has it (with one replica, the same moment).
+    const pending = log.append(batch, info, now, req.acks);
+    const appended = req.acks === -1 ? pending.committed : pending.written;
+    const waits = req.acks === -1 ? pending.committed !== pending.written : cfg.fsyncOnAck;
+    const r = await (timeout > 0 && (waits || cfg.fsyncOnAck) ? deadline.race(appended) : appended);
+    if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not ${req.acks === -1 ? 'replicated' : 'written'} within ${timeout} ms`);
     ctx.broker.metrics.produced(topic.name, batch.length, info.recordCount);
     const ok = result(index, ErrorCode.NONE);
     ok.baseOffset = BigInt(r.baseOffset);
@@ -129,11 +150,6 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]).finally(() => clearTimeout(timer));
-}
-
 export default defineHandler<ProduceRequest, ProduceResponse>({
   apiKey: 0,
   minVersion: 0,
@@ -141,21 +157,23 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
   note: 'v0–v2 answered UNSUPPORTED_FOR_MESSAGE_FORMAT (message formats v0/v1); compressed batches are decompressed only where a record check needs it',
   async handle(req, ctx) {
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
+    const deadline = new Deadline(req.timeoutMs);
     const topics = await Promise.all(
       req.topicData.map(async (t) => {
         const found = acksValid ? await topicFor(ctx, t.name, t.topicId) : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
         const partitionResponses = await Promise.all(
-          t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req, found.topic, p.index, p.records) : result(p.index, found.errorCode))),
+          t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req, found.topic, p.index, p.records, deadline) : result(p.index, found.errorCode))),
         );
         return { name: t.name, topicId: t.topicId, partitionResponses };
       }),
     );
+    deadline.clear();
     if (req.acks === 0) {
       for (const t of topics)
         for (const p of t.partitionResponses)
           if (p.errorCode !== 0) ctx.log.warn({ topic: t.name, partition: p.index, errorCode: p.errorCode, error: p.errorMessage }, 'acks=0 produce failed');
       return NO_RESPONSE;
     }
-    return { responses: topics, throttleTimeMs: 0, nodeEndpoints: [] };
+    return { responses: topics, throttleTimeMs: 0, nodeEndpoints: ctx.apiVersion >= 10 ? leaderEndpoints(ctx, topics.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader.leaderId))) : [] };
   },
 });

@@ -24,6 +24,7 @@ import { findTopic, findPartition, leaderEpochError } from './common/partitions.
 import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
+import { leaderEndpoints } from './common/leader-endpoints.js';
 
 const EMPTY = Buffer.alloc(0);
 const INITIAL_EPOCH = 0;
@@ -67,11 +68,20 @@ interface ReadOutcome {
   log?: PartitionHandle;
 }
 
-async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean): Promise<ReadOutcome> {
+/** A follower's fetch: the broker id it names (-1 for consumers). */
+function replicaIdOf(req: FetchRequest, v: number): number {
+  return v >= 15 ? req.replicaState.replicaId : req.replicaId;
+}
+
+async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean, replicaId: number): Promise<ReadOutcome> {
   const found = findTopic(ctx.broker, w.topic, w.topicId);
   if (!found.topic) return { data: emptyPartition(w.partition, found.errorCode), bytes: 0 };
-  const { partition: log, errorCode } = findPartition(ctx.broker, found.topic, w.partition);
-  if (!log) return { data: emptyPartition(w.partition, errorCode), bytes: 0 };
+  const { partition: log, errorCode, leader } = findPartition(ctx.broker, found.topic, w.partition);
+  if (!log) {
+    const data = emptyPartition(w.partition, errorCode);
+    if (leader) data.currentLeader = { ...leader };
+    return { data, bytes: 0 };
+  }
   const epochError = leaderEpochError(w.currentLeaderEpoch, log);
   const data = emptyPartition(w.partition, epochError);
   data.highWatermark = BigInt(log.highWatermark);
@@ -84,7 +94,10 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
     const from = Number(w.fetchOffset);
     // read_committed stops at the last stable offset and names the aborted transactions in range,
     // so the client can drop their records (it sees the abort markers too).
-    const r = await log.read(from, Math.max(limit, 0), { minOneBatch: minOne, isolation: readCommitted ? 'read_committed' : 'read_uncommitted' });
+    const r =
+      replicaId >= 0
+        ? await log.readAsReplica(replicaId, from, Math.max(limit, 0))
+        : await log.read(from, Math.max(limit, 0), { minOneBatch: minOne, isolation: readCommitted ? 'read_committed' : 'read_uncommitted' });
     if (r.abortedTransactions) {
       const view = readCommittedView(r.abortedTransactions, r.records);
       r.records = view.records;
@@ -160,21 +173,23 @@ export default defineHandler<FetchRequest, FetchResponse>({
     }
 
     const maxBytes = Math.min(req.maxBytes, ctx.broker.config.int('fetch.max.bytes'));
-    const readCommitted = req.isolationLevel === 1;
+    const replicaId = replicaIdOf(req, v);
+    // A follower reads what the leader has written, committed or not.
+    const readCommitted = req.isolationLevel === 1 && replicaId < 0;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     let outcomes: ReadOutcome[];
     for (;;) {
       outcomes = [];
       let total = 0;
       for (const w of wanted) {
-        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted);
+        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted, replicaId);
         total += o.bytes;
         outcomes.push(o);
       }
       const hasError = outcomes.some((o) => o.data.errorCode !== 0);
       const wait = deadline - Date.now();
       if (total >= req.minBytes || hasError || wait <= 0 || wanted.length === 0) break;
-      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionHandle => !!l), wait);
+      await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionHandle => !!l), wait, replicaId >= 0);
     }
 
     // Group by topic in request order; an incremental response names only partitions with news.
@@ -201,11 +216,14 @@ export default defineHandler<FetchRequest, FetchResponse>({
       t.partitions.push(d);
     });
     session?.rotate(served);
-    return response(ErrorCode.NONE, session?.id ?? 0, [...byTopic.values()]);
+    const res = response(ErrorCode.NONE, session?.id ?? 0, [...byTopic.values()]);
+    if (v >= 16) res.nodeEndpoints = leaderEndpoints(ctx, outcomes.map((o) => o.data.currentLeader.leaderId));
+    return res;
   },
 });
 
-function waitForAppend(logs: PartitionHandle[], ms: number): Promise<void> {
+/** Until new data may be returned: a committed record for consumers, a written one for followers. */
+function waitForAppend(logs: PartitionHandle[], ms: number, replica: boolean): Promise<void> {
   return new Promise((resolve) => {
     const unsubscribe: Array<() => void> = [];
     const done = (): void => {
@@ -214,6 +232,6 @@ function waitForAppend(logs: PartitionHandle[], ms: number): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    for (const l of logs) unsubscribe.push(l.onHighWatermark(done));
+    for (const l of logs) unsubscribe.push(replica ? l.onLogEnd(done) : l.onHighWatermark(done));
   });
 }

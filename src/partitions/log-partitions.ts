@@ -8,7 +8,7 @@ import { Attr, HeaderOffset } from '../protocol/record-batch.js';
 import { batchRecords } from '../protocol/batch-records.js';
 import type { BatchInfo } from '../protocol/record-batch.js';
 import type { TopicCatalog } from '../cluster/topics.js';
-import type { Log } from '../storage/log.js';
+import { StorageError, type Log } from '../storage/log.js';
 import type { LogStore } from '../storage/log-store.js';
 import type { PartitionManager, PartitionLookup } from './partition-manager.js';
 import type {
@@ -27,8 +27,8 @@ function singleReplica(p: Promise<AppendedOffsets>): PendingAppend {
   return { written: p, committed: p };
 }
 
-class LogPartition implements PartitionHandle {
-  constructor(private readonly log: Log) {}
+export class LogPartition implements PartitionHandle {
+  constructor(protected readonly log: Log) {}
 
   get topic(): string {
     return this.log.topic;
@@ -68,17 +68,27 @@ class LogPartition implements PartitionHandle {
 
   async read(offset: number, maxBytes: number, opts: PartitionReadOptions): Promise<PartitionRead> {
     const committed = opts.isolation === 'read_committed';
-    // The bound is taken before reading, so the records and the offsets reported agree.
-    const lastStableOffset = this.log.lastStableOffset;
-    const upTo = committed ? lastStableOffset : this.log.highWatermark;
+    // The bounds are taken before reading, so the records and the offsets reported agree.
+    const highWatermark = this.highWatermark;
+    const lastStableOffset = this.lastStableOffset;
+    const upTo = committed ? lastStableOffset : highWatermark;
     const r = await this.log.read(offset, maxBytes, { minOneBatch: opts.minOneBatch, upTo });
     return {
       records: r.records,
-      highWatermark: r.highWatermark,
+      highWatermark,
       lastStableOffset,
       logStartOffset: r.logStartOffset,
       abortedTransactions: committed ? this.log.txns.abortedIn(offset, upTo) : null,
     };
+  }
+
+  /** A single replica has no followers to serve. */
+  readAsReplica(replicaId: number, _offset: number, _maxBytes: number): Promise<PartitionRead> {
+    return Promise.reject(new StorageError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${replicaId} is not a replica of ${this.topic}-${this.partition}`));
+  }
+
+  onLogEnd(fn: () => void): () => void {
+    return this.log.onAppend(fn);
   }
 
   onHighWatermark(fn: () => void): () => void {

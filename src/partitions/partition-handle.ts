@@ -78,8 +78,12 @@ export interface PartitionHandle {
   readonly size: number;
   config(): PartitionConfig;
 
-  /** A validated produced batch, as the leader (offsets are stamped into it in place). */
-  append(batch: Buffer, info: BatchInfo, now?: number): PendingAppend;
+  /**
+   * A validated produced batch, as the leader (offsets are stamped into it in place). With acks -1
+   * (the default) `committed` waits for every in-sync replica, and fewer in-sync replicas than
+   * min.insync.replicas refuse the write (NOT_ENOUGH_REPLICAS).
+   */
+  append(batch: Buffer, info: BatchInfo, now?: number, acks?: number): PendingAppend;
   /** A COMMIT or ABORT marker for `producerId`, with Kafka's producer and coordinator epoch checks. */
   appendMarker(producerId: bigint, producerEpoch: number, commit: boolean, coordinatorEpoch: number, transactionVersion: number): PendingAppend;
 
@@ -89,6 +93,14 @@ export interface PartitionHandle {
    * [logStartOffset, highWatermark] is OFFSET_OUT_OF_RANGE.
    */
   read(offset: number, maxBytes: number, opts: PartitionReadOptions): Promise<PartitionRead>;
+  /**
+   * A follower's fetch (Fetch with a replica id): batches up to the log end, and the follower's
+   * progress recorded (its log end offset is `offset`), which may move the high watermark and the
+   * ISR. NOT_LEADER_OR_FOLLOWER unless this is the leader and `replicaId` a follower.
+   */
+  readAsReplica(replicaId: number, offset: number, maxBytes: number): Promise<PartitionRead>;
+  /** Calls `fn` once after the next local append (a follower's long poll); returns an unsubscribe. */
+  onLogEnd(fn: () => void): () => void;
   /** Calls `fn` once after the next advance of the high watermark (Fetch's long poll); returns an unsubscribe. */
   onHighWatermark(fn: () => void): () => void;
 

@@ -4,7 +4,15 @@
  */
 import type { PartitionHandle } from './partition-handle.js';
 
-export type PartitionLookup = { partition: PartitionHandle; errorCode: 0; message?: undefined } | { partition: undefined; errorCode: number; message?: string };
+/** The partition's leader as this broker knows it (KIP-951: clients move at once), with an error. */
+export interface LeaderHint {
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+export type PartitionLookup =
+  | { partition: PartitionHandle; errorCode: 0; message?: undefined; leader?: undefined }
+  | { partition: undefined; errorCode: number; message?: string; leader?: LeaderHint };
 
 export interface PartitionManager {
   /**

@@ -12,6 +12,9 @@ import type { Logger } from '../util/logger.js';
 import { PartitionLog } from './partition-log.js';
 import { TopicLogs, type BrokerLogs, type RecoveryStats } from './log-store.js';
 import { FileCache } from './file-cache.js';
+
+/** A topic to open logs for; in a cluster, only the partitions `hosted` here (the others' directories are removed). */
+export type HostedTopic = TopicInfo & { hosted?: (index: number) => boolean };
 import { topicLogConfigs, type LogConfig } from './log-config.js';
 import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpoint.js';
 import { compactLog } from './cleaner.js';
@@ -50,7 +53,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
 
   static async open(
     config: BrokerConfig,
-    topics: TopicInfo[],
+    topics: HostedTopic[],
     topicConfigs: (topic: string) => Record<string, string>,
     log: Logger,
   ): Promise<LogManager> {
@@ -72,8 +75,8 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
         const [, topic, part] = match;
         const t = wanted.get(topic);
         const id = await readFile(join(path, 'partition.metadata'), 'utf8').then((s) => /topic_id: (\S+)/.exec(s)?.[1], () => undefined);
-        if (!t || Number(part) >= t.partitions || (id !== undefined && id !== t.id)) {
-          log.info({ dir: path }, 'removing the data of a deleted topic');
+        if (!t || Number(part) >= t.partitions || (id !== undefined && id !== t.id) || (t.hosted && !t.hosted(Number(part)))) {
+          log.info({ dir: path }, t && Number(part) < t.partitions && id === t.id ? 'removing the data of a partition no longer hosted here' : 'removing the data of a deleted topic');
           await rm(path, { recursive: true, force: true });
           continue;
         }
@@ -86,6 +89,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     for (const t of topics) {
       const list: PartitionLog[] = [];
       for (let i = 0; i < t.partitions; i++) {
+        if (t.hosted && !t.hosted(i)) continue;
         const f = found.get(`${t.name}-${i}`);
         const cfg = (): LogConfig => m.logConfig(t.name);
         let p: PartitionLog;
@@ -106,7 +110,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
           p = await PartitionLog.create(join(dir, `${t.name}-${i}`), t.name, i, t.id, cfg, m.files, log);
           m.dirOf.set(p, dir);
         }
-        list.push(p);
+        list[i] = p;
         done++;
         if (performance.now() - lastReport > 2000) {
           lastReport = performance.now();
@@ -145,21 +149,22 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     return this.dirOf.get(p);
   }
 
-  /** Creates the missing partition logs of a topic (new topic, or CreatePartitions). */
-  async ensureTopic(t: TopicInfo): Promise<void> {
+  /** Creates the missing partition logs of a topic (new topic, or CreatePartitions), of the partitions hosted here. */
+  async ensureTopic(t: TopicInfo, hosted: (index: number) => boolean = () => true): Promise<void> {
     const list = this.logs.get(t.name) ?? [];
     this.logs.set(t.name, list);
-    for (let i = list.length; i < t.partitions; i++) {
+    for (let i = 0; i < t.partitions; i++) {
+      if (list[i] || !hosted(i)) continue;
       const dir = this.pickDir();
       const p = await PartitionLog.create(join(dir, `${t.name}-${i}`), t.name, i, t.id, () => this.logConfig(t.name), this.files, this.log);
       this.dirOf.set(p, dir);
       p.onFsync = this.fsyncObserver;
-      list.push(p);
+      list[i] = p;
     }
   }
 
   async deleteTopic(name: string): Promise<void> {
-    const list = this.logs.get(name) ?? [];
+    const list = this.partitions(name);
     this.logs.delete(name);
     for (const p of list) {
       await p.close();

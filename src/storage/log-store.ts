@@ -25,8 +25,11 @@ export interface RecoveryStats {
 export interface BrokerLogs extends LogStore {
   readonly recoveryStats: RecoveryStats;
   all(): Log[];
-  /** Creates the missing partition logs of a topic (new topic, or CreatePartitions). */
-  ensureTopic(t: TopicInfo): Promise<void>;
+  /**
+   * Creates the missing partition logs of a topic (new topic, or CreatePartitions). In a cluster
+   * only the partitions `hosted` here get a log: the lists are then sparse.
+   */
+  ensureTopic(t: TopicInfo, hosted?: (index: number) => boolean): Promise<void>;
   deleteTopic(name: string): Promise<void>;
   /** Called with the duration of every log fsync (the broker's metrics). */
   onFsync: ((seconds: number) => void) | undefined;
@@ -44,8 +47,9 @@ export class TopicLogs<L extends Log> {
     return this.logs.get(topic)?.[index];
   }
 
+  /** The logs of a topic hosted here, in index order (a cluster hosts only some of them). */
   partitions(topic: string): L[] {
-    return this.logs.get(topic) ?? [];
+    return (this.logs.get(topic) ?? []).filter((l) => l !== undefined);
   }
 
   all(): L[] {

@@ -33,10 +33,10 @@ export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
     return Promise.resolve();
   }
 
-  ensureTopic(t: TopicInfo): Promise<void> {
+  ensureTopic(t: TopicInfo, hosted: (index: number) => boolean = () => true): Promise<void> {
     const list = this.logs.get(t.name) ?? [];
     this.logs.set(t.name, list);
-    for (let i = list.length; i < t.partitions; i++) list.push(new MemoryLog(t.name, i, () => this.logConfig(t.name)));
+    for (let i = 0; i < t.partitions; i++) if (!list[i] && hosted(i)) list[i] = new MemoryLog(t.name, i, () => this.logConfig(t.name));
     return Promise.resolve();
   }
 
