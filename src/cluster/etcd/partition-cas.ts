@@ -20,7 +20,7 @@ export interface WriteGuard {
 }
 
 /** What to write given the current state: a new state, 'stale' to refuse, or undefined for nothing to do. */
-export type PartitionDecision = (current: StoredPartition, replicas: readonly number[]) => Omit<StoredPartition, 'leaderEpoch' | 'partitionEpoch'> | 'stale' | undefined;
+export type PartitionDecision = (current: StoredPartition, replicas: readonly number[]) => { leader: number; isr: readonly number[] } | 'stale' | undefined;
 
 const MAX_ATTEMPTS = 20;
 

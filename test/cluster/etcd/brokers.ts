@@ -39,3 +39,39 @@ export async function until(control: { image(): MetadataImage }, what: string, c
 export function liveIds(image: MetadataImage): number[] {
   return image.brokers().map((b) => b.id).sort((a, b) => a - b);
 }
+
+import { Controller } from '../../../src/cluster/etcd/controller.js';
+
+export interface Node {
+  id: number;
+  control: EtcdControl;
+  controller: Controller;
+  /** Clean stop: the controller stops, the lease is revoked. */
+  close(): Promise<void>;
+  /** A crash: nothing revoked; etcd expires the lease after the session timeout. */
+  crash(): Promise<void>;
+}
+
+export async function openNode(endpoints: string, prefix: string, id: number, uncleanLeaderElection = false): Promise<Node> {
+  const control = await openBroker(endpoints, prefix, id);
+  const controller = new Controller(control, { uncleanLeaderElection });
+  controller.start();
+  let done = false;
+  return {
+    id,
+    control,
+    controller,
+    async close() {
+      if (done) return;
+      done = true;
+      await controller.stop();
+      await control.close();
+    },
+    async crash() {
+      if (done) return;
+      done = true;
+      await controller.stop();
+      await control.crash();
+    },
+  };
+}
