@@ -1,0 +1,94 @@
+/**
+ * Compare-and-swap of one partition's state key (P/partitions/<t>/<p>): the only way a partition's
+ * state changes after its topic was created. The compare is on the key's mod_revision, plus a
+ * guard key that proves the writer's right to write (the controller's key for the controller, the
+ * broker's own registration for a leader); a stale cached revision is refreshed and the decision
+ * taken again on the current state, a failed guard answers 'fenced'.
+ */
+import type { Etcd3, IKeyValue } from 'etcd3';
+import type { AlterResult } from '../control.js';
+import type { PartitionImage } from '../metadata-image.js';
+import { within } from './client.js';
+import type { ControlState, StoredKey } from './control-state.js';
+import { parsePartition, parseTopic, type StoredPartition } from './keys.js';
+
+/** A key whose create_revision (a 'Create' guard) or lease (a 'Lease' guard) must still be what it was. */
+export interface WriteGuard {
+  key: string;
+  target: 'Create' | 'Lease';
+  value: string;
+}
+
+/** What to write given the current state: a new state, 'stale' to refuse, or undefined for nothing to do. */
+export type PartitionDecision = (current: StoredPartition, replicas: readonly number[]) => { leader: number; isr: readonly number[] } | 'stale' | undefined;
+
+const MAX_ATTEMPTS = 20;
+
+function stored(kv: IKeyValue): StoredKey {
+  return { value: kv.value.toString(), modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision), lease: String(kv.lease) };
+}
+
+export function partitionImage(index: number, replicas: readonly number[], s: StoredPartition): PartitionImage {
+  return Object.freeze({ partition: index, replicas: Object.freeze([...replicas]), isr: Object.freeze([...s.isr]), leader: s.leader, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch });
+}
+
+export interface CasResult {
+  result: AlterResult | { ok: true; state: PartitionImage; unchanged: true };
+  /** The etcd revision of the write, when one was made. */
+  revision?: number;
+}
+
+export async function casPartition(client: Etcd3, state: ControlState, topic: string, partition: number, guard: WriteGuard | undefined, decide: PartitionDecision, timeoutMs: number): Promise<CasResult> {
+  const key = state.keys.partition(topic, partition);
+  let cur = state.get(key);
+  const topicKey = state.get(state.keys.topic(topic));
+  let replicas = topicKey ? parseTopic(topicKey.value)?.replicas[partition] : undefined;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (!cur || !replicas) {
+      const [p, t] = await Promise.all([client.get(key).options(within(timeoutMs)).exec(), client.get(state.keys.topic(topic)).options(within(timeoutMs)).exec()]);
+      const pkv = p.kvs[0];
+      const tkv = t.kvs[0];
+      replicas = tkv ? parseTopic(tkv.value.toString())?.replicas[partition] : undefined;
+      if (!pkv || !replicas) return { result: { ok: false, reason: 'unknown' } };
+      cur = stored(pkv);
+    }
+    const current = parsePartition(cur.value);
+    if (!current) return { result: { ok: false, reason: 'unknown' } };
+    const change = decide(current, replicas);
+    if (change === 'stale') return { result: { ok: false, reason: 'stale' } };
+    if (change === undefined) return { result: { ok: true, state: partitionImage(partition, replicas, current), unchanged: true } };
+    const next: StoredPartition = {
+      leader: change.leader,
+      isr: [...change.isr],
+      leaderEpoch: change.leader !== current.leader ? current.leaderEpoch + 1 : current.leaderEpoch,
+      partitionEpoch: current.partitionEpoch + 1,
+    };
+    let txn = client.if(key, 'Mod', '==', cur.modRevision);
+    if (guard) txn = txn.and(guard.key, guard.target, '==', guard.target === 'Create' ? Number(guard.value) : guard.value);
+    const res = await txn
+      .then(client.put(key).value(JSON.stringify(next)))
+      .else(client.get(key), ...(guard ? [client.get(guard.key)] : []))
+      .options(within(timeoutMs))
+      .commit();
+    if (res.succeeded) return { result: { ok: true, state: partitionImage(partition, replicas, next) }, revision: Number(res.header.revision) };
+    const now = res.responses[0]?.response_range?.kvs[0];
+    if (!now) return { result: { ok: false, reason: 'unknown' } };
+    if (guard) {
+      const g = res.responses[1]?.response_range?.kvs[0];
+      const holds = g && (guard.target === 'Create' ? g.create_revision === guard.value : String(g.lease) === guard.value);
+      if (!holds) return { result: { ok: false, reason: 'fenced' } };
+    }
+    cur = stored(now);
+  }
+  throw new Error(`partition ${topic}-${partition}: compare-and-swap still conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** Kafka's AlterPartition check: a change names a leader among the ISR (or none), and only assigned replicas. */
+export function changeError(replicas: readonly number[], change: { leader: number; isr: readonly number[] }): string | undefined {
+  if (change.isr.length === 0) return 'an empty ISR';
+  if (new Set(change.isr).size !== change.isr.length) return 'a replica twice in the ISR';
+  const notReplica = change.isr.find((id) => !replicas.includes(id));
+  if (notReplica !== undefined) return `broker ${notReplica} in the ISR is not a replica`;
+  if (change.leader !== -1 && !change.isr.includes(change.leader)) return `leader ${change.leader} is not in the ISR`;
+  return undefined;
+}

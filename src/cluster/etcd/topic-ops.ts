@@ -1,0 +1,87 @@
+/**
+ * Topic changes in etcd, each one transaction (any broker may make them; the controller needs no
+ * part in it): a topic is created with its assignment and every partition's initial state at
+ * once, deleted with its partitions' states at once, grown and reconfigured by compare-and-swap
+ * on its key. Every change resolves once this broker's own image has it.
+ */
+import type { Etcd3 } from 'etcd3';
+import type { MetadataImage } from '../metadata-image.js';
+import { within } from './client.js';
+import type { ControlState } from './control-state.js';
+import { initialPartition, parseTopic, type KeyLayout, type StoredTopic } from './keys.js';
+
+const MAX_ATTEMPTS = 20;
+
+export abstract class TopicOps {
+  abstract readonly client: Etcd3;
+  abstract readonly keys: KeyLayout;
+  abstract readonly state: ControlState;
+  abstract readonly timeoutMs: number;
+  abstract image(): MetadataImage;
+  abstract caughtUp(revision: number): Promise<void>;
+
+  private alive(): (id: number) => boolean {
+    const image = this.image();
+    return (id) => image.broker(id) !== undefined;
+  }
+
+  /** 'exists' when the name is taken (by whatever topic id). */
+  async createTopic(name: string, id: string, configs: Record<string, string>, replicas: number[][]): Promise<'created' | 'exists'> {
+    const key = this.keys.topic(name);
+    const alive = this.alive();
+    const topic: StoredTopic = { id, configs: { ...configs }, replicas: replicas.map((r) => [...r]) };
+    const puts = [this.client.put(key).value(JSON.stringify(topic)), ...replicas.map((r, i) => this.client.put(this.keys.partition(name, i)).value(JSON.stringify(initialPartition(r, alive))))];
+    const res = await this.client.if(key, 'Create', '==', 0).then(...puts).options(within(this.timeoutMs)).commit();
+    if (!res.succeeded) return 'exists';
+    await this.caughtUp(Number(res.header.revision));
+    return 'created';
+  }
+
+  /** False when there is no such topic. */
+  async deleteTopic(name: string): Promise<boolean> {
+    const key = this.keys.topic(name);
+    const res = await this.client
+      .if(key, 'Create', '>', 0)
+      .then(this.client.delete().key(key), this.client.delete().prefix(this.keys.partitions(name)))
+      .options(within(this.timeoutMs))
+      .commit();
+    if (!res.succeeded) return false;
+    await this.caughtUp(Number(res.header.revision));
+    return true;
+  }
+
+  /** Appends partitions with these replica lists; 'unknown' when there is no such topic. */
+  async addPartitions(name: string, replicas: number[][]): Promise<'added' | 'unknown'> {
+    const alive = this.alive();
+    return this.updateTopic(name, (t) => ({
+      topic: { ...t, replicas: [...t.replicas, ...replicas] },
+      extra: replicas.map((r, i) => this.client.put(this.keys.partition(name, t.replicas.length + i)).value(JSON.stringify(initialPartition(r, alive)))),
+    })).then((r) => (r ? 'added' : 'unknown'));
+  }
+
+  /** Replaces the topic's config overrides; false when there is no such topic. */
+  async setTopicConfigs(name: string, configs: Record<string, string>): Promise<boolean> {
+    return this.updateTopic(name, (t) => ({ topic: { ...t, configs: { ...configs } }, extra: [] }));
+  }
+
+  private async updateTopic(name: string, change: (t: StoredTopic) => { topic: StoredTopic; extra: ReturnType<Etcd3['put']>[] }): Promise<boolean> {
+    const key = this.keys.topic(name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const got = await this.client.get(key).options(within(this.timeoutMs)).exec();
+      const kv = got.kvs[0];
+      const t = kv && parseTopic(kv.value.toString());
+      if (!kv || !t) return false;
+      const { topic, extra } = change(t);
+      const res = await this.client
+        .if(key, 'Mod', '==', Number(kv.mod_revision))
+        .then(this.client.put(key).value(JSON.stringify(topic)), ...extra)
+        .options(within(this.timeoutMs))
+        .commit();
+      if (res.succeeded) {
+        await this.caughtUp(Number(res.header.revision));
+        return true;
+      }
+    }
+    throw new Error(`topic ${name}: compare-and-swap still conflicting after ${MAX_ATTEMPTS} attempts`);
+  }
+}

@@ -1,0 +1,77 @@
+/** Brokers' control stores against one test etcd, each test under its own prefix. */
+import { randomBytes } from 'node:crypto';
+import { EtcdControl } from '../../../src/cluster/etcd/etcd-control.js';
+import type { MetadataImage } from '../../../src/cluster/metadata-image.js';
+import { silentLogger } from '../../../src/util/logger.js';
+
+export const SESSION_MS = 1500;
+export const HEARTBEAT_MS = 250;
+
+export function newPrefix(): string {
+  return `/t-${randomBytes(6).toString('hex')}`;
+}
+
+export function openBroker(endpoints: string, prefix: string, id: number, rack: string | null = null, sessionTimeoutMs = SESSION_MS): Promise<EtcdControl> {
+  return EtcdControl.open({
+    endpoints,
+    prefix,
+    broker: { id, endpoints: [{ listener: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + id }], rack },
+    sessionTimeoutMs,
+    heartbeatMs: HEARTBEAT_MS,
+    log: silentLogger,
+  });
+}
+
+/** Waits until `check` holds for the control's image; fails with `what` and the last image's state after `ms`. */
+export async function until(control: { image(): MetadataImage }, what: string, check: (image: MetadataImage) => boolean, ms = 15_000): Promise<MetadataImage> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const image = control.image();
+    if (check(image)) return image;
+    if (Date.now() > deadline) {
+      const state = image.topics().map((t) => ({ topic: t.name, partitions: t.partitionStates }));
+      throw new Error(`timed out waiting for ${what}; brokers ${image.brokers().map((b) => b.id)}, controller ${image.controllerId}, ${JSON.stringify(state)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function liveIds(image: MetadataImage): number[] {
+  return image.brokers().map((b) => b.id).sort((a, b) => a - b);
+}
+
+import { Controller } from '../../../src/cluster/etcd/controller.js';
+
+export interface Node {
+  id: number;
+  control: EtcdControl;
+  controller: Controller;
+  /** Clean stop: the controller stops, the lease is revoked. */
+  close(): Promise<void>;
+  /** A crash: nothing revoked; etcd expires the lease after the session timeout. */
+  crash(): Promise<void>;
+}
+
+export async function openNode(endpoints: string, prefix: string, id: number, uncleanLeaderElection = false): Promise<Node> {
+  const control = await openBroker(endpoints, prefix, id);
+  const controller = new Controller(control, { uncleanLeaderElection });
+  controller.start();
+  let done = false;
+  return {
+    id,
+    control,
+    controller,
+    async close() {
+      if (done) return;
+      done = true;
+      await controller.stop();
+      await control.close();
+    },
+    async crash() {
+      if (done) return;
+      done = true;
+      await controller.stop();
+      await control.crash();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/** Replica placement against Kafka's own expectations (AdminUtils' tests) and its invariants. */
+import { describe, expect, it } from 'vitest';
+import { assignNewPartitions, assignReplicas, assignmentError, rackAlternated, type PlacementBroker } from '../../../src/cluster/etcd/placement.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+import { TopicError } from '../../../src/cluster/topics.js';
+
+const plain = (...ids: number[]): PlacementBroker[] => ids.map((id) => ({ id, rack: null }));
+const racked = (m: Record<number, string>): PlacementBroker[] => Object.entries(m).map(([id, rack]) => ({ id: Number(id), rack }));
+
+function codeOf(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof TopicError ? e.errorCode : -999;
+  }
+  return undefined;
+}
+
+describe('placement: rack unaware', () => {
+  it('matches Kafka for 5 brokers, 10 partitions, rf 3, start index 0', () => {
+    expect(assignReplicas(plain(0, 1, 2, 3, 4), 10, 3, { startIndex: 0 })).toEqual([
+      [0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 0], [4, 0, 1],
+      [0, 2, 3], [1, 3, 4], [2, 4, 0], [3, 0, 1], [4, 1, 2],
+    ]);
+  });
+
+  it('sorts brokers by id and never puts a broker twice in a partition', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      let x = seed + 1;
+      const random = () => ((x = (x * 48271) % 2147483647) / 2147483647);
+      const a = assignReplicas(plain(7, 3, 5, 1), 12, 3, { random });
+      for (const r of a) expect(new Set(r).size).toBe(3);
+      // Leaders spread evenly: 12 partitions over 4 brokers, 3 each.
+      const leaders = new Map<number, number>();
+      for (const r of a) leaders.set(r[0], (leaders.get(r[0]) ?? 0) + 1);
+      expect([...leaders.values()]).toEqual([3, 3, 3, 3]);
+    }
+  });
+
+  it('refuses a replication factor above the live brokers (INVALID_REPLICATION_FACTOR)', () => {
+    expect(codeOf(() => assignReplicas(plain(1, 2), 3, 3))).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+    expect(codeOf(() => assignReplicas(plain(1, 2), 3, 0))).toBe(ErrorCode.INVALID_REPLICATION_FACTOR);
+    expect(codeOf(() => assignReplicas(plain(1, 2), 3, 2))).toBeUndefined();
+  });
+});
+
+describe('placement: rack aware', () => {
+  const map = { 0: 'rack1', 1: 'rack3', 2: 'rack3', 3: 'rack2', 4: 'rack2', 5: 'rack1' };
+
+  it('alternates racks as Kafka does', () => {
+    expect(rackAlternated(racked(map))).toEqual([0, 3, 1, 5, 4, 2]);
+    const { 5: _, ...without5 } = map;
+    expect(rackAlternated(racked(without5))).toEqual([0, 3, 1, 4, 2]);
+  });
+
+  it('matches Kafka for 6 brokers in 3 racks, 7 partitions, rf 3, start index 0', () => {
+    expect(assignReplicas(racked(map), 7, 3, { startIndex: 0, startPartitionId: 0 })).toEqual([
+      [0, 3, 1], [3, 1, 5], [1, 5, 4], [5, 4, 2], [4, 2, 0], [2, 0, 3], [0, 4, 2],
+    ]);
+  });
+
+  it('puts each partition on as many racks as it can', () => {
+    const a = assignReplicas(racked({ 1: 'a', 2: 'a', 3: 'b', 4: 'b', 5: 'c', 6: 'c' }), 30, 3);
+    const rack = (id: number) => ({ 1: 'a', 2: 'a', 3: 'b', 4: 'b', 5: 'c', 6: 'c' })[id];
+    for (const r of a) expect(new Set(r.map(rack)).size).toBe(3);
+    const two = assignReplicas(racked({ 1: 'a', 2: 'a', 3: 'b', 4: 'b' }), 20, 3);
+    for (const r of two) {
+      expect(new Set(r).size).toBe(3);
+      expect(new Set(r.map((id) => (id <= 2 ? 'a' : 'b'))).size).toBe(2);
+    }
+  });
+
+  it('ignores racks when only some brokers have one', () => {
+    const mixed: PlacementBroker[] = [{ id: 0, rack: 'r1' }, { id: 1, rack: null }, { id: 2, rack: 'r1' }];
+    expect(assignReplicas(mixed, 3, 2, { startIndex: 0 })).toEqual(assignReplicas(plain(0, 1, 2), 3, 2, { startIndex: 0 }));
+  });
+});
+
+describe('placement: new partitions', () => {
+  it('continue from partition 0 with its replica count', () => {
+    const brokers = plain(0, 1, 2, 3, 4);
+    const existing = assignReplicas(brokers, 5, 3, { startIndex: 0 });
+    expect(assignNewPartitions(brokers, existing, 5)).toEqual(assignReplicas(brokers, 10, 3, { startIndex: 0 }).slice(5));
+  });
+});
+
+describe('placement: explicit assignments', () => {
+  const known = new Set([1, 2, 3]);
+  it('accepts a consistent assignment of known brokers', () => {
+    expect(assignmentError([[1, 2], [2, 3], [3, 1]], known)).toBeUndefined();
+  });
+  it('refuses a broker twice in a list', () => {
+    expect(assignmentError([[1, 1]], known)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  });
+  it('refuses an unknown broker', () => {
+    expect(assignmentError([[1, 9]], known)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  });
+  it('refuses lists of different lengths, and an empty list', () => {
+    expect(assignmentError([[1, 2], [3]], known)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect(assignmentError([[1, 2]], known, 3)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect(assignmentError([[]], known)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  });
+});
