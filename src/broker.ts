@@ -6,19 +6,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrokerConfig, ConfigError } from './config/config.js';
-import { ephemeralClusterMeta, loadClusterMeta } from './cluster/cluster-meta.js';
-import { TopicRegistry } from './cluster/topics.js';
 import { brokerFeatures } from './cluster/features.js';
-import { MetadataOwner } from './cluster/metadata-owner.js';
 import type { BrokerImage } from './cluster/metadata-image.js';
-import { LogManager } from './storage/log-manager.js';
-import { MemoryLogStore } from './storage/memory-log-store.js';
-import type { BrokerLogs } from './storage/log-store.js';
 import { lockDirs } from './storage/dir-lock.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
-import { LogPartitionManager } from './partitions/log-partitions.js';
-import { ProducerIdAllocator } from './producers/producer-ids.js';
 import { TxnCoordinator, TXN_TOPIC } from './transactions/txn-coordinator.js';
 import { PrometheusMetrics, startMetricsServer } from './metrics/metrics.js';
 import type { Server } from 'node:http';
@@ -30,6 +22,8 @@ import { createLogger, silentLogger, type Logger } from './util/logger.js';
 import { BrokerLoggers } from './util/loggers.js';
 import { DynamicConfigs } from './config/dynamic-configs.js';
 import { VERSION } from './version.js';
+import { openSingleNode } from './topology/single-node.js';
+import { openClusterNode } from './topology/cluster-node.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -142,34 +136,23 @@ async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker
 }
 
 async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
-
-  const meta = dataDir === undefined ? ephemeralClusterMeta(config.nodeId) : await loadClusterMeta(dataDir, config.nodeId);
   const loggers = new BrokerLoggers(log);
   // Before the logs open: stored dynamic broker configs are log defaults too.
   const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
-  const registry = dataDir === undefined ? TopicRegistry.inMemory() : await TopicRegistry.open(dataDir);
-  // Until the owner exists the logs read configs from the registry; then from the image.
-  let topicConfigs = (name: string): Readonly<Record<string, string>> => registry.get(name)?.configs ?? {};
-  const configsOf = (name: string): Readonly<Record<string, string>> => topicConfigs(name);
-  const logs: BrokerLogs =
-    dataDir === undefined
-      ? new MemoryLogStore(config, configsOf, loggers.get('runnel.storage'))
-      : await LogManager.open(config, registry.list(), configsOf, loggers.get('runnel.storage'));
-  if (logs.recoveryStats.recovered > 0)
-    log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
   const features = brokerFeatures(config);
-  const topics = await MetadataOwner.open({ clusterId: meta.clusterId, nodeId: meta.nodeId, broker: brokerImage(config, meta.nodeId), features, registry, logs });
-  topicConfigs = (name) => topics.get(name)?.configs ?? {};
+  const nodeOptions = { config, dataDir, features, broker: (id: number) => brokerImage(config, id), storageLog: loggers.get('runnel.storage'), log };
+  const topology = config.list('runnel.etcd.endpoints').length > 0 ? await openClusterNode({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
+  const { logs, owner: topics, producerIds } = topology;
+  const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
-  const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
-  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), loggers.get('runnel.groups'), topics);
+  const offsetsTopic = await topology.internalTopic(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), config.int('offsets.topic.replication.factor'), { 'cleanup.policy': 'compact' });
+  const groups = new GroupCoordinator(config, new GroupStore(offsetsTopic ? logs.partitions(offsetsTopic.name) : []), loggers.get('runnel.groups'), topics);
   groups.consumer.useGroupSettings((id) => dynamicConfigs.groupSettings(id));
   await groups.load();
-  const producerIds = dataDir === undefined ? ProducerIdAllocator.inMemory() : await ProducerIdAllocator.open(dataDir);
-  const txnTopic = await topics.create(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), { 'cleanup.policy': 'compact' });
+  const txnTopic = await topology.internalTopic(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), config.int('transaction.state.log.replication.factor'), { 'cleanup.policy': 'compact' });
   const transactions = new TxnCoordinator(
     config,
-    logs.partitions(txnTopic.name),
+    txnTopic ? logs.partitions(txnTopic.name) : [],
     producerIds,
     {
       partition: (t, i) => logs.partition(t, i),
@@ -189,7 +172,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     nodeId: meta.nodeId,
     advertised: () => config.advertised(boundPort),
     topics,
-    partitions: new LogPartitionManager(logs, topics),
+    partitions: topology.partitions,
     metadata: topics,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
@@ -207,6 +190,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     bound = await server.listen(host, port);
   } catch (err) {
     groups.close();
+    await topology.close();
     await logs.close();
     throw err;
   }
@@ -218,6 +202,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     } catch (err) {
       await server.close(0);
       groups.close();
+      await topology.close();
       await logs.close();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
     }
@@ -226,7 +211,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   groups.start();
   transactions.start();
   boundPort = bound.port;
-  await topics.apply([{ kind: 'registerBroker', broker: brokerImage(config, meta.nodeId, bound.port) }]);
+  await topology.listening(brokerImage(config, meta.nodeId, bound.port));
   const adv = services.advertised();
   log.info(
     {
@@ -257,6 +242,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     close() {
       closing ??= (async () => {
         stopping = true; // /health answers 503 while the broker drains
+        await topology.stopping();
         await server.close(config.int('runnel.shutdown.timeout.ms'));
         if (metricsServer) {
           const ms = metricsServer.server;
@@ -267,6 +253,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         }
         groups.close();
         transactions.close();
+        await topology.close();
         await logs.close();
         await unlock();
         if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
@@ -277,10 +264,10 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   };
 }
 
-/** This broker as the image lists it: its advertised endpoint (with the bound port once known); Runnel has no broker.rack. */
+/** This broker as the image lists it: its advertised endpoint (with the bound port once known) and broker.rack. */
 function brokerImage(config: BrokerConfig, nodeId: number, boundPort?: number): BrokerImage {
   const adv = config.advertised(boundPort);
-  return { id: nodeId, endpoints: [{ listener: adv.name, host: adv.host, port: adv.port }], rack: null };
+  return { id: nodeId, endpoints: [{ listener: adv.name, host: adv.host, port: adv.port }], rack: config.get('broker.rack') ?? null };
 }
 
 function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {

@@ -40,3 +40,27 @@ export async function loadClusterMeta(dir: string, nodeId: number): Promise<Clus
   await writeFileAtomic(path, `# Written by Runnel on first start. Do not edit.\nversion=1\ncluster.id=${meta.clusterId}\nnode.id=${nodeId}\n`);
   return meta;
 }
+
+/**
+ * A broker joining a cluster takes the cluster id from the control state; a data directory that
+ * belongs to another cluster is refused (Kafka's InconsistentClusterIdException), not reused.
+ */
+export async function adoptClusterMeta(dir: string, nodeId: number, clusterId: string): Promise<ClusterMeta> {
+  const path = join(dir, 'meta.properties');
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (text !== undefined) {
+    const props = parseProperties(text);
+    const stored = props.get('cluster.id');
+    if (stored && stored !== clusterId)
+      throw new ConfigError(`${path} belongs to cluster ${stored}, but the cluster in etcd is ${clusterId}: this data directory is another cluster's`);
+    const storedNode = props.get('node.id');
+    if (storedNode !== undefined && Number(storedNode) !== nodeId)
+      throw new ConfigError(`${path} belongs to node.id ${storedNode}, but this broker is node.id ${nodeId}`);
+    if (stored) return { clusterId, nodeId };
+  }
+  await writeFileAtomic(path, `# Written by Runnel on first start. Do not edit.\nversion=1\ncluster.id=${clusterId}\nnode.id=${nodeId}\n`);
+  return { clusterId, nodeId };
+}

@@ -14,7 +14,16 @@ export class ProducerIdAllocator {
   private reservedUntil = 0n;
   private reserving: Promise<void> | undefined;
 
-  private constructor(private readonly path: string | undefined) {}
+  private constructor(
+    private readonly path: string | undefined,
+    /** In a cluster: blocks handed out by the shared control state, unique across brokers. */
+    private readonly blocks?: (size: number) => Promise<{ start: bigint; end: bigint }>,
+  ) {}
+
+  /** Ids from blocks the cluster's control state reserves for this broker (Kafka's ProducerIdManager). */
+  static fromBlocks(blocks: (size: number) => Promise<{ start: bigint; end: bigint }>): ProducerIdAllocator {
+    return new ProducerIdAllocator(undefined, blocks);
+  }
 
   /** Ids for a broker without a data directory (storage: 'memory'): unique while it runs. */
   static inMemory(): ProducerIdAllocator {
@@ -36,6 +45,12 @@ export class ProducerIdAllocator {
   async allocate(): Promise<bigint> {
     while (this.next >= this.reservedUntil) {
       this.reserving ??= (async () => {
+        if (this.blocks) {
+          const b = await this.blocks(Number(BLOCK));
+          this.next = b.start;
+          this.reservedUntil = b.end;
+          return;
+        }
         const until = this.reservedUntil + BLOCK;
         if (this.path !== undefined) await writeFileAtomic(this.path, JSON.stringify({ nextBlock: until.toString() }));
         this.reservedUntil = until;

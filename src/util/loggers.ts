@@ -11,7 +11,7 @@
 import type { Logger } from './logger.js';
 
 export const ROOT_LOGGER = 'root';
-export const MODULE_LOGGERS = ['runnel.server', 'runnel.storage', 'runnel.groups', 'runnel.transactions'] as const;
+export const MODULE_LOGGERS = ['runnel.server', 'runnel.storage', 'runnel.groups', 'runnel.transactions', 'runnel.cluster'] as const;
 export type ModuleLogger = (typeof MODULE_LOGGERS)[number];
 
 /** Kafka's LogLevelConfig.VALID_LOG_LEVELS. */

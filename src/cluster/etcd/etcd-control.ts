@@ -24,6 +24,11 @@ export interface EtcdControlOptions {
   heartbeatMs: number;
   log: Logger;
   features?: BrokerFeatures;
+  /**
+   * Connect and watch without registering yet: register() does it later (a broker registers once
+   * it listens, with the port it is bound to).
+   */
+  deferRegistration?: boolean;
 }
 
 const NO_FEATURES: BrokerFeatures = { supported: [], finalized: [], epoch: 0n };
@@ -78,8 +83,14 @@ export class EtcdControl extends TopicOps implements ClusterControl {
 
   private async start(): Promise<void> {
     await this.ensureClusterId();
-    await this.session.start();
+    if (!this.opts.deferRegistration) await this.session.start();
     await this.load();
+  }
+
+  /** Registers this broker (after open with deferRegistration), with its endpoints as now bound. */
+  async register(broker: BrokerImage): Promise<void> {
+    this.session.setBroker(broker);
+    await this.session.start();
   }
 
   private async ensureClusterId(): Promise<string> {

@@ -28,7 +28,7 @@ export class BrokerSession {
   constructor(
     private readonly client: Etcd3,
     private readonly keys: KeyLayout,
-    private readonly broker: BrokerImage,
+    private broker: BrokerImage,
     private readonly sessionTimeoutMs: number,
     private readonly heartbeatMs: number,
     private readonly log: Logger,
@@ -50,6 +50,12 @@ export class BrokerSession {
   onRegistration(fn: (registered: boolean) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** The registration's contents, before start() (a broker learns its bound port late). */
+  setBroker(broker: BrokerImage): void {
+    if (broker.id !== this.broker.id) throw new Error(`broker id ${broker.id} is not this session's (${this.broker.id})`);
+    this.broker = broker;
   }
 
   /** First registration: a node id held by a live broker is an error, not something to wait out. */

@@ -1,0 +1,149 @@
+/**
+ * Three brokers as separate processes on a real etcd, driven by real clients (kafkajs to produce
+ * and administer, kcat to read partitions back). The invariants are checked, not assumed: every
+ * record a producer had acknowledged with acks=all is present exactly once at the offset it was
+ * acknowledged at, offsets are never reused, and after kill -9 of a partition's leader a follower
+ * from the ISR serves within the session timeout plus a few seconds.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { startCluster, type TestCluster } from '../helpers/cluster.js';
+
+const run = promisify(execFile);
+let cluster: TestCluster;
+let kafka: Kafka;
+let admin: Admin;
+
+beforeAll(async () => {
+  cluster = await startCluster({ brokers: 3 });
+  kafka = new Kafka({ clientId: 'cluster-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  admin = kafka.admin();
+  await admin.connect();
+}, 90_000);
+
+afterAll(async () => {
+  await admin?.disconnect().catch(() => undefined);
+  await cluster?.stop();
+});
+
+interface PartitionView {
+  partitionId: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+async function partitionsOf(topic: string): Promise<PartitionView[]> {
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  return md.topics[0].partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() }));
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Every record of a partition as kcat reads it from the cluster: offset and value. */
+async function readAll(topic: string, partition: number): Promise<Array<{ offset: number; value: string }>> {
+  const { stdout } = await run('kcat', ['-b', cluster.bootstrap, '-C', '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-f', '%o %s\\n'], { maxBuffer: 64 << 20, timeout: 60_000 });
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [o, v] = l.split(' ');
+      return { offset: Number(o), value: v };
+    });
+}
+
+/** The checker: each acknowledged value exactly once, at its acknowledged offset; offsets unique and increasing. */
+function checkAcknowledged(acked: Map<string, number>, read: Array<{ offset: number; value: string }>): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number[]>();
+  let prev = -1;
+  for (const r of read) {
+    if (r.offset <= prev) problems.push(`offset ${r.offset} after ${prev}`);
+    prev = r.offset;
+    seen.set(r.value, [...(seen.get(r.value) ?? []), r.offset]);
+  }
+  for (const [value, offset] of acked) {
+    const at = seen.get(value);
+    if (!at) problems.push(`acknowledged ${value}@${offset} lost`);
+    else if (at.length !== 1) problems.push(`acknowledged ${value} present ${at.length} times (${at.join(',')})`);
+    else if (at[0] !== offset) problems.push(`acknowledged ${value} at ${offset}, found at ${at[0]}`);
+  }
+  return problems;
+}
+
+describe('a three-broker cluster', () => {
+  it('lists every broker, spreads leaders, and keeps three in-sync replicas of a replication-factor-3 topic', async () => {
+    const md = await admin.describeCluster();
+    expect(md.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+    expect([1, 2, 3]).toContain(md.controller);
+    await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+    const parts = await until('full ISRs', async () => {
+      const p = await partitionsOf('spread');
+      return p.every((x) => x.isr.length === 3 && x.leader >= 1) ? p : undefined;
+    });
+    expect(new Set(parts.map((p) => p.leader)).size).toBe(3);
+    for (const p of parts) expect(p.replicas).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a replication factor above the number of brokers', async () => {
+    await expect(admin.createTopics({ topics: [{ topic: 'too-many', numPartitions: 1, replicationFactor: 4 }] })).rejects.toMatchObject({
+      errors: [expect.objectContaining({ type: 'INVALID_REPLICATION_FACTOR' })],
+    });
+  });
+
+  it('loses no acknowledged acks=all record when the leader is killed with kill -9, and the killed broker rejoins the ISR', async () => {
+    const topic = 'failover';
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+    await until('full ISR', async () => ((await partitionsOf(topic))[0].isr.length === 3 ? true : undefined));
+    const leader = (await partitionsOf(topic))[0].leader;
+    const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 50, initialRetryTime: 100, maxRetryTime: 1000 } });
+    await producer.connect();
+    const acked = new Map<string, number>();
+    let n = 0;
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        const batch = Array.from({ length: 10 }, () => ({ value: `v${n++}` }));
+        const res = await producer.send({ topic, acks: -1, timeout: 30_000, messages: batch });
+        const base = Number(res[0].baseOffset);
+        batch.forEach((m, i) => acked.set(m.value, base + i));
+      }
+    })();
+    await until('some acknowledged records', async () => (acked.size >= 200 ? true : undefined));
+    const killedAt = Date.now();
+    await cluster.broker(leader).kill9();
+    const before = acked.size;
+    const newLeader = await until('a new leader', async () => {
+      const p = (await partitionsOf(topic))[0];
+      return p.leader >= 1 && p.leader !== leader ? p.leader : undefined;
+    });
+    await until('acknowledged writes after the failover', async () => (acked.size >= before + 200 ? true : undefined), 40_000);
+    const failoverMs = Date.now() - killedAt;
+    stop = true;
+    await load;
+    await producer.disconnect();
+    expect(failoverMs).toBeLessThan(3000 + 15_000);
+    expect(newLeader).not.toBe(leader);
+
+    const problems = checkAcknowledged(acked, await readAll(topic, 0));
+    expect(problems).toEqual([]);
+
+    await cluster.broker(leader).start();
+    await until('the restarted broker back in the ISR', async () => ((await partitionsOf(topic))[0].isr.includes(leader) ? true : undefined), 40_000);
+  }, 150_000);
+});
