@@ -31,7 +31,7 @@ beforeAll(async () => {
   await createTopic(setup.c, { name: 'rec-compact', configs: { 'cleanup.policy': 'compact' } });
   await createTopic(setup.c, { name: 'rec-empty' });
   await setup.close();
-  const writes = ['rec-v0', 'rec-v1', 'rec-v2', 'rec-restart', 'rec-epoch', 'rec-dirs', 'rec-compact'].flatMap((topic) => [
+  const writes: Parameters<typeof appendOffline>[1] = ['rec-v0', 'rec-v1', 'rec-v2', 'rec-restart', 'rec-epoch', 'rec-dirs', 'rec-compact'].flatMap((topic) => [
     { topic, partition: 0, batches: [batchOf(10, 'a'), batchOf(10, 'b'), batchOf(10, 'c')] },
     ...(topic === 'rec-compact' ? [] : [{ topic, partition: 1, batches: [batchOf(5, 'd')] }]),
   ]);
