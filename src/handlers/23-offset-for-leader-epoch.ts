@@ -1,17 +1,18 @@
 /**
  * OffsetForLeaderEpoch (key 23), v0–v4.
  *
- * One broker that has led every partition since offset 0 in a single epoch (the partition's
- * leaderEpoch, 0): its epoch cache is the one entry (epoch, log start offset). Answers follow
- * Kafka's LeaderEpochFileCache.endOffsetFor: the current epoch ends at the log end offset; an
- * epoch above it, or -1, is UNDEFINED (epoch -1, offset -1) with no error; an epoch below it
- * (there are none here) ends where the current one starts. The client's CurrentLeaderEpoch (v2+)
- * is checked as Kafka does: -1 skips the check, an older epoch is FENCED_LEADER_EPOCH and a newer
- * one UNKNOWN_LEADER_EPOCH. Unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION.
+ * Answered from the partition log's leader epoch cache, as Kafka's LeaderEpochFileCache.endOffsetFor:
+ * the latest epoch ends at the log end offset; an older one gives the largest epoch <= it and the
+ * start offset of the next higher epoch; an epoch below the first cached one ends where the first
+ * starts; -1, an epoch above the latest, or an empty cache is UNDEFINED (epoch -1, offset -1) with
+ * no error. The cache holds the epochs this log led in (from the metadata image) and those its
+ * follower appends brought. The client's CurrentLeaderEpoch (v2+) is checked as Kafka does: -1
+ * skips the check, an older epoch is FENCED_LEADER_EPOCH and a newer one UNKNOWN_LEADER_EPOCH.
+ * Unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION.
  *
- * The log end offset reported is the high watermark: offsets assigned to appends still being
- * written are not in the log yet (with one replica, Kafka's log end and high watermark agree once
- * a write is acknowledged).
+ * Deviation: an end offset never passes the high watermark (the partition layer clamps it):
+ * offsets assigned to appends still being written are not in the log yet. With one replica,
+ * Kafka's log end and high watermark agree once a write is acknowledged.
  */
 import type {
   OffsetForLeaderEpochRequest,
@@ -41,7 +42,7 @@ export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRe
   apiKey: 23,
   minVersion: 0,
   maxVersion: 4,
-  note: 'the metadata image\'s leader epoch (0 on one node); older epochs end at the log start',
+  note: 'from the log\'s leader epoch cache (Kafka\'s endOffsetFor); end offsets capped at the high watermark',
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

@@ -113,15 +113,12 @@ export class LogPartition implements PartitionHandle {
   }
 
   /**
-   * One epoch since offset 0: its cache is the one entry (epoch, log start offset). The current
-   * epoch ends at the high watermark (offsets of appends still being written are not in the log
-   * yet); an older one where the current starts; -1 or a newer one is unknown.
+   * The log's epoch cache answers (Kafka's endOffsetFor). With one replica an end offset never
+   * passes the high watermark: offsets of appends still being written are not in the log yet.
    */
   endOffsetForEpoch(epoch: number): EpochEndOffset {
-    const current = this.log.leaderEpoch;
-    if (epoch === current) return { leaderEpoch: epoch, endOffset: this.log.highWatermark };
-    if (epoch === -1 || epoch > current) return { leaderEpoch: -1, endOffset: -1 };
-    return { leaderEpoch: epoch, endOffset: this.log.logStartOffset };
+    const end = this.log.endOffsetForEpoch(epoch);
+    return end.endOffset > this.log.highWatermark ? { leaderEpoch: end.leaderEpoch, endOffset: this.log.highWatermark } : end;
   }
 
   deleteRecordsBefore(offset: number): Promise<number> {

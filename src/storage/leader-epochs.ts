@@ -1,7 +1,7 @@
 /**
  * A partition's leader-epoch-checkpoint, in Kafka's format (LeaderEpochCheckpointFile): a version
  * line (0), a count line, then one "epoch startOffset" line per leader epoch the log has seen, in
- * order. The last entry is the epoch new batches are stamped with. Written crash-safely.
+ * order (the entries of epoch-cache.ts). Written crash-safely.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +18,11 @@ export function formatLeaderEpochs(entries: readonly EpochEntry[]): string {
   return `0\n${entries.length}\n${entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join('')}`;
 }
 
-/** The entries of `dir`'s checkpoint; [{0, 0}] when it is missing or unreadable (as every log had before epochs changed). */
+/**
+ * The entries of `dir`'s checkpoint; [{0, 0}] when it is missing or unreadable (as every log had
+ * before epochs changed). A well-formed checkpoint with no entries (a log truncated to before its
+ * first epoch) reads as none.
+ */
 export async function readLeaderEpochs(dir: string): Promise<EpochEntry[]> {
   let text: string;
   try {
@@ -27,6 +31,7 @@ export async function readLeaderEpochs(dir: string): Promise<EpochEntry[]> {
     return [{ epoch: 0, startOffset: 0 }];
   }
   const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length === 2 && lines[0].trim() === '0' && lines[1].trim() === '0') return [];
   const entries: EpochEntry[] = [];
   for (const l of lines.slice(2)) {
     const [epoch, start] = l.trim().split(/\s+/).map(Number);
@@ -41,13 +46,4 @@ export async function readLeaderEpochs(dir: string): Promise<EpochEntry[]> {
 
 export function writeLeaderEpochs(dir: string, entries: readonly EpochEntry[]): Promise<void> {
   return writeFileAtomic(join(dir, LEADER_EPOCH_CHECKPOINT), formatLeaderEpochs(entries));
-}
-
-/** `entries` with `epoch` starting at `startOffset` (Kafka's assign); unchanged unless the epoch is newer. */
-export function withEpoch(entries: readonly EpochEntry[], epoch: number, startOffset: number): EpochEntry[] {
-  const last = entries[entries.length - 1];
-  if (last && epoch <= last.epoch) return [...entries];
-  // An earlier epoch that never got a record ends where the new one starts: drop it as Kafka does.
-  const kept = entries.filter((e) => e.startOffset < startOffset);
-  return [...kept, { epoch, startOffset }];
 }

@@ -1,7 +1,8 @@
 /**
  * Moving the start of a file log forward: DeleteRecords (the log start offset, and the segments
  * wholly below it) and retention (closed segments past retention.ms or beyond retention.bytes).
- * Offsets continue where they were: nothing here lowers the log end offset.
+ * Offsets continue where they were: nothing here lowers the log end offset. The epoch that covers
+ * the new log start now starts there (Kafka's truncateFromStart in maybeIncrementLogStartOffset).
  */
 import type { Segment } from './segment.js';
 import type { PartitionLog } from './partition-log.js';
@@ -20,6 +21,7 @@ export async function deleteRecordsBefore(log: PartitionLog, offset: number): Pr
     const seg = segments.shift()!;
     await seg.delete();
   }
+  await log.logStartMoved();
   return log.logStartOffset;
 }
 
@@ -54,6 +56,7 @@ export async function applyRetention(log: PartitionLog, now: number): Promise<Re
     await seg.delete();
   }
   log.txns.trim(log.logStartOffset);
+  if (deleted > 0) await log.logStartMoved();
   return { segments: deleted, bytes };
 }
 

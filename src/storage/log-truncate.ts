@@ -1,8 +1,8 @@
 /**
  * Truncation of a file log (a follower cutting back to where it agrees with its leader): whole
  * segments past the offset are deleted and the last one kept is cut at the first batch that holds
- * or follows it. The log end offset becomes the end of what is left; the high watermark and the
- * recovery point never stay above it.
+ * or follows it. The log end offset becomes the end of what is left; the high watermark, the
+ * recovery point and the leader epochs never stay above it (Kafka's truncateFromEnd).
  */
 import type { PartitionLog } from './partition-log.js';
 
@@ -17,5 +17,5 @@ export async function truncateTo(log: PartitionLog, offset: number): Promise<voi
   const active = log.active;
   await active.truncateTo(offset, log.config().indexIntervalBytes);
   active.sealed = false;
-  log.truncated(Math.max(active.nextOffset, active.baseOffset));
+  await log.truncated(Math.max(active.nextOffset, active.baseOffset));
 }

@@ -35,6 +35,8 @@ export interface WriterHost {
   config(): LogConfig;
   /** Everything below `offset` is in the file: the high watermark may move. */
   written(offset: number): void;
+  /** A write that must be durable before any batch queued after it (the leader-epoch-checkpoint). */
+  barrier?(): Promise<void> | undefined;
 }
 
 export class LogWriter {
@@ -91,6 +93,8 @@ export class LogWriter {
           while (n < this.pending.length && this.pending[n].seg === seg && n < 1024 && bytes < 16 * 1024 * 1024) bytes += this.pending[n++].buf.length;
           const group = this.pending.splice(0, n);
           try {
+            const barrier = this.host.barrier?.();
+            if (barrier) await barrier;
             await this.files.with(seg.logPath, async (fd) => {
               // Small groups are written inline: a page-cache write of a few KiB is cheaper than a
               // threadpool round trip. Large ones go through the threadpool so the loop never stalls.

@@ -10,6 +10,11 @@
  * offset still readable (raised by DeleteRecords and retention). Offsets are never reused, except
  * that truncateTo() moves the end back for a follower that diverged from its leader.
  *
+ * Leader epochs (Kafka's LeaderEpochFileCache, epoch-cache.ts): where each epoch of the log starts.
+ * A leader's appends stamp its epoch and a follower's record the epochs their batches carry;
+ * truncateTo() drops the epochs it cuts off and a rising log start offset moves the first one up.
+ * The file log keeps them in its leader-epoch-checkpoint, written before the data that needs them.
+ *
  * Producer state (idempotent sequences) and the transaction index (open and aborted transactions)
  * live at this layer, as Kafka's ProducerStateManager does under UnifiedLog: append checks
  * sequences and records markers in the same step that assigns offsets, and the file log rebuilds
@@ -20,6 +25,8 @@ import type { BatchInfo } from '../protocol/record-batch.js';
 import type { LogConfig } from './log-config.js';
 import type { ProducerStateTable } from '../producers/producer-state.js';
 import type { PartitionTxns } from '../producers/partition-txns.js';
+import type { EpochEntry } from './leader-epochs.js';
+import type { EpochEndOffset } from './epoch-cache.js';
 
 export class StorageError extends Error {
   constructor(readonly errorCode: number, message: string) {
@@ -68,10 +75,26 @@ export interface Log {
   readonly highWatermark: number;
   /** Below it no transaction is open: read_committed reads up to here. */
   readonly lastStableOffset: number;
-  /** The epoch batches are stamped with: the partition's leader epoch in the metadata image. */
+  /**
+   * The epoch a leader's batches are stamped with: the partition's leader epoch in the metadata
+   * image, and never below an epoch a follower's batches brought.
+   */
   readonly leaderEpoch: number;
-  /** Told by the metadata owner of a newer leader epoch, which starts at the log end offset (persisted). */
+  /**
+   * Told by the metadata owner that this log leads in a newer epoch, which starts at the log end
+   * offset (persisted; Kafka's maybeAssignEpochStartOffset on becoming leader). Older ones are ignored.
+   */
   assignLeaderEpoch(epoch: number): Promise<void>;
+  /**
+   * Kafka's endOffsetFor: the largest epoch <= `epoch` and its end offset (the start of the next
+   * epoch, or the log end offset for the latest one); (-1, -1) for -1, an epoch above the latest or
+   * no epochs at all. An epoch below the first ends where the first starts.
+   */
+  endOffsetForEpoch(epoch: number): EpochEndOffset;
+  /** The newest epoch with an entry in the epoch cache, -1 when there is none. */
+  latestEpoch(): number;
+  /** The epoch cache, oldest first (a copy). */
+  epochEntries(): EpochEntry[];
   /** Bytes held (on disk, or in memory). */
   readonly size: number;
   readonly numberOfSegments: number;
@@ -95,7 +118,8 @@ export interface Log {
   /**
    * Kafka's appendAsFollower: batches that already carry their offsets (a replica fetching from its
    * leader), stored as they are. The first must start at or after the log end offset and each must
-   * start after the previous one; otherwise nothing is appended and the promise rejects.
+   * start after the previous one; otherwise nothing is appended and the promise rejects. The
+   * partition leader epoch of each batch (when >= 0) is assigned at its base offset.
    */
   appendAsFollower(records: Buffer): Promise<AppendResult>;
 
@@ -117,7 +141,7 @@ export interface Log {
   deleteRecordsBefore(offset: number): Promise<number>;
   /** Drops whole segments past retention.ms / retention.bytes (cleanup.policy delete). */
   applyRetention(now?: number): Promise<RetentionResult>;
-  /** Cuts the log back to end before `offset` (a follower diverging from its leader). */
+  /** Cuts the log back to end before `offset` (a follower diverging from its leader), and the epochs starting there or later. */
   truncateTo(offset: number): Promise<void>;
   /** Makes everything appended durable (a no-op without a disk). */
   flush(): Promise<void>;

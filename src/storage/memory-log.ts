@@ -18,6 +18,8 @@ import { PartitionTxns } from '../producers/partition-txns.js';
 import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadResult, type RetentionResult } from './log.js';
 import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
 import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
+import { LeaderEpochCache, type EpochEndOffset } from './epoch-cache.js';
+import type { EpochEntry } from './leader-epochs.js';
 
 const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 1024 * 1024;
@@ -58,6 +60,7 @@ export class MemoryLog implements Log {
   logStartOffset = 0;
   logEndOffset = 0;
   leaderEpoch = 0;
+  private readonly epochs = new LeaderEpochCache([{ epoch: 0, startOffset: 0 }]);
   /** Never set by the log itself (memory does not fail); tests set it to take the log offline. */
   failed: Error | undefined = undefined;
   readonly producers = new ProducerStateTable();
@@ -72,7 +75,21 @@ export class MemoryLog implements Log {
   ) {}
 
   async assignLeaderEpoch(epoch: number): Promise<void> {
-    if (epoch > this.leaderEpoch) this.leaderEpoch = epoch;
+    if (epoch <= this.leaderEpoch) return;
+    this.leaderEpoch = epoch;
+    this.epochs.assign(epoch, this.logEndOffset);
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
+  }
+
+  latestEpoch(): number {
+    return this.epochs.latestEpoch();
+  }
+
+  epochEntries(): EpochEntry[] {
+    return this.epochs.entries();
   }
 
   get highWatermark(): number {
@@ -103,6 +120,7 @@ export class MemoryLog implements Log {
     if (seq) return duplicateResult(this, () => undefined, seq.firstOffset, seq.lastOffset);
     const baseOffset = this.logEndOffset;
     const stamped = stampLeaderBatch(buf, info, baseOffset, this.leaderEpoch, this.config(), now);
+    this.epochs.assign(this.leaderEpoch, baseOffset);
     this.store(buf, baseOffset, stamped.lastOffset, stamped.maxTimestamp, now);
     trackBatch(this.producers, this.txns, buf, info, baseOffset, stamped.maxTimestamp);
     this.waiters.notify();
@@ -120,6 +138,9 @@ export class MemoryLog implements Log {
     const baseOffset = readInt64(records, HeaderOffset.BASE_OFFSET);
     let lastOffset = baseOffset;
     forEachBatch(records, (batch, base, last, maxTimestamp) => {
+      const epoch = batch.readInt32BE(HeaderOffset.PARTITION_LEADER_EPOCH);
+      this.epochs.assign(epoch, base);
+      if (epoch > this.leaderEpoch) this.leaderEpoch = epoch;
       this.store(batch, base, last, maxTimestamp, now);
       trackBatch(this.producers, this.txns, batch, producerFields(batch), base, maxTimestamp);
       lastOffset = last;
@@ -237,6 +258,7 @@ export class MemoryLog implements Log {
     if (offset > this.logStartOffset) this.logStartOffset = offset;
     this.txns.trim(this.logStartOffset);
     while (this.segments.length > 1 && this.segments[1].baseOffset <= this.logStartOffset) this.segments.shift();
+    this.epochs.truncateFromStart(this.logStartOffset);
     return Promise.resolve(this.logStartOffset);
   }
 
@@ -260,10 +282,11 @@ export class MemoryLog implements Log {
       this.logStartOffset = Math.max(this.logStartOffset, this.segments[0].baseOffset);
     }
     this.txns.trim(this.logStartOffset);
+    this.epochs.truncateFromStart(this.logStartOffset);
     return Promise.resolve({ segments: deleted, bytes });
   }
 
-  /** As the file log: batches holding `offset` or later go; the log ends where what is left ends. */
+  /** As the file log: batches holding `offset` or later go, and epochs starting there or later; the log ends where what is left ends. */
   truncateTo(offset: number): Promise<void> {
     if (offset >= this.logEndOffset) return Promise.resolve();
     while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop();
@@ -279,6 +302,7 @@ export class MemoryLog implements Log {
     for (const b of seg.batches) if (b.maxTimestamp > seg.maxTimestamp) seg.maxTimestamp = b.maxTimestamp;
     if (seg.batches.length === 0) seg.firstBatchTimestamp = -1;
     this.logEndOffset = seg.nextOffset;
+    this.epochs.truncateFromEnd(this.logEndOffset);
     return Promise.resolve();
   }
 }

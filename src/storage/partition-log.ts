@@ -16,7 +16,8 @@ import { Segment, type BatchMeta } from './segment.js';
 import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { readLeaderEpochs, withEpoch, writeLeaderEpochs, type EpochEntry } from './leader-epochs.js';
+import { readLeaderEpochs, writeLeaderEpochs, type EpochEntry } from './leader-epochs.js';
+import { LeaderEpochCache, type EpochEndOffset } from './epoch-cache.js';
 import { readInt64, type BatchInfo, HeaderOffset } from '../protocol/record-batch.js';
 import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -42,8 +43,12 @@ export class PartitionLog implements Log {
   /** Offset below which every batch is in the file and may be read. */
   highWatermark = 0;
   leaderEpoch = 0;
-  /** The leader-epoch-checkpoint's entries; the last is leaderEpoch. */
-  private epochs: EpochEntry[] = [{ epoch: 0, startOffset: 0 }];
+  /** The leader-epoch-checkpoint's entries. */
+  private epochs = new LeaderEpochCache([{ epoch: 0, startOffset: 0 }]);
+  /** The checkpoint write in progress, if any: the writer waits for it, so no batch lands before its epoch. */
+  private epochWrite: Promise<void> | undefined;
+  /** A checkpoint write is queued behind epochWrite (it writes the entries as they are when it starts). */
+  private epochWriteQueued = false;
   private readonly waiters = new AppendWaiters();
   /** Idempotent producers' sequence state (src/producers/producer-state.ts). */
   readonly producers = new ProducerStateTable();
@@ -70,6 +75,7 @@ export class PartitionLog implements Log {
           this.highWatermark = offset;
           this.waiters.notify();
         },
+        barrier: () => this.epochWrite,
       },
       files,
       log,
@@ -135,18 +141,74 @@ export class PartitionLog implements Log {
     p.writer.recoveryPoint = loaded.recoveryPoint;
     p.logStartOffset = loaded.logStartOffset;
     await rebuildProducerState(dir, p.segments, p, p.producers, p.txns);
-    p.epochs = await readLeaderEpochs(dir);
-    p.leaderEpoch = p.epochs[p.epochs.length - 1].epoch;
+    const epochs = new LeaderEpochCache(await readLeaderEpochs(dir));
+    // Recovery may have cut batches whose epochs the checkpoint names; entries beyond the end go
+    // (Kafka's LogLoader cuts at the end itself: an epoch a leader took with nothing written yet
+    // stays here, it ends at the log end either way). The first epoch moves up to the log start.
+    const cut = epochs.truncateFromEnd(p.nextOffset + 1);
+    const moved = epochs.truncateFromStart(p.logStartOffset);
+    if (cut || moved) await writeLeaderEpochs(dir, epochs.entries());
+    p.epochs = epochs;
+    p.leaderEpoch = Math.max(0, epochs.latestEpoch());
     return p;
   }
 
   /** A newer leader epoch (from the metadata image) starts at the log end offset; older ones are ignored. */
   async assignLeaderEpoch(epoch: number): Promise<void> {
     if (epoch <= this.leaderEpoch) return;
-    const entries = withEpoch(this.epochs, epoch, this.nextOffset);
-    await writeLeaderEpochs(this.dir, entries);
-    this.epochs = entries;
     this.leaderEpoch = epoch;
+    if (this.epochs.assign(epoch, this.nextOffset)) await this.persistEpochs();
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.epochs.endOffsetFor(epoch, this.nextOffset);
+  }
+
+  latestEpoch(): number {
+    return this.epochs.latestEpoch();
+  }
+
+  epochEntries(): EpochEntry[] {
+    return this.epochs.entries();
+  }
+
+  /**
+   * Writes the epoch checkpoint as it will be when the write starts; one write at a time and at
+   * most one queued. A failed write takes the log offline, as a failed segment write does.
+   */
+  private persistEpochs(): Promise<void> {
+    if (this.epochWriteQueued && this.epochWrite) return this.epochWrite;
+    const before = this.epochWrite ?? Promise.resolve();
+    this.epochWriteQueued = true;
+    const write = before
+      .catch(() => undefined)
+      .then(() => {
+        this.epochWriteQueued = false;
+        return writeLeaderEpochs(this.dir, this.epochs.entries());
+      });
+    this.epochWrite = write;
+    write.then(
+      () => {
+        if (this.epochWrite === write) this.epochWrite = undefined;
+      },
+      (err: Error) => {
+        if (this.epochWrite === write) this.epochWrite = undefined;
+        if (!this.failed) {
+          this.log.error({ topic: this.topic, partition: this.partition, err: err.message }, 'leader-epoch-checkpoint write failed; partition is offline until restart');
+          this.failed = err;
+        }
+      },
+    );
+    return write;
+  }
+
+  /** After truncation to `end` or a new log start offset: the epochs follow (persisted when they change). */
+  epochsCut(end: number): Promise<void> {
+    return this.epochs.truncateFromEnd(end) ? this.persistEpochs() : Promise.resolve();
+  }
+
+  logStartMoved(): Promise<void> {
+    return this.epochs.truncateFromStart(this.logStartOffset) ? this.persistEpochs() : Promise.resolve();
   }
 
   // ---------------------------------------------------------------- writes
@@ -169,6 +231,8 @@ export class PartitionLog implements Log {
     const cfg = this.config();
     const baseOffset = this.nextOffset;
     const { lastOffset, maxTimestamp, logAppendTime } = stampLeaderBatch(buf, info, baseOffset, this.leaderEpoch, cfg, now);
+    // Only after a truncation cut the current epoch's entry (Kafka assigns per batch on every append).
+    if (this.epochs.assign(this.leaderEpoch, baseOffset)) void this.persistEpochs().catch(() => undefined);
     const written = this.place(buf, { baseOffset, lastOffset, maxTimestamp, recordCount: info.recordCount }, now, cfg);
     trackBatch(this.producers, this.txns, buf, info, baseOffset, maxTimestamp);
     return written.then(() => ({ baseOffset, lastOffset, logAppendTime, logStartOffset: this.logStartOffset }));
@@ -188,7 +252,8 @@ export class PartitionLog implements Log {
 
   /**
    * Batches carrying their offsets (a replica's fetch from its leader), stored as they are after
-   * checking that each is intact and that offsets continue the log.
+   * checking that each is intact and that offsets continue the log. Their leader epochs go into the
+   * epoch cache (one header read per batch); the checkpoint is written before the batches.
    */
   appendAsFollower(records: Buffer): Promise<AppendResult> {
     const offline = this.offline();
@@ -200,12 +265,16 @@ export class PartitionLog implements Log {
     const baseOffset = readInt64(records, HeaderOffset.BASE_OFFSET);
     let lastOffset = baseOffset;
     let written: Promise<void> = Promise.resolve();
+    let epochs: Promise<void> = Promise.resolve();
     forEachBatch(records, (batch, base, last, maxTimestamp) => {
       lastOffset = last;
+      const epoch = batch.readInt32BE(HeaderOffset.PARTITION_LEADER_EPOCH);
+      if (this.epochs.assign(epoch, base)) epochs = this.persistEpochs();
+      if (epoch > this.leaderEpoch) this.leaderEpoch = epoch;
       written = this.place(batch, { baseOffset: base, lastOffset: last, maxTimestamp, recordCount: batch.readInt32BE(HeaderOffset.RECORDS_COUNT) }, now, cfg);
       trackBatch(this.producers, this.txns, batch, producerFields(batch), base, maxTimestamp);
     });
-    return written.then(() => ({ baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset }));
+    return Promise.all([written, epochs]).then(() => ({ baseOffset, lastOffset, logAppendTime: -1, logStartOffset: this.logStartOffset }));
   }
 
   /** The last stable offset: below it no transaction is open (read_committed reads up to here). */
@@ -239,9 +308,10 @@ export class PartitionLog implements Log {
     return this.writer.flush(this.active, this.highWatermark);
   }
 
-  /** Resolves when nothing is queued for writing. */
-  settle(): Promise<void> {
-    return this.writer.settle();
+  /** Resolves when nothing is queued for writing (segments and the epoch checkpoint). */
+  async settle(): Promise<void> {
+    await this.writer.settle();
+    while (this.epochWrite) await this.epochWrite.catch(() => undefined);
   }
 
   // ---------------------------------------------------------------- reads
@@ -315,11 +385,12 @@ export class PartitionLog implements Log {
     return truncateTo(this, offset);
   }
 
-  /** After truncation: the log now ends at `end`; nothing may stay above it. */
-  truncated(end: number): void {
+  /** After truncation: the log now ends at `end`; nothing may stay above it, epochs included. */
+  truncated(end: number): Promise<void> {
     this.nextOffset = end;
     this.highWatermark = Math.min(this.highWatermark, end);
     this.writer.recoveryPoint = Math.min(this.writer.recoveryPoint, end);
+    return this.epochsCut(end);
   }
 
   /** Clean close: every write landed, fsynced, active segment indexes written. */

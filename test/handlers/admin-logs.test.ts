@@ -27,14 +27,16 @@ let c: KafkaWire;
 /** 30 records in 3 batches in partition 0 of each rec-* topic, 5 in partition 1. */
 beforeAll(async () => {
   const setup = await startAdmin({ config: { 'node.id': NODE } });
-  for (const name of ['rec-v0', 'rec-v1', 'rec-v2', 'rec-restart', 'rec-epoch', 'rec-dirs']) await createTopic(setup.c, { name, numPartitions: 2 });
+  for (const name of ['rec-v0', 'rec-v1', 'rec-v2', 'rec-restart', 'rec-epoch', 'rec-epochs', 'rec-dirs']) await createTopic(setup.c, { name, numPartitions: 2 });
   await createTopic(setup.c, { name: 'rec-compact', configs: { 'cleanup.policy': 'compact' } });
   await createTopic(setup.c, { name: 'rec-empty' });
   await setup.close();
-  const writes = ['rec-v0', 'rec-v1', 'rec-v2', 'rec-restart', 'rec-epoch', 'rec-dirs', 'rec-compact'].flatMap((topic) => [
+  const writes: Parameters<typeof appendOffline>[1] = ['rec-v0', 'rec-v1', 'rec-v2', 'rec-restart', 'rec-epoch', 'rec-dirs', 'rec-compact'].flatMap((topic) => [
     { topic, partition: 0, batches: [batchOf(10, 'a'), batchOf(10, 'b'), batchOf(10, 'c')] },
     ...(topic === 'rec-compact' ? [] : [{ topic, partition: 1, batches: [batchOf(5, 'd')] }]),
   ]);
+  // rec-epochs-0 led in epochs 0, 1 and 3: 10 records each, from offsets 0, 10 and 20.
+  writes.push({ topic: 'rec-epochs', partition: 0, batches: [batchOf(10, 'e'), batchOf(10, 'f'), batchOf(10, 'g')], epochs: [0, 1, 3] });
   await appendOffline(setup.dataDir, writes);
   a = await startAdmin({ dataDir: setup.dataDir, config: { 'node.id': NODE } });
   c = a.c;
@@ -113,6 +115,28 @@ describe('OffsetForLeaderEpoch', () => {
         [5, E.UNKNOWN_TOPIC_OR_PARTITION, -1n],
       ]);
       if (v >= 1) expect(ps.map((p: any) => p.leaderEpoch)).toEqual([0, 0, -1, -1, -1]);
+    });
+  }
+
+  for (const v of [0, 1, 3, 4]) {
+    it(`v${v}: several epochs end where the next one starts, as Kafka's epoch cache answers`, async () => {
+      const res = await epochOf(v, 'rec-epochs', [[0, 0], [0, 1], [0, 2], [0, 3], [0, 4], [0, -1], [1, 0], [1, 2]]);
+      const ps = res.topics[0].partitions;
+      expect(ps.map((p: any) => [p.partition, p.errorCode, p.endOffset])).toEqual([
+        [0, 0, 10n],
+        [0, 0, 20n],
+        [0, 0, 20n], // epoch 2 never led: the largest epoch below it is 1, ending where 3 starts
+        [0, 0, 30n],
+        [0, 0, -1n],
+        [0, 0, -1n],
+        [1, 0, 0n], // partition 1 is empty, in epoch 0
+        [1, 0, -1n],
+      ]);
+      if (v >= 1) expect(ps.map((p: any) => p.leaderEpoch)).toEqual([0, 1, 1, 3, -1, -1, 0, -1]);
+      if (v >= 3) {
+        const checked = await epochOf(v, 'rec-epochs', [[0, 1, 3], [0, 1, 1], [0, 1, 4]]);
+        expect(checked.topics[0].partitions.map((p: any) => [p.errorCode, p.endOffset])).toEqual([[0, 20n], [E.FENCED_LEADER_EPOCH, -1n], [E.UNKNOWN_LEADER_EPOCH, -1n]]);
+      }
     });
   }
 

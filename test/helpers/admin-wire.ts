@@ -137,7 +137,8 @@ export function batchOf(n: number, tag = 'v', timestamp = Date.now()): Buffer {
  * Appends batches to partitions of existing topics in a stopped broker's data directory, as the
  * broker's own LogManager would, then closes it cleanly.
  */
-export async function appendOffline(dataDir: string, writes: Array<{ topic: string; partition: number; batches: Buffer[] }>): Promise<void> {
+/** Appends batches to partitions of a stopped broker's data dir; `epochs[i]`, when given, is the leader epoch assigned before batch i. */
+export async function appendOffline(dataDir: string, writes: Array<{ topic: string; partition: number; batches: Buffer[]; epochs?: number[] }>): Promise<void> {
   const config = new BrokerConfig({ 'log.dirs': dataDir });
   const registry = await TopicRegistry.open(dataDir);
   const logs = await LogManager.open(config, registry.list(), (n) => registry.get(n)?.configs ?? {}, silentLogger);
@@ -145,7 +146,10 @@ export async function appendOffline(dataDir: string, writes: Array<{ topic: stri
     for (const w of writes) {
       const p = logs.partition(w.topic, w.partition);
       if (!p) throw new Error(`no partition ${w.topic}-${w.partition}`);
-      for (const b of w.batches) await p.append(b, validateProducedBatch(b));
+      for (const [i, b] of w.batches.entries()) {
+        if (w.epochs) await p.assignLeaderEpoch(w.epochs[i]);
+        await p.append(b, validateProducedBatch(b));
+      }
     }
   } finally {
     await logs.close();

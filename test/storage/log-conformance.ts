@@ -17,10 +17,20 @@ export type LogFactory = (cfg?: Partial<LogConfig>) => Promise<Log>;
 const append = (log: Log, buf: Buffer, now?: number) => log.append(buf, validateProducedBatch(buf), now);
 
 /** A batch whose offsets start at `base`, as a leader would have stamped them (for appendAsFollower). */
-function leaderBatch(base: number, n: number, opts: { timestamp?: number } = {}): Buffer {
+function leaderBatch(base: number, n: number, opts: { timestamp?: number; epoch?: number } = {}): Buffer {
   const records = Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`f${i}`), value: Buffer.from(`v${i}`), timestamp: opts.timestamp }));
-  return createBatch(records, { baseOffset: BigInt(base), baseTimestamp: opts.timestamp });
+  return createBatch(records, { baseOffset: BigInt(base), baseTimestamp: opts.timestamp, partitionLeaderEpoch: opts.epoch });
 }
+
+/** The partition leader epoch of every batch in `records`. */
+function batchEpochs(records: Buffer): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < records.length; p += records.readInt32BE(p + 8) + 12) out.push(records.readInt32BE(p + 12));
+  return out;
+}
+
+const entry = (epoch: number, startOffset: number) => ({ epoch, startOffset });
+const end = (leaderEpoch: number, endOffset: number) => ({ leaderEpoch, endOffset });
 
 function idempotent(producerId: bigint, seq: number, n: number, opts: { transactional?: boolean; epoch?: number } = {}): Buffer {
   const records = Array.from({ length: n }, (_, i) => ({ key: null, value: Buffer.from(`p${seq + i}`) }));
@@ -282,6 +292,94 @@ export function logConformance(name: string, factory: LogFactory): void {
       // Producer state comes along with the batches.
       await log.appendAsFollower(createBatch([{ key: null, value: Buffer.from('x') }], { baseOffset: 13n, producerId: 4n, producerEpoch: 0, baseSequence: 0 }));
       expect(log.producers.producers.get('4')?.batches[0]).toMatchObject({ firstOffset: 13, firstSeq: 0 });
+    });
+
+    it('leader epochs: stamped into the batches, ended by the next epoch, cut by truncation, moved by the log start', async () => {
+      const log = await make();
+      expect([log.latestEpoch(), log.epochEntries()]).toEqual([0, [entry(0, 0)]]);
+      await append(log, batch(3)); // 0..2 in epoch 0
+      await log.assignLeaderEpoch(1);
+      await append(log, batch(2)); // 3..4
+      await append(log, batch(2)); // 5..6
+      await log.assignLeaderEpoch(3);
+      await log.assignLeaderEpoch(2); // older than the current: ignored
+      await append(log, batch(4)); // 7..10
+      expect([log.leaderEpoch, log.latestEpoch(), log.logEndOffset]).toEqual([3, 3, 11]);
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(1, 3), entry(3, 7)]);
+      expect(batchEpochs((await log.read(0, 1 << 20)).records)).toEqual([0, 1, 1, 3]);
+      // Kafka's endOffsetFor: the largest epoch <= the one asked for, ended by the next epoch's start.
+      expect([0, 1, 2, 3].map((e) => log.endOffsetForEpoch(e))).toEqual([end(0, 3), end(1, 7), end(1, 7), end(3, 11)]);
+      expect([4, 100, -1].map((e) => log.endOffsetForEpoch(e))).toEqual([end(-1, -1), end(-1, -1), end(-1, -1)]);
+
+      // Mid-epoch 1: epoch 3 is cut off and epoch 1 (now the latest) ends at the log end.
+      await log.truncateTo(5);
+      expect([log.logEndOffset, log.latestEpoch()]).toEqual([5, 1]);
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(1, 3)]);
+      expect([0, 1, 3].map((e) => log.endOffsetForEpoch(e))).toEqual([end(0, 3), end(1, 5), end(-1, -1)]);
+      // The leader's next batch still carries its epoch, which starts again where it lands.
+      const r = await append(log, batch(1));
+      expect(r.baseOffset).toBe(5);
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(1, 3), entry(3, 5)]);
+      expect(log.endOffsetForEpoch(1)).toEqual(end(1, 5));
+
+      // A truncation at an epoch's first offset removes that epoch.
+      await log.truncateTo(3);
+      expect(log.epochEntries()).toEqual([entry(0, 0)]);
+      await append(log, batch(2)); // 3..4 in epoch 3
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(3, 3)]);
+
+      // DeleteRecords: the epoch covering the new log start starts there; an older epoch asked for
+      // ends where the first kept one starts.
+      expect(await log.deleteRecordsBefore(4)).toBe(4);
+      expect(log.epochEntries()).toEqual([entry(3, 4)]);
+      expect([0, 2, 3].map((e) => log.endOffsetForEpoch(e))).toEqual([end(0, 4), end(2, 4), end(3, 5)]);
+    });
+
+    it('follower appends record the epochs their batches carry, one entry per epoch change', async () => {
+      const log = await make();
+      const fetched = Buffer.concat([
+        leaderBatch(0, 2, { epoch: 0 }),
+        leaderBatch(2, 2, { epoch: 1 }),
+        leaderBatch(4, 1, { epoch: 1 }),
+        leaderBatch(5, 3, { epoch: 3 }),
+        leaderBatch(8, 1, { epoch: -1 }), // no partition leader epoch: nothing to record
+      ]);
+      await log.appendAsFollower(fetched);
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(1, 2), entry(3, 5)]);
+      expect([log.latestEpoch(), log.leaderEpoch, log.logEndOffset]).toEqual([3, 3, 9]);
+      expect([-1, 0, 1, 2, 3, 4].map((e) => log.endOffsetForEpoch(e))).toEqual([end(-1, -1), end(0, 2), end(1, 5), end(1, 5), end(3, 9), end(-1, -1)]);
+      await log.appendAsFollower(leaderBatch(9, 2, { epoch: 3 }));
+      await log.appendAsFollower(leaderBatch(12, 1, { epoch: 4 })); // after a gap, as compaction leaves
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(1, 2), entry(3, 5), entry(4, 12)]);
+      expect(log.leaderEpoch).toBe(4);
+
+      // Truncation mid-epoch 3, as a follower does after OffsetForLeaderEpoch; the leader's batches
+      // then bring their epoch in again at their own offsets.
+      await log.truncateTo(7);
+      expect([log.logEndOffset, log.epochEntries()]).toEqual([5, [entry(0, 0), entry(1, 2)]]);
+      await log.appendAsFollower(Buffer.concat([leaderBatch(5, 2, { epoch: 2 }), leaderBatch(7, 1, { epoch: 5 })]));
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(1, 2), entry(2, 5), entry(5, 7)]);
+      expect(log.endOffsetForEpoch(3)).toEqual(end(2, 7));
+
+      // A log whose first batches come from a later epoch starts in that epoch.
+      const fresh = await make();
+      await fresh.appendAsFollower(leaderBatch(0, 2, { epoch: 6 }));
+      expect(fresh.epochEntries()).toEqual([entry(6, 0)]);
+      expect([fresh.endOffsetForEpoch(5), fresh.endOffsetForEpoch(6)]).toEqual([end(5, 0), end(6, 2)]);
+    });
+
+    it('retention moves the first epoch up to the new log start', async () => {
+      const log = await make({ segmentBytes: 200, retentionMs: 60_000 });
+      const old = Date.now() - 3_600_000;
+      await log.appendAsFollower(Buffer.concat([leaderBatch(0, 2, { epoch: 0, timestamp: old }), leaderBatch(2, 2, { epoch: 2, timestamp: old })]));
+      await log.appendAsFollower(leaderBatch(4, 2, { epoch: 2, timestamp: old }));
+      await log.appendAsFollower(leaderBatch(6, 2, { epoch: 4, timestamp: Date.now() }));
+      expect(log.epochEntries()).toEqual([entry(0, 0), entry(2, 2), entry(4, 6)]);
+      // Segments: [0..3] (old), then [4..7] whose newest batch keeps it.
+      expect(await log.applyRetention()).toMatchObject({ segments: 1 });
+      expect(log.logStartOffset).toBe(4);
+      expect(log.epochEntries()).toEqual([entry(2, 4), entry(4, 6)]);
+      expect([0, 2, 4].map((e) => log.endOffsetForEpoch(e))).toEqual([end(0, 4), end(2, 6), end(4, 8)]);
     });
   });
 }
