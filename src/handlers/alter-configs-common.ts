@@ -21,7 +21,6 @@ import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { isListConfig, topicDefault, validateTopicConfigs } from '../config/topic-configs.js';
 import { AlterOp, applyConfigOps, opName, type AlterMode, type ConfigOp } from '../config/config-ops.js';
-import { ConfigChangeError } from '../config/dynamic-configs.js';
 import { ResourceType, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
 import { alterLoggers } from './broker-loggers.js';
 import type { HandlerContext } from './types.js';
@@ -63,13 +62,6 @@ async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boo
   }
 }
 
-/** A change refused by DynamicConfigs as its error; unexpected failures (the disk) are logged. */
-function changeError(e: unknown, ctx: HandlerContext, what: string): ApiError {
-  if (e instanceof ConfigChangeError) return err(e.errorCode, e.message);
-  ctx.broker.log.error({ err: (e as Error).message, what }, 'config change failed');
-  return err(ErrorCode.KAFKA_STORAGE_ERROR, `${what} failed: ${(e as Error).message}`);
-}
-
 async function alterBroker(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
   if (res.resourceName !== '') {
     // Kafka's ConfigAdminManager.validateResourceNameIsCurrentNodeId.
@@ -81,7 +73,7 @@ async function alterBroker(res: AlterResource, mode: AlterMode, validateOnly: bo
     await ctx.broker.dynamicConfigs.alterBroker(res.resourceName, res.ops, mode, validateOnly);
     return NO_ERROR;
   } catch (e) {
-    return changeError(e, ctx, 'altering dynamic broker configs');
+    return errorOf(e, ctx, 'altering dynamic broker configs');
   }
 }
 
@@ -90,7 +82,7 @@ async function alterGroup(res: AlterResource, mode: AlterMode, validateOnly: boo
     await ctx.broker.dynamicConfigs.alterGroup(res.resourceName, res.ops, mode, validateOnly);
     return NO_ERROR;
   } catch (e) {
-    return changeError(e, ctx, `altering the configs of group ${res.resourceName}`);
+    return errorOf(e, ctx, `altering the configs of group ${res.resourceName}`);
   }
 }
 
