@@ -17,20 +17,9 @@ import { brokerValueError, type BrokerConfig } from './config.js';
 import { KEYS } from './keys.js';
 import { dynamicElsewhere, isDynamicBrokerKey } from './dynamic-keys.js';
 import { validateGroupConfigs } from './group-configs.js';
+import { applyConfigOps, type AlterMode, type ConfigOp } from './config-ops.js';
 
 export const DYNAMIC_CONFIGS_FILE = 'dynamic-configs.json';
-
-export const AlterOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
-const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
-
-export interface ConfigOp {
-  name: string;
-  op: number;
-  value: string | null;
-}
-
-/** 'replace': the ops (all SET) are the resource's new overrides (AlterConfigs); 'incremental': applied to them. */
-export type AlterMode = 'replace' | 'incremental';
 
 /** A refused change: the error code and message to answer with. */
 export class ConfigChangeError extends Error {
@@ -107,7 +96,7 @@ export class DynamicConfigs {
     return this.serially(async () => {
       const layer = DynamicConfigs.brokerLayer(resourceName);
       const current = this.config.dynamicValues(layer);
-      const next = applyOps(current, ops, mode, (name) => (known(name) && KEYS[name].type === 'list' ? (KEYS[name].default ?? '') : undefined));
+      const next = applied(applyConfigOps(current, ops, mode, (name) => (known(name) && KEYS[name].type === 'list' ? (KEYS[name].default ?? '') : undefined)));
       const unknown = [...next.keys()].filter((k) => !known(k) && !dynamicElsewhere(k));
       if (unknown.length > 0) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Unknown broker configs: ${scalaSet(unknown)}`);
       const nonDynamic = [...next.keys()].filter((k) => !isDynamicBrokerKey(k) && !dynamicElsewhere(k));
@@ -153,7 +142,7 @@ export class DynamicConfigs {
     return this.serially(async () => {
       if (groupId === '') throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.');
       const current = this.groupOverrides(groupId);
-      const next = applyOps(current, ops, mode, () => undefined);
+      const next = applied(applyConfigOps(current, ops, mode, () => undefined));
       const checked = validateGroupConfigs(this.config, next);
       if (!checked.ok) throw new ConfigChangeError(ErrorCode.INVALID_CONFIG, checked.message);
       if (validateOnly || sameMap(current, checked.configs)) return;
@@ -190,26 +179,10 @@ export class DynamicConfigs {
   }
 }
 
-/**
- * The overrides after `ops`. APPEND and SUBTRACT apply to list keys only (`listBase` gives the
- * value to start from when the key has no override; undefined: not a list key).
- */
-function applyOps(current: ReadonlyMap<string, string>, ops: ConfigOp[], mode: AlterMode, listBase: (name: string) => string | undefined): Map<string, string> {
-  if (mode === 'replace') return new Map(ops.map((o) => [o.name, o.value!]));
-  const next = new Map(current);
-  for (const { name, op, value } of ops) {
-    if (op === AlterOp.SET) next.set(name, value!);
-    else if (op === AlterOp.DELETE) next.delete(name);
-    else {
-      const base = next.get(name) ?? listBase(name);
-      if (base === undefined) throw new ConfigChangeError(ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[op]} to key ${name} because its type is not LIST.`);
-      const items = base === '' ? [] : base.split(',').map((s) => s.trim());
-      const given = value!.split(',').map((s) => s.trim());
-      const list = op === AlterOp.APPEND ? [...items, ...given.filter((g, i) => !items.includes(g) && given.indexOf(g) === i)] : items.filter((i) => !given.includes(i));
-      next.set(name, list.join(','));
-    }
-  }
-  return next;
+/** The overrides ops produced, or their refusal as INVALID_CONFIG. */
+function applied(r: { configs: Map<string, string> } | { invalid: string }): Map<string, string> {
+  if ('invalid' in r) throw new ConfigChangeError(ErrorCode.INVALID_CONFIG, r.invalid);
+  return r.configs;
 }
 
 function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

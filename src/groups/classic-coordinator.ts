@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
+import { groupErrorCode } from './group-errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import { ClassicGroup, joinError, memberIdentity, syncError, type HeartbeatRequest, type JoinRequest, type JoinResult, type LeaveResult, type LeavingMember, type Member, type SyncRequest, type SyncResult } from './classic-group.js';
@@ -206,7 +207,7 @@ export class ClassicGroupCoordinator extends ClassicRebalancer implements Classi
           members: isLeader && req.supportsSkipAssignment ? this.memberList(g) : [],
           skipAssignment: isLeader && req.supportsSkipAssignment,
         }),
-        () => joinError(ErrorCode.UNKNOWN_SERVER_ERROR, newId),
+        (err: unknown) => joinError(groupErrorCode(err, this.log, { group: g.groupId, member: newId }), newId),
       );
     }
     m.protocols = req.protocols;
@@ -280,10 +281,10 @@ export class ClassicGroupCoordinator extends ClassicRebalancer implements Classi
                 this.touch(g, x); // its heartbeats were satisfied while it waited; now they count again
               }
             },
-            (err: Error) => {
-              this.log.error({ group: g.groupId, err: err.message }, 'could not store the group assignment');
+            (err: unknown) => {
+              const code = groupErrorCode(err, this.log, { group: g.groupId, generation: g.generation });
               for (const x of g.members.values()) {
-                x.syncWaiter?.(syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+                x.syncWaiter?.(syncError(code));
                 x.syncWaiter = undefined;
               }
               this.prepareRebalance(g, 'storing the assignment failed');

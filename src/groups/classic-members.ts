@@ -16,6 +16,7 @@
  * member does not downgrade the group then (it does when that member leaves or is fenced).
  */
 import { ErrorCode } from '../protocol/errors.js';
+import { groupErrorCode } from './group-errors.js';
 import { randomClusterId } from '../cluster/uuid.js';
 import { joinError, syncError, type JoinRequest, type JoinResult, type LeaveResult, type LeavingMember, type HeartbeatRequest, type SyncRequest, type SyncResult } from './classic-group.js';
 import type { ConsumerGroup, ConsumerMember } from './consumer-group.js';
@@ -57,8 +58,7 @@ export class ClassicMembers {
     try {
       await this.host.store.write(g.groupId, work.records);
     } catch (err) {
-      this.host.log.error({ group: g.groupId, err: (err as Error).message }, 'could not store the consumer group');
-      return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
+      return joinError(groupErrorCode(err, this.host.log, { group: g.groupId, member: memberId }), req.memberId);
     }
     const { timers } = this.host;
     timers.cancelJoin(g.groupId, memberId);

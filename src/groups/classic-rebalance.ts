@@ -11,6 +11,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
+import { groupErrorCode } from './group-errors.js';
 import { joinError, syncError, type ClassicGroup, type JoinResult, type Member } from './classic-group.js';
 import type { GroupStore } from './group-store.js';
 import { storedGroup } from './migration.js';
@@ -103,7 +104,8 @@ export class ClassicRebalancer {
       g.transition('Empty');
       g.protocolName = null;
       g.leaderId = null;
-      void this.persistGroup(g).catch(() => undefined);
+      // No request waits on this write: a failure is only logged (the next change writes the group again).
+      this.persistGroup(g).catch((err: unknown) => groupErrorCode(err, this.log, { group: g.groupId, generation: g.generation }));
       this.log.info({ group: g.groupId, generation: g.generation }, 'group is empty');
       return;
     }

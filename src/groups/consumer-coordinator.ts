@@ -21,6 +21,7 @@
  * differently; OffsetCommit needs the exact member epoch (Kafka 4.0).
  */
 import { ErrorCode } from '../protocol/errors.js';
+import { groupErrorCode } from './group-errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import type { TopicCatalog } from '../cluster/topics.js';
@@ -93,8 +94,7 @@ export class ConsumerGroupCoordinator {
     try {
       await work.write;
     } catch (err) {
-      this.log.error({ group: req.groupId, err: (err as Error).message }, 'could not store the consumer group');
-      return refusal(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The group state could not be written.');
+      return refusal(groupErrorCode(err, this.log, { group: req.groupId, member: req.memberId }), 'The group state could not be written.');
     }
     return work.result;
   }

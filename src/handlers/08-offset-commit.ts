@@ -14,9 +14,8 @@
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { groupErrorCode, type OffsetCommitEntry } from '../ports/groups.js';
 import { defineHandler } from './types.js';
-import { TopicPartitionMap } from '../util/topic-partition.js';
+import { answerEach, commitOffsets } from './common/offset-commits.js';
 
 const OFFSET_METADATA_TOO_LARGE = 12;
 
@@ -26,33 +25,20 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
   maxVersion: 9,
   async handle(req, ctx) {
     const v = ctx.apiVersion;
-    const answer = (code: (topic: string, partition: number) => number): OffsetCommitResponse => ({
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
-    });
-    if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
+    const answer = (code: number): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
+    if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID);
     const groups = ctx.broker.groups;
     const generation = v >= 1 ? req.generationIdOrMemberEpoch : -1;
     const groupError = groups.commitError({ groupId: req.groupId, generationId: generation, memberId: v >= 1 ? req.memberId : '', groupInstanceId: v >= 7 ? req.groupInstanceId : null, transactional: false, apiVersion: v });
-    if (groupError) return answer(() => groupError);
+    if (groupError) return answer(groupError);
     const maxMeta = ctx.broker.config.int('offset.metadata.max.bytes');
-    const errors = new TopicPartitionMap<number>();
-    const entries: OffsetCommitEntry[] = [];
-    for (const t of req.topics) {
-      const topic = ctx.broker.topics.get(t.name);
-      for (const p of t.partitions) {
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        else if (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMeta) errors.set(t.name, p.partitionIndex, OFFSET_METADATA_TOO_LARGE);
-        else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: v >= 6 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata });
-      }
-    }
-    try {
-      const retention = v >= 2 && v <= 4 && req.retentionTimeMs > 0n ? Number(req.retentionTimeMs) : -1;
-      await groups.commit(req.groupId, entries, retention);
-    } catch (err) {
-      const code = groupErrorCode(err, ctx.log, { group: req.groupId });
-      return answer((t, p) => errors.get(t, p) ?? code);
-    }
-    return answer((t, p) => errors.get(t, p) ?? ErrorCode.NONE);
+    const retention = v >= 2 && v <= 4 && req.retentionTimeMs > 0n ? Number(req.retentionTimeMs) : -1;
+    const topics = await commitOffsets(req.topics, ctx, {
+      leaderEpoch: (p) => (v >= 6 ? p.committedLeaderEpoch : -1),
+      refuse: (p) => (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMeta ? OFFSET_METADATA_TOO_LARGE : 0),
+      write: (entries) => groups.commit(req.groupId, entries, retention),
+      where: { group: req.groupId },
+    });
+    return { throttleTimeMs: 0, topics };
   },
 });

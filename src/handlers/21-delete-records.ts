@@ -59,8 +59,8 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
         await ctx.broker.partitions.checkpointLogStartOffsets();
       } catch (e) {
         // The new log start is in effect but might not survive a crash: say so.
-        ctx.broker.log.error({ err: (e as Error).message }, 'checkpointing log start offsets failed');
-        for (const t of topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+        const { code } = partitionErrorCode(e, ctx.log, { what: 'checkpointing log start offsets' });
+        for (const t of topics) for (const p of t.partitions) if (p.errorCode === ErrorCode.NONE) p.errorCode = code;
       }
     }
     return { throttleTimeMs: 0, topics };

@@ -9,40 +9,26 @@
  */
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { groupErrorCode, type OffsetCommitEntry } from '../ports/groups.js';
 import { defineHandler } from './types.js';
-import { TopicPartitionMap } from '../util/topic-partition.js';
+import { answerEach, commitOffsets } from './common/offset-commits.js';
 
 export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   apiKey: 28,
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
-    const answer = (code: (t: string, p: number) => number): TxnOffsetCommitResponse => ({
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code(t.name, p.partitionIndex) })) })),
-    });
-    if (req.groupId === '') return answer(() => ErrorCode.INVALID_GROUP_ID);
+    const answer = (code: number): TxnOffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
+    if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID);
     const txnError = await ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion);
-    if (txnError) return answer(() => txnError);
+    if (txnError) return answer(txnError);
     // Before v3 the member fields take their defaults (-1, "", null): only a dead group refuses then.
     const groupError = ctx.broker.groups.commitError({ groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: req.groupInstanceId, transactional: true, apiVersion: ctx.apiVersion });
-    if (groupError) return answer(() => groupError);
-    const errors = new TopicPartitionMap<number>();
-    const entries: OffsetCommitEntry[] = [];
-    for (const t of req.topics) {
-      const topic = ctx.broker.topics.get(t.name);
-      for (const p of t.partitions) {
-        if (!topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions) errors.set(t.name, p.partitionIndex, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata });
-      }
-    }
-    try {
-      await ctx.broker.groups.commitPending(req.groupId, req.producerId, req.producerEpoch, entries);
-    } catch (err) {
-      const code = groupErrorCode(err, ctx.log, { group: req.groupId, producerId: String(req.producerId) });
-      return answer((t, p) => errors.get(t, p) ?? code);
-    }
-    return answer((t, p) => errors.get(t, p) ?? 0);
+    if (groupError) return answer(groupError);
+    const topics = await commitOffsets(req.topics, ctx, {
+      leaderEpoch: (p) => p.committedLeaderEpoch,
+      write: (entries) => ctx.broker.groups.commitPending(req.groupId, req.producerId, req.producerEpoch, entries),
+      where: { group: req.groupId, producerId: String(req.producerId) },
+    });
+    return { throttleTimeMs: 0, topics };
   },
 });

@@ -9,7 +9,7 @@
  * BROKER_LOGGER resource ("Unknown resource type 8").
  */
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/index.js';
-import { OpType, alterConfigs } from './alter-configs-common.js';
+import { alterConfigs } from './alter-configs-common.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
@@ -17,12 +17,7 @@ export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   minVersion: 0,
   maxVersion: 2,
   note: 'TOPIC, BROKER (dynamic keys) and GROUP configs apply at once and persist',
-  async handle(req, ctx) {
-    const resources = req.resources.map((r) => ({
-      resourceType: r.resourceType,
-      resourceName: r.resourceName,
-      ops: r.configs.map((c) => ({ name: c.name, op: OpType.SET, value: c.value })),
-    }));
-    return { throttleTimeMs: 0, responses: await alterConfigs(resources, 'replace', req.validateOnly, ctx) };
+  handle(req, ctx) {
+    return alterConfigs(req, 'replace', ctx);
   },
 });

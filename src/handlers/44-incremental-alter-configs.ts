@@ -21,12 +21,7 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
   minVersion: 0,
   maxVersion: 1,
   note: 'TOPIC, BROKER (dynamic keys), GROUP configs and BROKER_LOGGER levels apply at once; no CLIENT_METRICS',
-  async handle(req, ctx) {
-    const resources = req.resources.map((r) => ({
-      resourceType: r.resourceType,
-      resourceName: r.resourceName,
-      ops: r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
-    }));
-    return { throttleTimeMs: 0, responses: await alterConfigs(resources, 'incremental', req.validateOnly, ctx) };
+  handle(req, ctx) {
+    return alterConfigs(req, 'incremental', ctx);
   },
 });

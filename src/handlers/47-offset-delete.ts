@@ -4,6 +4,7 @@
  */
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { groupErrorCode } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
 const GROUP_SUBSCRIBED_TO_TOPIC = 86;
@@ -27,7 +28,11 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
       })),
     }));
     const deletable = topics.flatMap((t) => t.partitions.filter((p) => p.errorCode === 0).map((p) => ({ topic: t.name, partition: p.partitionIndex })));
-    await ctx.broker.groups.deleteOffsets(req.groupId, deletable);
+    try {
+      await ctx.broker.groups.deleteOffsets(req.groupId, deletable);
+    } catch (err) {
+      return { errorCode: groupErrorCode(err, ctx.log, { group: req.groupId }), throttleTimeMs: 0, topics: [] };
+    }
     return { errorCode: 0, throttleTimeMs: 0, topics };
   },
 });

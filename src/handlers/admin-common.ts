@@ -4,7 +4,8 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { TopicError } from '../cluster/topics.js';
-import { partitionErrorCode } from '../partitions/partition-errors.js';
+import { ConfigChangeError } from '../config/dynamic-configs.js';
+import { classifyError } from '../partitions/partition-errors.js';
 import type { MetadataImage } from '../cluster/metadata-image.js';
 import type { HandlerContext } from './types.js';
 
@@ -70,11 +71,18 @@ export function tooManyPartitions(count: number): ApiError {
   return err(ErrorCode.INVALID_PARTITIONS, `Runnel allows at most ${MAX_PARTITIONS_PER_TOPIC} partitions per topic; ${count} were requested.`);
 }
 
-/** A failed topic change as the error to answer: the topic catalog's own, else the partitions' mapping (logged). */
+/**
+ * The admin subsystem's one error mapping (topics, dynamic configs): a failed change as the error
+ * to answer. A refusal of the topic catalog (TopicError) or of DynamicConfigs (ConfigChangeError)
+ * carries its code; anything else is logged once here and answered as every subsystem classifies
+ * it: the storage layer's code, KAFKA_STORAGE_ERROR for an I/O error, else UNKNOWN_SERVER_ERROR.
+ */
 export function errorOf(e: unknown, ctx: HandlerContext, what: string): ApiError {
-  if (e instanceof TopicError) return err(e.errorCode, e.message);
-  const { code, message } = partitionErrorCode(e, ctx.broker.log, { what });
-  return err(code, `${what} failed: ${message}`);
+  if (e instanceof TopicError || e instanceof ConfigChangeError) return err(e.errorCode, e.message);
+  const c = classifyError(e);
+  if (c.kind === 'unexpected') ctx.broker.log.error({ what, err: e }, 'unexpected error in an admin change');
+  else ctx.broker.log.error({ what, err: (e as Error).message, code: c.code }, 'an admin change could not be stored');
+  return err(c.code, `${what} failed: ${c.message}`);
 }
 
 /** Config resource types (ConfigResource.Type). */

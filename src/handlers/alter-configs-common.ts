@@ -20,25 +20,16 @@
 import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { isListConfig, topicDefault, validateTopicConfigs } from '../config/topic-configs.js';
-import { ConfigChangeError } from '../config/dynamic-configs.js';
+import { AlterOp, applyConfigOps, opName, type AlterMode, type ConfigOp } from '../config/config-ops.js';
 import { ResourceType, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
 import { alterLoggers } from './broker-loggers.js';
 import type { HandlerContext } from './types.js';
 import { joinKey } from '../util/topic-partition.js';
 
-export const OpType = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
-const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
-
-export interface AlterOp {
-  name: string;
-  op: number;
-  value: string | null;
-}
-
 export interface AlterResource {
   resourceType: number;
   resourceName: string;
-  ops: AlterOp[];
+  ops: ConfigOp[];
 }
 
 export interface AlterResult {
@@ -48,38 +39,16 @@ export interface AlterResult {
   resourceName: string;
 }
 
-/** 'replace': the ops (all SET) are the topic's new overrides; 'incremental': applied to the current ones. */
-export type AlterMode = 'replace' | 'incremental';
-
-/** Applies incremental ops to a topic's overrides; an error when an op cannot apply. */
-function applyOps(current: Record<string, string>, ops: AlterOp[], ctx: HandlerContext): { configs: Record<string, string> } | { error: ApiError } {
-  // A Map, not an object: a key named "__proto__" must stay a (refused) key.
-  const next = new Map(Object.entries(current));
-  for (const { name, op, value } of ops) {
-    if (op === OpType.SET) next.set(name, value!);
-    else if (op === OpType.DELETE) next.delete(name);
-    else {
-      if (!isListConfig(name)) return { error: err(ErrorCode.INVALID_CONFIG, `Can't ${OP_NAMES[op]} to key ${name} because its type is not LIST.`) };
-      const base = next.get(name) ?? topicDefault(ctx.broker.config, name);
-      const items = base === '' ? [] : base.split(',').map((s) => s.trim());
-      const given = value!.split(',').map((s) => s.trim());
-      const list = op === OpType.APPEND ? [...items, ...given.filter((g, i) => !items.includes(g) && given.indexOf(g) === i)] : items.filter((i) => !given.includes(i));
-      next.set(name, list.join(','));
-    }
-  }
-  return { configs: Object.fromEntries(next) };
-}
-
 async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
   const name = res.resourceName;
   if (name === '') return err(ErrorCode.INVALID_REQUEST, 'Default topic resources are not allowed.');
   const invalid = invalidTopicName(name);
   if (invalid) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, invalid);
   const topic = ctx.broker.topics.get(name);
-  const wanted =
-    mode === 'replace' ? { configs: Object.fromEntries(res.ops.map((o) => [o.name, o.value!])) } : applyOps(topic?.configs ?? {}, res.ops, ctx);
-  if ('error' in wanted) return wanted.error;
-  const checked = validateTopicConfigs(wanted.configs);
+  const listBase = (key: string) => (isListConfig(key) ? topicDefault(ctx.broker.config, key) : undefined);
+  const wanted = applyConfigOps(new Map(Object.entries(topic?.configs ?? {})), res.ops, mode, listBase);
+  if ('invalid' in wanted) return err(ErrorCode.INVALID_CONFIG, wanted.invalid);
+  const checked = validateTopicConfigs(Object.fromEntries(wanted.configs));
   if (!checked.ok) return err(ErrorCode.INVALID_CONFIG, checked.message);
   for (const w of checked.warnings) ctx.broker.log.warn({ topic: name, by: ctx.header.clientId }, w);
   if (!topic) return err(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
@@ -93,13 +62,6 @@ async function alterTopic(res: AlterResource, mode: AlterMode, validateOnly: boo
   }
 }
 
-/** A change refused by DynamicConfigs as its error; unexpected failures (the disk) are logged. */
-function changeError(e: unknown, ctx: HandlerContext, what: string): ApiError {
-  if (e instanceof ConfigChangeError) return err(e.errorCode, e.message);
-  ctx.broker.log.error({ err: (e as Error).message, what }, 'config change failed');
-  return err(ErrorCode.KAFKA_STORAGE_ERROR, `${what} failed: ${(e as Error).message}`);
-}
-
 async function alterBroker(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
   if (res.resourceName !== '') {
     // Kafka's ConfigAdminManager.validateResourceNameIsCurrentNodeId.
@@ -111,7 +73,7 @@ async function alterBroker(res: AlterResource, mode: AlterMode, validateOnly: bo
     await ctx.broker.dynamicConfigs.alterBroker(res.resourceName, res.ops, mode, validateOnly);
     return NO_ERROR;
   } catch (e) {
-    return changeError(e, ctx, 'altering dynamic broker configs');
+    return errorOf(e, ctx, 'altering dynamic broker configs');
   }
 }
 
@@ -120,15 +82,15 @@ async function alterGroup(res: AlterResource, mode: AlterMode, validateOnly: boo
     await ctx.broker.dynamicConfigs.alterGroup(res.resourceName, res.ops, mode, validateOnly);
     return NO_ERROR;
   } catch (e) {
-    return changeError(e, ctx, `altering the configs of group ${res.resourceName}`);
+    return errorOf(e, ctx, `altering the configs of group ${res.resourceName}`);
   }
 }
 
 async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<ApiError> {
   if (duplicates(res.ops.map((o) => o.name)).size > 0) return err(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
-  const nulls = res.ops.filter((o) => o.value === null && (mode === 'replace' || o.op !== OpType.DELETE)).map((o) => o.name);
+  const nulls = res.ops.filter((o) => o.value === null && (mode === 'replace' || o.op !== AlterOp.DELETE)).map((o) => o.name);
   if (nulls.length > 0) return err(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
-  const unknownOp = res.ops.find((o) => OP_NAMES[o.op] === undefined);
+  const unknownOp = res.ops.find((o) => opName(o.op) === undefined);
   if (unknownOp) return err(ErrorCode.INVALID_REQUEST, `Unknown operation type ${unknownOp.op}`);
   switch (res.resourceType) {
     case ResourceType.TOPIC:
@@ -145,13 +107,30 @@ async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boole
   }
 }
 
-export async function alterConfigs(resources: AlterResource[], mode: AlterMode, validateOnly: boolean, ctx: HandlerContext): Promise<AlterResult[]> {
+/** A config in an AlterConfigs (no operation: SET) or IncrementalAlterConfigs request. */
+interface RequestedConfig {
+  name: string;
+  value: string | null;
+  configOperation?: number;
+}
+
+/** Either request, answered: AlterConfigs in 'replace' mode, IncrementalAlterConfigs in 'incremental'. */
+export async function alterConfigs(
+  req: { resources: Array<{ resourceType: number; resourceName: string; configs: RequestedConfig[] }>; validateOnly: boolean },
+  mode: AlterMode,
+  ctx: HandlerContext,
+): Promise<{ throttleTimeMs: number; responses: AlterResult[] }> {
+  const resources: AlterResource[] = req.resources.map((r) => ({
+    resourceType: r.resourceType,
+    resourceName: r.resourceName,
+    ops: r.configs.map((c) => ({ name: c.name, op: mode === 'replace' ? AlterOp.SET : c.configOperation!, value: c.value })),
+  }));
   const key = (r: AlterResource) => joinKey(r.resourceType, r.resourceName);
   const dup = duplicates(resources.map(key));
-  const results: AlterResult[] = [];
+  const responses: AlterResult[] = [];
   for (const res of resources) {
-    const e = dup.has(key(res)) ? err(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.') : await alterOne(res, mode, validateOnly, ctx);
-    results.push({ errorCode: e.code, errorMessage: e.message, resourceType: res.resourceType, resourceName: res.resourceName });
+    const e = dup.has(key(res)) ? err(ErrorCode.INVALID_REQUEST, 'Each resource must appear at most once.') : await alterOne(res, mode, req.validateOnly, ctx);
+    responses.push({ errorCode: e.code, errorMessage: e.message, resourceType: res.resourceType, resourceName: res.resourceName });
   }
-  return results;
+  return { throttleTimeMs: 0, responses };
 }

@@ -14,10 +14,9 @@ import { KAFKA_LEVELS, ROOT_LOGGER } from '../util/loggers.js';
 import { err, NO_ERROR, type ApiError } from './admin-common.js';
 import type { AlterResource } from './alter-configs-common.js';
 import type { HandlerContext } from './types.js';
+import { AlterOp, opName } from '../config/config-ops.js';
 
-const SET = 0;
-const DELETE = 1;
-const OP_NAMES = ['SET', 'DELETE', 'APPEND', 'SUBTRACT'];
+const { SET, DELETE } = AlterOp;
 
 /** The resource name must be this node's id (never empty: loggers are per broker). */
 function nodeNameError(name: string, nodeId: number): ApiError | undefined {
@@ -31,7 +30,7 @@ export function alterLoggers(res: AlterResource, validateOnly: boolean, ctx: Han
   if (bad) return bad;
   const loggers = ctx.broker.loggers;
   for (const { name, op, value } of res.ops) {
-    if (op !== SET && op !== DELETE) return err(ErrorCode.INVALID_REQUEST, `${OP_NAMES[op]} operation is not allowed for the BROKER_LOGGER resource`);
+    if (op !== SET && op !== DELETE) return err(ErrorCode.INVALID_REQUEST, `${opName(op)} operation is not allowed for the BROKER_LOGGER resource`);
     if (!loggers.exists(name)) return err(ErrorCode.INVALID_CONFIG, `Logger ${name} does not exist!`);
     if (op === DELETE && name === ROOT_LOGGER) return err(ErrorCode.INVALID_REQUEST, `Removing the log level of the ${ROOT_LOGGER} logger is not allowed`);
     if (op === SET && !(KAFKA_LEVELS as readonly string[]).includes(value!))

@@ -2,8 +2,6 @@
  * The group coordinator as handlers see it: the port BrokerServices hands out, implemented by
  * GroupCoordinator (src/groups/). Handlers import group types from here, never from src/groups/.
  */
-import { ErrorCode } from '../protocol/errors.js';
-import type { Logger } from '../util/logger.js';
 import type { TopicPartitionMap } from '../util/topic-partition.js';
 import type { ClassicGroup, CommittedOffset, JoinResult, SyncResult } from '../groups/classic-group.js';
 import type { JoinRequest, OffsetCommitEntry } from '../groups/group-coordinator.js';
@@ -13,6 +11,8 @@ import type { ConsumerGroupCoordinator } from '../groups/consumer-coordinator.js
 export type { OffsetCommitEntry, JoinRequest } from '../groups/group-coordinator.js';
 export type { Assignment } from '../groups/assignors.js';
 export { wireAssignment } from '../groups/consumer-records.js';
+/** The group subsystem's one error mapping (group-errors.ts). */
+export { groupErrorCode } from '../groups/group-errors.js';
 
 /** Consumer-protocol groups (KIP-848): what ConsumerGroupHeartbeat, ConsumerGroupDescribe, OffsetFetch and the listings use. */
 export type ConsumerGroupPort = Pick<ConsumerGroupCoordinator, 'groups' | 'heartbeat' | 'describe' | 'fetchError'>;
@@ -35,15 +35,4 @@ export interface GroupCoordinatorPort {
   offsets(groupId: string): TopicPartitionMap<CommittedOffset>;
   deleteOffsets(groupId: string, parts: Array<{ topic: string; partition: number }>): Promise<void>;
   deleteGroup(groupId: string): Promise<number>;
-}
-
-/**
- * The group subsystem's one error mapping: a coordinator operation that failed (its state could
- * not be written to __consumer_offsets) as the code a group API answers. Kafka answers
- * COORDINATOR_NOT_AVAILABLE for a write the offsets topic could not take, so the client finds the
- * coordinator again and retries.
- */
-export function groupErrorCode(err: unknown, log: Logger, where: Record<string, unknown>): number {
-  log.error({ ...where, err: (err as Error)?.message ?? String(err) }, 'group coordinator could not store its state');
-  return ErrorCode.COORDINATOR_NOT_AVAILABLE;
 }

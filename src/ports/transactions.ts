@@ -1,6 +1,7 @@
 /**
  * The transaction coordinator as handlers see it: the port BrokerServices hands out, implemented by
- * TxnCoordinator (src/transactions/). The coordinator answers with Kafka error codes itself.
+ * TxnCoordinator (src/transactions/). The coordinator answers with Kafka error codes itself and
+ * never rejects: a failed operation is answered as its one mapping, txnErrorCode, maps it.
  */
 import type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';
 import type { TopicPartitionMap } from '../util/topic-partition.js';

@@ -23,6 +23,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import { TxnStore } from './txn-store.js';
+import { txnErrorCode } from './txn-errors.js';
 import { StorageError, type Log } from '../storage/log.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
@@ -76,11 +77,12 @@ export interface EndTxnResult {
 /**
  * A coordinator answer as a producer's partition response, mapped as Kafka's brokers map it:
  * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH there, and CONCURRENT_TRANSACTIONS (an end still being
- * written) NOT_ENOUGH_REPLICAS, which every client retries without refreshing metadata.
+ * written) or a coordinator that could not store the change NOT_ENOUGH_REPLICAS, which every
+ * client retries without refreshing metadata.
  */
 export function producerFacing(code: number): number {
   if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
-  if (code === ErrorCode.CONCURRENT_TRANSACTIONS) return ErrorCode.NOT_ENOUGH_REPLICAS;
+  if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR) return ErrorCode.NOT_ENOUGH_REPLICAS;
   return code;
 }
 
@@ -130,6 +132,14 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     return next;
   }
 
+  /**
+   * Every operation of the port answers with a code: one that failed (its state or a marker not
+   * written, or a bug) is answered as txnErrorCode maps it, in the operation's own shape.
+   */
+  private mapped<T>(op: Promise<T>, where: Record<string, unknown>, answer: (code: number) => T): Promise<T> {
+    return op.catch((err: unknown) => answer(txnErrorCode(err, this.log, where)));
+  }
+
   private persist(t: TxnMetadata): Promise<void> {
     return this.store.write(t);
   }
@@ -139,7 +149,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     const fail = (errorCode: number) => ({ errorCode, producerId: -1n, producerEpoch: -1 });
     if (transactionalId === '') return Promise.resolve(fail(ErrorCode.INVALID_REQUEST)); // as Kafka answers an empty id
     if (timeoutMs <= 0 || timeoutMs > this.config.int('transaction.max.timeout.ms')) return Promise.resolve(fail(ErrorCode.INVALID_TRANSACTION_TIMEOUT));
-    return this.serial(transactionalId, async () => {
+    const op = this.serial(transactionalId, async () => {
       const now = Date.now();
       const t = this.txns.get(transactionalId);
       if (!t) {
@@ -173,6 +183,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
       });
       return { errorCode: 0, producerId: t.producerId, producerEpoch: t.producerEpoch };
     });
+    return this.mapped(op, { transactionalId, op: 'InitProducerId' }, fail);
   }
 
   /** Persists the transaction with `change` applied, then applies it: a failed write changes nothing. */
@@ -196,7 +207,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
   }
 
   addPartitions(transactionalId: string, producerId: bigint, producerEpoch: number, parts: Array<{ topic: string; partition: number }>, verifyOnly = false): Promise<TopicPartitionMap<number>> {
-    return this.serial(transactionalId, async () => {
+    const op = this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
       const result = new TopicPartitionMap<number>();
       const err = this.check(transactionalId, t, producerId, producerEpoch);
@@ -213,6 +224,11 @@ export class TxnCoordinator implements TxnCoordinatorPort {
         await this.transition(txn, this.joining(txn, { partitions: new TopicPartitionSet([...txn.partitions, ...parts]) }));
       return result;
     });
+    return this.mapped(op, { transactionalId, op: 'AddPartitionsToTxn' }, (code) => {
+      const all = new TopicPartitionMap<number>();
+      for (const p of parts) all.set(p.topic, p.partition, code);
+      return all;
+    });
   }
 
   /** The change that makes the transaction Ongoing (starting it now if it was not) with `change` added. */
@@ -222,7 +238,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
   }
 
   addOffsets(transactionalId: string, producerId: bigint, producerEpoch: number, groupId: string): Promise<number> {
-    return this.serial(transactionalId, async () => {
+    const op = this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
       const err = this.check(transactionalId, t, producerId, producerEpoch);
       if (err) return err;
@@ -230,6 +246,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
       if (txn.state !== 'Ongoing' || !txn.groups.has(groupId)) await this.transition(txn, this.joining(txn, { groups: new Set([...txn.groups, groupId]) }));
       return 0;
     });
+    return this.mapped(op, { transactionalId, group: groupId, op: 'AddOffsetsToTxn' }, (code) => code);
   }
 
   /**
@@ -269,7 +286,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
   /** EndTxn: `v2` for EndTxn v5 (transaction protocol version 2), which bumps the epoch. */
   endTxn(transactionalId: string, producerId: bigint, producerEpoch: number, commit: boolean, v2 = false): Promise<EndTxnResult> {
     if (transactionalId === '') return Promise.resolve({ errorCode: ErrorCode.INVALID_REQUEST, producerId: -1n, producerEpoch: -1 });
-    return this.serial(transactionalId, async () => {
+    const op = this.serial(transactionalId, async () => {
       const t = this.txns.get(transactionalId);
       const request = { producerId, producerEpoch, commit };
       const decision = v2 ? decideEndTxnV2(t, request) : decideEndTxnV1(t, request);
@@ -278,6 +295,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
       if (decision.kind === 'end') await this.endLocked(txn, decision.commit, v2 ? 'bump' : 'none', decision.nothingAdded);
       return { errorCode: 0, producerId: txn.producerId, producerEpoch: txn.producerEpoch };
     });
+    return this.mapped(op, { transactionalId, commit, op: 'EndTxn' }, (errorCode) => ({ errorCode, producerId: -1n, producerEpoch: -1 }));
   }
 
   /**
