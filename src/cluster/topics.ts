@@ -29,14 +29,19 @@ export interface TopicCatalog {
   getById(id: string): TopicInfo | undefined;
   /** The existing topic whose name differs only by '.' versus '_', if any. */
   collidesWith(name: string): TopicInfo | undefined;
-  /** Creates a topic, or returns the existing one of that name (auto-creation). */
-  create(name: string, partitions: number, configs?: Record<string, string>): Promise<TopicInfo>;
+  /**
+   * Creates a topic, or returns the existing one of that name (auto-creation). In a cluster
+   * `replicationFactor` is the replica count of each partition (default: the catalog's own,
+   * default.replication.factor); a single node has one replica whatever it says.
+   */
+  create(name: string, partitions: number, configs?: Record<string, string>, replicationFactor?: number): Promise<TopicInfo>;
   /**
    * Creates a topic that must be new: rejects with a TopicError (TOPIC_ALREADY_EXISTS, or
    * INVALID_TOPIC_EXCEPTION for a '.'/'_' collision) when the name is taken by the time it runs.
-   * `replicas` is the replica list of each partition (default: this node alone).
+   * `replicas` is the replica list of each partition (default: this node alone; in a cluster,
+   * placed over the live brokers with `replicationFactor` replicas each).
    */
-  createNew(name: string, partitions: number, configs?: Record<string, string>, replicas?: number[][]): Promise<TopicInfo>;
+  createNew(name: string, partitions: number, configs?: Record<string, string>, replicas?: number[][], replicationFactor?: number): Promise<TopicInfo>;
   /** Deletes a topic and its data; undefined when there is no such topic. */
   delete(name: string): Promise<TopicInfo | undefined>;
   /** Raises the partition count (TopicError INVALID_PARTITIONS unless it grows, UNKNOWN_TOPIC_OR_PARTITION). */

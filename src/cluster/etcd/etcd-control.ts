@@ -132,6 +132,11 @@ export class EtcdControl extends TopicOps implements ClusterControl {
     }
   }
 
+  /** Nothing more will arrive: let waiters go (their caller sees the image as it is). */
+  private releaseWaiters(): void {
+    for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
   private async stopWatching(): Promise<void> {
     const w = this.watcher;
     this.watcher = undefined;
@@ -164,7 +169,10 @@ export class EtcdControl extends TopicOps implements ClusterControl {
     for (const w of ready) w.resolve();
   }
 
-  /** Resolves once this broker's image includes etcd revision `revision` (its own write, say). */
+  /**
+   * Resolves once this broker's image includes etcd revision `revision`: only the revision of a
+   * write under this prefix (the watch sees nothing else, and etcd may be shared).
+   */
   caughtUp(revision: number): Promise<void> {
     if (this.state.revision >= revision) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ revision, resolve }));
@@ -209,6 +217,12 @@ export class EtcdControl extends TopicOps implements ClusterControl {
     return result.ok ? { ok: true, state: result.state } : result;
   }
 
+  /** This broker's registration with new endpoints (or rack); resolves once the image has it. */
+  async updateRegistration(broker: BrokerImage): Promise<void> {
+    const revision = await this.session.update(broker);
+    if (revision !== undefined) await this.caughtUp(revision);
+  }
+
   // ---------------------------------------------------------------- producer ids
 
   /** A block of `size` producer ids no other broker gets: [start, start + size). */
@@ -233,6 +247,7 @@ export class EtcdControl extends TopicOps implements ClusterControl {
     this.closed = true;
     await this.session.close();
     await this.stopWatching();
+    this.releaseWaiters();
     this.client.close();
   }
 
@@ -242,6 +257,7 @@ export class EtcdControl extends TopicOps implements ClusterControl {
     this.closed = true;
     this.session.abandon();
     await this.stopWatching();
+    this.releaseWaiters();
     this.client.close();
   }
 }

@@ -18,6 +18,7 @@ export class NodeIdInUseError extends Error {}
 export class BrokerSession {
   private lease: Lease | undefined;
   private leaseId = '';
+  private incarnation = '';
   private lastRenewed = 0;
   private timer: NodeJS.Timeout | undefined;
   private renewing = false;
@@ -83,7 +84,8 @@ export class BrokerSession {
       lease.release();
       throw e;
     }
-    const value: StoredBroker = { id: this.broker.id, endpoints: [...this.broker.endpoints], rack: this.broker.rack, incarnation: randomBytes(8).toString('hex') };
+    const incarnation = randomBytes(8).toString('hex');
+    const value: StoredBroker = { id: this.broker.id, endpoints: [...this.broker.endpoints], rack: this.broker.rack, incarnation };
     const key = this.keys.broker(this.broker.id);
     const res = await this.client
       .if(key, 'Create', '==', 0)
@@ -108,6 +110,7 @@ export class BrokerSession {
     this.lease?.release();
     this.lease = lease;
     this.leaseId = id;
+    this.incarnation = incarnation;
     this.lastRenewed = sent;
     this.log.info({ brokerId: this.broker.id, lease: id, ttlSeconds: ttl }, 'registered in etcd');
     this.setRegistered(true);
@@ -148,6 +151,20 @@ export class BrokerSession {
     } catch (e) {
       this.log.warn({ brokerId: this.broker.id, err: (e as Error).message }, 'etcd registration failed; retrying');
     }
+  }
+
+  /** New endpoints or rack for this broker (once its listener is bound): re-written under the same lease. */
+  async update(broker: BrokerImage): Promise<number | undefined> {
+    if (broker.id !== this.broker.id) throw new Error(`broker ${this.broker.id} cannot register as ${broker.id}`);
+    this.broker = broker;
+    const lease = this.currentLeaseId;
+    if (lease === '') return undefined; // the next registration writes it
+    const key = this.keys.broker(broker.id);
+    const value: StoredBroker = { id: broker.id, endpoints: [...broker.endpoints], rack: broker.rack, incarnation: this.incarnation };
+    const res = await this.client.if(key, 'Lease', '==', lease).then(this.client.put(key).value(JSON.stringify(value)).lease(lease)).options(within(this.sessionTimeoutMs)).commit();
+    if (res.succeeded) return Number(res.header.revision);
+    this.log.warn({ brokerId: broker.id }, 'etcd registration changed under this broker; it registers again at the next heartbeat');
+    return undefined;
   }
 
   /** Revokes the lease: the registration (and the controller key, if held) goes at once. */

@@ -50,13 +50,24 @@ export abstract class TopicOps {
     return true;
   }
 
-  /** Appends partitions with these replica lists; 'unknown' when there is no such topic. */
-  async addPartitions(name: string, replicas: number[][]): Promise<'added' | 'unknown'> {
+  /**
+   * Appends partitions with these replica lists; 'unknown' when there is no such topic, 'moved'
+   * when `fromCount` is given and the topic no longer has that many partitions (a concurrent change).
+   */
+  async addPartitions(name: string, replicas: number[][], fromCount?: number): Promise<'added' | 'unknown' | 'moved'> {
     const alive = this.alive();
-    return this.updateTopic(name, (t) => ({
-      topic: { ...t, replicas: [...t.replicas, ...replicas] },
-      extra: replicas.map((r, i) => this.client.put(this.keys.partition(name, t.replicas.length + i)).value(JSON.stringify(initialPartition(r, alive)))),
-    })).then((r) => (r ? 'added' : 'unknown'));
+    let moved = false;
+    const done = await this.updateTopic(name, (t) => {
+      if (fromCount !== undefined && t.replicas.length !== fromCount) {
+        moved = true;
+        return undefined;
+      }
+      return {
+        topic: { ...t, replicas: [...t.replicas, ...replicas] },
+        extra: replicas.map((r, i) => this.client.put(this.keys.partition(name, t.replicas.length + i)).value(JSON.stringify(initialPartition(r, alive)))),
+      };
+    });
+    return moved ? 'moved' : done ? 'added' : 'unknown';
   }
 
   /** Replaces the topic's config overrides; false when there is no such topic. */
@@ -64,14 +75,17 @@ export abstract class TopicOps {
     return this.updateTopic(name, (t) => ({ topic: { ...t, configs: { ...configs } }, extra: [] }));
   }
 
-  private async updateTopic(name: string, change: (t: StoredTopic) => { topic: StoredTopic; extra: ReturnType<Etcd3['put']>[] }): Promise<boolean> {
+  /** False when there is no such topic or `change` declines (undefined). */
+  private async updateTopic(name: string, change: (t: StoredTopic) => { topic: StoredTopic; extra: ReturnType<Etcd3['put']>[] } | undefined): Promise<boolean> {
     const key = this.keys.topic(name);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const got = await this.client.get(key).options(within(this.timeoutMs)).exec();
       const kv = got.kvs[0];
       const t = kv && parseTopic(kv.value.toString());
       if (!kv || !t) return false;
-      const { topic, extra } = change(t);
+      const next = change(t);
+      if (!next) return false;
+      const { topic, extra } = next;
       const res = await this.client
         .if(key, 'Mod', '==', Number(kv.mod_revision))
         .then(this.client.put(key).value(JSON.stringify(topic)), ...extra)
