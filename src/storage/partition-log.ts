@@ -269,7 +269,7 @@ export class PartitionLog implements Log {
     forEachBatch(records, (batch, base, last, maxTimestamp) => {
       lastOffset = last;
       const epoch = batch.readInt32BE(HeaderOffset.PARTITION_LEADER_EPOCH);
-      if (this.epochs.assign(epoch, base)) epochs = this.persistEpochs();
+      if (this.epochs.assign(epoch, base)) epochs = this.persistEpochs().catch((err: Error) => Promise.reject(new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `leader-epoch-checkpoint write failed: ${err.message}`)));
       if (epoch > this.leaderEpoch) this.leaderEpoch = epoch;
       written = this.place(batch, { baseOffset: base, lastOffset: last, maxTimestamp, recordCount: batch.readInt32BE(HeaderOffset.RECORDS_COUNT) }, now, cfg);
       trackBatch(this.producers, this.txns, batch, producerFields(batch), base, maxTimestamp);

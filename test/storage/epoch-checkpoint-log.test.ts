@@ -90,7 +90,7 @@ describe('file log leader epochs on disk', () => {
     const size = (await stat(join(dir, 't-0', '00000000000000000000.log'))).size;
     // The atomic write's temporary file cannot be created.
     await mkdir(join(dir, 't-0', `${LEADER_EPOCH_CHECKPOINT}.tmp`));
-    await expect(log.appendAsFollower(fromLeader(2, 2, 1))).rejects.toBeDefined();
+    await expect(log.appendAsFollower(fromLeader(2, 2, 1))).rejects.toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
     expect((await stat(join(dir, 't-0', '00000000000000000000.log'))).size).toBe(size);
     expect(log.failed).toBeDefined();
     await expect(log.appendAsFollower(fromLeader(4, 1, 1))).rejects.toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
