@@ -19,6 +19,11 @@ import { TopicPartitionMap } from '../util/topic-partition.js';
 import type { Logger } from '../util/logger.js';
 import { ReplicatedPartition, type ReplicaSettings } from './replicated-partition.js';
 import { LeaderFetcher, type FetcherSettings } from './replica-fetcher.js';
+import { dirname } from 'node:path';
+import { highWatermarkOf, readHighWatermarks, writeHighWatermarks, type HighWatermark, type HighWatermarks } from '../storage/hw-checkpoint.js';
+
+/** Kafka's replica.high.watermark.checkpoint.interval.ms. */
+const HW_CHECKPOINT_INTERVAL_MS = 5000;
 
 export interface ReplicaManagerOptions {
   nodeId: number;
@@ -42,6 +47,9 @@ export class ReplicaManager implements PartitionManager {
   private image: MetadataImage | undefined;
   private readonly settings: ReplicaSettings;
   private timer: NodeJS.Timeout | undefined;
+  private hwTimer: NodeJS.Timeout | undefined;
+  /** High watermarks checkpointed by the previous run, by log dir (read once at start). */
+  private readonly checkpointed = new Map<string, HighWatermarks>();
   private readonly unsubscribe: Array<() => void> = [];
   private closed = false;
 
@@ -51,6 +59,9 @@ export class ReplicaManager implements PartitionManager {
 
   /** Applies the current image and follows the next ones; shrinks ISRs every half lag time. */
   async start(): Promise<void> {
+    for (const dir of this.logDirs()) this.checkpointed.set(dir, await readHighWatermarks(dir));
+    this.hwTimer = setInterval(() => void this.checkpointHighWatermarks(), HW_CHECKPOINT_INTERVAL_MS);
+    this.hwTimer.unref();
     this.unsubscribe.push(this.o.control.onImage((next) => void this.enqueue(next)));
     this.unsubscribe.push(
       this.o.control.onRegistration((registered) => {
@@ -103,7 +114,9 @@ export class ReplicaManager implements PartitionManager {
     if (!r) {
       const log = this.o.logs.partition(t.name, p.partition);
       if (!log) return;
-      r = new ReplicatedPartition(log, this.settings);
+      // The high watermark of the previous run, so that it does not start from the log start again.
+      const hws = log.dir ? this.checkpointed.get(dirname(log.dir)) : undefined;
+      r = new ReplicatedPartition(log, this.settings, hws && highWatermarkOf(hws, t.name, p.partition));
       this.replicas.set(t.name, p.partition, r);
     }
     const wasLeader = r.role === 'leader';
@@ -178,6 +191,23 @@ export class ReplicaManager implements PartitionManager {
     return this.replicas.get(topic, partition);
   }
 
+  private logDirs(): string[] {
+    return [...new Set(this.o.logs.all().flatMap((l) => (l.dir ? [dirname(l.dir)] : [])))];
+  }
+
+  /** Kafka's replication-offset-checkpoint: every local replica's high watermark, per log dir. */
+  async checkpointHighWatermarks(): Promise<void> {
+    const byDir = new Map<string, HighWatermark[]>();
+    for (const [{ topic, partition }, r] of this.replicas.entries()) {
+      if (!r.dir) continue;
+      const dir = dirname(r.dir);
+      const list = byDir.get(dir) ?? [];
+      list.push({ topic, partition, offset: r.highWatermark });
+      byDir.set(dir, list);
+    }
+    for (const [dir, entries] of byDir) await writeHighWatermarks(dir, entries).catch((err) => this.o.log.warn({ err, dir }, 'writing the high watermark checkpoint failed'));
+  }
+
   // ------------------------------------------------------------------ PartitionManager
 
   getPartitionOrError(topic: string, index: number): PartitionLookup {
@@ -211,9 +241,11 @@ export class ReplicaManager implements PartitionManager {
     this.closed = true;
     for (const u of this.unsubscribe) u();
     if (this.timer) clearInterval(this.timer);
+    if (this.hwTimer) clearInterval(this.hwTimer);
     await this.queue;
     for (const f of this.fetchers.values()) await f.stop();
     this.fetchers.clear();
     this.resignAll('the broker is stopping');
+    await this.checkpointHighWatermarks();
   }
 }
