@@ -16,8 +16,8 @@ import type { StoredController } from './keys.js';
 import type { WriteGuard } from './partition-cas.js';
 
 export interface ControllerOptions {
-  /** unclean.leader.election.enable of this broker: the default when a topic has no override. */
-  uncleanLeaderElection: boolean;
+  /** unclean.leader.election.enable of this broker (read at each decision: it may change at run time), the default when a topic has no override. */
+  uncleanLeaderElection: boolean | (() => boolean);
 }
 
 export class Controller {
@@ -120,7 +120,9 @@ export class Controller {
 
   private unclean(t: TopicImage): boolean {
     const override = t.configs['unclean.leader.election.enable'];
-    return override !== undefined ? override === 'true' : this.opts.uncleanLeaderElection;
+    if (override !== undefined) return override === 'true';
+    const broker = this.opts.uncleanLeaderElection;
+    return typeof broker === 'function' ? broker() : broker;
   }
 
   private view(image: MetadataImage): ClusterView {

@@ -12,6 +12,7 @@ import { randomClusterId } from '../uuid.js';
 import { etcdClient, within } from './client.js';
 import { ControlState, type StoredKey } from './control-state.js';
 import { KeyLayout } from './keys.js';
+import { requestControlledShutdown } from './controlled-shutdown.js';
 import { casPartition, changeError, type PartitionDecision, type WriteGuard } from './partition-cas.js';
 import { BrokerSession } from './session.js';
 import { TopicOps } from './topic-ops.js';
@@ -240,6 +241,11 @@ export class EtcdControl extends TopicOps implements ClusterControl {
   }
 
   // ---------------------------------------------------------------- lifecycle
+
+  /** Asks the controller to move this broker's leaderships away (controlled-shutdown.ts); true when they moved. */
+  requestControlledShutdown(timeoutMs: number): Promise<boolean> {
+    return requestControlledShutdown(this, timeoutMs);
+  }
 
   /** Leaves the cluster: the registration goes at once (the lease is revoked). */
   async close(): Promise<void> {

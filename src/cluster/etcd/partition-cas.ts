@@ -43,8 +43,11 @@ export async function casPartition(client: Etcd3, state: ControlState, topic: st
   let cur = state.get(key);
   const topicKey = state.get(state.keys.topic(topic));
   let replicas = topicKey ? parseTopic(topicKey.value)?.replicas[partition] : undefined;
+  // The cached state may be behind etcd: a refusal or a no-op decided on it is confirmed on a fresh read.
+  let fresh = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (!cur || !replicas) {
+      fresh = true;
       const [p, t] = await Promise.all([client.get(key).options(within(timeoutMs)).exec(), client.get(state.keys.topic(topic)).options(within(timeoutMs)).exec()]);
       const pkv = p.kvs[0];
       const tkv = t.kvs[0];
@@ -55,6 +58,10 @@ export async function casPartition(client: Etcd3, state: ControlState, topic: st
     const current = parsePartition(cur.value);
     if (!current) return { result: { ok: false, reason: 'unknown' } };
     const change = decide(current, replicas);
+    if ((change === 'stale' || change === undefined) && !fresh) {
+      cur = undefined;
+      continue;
+    }
     if (change === 'stale') return { result: { ok: false, reason: 'stale' } };
     if (change === undefined) return { result: { ok: true, state: partitionImage(partition, replicas, current), unchanged: true } };
     const next: StoredPartition = {
@@ -79,6 +86,7 @@ export async function casPartition(client: Etcd3, state: ControlState, topic: st
       if (!holds) return { result: { ok: false, reason: 'fenced' } };
     }
     cur = stored(now);
+    fresh = true;
   }
   throw new Error(`partition ${topic}-${partition}: compare-and-swap still conflicting after ${MAX_ATTEMPTS} attempts`);
 }

@@ -4,7 +4,8 @@ import { EtcdControl } from '../../../src/cluster/etcd/etcd-control.js';
 import type { MetadataImage } from '../../../src/cluster/metadata-image.js';
 import { silentLogger } from '../../../src/util/logger.js';
 
-export const SESSION_MS = 1500;
+// Short enough for quick failovers, long enough that a loaded machine does not fence a live broker.
+export const SESSION_MS = 2500;
 export const HEARTBEAT_MS = 250;
 
 export function newPrefix(): string {

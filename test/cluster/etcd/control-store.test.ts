@@ -66,6 +66,22 @@ describe('partition compare-and-swap', () => {
     expect(await a.alterPartition('t', 0, 0, { leader: 1, isr: [1] })).toEqual({ ok: false, reason: 'fenced' });
   });
 
+  it('a write guarded by a controller key that is no longer the one it created is fenced', async () => {
+    const [a] = await brokers(1, 2);
+    await a.createTopic('t', randomTopicId(), {}, [[1, 2]]);
+    const key = a.keys.controller;
+    await a.client.put(key).value(JSON.stringify({ brokerId: 1, epoch: 1 }));
+    const created = String((await a.client.get(key).exec()).kvs[0].create_revision);
+    const decide = () => ({ leader: 2, isr: [2] });
+    // Re-created (another controller since): the old create revision no longer matches.
+    await a.client.delete().key(key);
+    await a.client.put(key).value(JSON.stringify({ brokerId: 2, epoch: 2 }));
+    expect(await a.casPartition('t', 0, { key, target: 'Create', value: created }, decide)).toEqual({ ok: false, reason: 'fenced' });
+    expect(a.image().partition('t', 0)).toMatchObject({ leader: 1, partitionEpoch: 0 });
+    const current = String((await a.client.get(key).exec()).kvs[0].create_revision);
+    expect(await a.casPartition('t', 0, { key, target: 'Create', value: current }, decide)).toMatchObject({ ok: true, state: { leader: 2, leaderEpoch: 1 } });
+  });
+
   it('refuses a change that is not a valid partition state', async () => {
     const [a] = await brokers(1, 2);
     await a.createTopic('t', randomTopicId(), {}, [[1, 2]]);

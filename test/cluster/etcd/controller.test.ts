@@ -4,7 +4,6 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
-import { requestControlledShutdown } from '../../../src/cluster/etcd/controlled-shutdown.js';
 import { randomTopicId } from '../../../src/cluster/uuid.js';
 import { liveIds, newPrefix, openNode, until, type Node } from './brokers.js';
 
@@ -135,7 +134,7 @@ describe('controller', () => {
     const c1 = byId.get(1)!.control;
     await c1.createTopic('t', randomTopicId(), {}, [[1, 2, 3], [2, 1, 3], [1]]);
     await until(c1, 'topic t', (i) => i.topic('t') !== undefined);
-    const moved = await requestControlledShutdown(c1, 15_000);
+    const moved = await c1.requestControlledShutdown(15_000);
     expect(moved).toBe(true);
     const image = c1.image();
     expect(image.partition('t', 0)).toMatchObject({ leader: 2, isr: [2, 3], leaderEpoch: 1 });
