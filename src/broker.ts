@@ -23,7 +23,7 @@ import { BrokerLoggers } from './util/loggers.js';
 import { DynamicConfigs } from './config/dynamic-configs.js';
 import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
-import { openClusterNode } from './topology/cluster-node.js';
+import { openClusterTopology } from './topology/cluster-node.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -141,7 +141,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
   const features = brokerFeatures(config);
   const nodeOptions = { config, dataDir, features, broker: (id: number) => brokerImage(config, id), storageLog: loggers.get('runnel.storage'), log };
-  const topology = config.list('runnel.etcd.endpoints').length > 0 ? await openClusterNode({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
+  const topology = config.list('runnel.etcd.endpoints').length > 0 ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
   const { logs, owner: topics, producerIds } = topology;
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.

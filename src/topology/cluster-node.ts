@@ -11,11 +11,8 @@
  * registration, which is revoked so the others see the broker gone at once.
  */
 import { adoptClusterMeta } from '../cluster/cluster-meta.js';
-import { ClusterMetadataOwner } from '../cluster/cluster-metadata-owner.js';
-import { EtcdControl } from '../cluster/etcd/etcd-control.js';
-import { Controller } from '../cluster/etcd/controller.js';
-import { requestControlledShutdown } from '../cluster/etcd/controlled-shutdown.js';
 import { TXN_TOPIC } from '../cluster/internal-topics.js';
+import { openClusterNode } from '../cluster/etcd/cluster-node.js';
 import { topicDefault } from '../config/topic-configs.js';
 import { LogManager } from '../storage/log-manager.js';
 import { MemoryLogStore } from '../storage/memory-log-store.js';
@@ -28,19 +25,11 @@ import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
 import type { Topology } from './topology.js';
 
-export async function openClusterNode(o: NodeOptions & { clusterLog: Logger }): Promise<Topology> {
+export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger }): Promise<Topology> {
   const { config, dataDir } = o;
   const nodeId = config.nodeId;
-  const control = await EtcdControl.open({
-    endpoints: config.list('runnel.etcd.endpoints'),
-    prefix: config.get('runnel.etcd.prefix') ?? '/runnel',
-    broker: o.broker(nodeId),
-    sessionTimeoutMs: config.int('broker.session.timeout.ms'),
-    heartbeatMs: config.int('broker.heartbeat.interval.ms'),
-    log: o.clusterLog,
-    features: o.features,
-    deferRegistration: true,
-  });
+  const node = await openClusterNode(config, o.broker(nodeId), o.clusterLog, o.features, { deferRegistration: true });
+  const { control } = node;
   try {
     const clusterId = control.clusterId;
     if (dataDir !== undefined) await adoptClusterMeta(dataDir, nodeId, clusterId);
@@ -66,8 +55,7 @@ export async function openClusterNode(o: NodeOptions & { clusterLog: Logger }): 
       },
       log: o.clusterLog,
     });
-    const owner = new ClusterMetadataOwner({ control, defaultReplicationFactor: config.int('default.replication.factor') });
-    const controller = new Controller(control, { uncleanLeaderElection: config.bool('unclean.leader.election.enable') });
+    const owner = node.metadata;
     let closed = false;
     return {
       clusterId,
@@ -89,25 +77,25 @@ export async function openClusterNode(o: NodeOptions & { clusterLog: Logger }): 
         }
       },
       async listening(broker) {
-        await control.register(broker);
+        await node.join(broker);
         await replicas.start();
-        controller.start();
       },
       async stopping() {
-        if (!config.bool('controlled.shutdown.enable') || !control.registered) return;
-        const moved = await requestControlledShutdown(control, config.int('broker.session.timeout.ms'));
-        if (!moved) o.log.warn('controlled shutdown did not move every leadership away in time');
-      },
-      async close() {
+        // Leaderships move away while the listener still answers (clients follow them), then the registration goes.
         if (closed) return;
         closed = true;
-        await controller.stop();
+        await node.close({ controlledShutdownTimeoutMs: config.bool('controlled.shutdown.enable') ? config.int('broker.session.timeout.ms') : 0 });
+      },
+      async close() {
         await replicas.close();
-        await control.close();
+        if (!closed) {
+          closed = true;
+          await node.close();
+        }
       },
     };
   } catch (err) {
-    await control.close();
+    await node.close();
     throw err;
   }
 }

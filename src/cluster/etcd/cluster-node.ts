@@ -15,6 +15,8 @@ export interface ClusterNode {
   control: EtcdControl;
   controller: Controller;
   metadata: ClusterMetadataOwner;
+  /** After openClusterNode(..., { deferRegistration: true }): registers with the bound endpoints and campaigns for controller. */
+  join(broker: BrokerImage): Promise<void>;
   /** Controlled shutdown, then leaving: the registration goes at once. */
   close(opts?: { controlledShutdownTimeoutMs?: number }): Promise<void>;
 }
@@ -24,7 +26,7 @@ export function clusterConfigured(config: BrokerConfig): boolean {
   return config.list('runnel.etcd.endpoints').length > 0;
 }
 
-export async function openClusterNode(config: BrokerConfig, broker: BrokerImage, log: Logger, features?: BrokerFeatures): Promise<ClusterNode> {
+export async function openClusterNode(config: BrokerConfig, broker: BrokerImage, log: Logger, features?: BrokerFeatures, opts: { deferRegistration?: boolean } = {}): Promise<ClusterNode> {
   const control = await EtcdControl.open({
     endpoints: config.list('runnel.etcd.endpoints'),
     prefix: config.get('runnel.etcd.prefix') ?? '/runnel',
@@ -33,14 +35,19 @@ export async function openClusterNode(config: BrokerConfig, broker: BrokerImage,
     heartbeatMs: config.int('broker.heartbeat.interval.ms'),
     log,
     features,
+    deferRegistration: opts.deferRegistration,
   });
   const controller = new Controller(control, { uncleanLeaderElection: () => config.bool('unclean.leader.election.enable') });
-  controller.start();
+  if (!opts.deferRegistration) controller.start();
   const metadata = new ClusterMetadataOwner({ control, defaultReplicationFactor: config.int('default.replication.factor') });
   return {
     control,
     controller,
     metadata,
+    async join(b) {
+      await control.register(b);
+      controller.start();
+    },
     async close(opts = {}) {
       if (opts.controlledShutdownTimeoutMs && control.registered) {
         const moved = await control.requestControlledShutdown(opts.controlledShutdownTimeoutMs).catch(() => false);
