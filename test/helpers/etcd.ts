@@ -33,7 +33,8 @@ async function healthy(clientPort: number): Promise<boolean> {
   }
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/** `maxTxnOps`: etcd's --max-txn-ops (default here 4096; etcd's own default is 128). */
+export async function startEtcd(opts: { maxTxnOps?: number } = {}): Promise<TestEtcd> {
   if (!existsSync(ETCD_BIN)) throw new Error(`etcd is not installed at ${ETCD_BIN} (apt-get install etcd-server); cluster tests need a real etcd`);
   const dir = await mkdtemp(join(tmpdir(), 'runnel-etcd-'));
   const clientPort = await freePort();
@@ -49,7 +50,7 @@ export async function startEtcd(): Promise<TestEtcd> {
     '--initial-advertise-peer-urls', peer,
     '--initial-cluster', `test=${peer}`,
     // A topic's creation is one transaction of one put per partition.
-    '--max-txn-ops', '4096',
+    '--max-txn-ops', String(opts.maxTxnOps ?? 4096),
     '--log-level', 'warn',
   ];
   let proc: ChildProcess | undefined;

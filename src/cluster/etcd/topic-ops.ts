@@ -11,6 +11,11 @@ import type { ControlState } from './control-state.js';
 import { initialPartition, parseTopic, type KeyLayout, type StoredTopic } from './keys.js';
 
 const MAX_ATTEMPTS = 20;
+/**
+ * Puts per transaction: etcd refuses a transaction of more than --max-txn-ops operations (128 by
+ * default), so the partition states of a large topic follow its key in several transactions.
+ */
+const PUTS_PER_TXN = 100;
 
 export abstract class TopicOps {
   abstract readonly client: Etcd3;
@@ -30,10 +35,27 @@ export abstract class TopicOps {
     const key = this.keys.topic(name);
     const alive = this.alive();
     const topic: StoredTopic = { id, configs: { ...configs }, replicas: replicas.map((r) => [...r]) };
-    const puts = [this.client.put(key).value(JSON.stringify(topic)), ...replicas.map((r, i) => this.client.put(this.keys.partition(name, i)).value(JSON.stringify(initialPartition(r, alive))))];
-    const res = await this.client.if(key, 'Create', '==', 0).then(...puts).options(within(this.timeoutMs)).commit();
+    const puts = replicas.map((r, i) => this.client.put(this.keys.partition(name, i)).value(JSON.stringify(initialPartition(r, alive))));
+    const first = puts.slice(0, PUTS_PER_TXN - 1);
+    const res = await this.client
+      .if(key, 'Create', '==', 0)
+      .then(this.client.put(key).value(JSON.stringify(topic)), ...first)
+      .options(within(this.timeoutMs))
+      .commit();
     if (!res.succeeded) return 'exists';
-    await this.caughtUp(Number(res.header.revision));
+    let revision = Number(res.header.revision);
+    // The rest only while the key is still the one just created (not deleted or recreated meanwhile).
+    // A partition whose state is not written yet reads as offline until it is.
+    for (let i = first.length; i < puts.length; i += PUTS_PER_TXN) {
+      const more = await this.client
+        .if(key, 'Create', '==', revision)
+        .then(...puts.slice(i, i + PUTS_PER_TXN))
+        .options(within(this.timeoutMs))
+        .commit();
+      if (!more.succeeded) break;
+    }
+    revision = Number((await this.client.get(key).options(within(this.timeoutMs)).exec()).header.revision);
+    await this.caughtUp(revision);
     return 'created';
   }
 
