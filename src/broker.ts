@@ -20,6 +20,8 @@ import { GroupCoordinator } from './groups/group-coordinator.js';
 import { LogPartitionManager } from './partitions/log-partitions.js';
 import { ProducerIdAllocator } from './producers/producer-ids.js';
 import { TxnCoordinator, TXN_TOPIC } from './transactions/txn-coordinator.js';
+import { markerSender } from './transactions/marker-sender.js';
+import { coordinatorPartitions, localMarkerHandle } from './cluster/coordinator-wiring.js';
 import { PrometheusMetrics, startMetricsServer } from './metrics/metrics.js';
 import type { Server } from 'node:http';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
@@ -162,17 +164,20 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   topicConfigs = (name) => topics.get(name)?.configs ?? {};
   // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
   const offsetsTopic = await topics.create(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), { 'cleanup.policy': 'compact' });
-  const groups = new GroupCoordinator(config, new GroupStore(logs.partitions(offsetsTopic.name)), loggers.get('runnel.groups'), topics);
+  const partitions = new LogPartitionManager(logs, topics);
+  // Coordinators write through partition handles and serve the partitions they lead: on one node, all of them.
+  const partitionCount = (name: string) => () => topics.get(name)?.partitions ?? 0;
+  const groups = new GroupCoordinator(config, new GroupStore(coordinatorPartitions(offsetsTopic.name, { partitions, logs, count: partitionCount(offsetsTopic.name) })), loggers.get('runnel.groups'), topics);
   groups.consumer.useGroupSettings((id) => dynamicConfigs.groupSettings(id));
   await groups.load();
   const producerIds = dataDir === undefined ? ProducerIdAllocator.inMemory() : await ProducerIdAllocator.open(dataDir);
   const txnTopic = await topics.create(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), { 'cleanup.policy': 'compact' });
   const transactions = new TxnCoordinator(
     config,
-    logs.partitions(txnTopic.name),
+    coordinatorPartitions(txnTopic.name, { partitions, logs, count: partitionCount(txnTopic.name) }),
     producerIds,
     {
-      partition: (t, i) => logs.partition(t, i),
+      markers: markerSender(localMarkerHandle(partitions)),
       topicExists: (t, i) => {
         const info = topics.get(t);
         return !!info && i >= 0 && i < info.partitions;
@@ -189,7 +194,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     nodeId: meta.nodeId,
     advertised: () => config.advertised(boundPort),
     topics,
-    partitions: new LogPartitionManager(logs, topics),
+    partitions,
     metadata: topics,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
