@@ -10,7 +10,7 @@ export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
   async handle(req, ctx) {
     const results = [];
     for (const groupId of req.groupsNames) {
-      const errorCode = groupId === '' ? ErrorCode.INVALID_GROUP_ID : await ctx.broker.groups.deleteGroup(groupId);
+      const errorCode = groupId === '' ? ErrorCode.INVALID_GROUP_ID : ctx.broker.groups.coordinatorError(groupId) || (await ctx.broker.groups.deleteGroup(groupId));
       results.push({ groupId, errorCode });
     }
     return { throttleTimeMs: 0, results };
