@@ -14,13 +14,14 @@ import { ProducerIdAllocator } from '../../src/producers/producer-ids.js';
 import { LogPartition } from '../../src/partitions/log-partitions.js';
 import { partitionFor, type KvPartitions } from '../../src/cluster/kv-log.js';
 import { CoordinatorTopics } from '../../src/cluster/coordinator-wiring.js';
-import { MetadataImage } from '../../src/cluster/metadata-image.js';
+import { MetadataImage, newPartition, topicImage } from '../../src/cluster/metadata-image.js';
 import type { Log } from '../../src/storage/log.js';
 import type { BrokerServices, Handler, HandlerContext } from '../../src/handlers/types.js';
 import * as messages from '../../src/protocol/messages/index.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { tempDir, newLog } from '../storage/helpers.js';
 import offsetCommit from '../../src/handlers/08-offset-commit.js';
+import findCoordinator from '../../src/handlers/10-find-coordinator.js';
 import offsetFetch from '../../src/handlers/09-offset-fetch.js';
 import joinGroup from '../../src/handlers/11-join-group.js';
 import heartbeat from '../../src/handlers/12-heartbeat.js';
@@ -277,5 +278,24 @@ describe('coordinator topics in a cluster', () => {
     expect(await ct.ensure('__consumer_offsets')).toBe(15); // created now; the client asks again
     expect(created).toEqual([{ name: '__consumer_offsets', replicas: [[1, 2], [2, 3], [3, 1]] }]);
     expect(await ct.ensure('__consumer_offsets')).toBe(0);
+  });
+});
+
+describe('FindCoordinator', () => {
+  it("names the leader of the id's partition; without the topic it asks for it to be created and answers COORDINATOR_NOT_AVAILABLE", async () => {
+    const brokers = new Map([1, 2].map((id) => [id, { id, endpoints: [{ listener: 'PLAINTEXT', host: `b${id}`, port: 9000 + id }], rack: null }]));
+    const offsetsTopic = topicImage({ name: '__consumer_offsets', id: 'o', configs: {} }, [{ ...newPartition(0, [2, 1]), leader: 2 }, { ...newPartition(1, [1, 2]), leader: -1 }]);
+    let topics = new Map<string, ReturnType<typeof topicImage>>();
+    const metadata = { image: () => new MetadataImage('c', 1, brokers, topics, { finalized: {}, supported: {} } as never), apply: async () => metadata.image() };
+    const asked: string[] = [];
+    const coordinatorTopics = { ensure: async (t: string) => (asked.push(t), 15) };
+    const find = async (key: string) => (await call(findCoordinator, { metadata, coordinatorTopics } as never, 4, 'FindCoordinator', { keyType: 0, coordinatorKeys: [key] })).coordinators[0];
+    expect(await find(mine)).toMatchObject({ errorCode: 15, nodeId: -1 });
+    expect(asked).toEqual(['__consumer_offsets']);
+    topics = new Map([['__consumer_offsets', offsetsTopic]]);
+    const [in0, , in1] = idsIn('g');
+    expect(await find(in0)).toMatchObject({ errorCode: 0, nodeId: 2, host: 'b2', port: 9002 });
+    expect(await find(in1)).toMatchObject({ errorCode: 15, nodeId: -1 }); // no leader
+    expect(asked).toEqual(['__consumer_offsets']);
   });
 });
