@@ -34,7 +34,7 @@ import { TxnStore } from './txn-store.js';
 import { StorageError, type Log } from '../storage/log.js';
 import type { KvPartitions } from '../cluster/kv-log.js';
 import { CoordinatorPartitions } from '../cluster/coordinator-partitions.js';
-import type { MarkerSender } from './marker-sender.js';
+import type { MarkerSender, TxnMarker } from './marker-sender.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
 import { TopicPartitionMap, TopicPartitionSet } from '../util/topic-partition.js';
@@ -72,8 +72,11 @@ export interface TxnPorts {
   /** Where the markers of a transaction's partitions go: the leader of each (marker-sender.ts). */
   markers: MarkerSender;
   topicExists(topic: string, index: number): boolean;
-  /** Makes (commit) or discards (abort) the offsets a producer committed in its transaction. */
-  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void>;
+  /**
+   * Makes (commit) or discards (abort) the offsets a producer committed in its transaction. In a
+   * cluster, a group coordinated elsewhere gets `marker` on its __consumer_offsets partition instead.
+   */
+  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number, marker: TxnMarker): Promise<void>;
 }
 
 /** The largest epoch a marker can carry (int16). */
@@ -366,7 +369,7 @@ export class TxnCoordinator implements TxnCoordinatorPort {
     // Transaction version 0 in the marker, as before KIP-890's marker checks: the epoch it carries was bumped already.
     const marker = { producerId: t.producerId, producerEpoch: t.producerEpoch, commit, coordinatorEpoch: this.coordinatorEpochs.get(this.ownership.partitionOf(t.transactionalId)) ?? 0, transactionVersion: 0 };
     for (const { topic, partition } of t.partitions) await this.ports.markers.write(topic, partition, marker).catch((err: unknown) => this.markerRefused(t, topic, partition, err));
-    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit, t.producerEpoch);
+    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit, t.producerEpoch, marker);
     const rotate = t.nextProducerId >= 0n;
     await this.transition(t, {
       state: commit ? 'CompleteCommit' : 'CompleteAbort',
