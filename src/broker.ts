@@ -12,6 +12,9 @@ import { lockDirs } from './storage/dir-lock.js';
 import { FetchSessionCache } from './fetch/session-cache.js';
 import { GroupCoordinator } from './groups/group-coordinator.js';
 import { TxnCoordinator, TXN_TOPIC } from './transactions/txn-coordinator.js';
+import { markerSender, RemoteMarkerChannel } from './transactions/marker-sender.js';
+import { coordinatorPartitions, coordinatorTopicSettings, CoordinatorTopics, followLeadership, localMarkerHandle } from './cluster/coordinator-wiring.js';
+import { partitionFor } from './cluster/internal-topics.js';
 import { PrometheusMetrics, startMetricsServer } from './metrics/metrics.js';
 import type { Server } from 'node:http';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
@@ -144,27 +147,40 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const topology = config.list('runnel.etcd.endpoints').length > 0 ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
   const { logs, owner: topics, producerIds } = topology;
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
-  // Committed offsets and group metadata live in the internal, compacted __consumer_offsets topic.
-  const offsetsTopic = await topology.internalTopic(OFFSETS_TOPIC, config.int('offsets.topic.num.partitions'), config.int('offsets.topic.replication.factor'), { 'cleanup.policy': 'compact' });
-  const groups = new GroupCoordinator(config, new GroupStore(offsetsTopic ? logs.partitions(offsetsTopic.name) : []), loggers.get('runnel.groups'), topics);
+  const { partitions } = topology;
+  // Coordinators write through partition handles and serve the partitions of their internal topic
+  // this broker leads: on one node all of them, loaded now; in a cluster as leadership comes and goes.
+  // One node creates the internal topics now; a cluster on the first FindCoordinator (CoordinatorTopics).
+  const clustered = topology.clustered;
+  if (!clustered) for (const t of [OFFSETS_TOPIC, TXN_TOPIC]) await topics.create(t, coordinatorTopicSettings(config, t).partitions, { 'cleanup.policy': 'compact' });
+  const partitionCount = (name: string) => () => topics.get(name)?.partitions ?? 0;
+  const groups = new GroupCoordinator(config, new GroupStore(coordinatorPartitions(OFFSETS_TOPIC, { partitions, logs, count: partitionCount(OFFSETS_TOPIC) })), loggers.get('runnel.groups'), topics);
   groups.consumer.useGroupSettings((id) => dynamicConfigs.groupSettings(id));
-  await groups.load();
-  const txnTopic = await topology.internalTopic(TXN_TOPIC, config.int('transaction.state.log.num.partitions'), config.int('transaction.state.log.replication.factor'), { 'cleanup.policy': 'compact' });
+  if (!clustered) await groups.load();
+  const interBrokerListener = config.get('inter.broker.listener.name');
+  const remoteMarkers = clustered
+    ? new RemoteMarkerChannel({ nodeId: meta.nodeId, image: () => topics.image(), interBrokerListener, requestTimeoutMs: config.int('request.timeout.ms'), log: loggers.get('runnel.transactions') })
+    : undefined;
   const transactions = new TxnCoordinator(
     config,
-    txnTopic ? logs.partitions(txnTopic.name) : [],
+    coordinatorPartitions(TXN_TOPIC, { partitions, logs, count: partitionCount(TXN_TOPIC) }),
     producerIds,
     {
-      partition: (t, i) => logs.partition(t, i),
+      markers: markerSender(localMarkerHandle(partitions), remoteMarkers),
       topicExists: (t, i) => {
         const info = topics.get(t);
         return !!info && i >= 0 && i < info.partitions;
       },
-      completeTxnOffsets: (g, pid, commit, epoch) => groups.completeTxnOffsets(g, pid, commit, epoch),
+      completeTxnOffsets: async (g, pid, commit, epoch, marker) => {
+        // A group coordinated elsewhere gets the marker on its __consumer_offsets partition, whose leader completes the offsets.
+        if (remoteMarkers && groups.coordinatorError(g) !== 0) return remoteMarkers.write(OFFSETS_TOPIC, partitionFor(g, partitionCount(OFFSETS_TOPIC)()), marker);
+        return groups.completeTxnOffsets(g, pid, commit, epoch);
+      },
     },
     loggers.get('runnel.transactions'),
   );
-  await transactions.load();
+  if (!clustered) await transactions.load();
+  topology.onLeadership(followLeadership(groups, transactions, loggers.get('runnel.groups')));
   let boundPort = port;
   const services: BrokerServices = {
     config,
@@ -172,7 +188,8 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     nodeId: meta.nodeId,
     advertised: () => config.advertised(boundPort),
     topics,
-    partitions: topology.partitions,
+    partitions,
+    coordinatorTopics: clustered ? new CoordinatorTopics({ topics, image: () => topics.image(), settings: (t) => coordinatorTopicSettings(config, t), log }) : undefined,
     metadata: topics,
     fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots')),
     groups,
@@ -253,6 +270,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         }
         groups.close();
         transactions.close();
+        remoteMarkers?.close();
         await topology.close();
         await logs.close();
         await unlock();

@@ -3,7 +3,13 @@
  * values are bytes (Kafka's coordinator records, encoded by the stores above), a null value
  * deletes the key. The partition written to is a function of a routing key (a group or
  * transactional id), as Kafka's String.hashCode partitioning, so the state of one id stays in one
- * partition in order. Replayed in full at start-up; compaction keeps it small.
+ * partition in order. A partition is replayed when this broker becomes its coordinator (its
+ * leader); compaction keeps it small.
+ *
+ * Writes go through the partition's handle, as Kafka's coordinators append with acks=-1: a write
+ * resolves once it is committed (every in-sync replica has it; on one node, once written). Replay
+ * reads the local log up to its end, as Kafka's coordinator loader does: a new leader's records past
+ * its replicated high watermark are its own and become committed as followers catch up.
  *
  * Transactional writes (offsets committed inside a transaction) are batches carrying the
  * producer's id and epoch and no sequence numbers, as Kafka's coordinator writes them; a COMMIT or
@@ -12,7 +18,10 @@
 import { createBatch } from '../protocol/records.js';
 import { readBatchHeader, Attr, HeaderOffset, LOG_OVERHEAD } from '../protocol/record-batch.js';
 import { batchRecords } from '../protocol/batch-records.js';
-import type { Log } from '../storage/log.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { StorageError, type Log } from '../storage/log.js';
+import type { PartitionHandle } from '../partitions/partition-handle.js';
+import { LogPartition } from '../partitions/log-partitions.js';
 
 export function partitionFor(id: string, partitions: number): number {
   let h = 0;
@@ -20,6 +29,21 @@ export function partitionFor(id: string, partitions: number): number {
   return Math.abs(h === -2147483648 ? 0 : h) % partitions;
 }
 
+/** The partitions of an internal topic as a coordinator reaches them. */
+export interface KvPartitions {
+  /** How many partitions the topic has (0 before it exists: nothing is stored). */
+  count(): number;
+  /** The handle to write `partition` through (this broker leads it), else undefined. */
+  handle(partition: number): PartitionHandle | undefined;
+  /** The local log of `partition`, read to its end when this broker loads it. */
+  log(partition: number): Log | undefined;
+}
+
+/** One broker holding every partition: each log written through a single-replica handle. */
+export function localKvPartitions(logs: Log[]): KvPartitions {
+  const handles = logs.map((l) => new LogPartition(l));
+  return { count: () => logs.length, handle: (p) => handles[p], log: (p) => logs[p] };
+}
 export interface KvEntry {
   key: Buffer;
   value: Buffer | null;
@@ -37,42 +61,61 @@ export type ReplayItem =
   | { kind: 'end'; partition: number };
 
 export class KvLog {
-  constructor(private readonly partitions: Log[]) {}
+  private readonly partitions: KvPartitions;
+
+  constructor(partitions: KvPartitions | Log[]) {
+    this.partitions = Array.isArray(partitions) ? localKvPartitions(partitions) : partitions;
+  }
 
   get partitionCount(): number {
-    return this.partitions.length;
+    return this.partitions.count();
   }
 
   partitionOf(routingKey: string): number {
-    return partitionFor(routingKey, this.partitions.length);
+    return partitionFor(routingKey, this.partitions.count());
   }
 
-  /** Appends the entries in one batch to the routing key's partition; resolves once in the log. */
+  /** Appends the entries in one batch to the routing key's partition; resolves once committed. */
   write(routingKey: string, entries: KvEntry[], txn?: TxnWriter): Promise<void> {
-    if (this.partitions.length === 0) return Promise.resolve();
+    if (this.partitions.count() === 0) return Promise.resolve();
     return this.writeTo(this.partitionOf(routingKey), entries, txn);
   }
 
   async writeTo(partition: number, entries: KvEntry[], txn?: TxnWriter): Promise<void> {
-    const log = this.partitions[partition];
-    if (entries.length === 0 || !log) return;
+    if (entries.length === 0) return;
+    const handle = this.leader(partition);
     // No sequence numbers: the coordinator's own transactional writes (Kafka's NO_SEQUENCE).
     const opts = txn ? { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: -1, transactional: true } : {};
     const batch = createBatch(entries, opts);
-    await log.append(batch, readBatchHeader(batch));
+    await handle.append(batch, readBatchHeader(batch)).committed;
   }
 
-  /** A COMMIT or ABORT marker for the producer on the routing key's partition. */
+  /** A COMMIT or ABORT marker for the producer on the routing key's partition; resolves once committed. */
   async marker(routingKey: string, producerId: bigint, producerEpoch: number, commit: boolean): Promise<void> {
-    if (this.partitions.length === 0) return;
-    await this.partitions[this.partitionOf(routingKey)].appendMarker(producerId, producerEpoch, commit);
+    if (this.partitions.count() === 0) return;
+    const handle = this.leader(this.partitionOf(routingKey));
+    await handle.appendMarker(producerId, producerEpoch, commit, 0, 0).committed;
   }
 
-  /** Every record and marker, in log order per partition. */
+  /** The handle to write through; NOT_LEADER_OR_FOLLOWER when this broker does not lead the partition. */
+  private leader(partition: number): PartitionHandle {
+    const handle = this.partitions.handle(partition);
+    if (!handle) throw new StorageError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `this broker does not lead partition ${partition} of the coordinator's topic`);
+    return handle;
+  }
+
+  /** Every record and marker of every partition, in log order per partition. */
   async *replay(): AsyncGenerator<ReplayItem> {
-    for (let partition = 0; partition < this.partitions.length; partition++) {
-      const log = this.partitions[partition];
+    for (let partition = 0; partition < this.partitions.count(); partition++) yield* this.replayPartition(partition);
+  }
+
+  /** Every record and marker of one partition, in log order, then its 'end'. */
+  async *replayPartition(partition: number): AsyncGenerator<ReplayItem> {
+    const log = this.partitions.log(partition);
+    if (log) {
       let offset = log.logStartOffset;
+      // The Log's own high watermark is its local written end (a replica's committed one is the handle's):
+      // Kafka's coordinator loader reads to the log end too.
       while (offset < log.highWatermark) {
         const { records } = await log.read(offset, 4 * 1024 * 1024);
         if (records.length === 0) break;
@@ -92,7 +135,7 @@ export class KvLog {
           p += size;
         }
       }
-      yield { kind: 'end', partition };
     }
+    yield { kind: 'end', partition };
   }
 }

@@ -18,6 +18,13 @@ import { classicCommitError, type CommitIdentity } from './commit-rules.js';
 import { retireClassicMembers, type ClassicSide } from './migration.js';
 import { ClassicRebalancer } from './classic-rebalance.js';
 
+function stopTimers(g: ClassicGroup): void {
+  clearTimeout(g.joinTimer);
+  clearTimeout(g.syncTimer);
+  for (const t of g.pending.values()) clearTimeout(t);
+  for (const m of g.members.values()) clearTimeout(m.sessionTimer);
+}
+
 /** Kafka's classic new-member join timeout: how long a member may wait in its first JoinGroup. */
 export const NEW_MEMBER_JOIN_TIMEOUT_MS = 5 * 60_000;
 
@@ -80,16 +87,31 @@ export class ClassicGroupCoordinator extends ClassicRebalancer implements Classi
     g.stateTimestamp = v.stateTimestamp;
   }
 
-  onLoaded(): void {
-    for (const g of this.groups.values()) for (const m of g.members.values()) this.touch(g, m);
+  /** After replay: members of the groups loaded (those `which` selects) get fresh session timers. */
+  onLoaded(which: (groupId: string) => boolean = () => true): void {
+    for (const g of this.groups.values()) if (which(g.groupId)) for (const m of g.members.values()) this.touch(g, m);
   }
 
   close(): void {
-    for (const g of this.groups.values()) {
-      clearTimeout(g.joinTimer);
-      clearTimeout(g.syncTimer);
-      for (const t of g.pending.values()) clearTimeout(t);
-      for (const m of g.members.values()) clearTimeout(m.sessionTimer);
+    for (const g of this.groups.values()) stopTimers(g);
+  }
+
+  /**
+   * Kafka's onGroupUnloaded: this broker no longer coordinates these groups. Their timers stop,
+   * members waiting in JoinGroup or SyncGroup are answered NOT_COORDINATOR (they find the new
+   * coordinator), and the groups are forgotten here; their offsets too (`which` is the same test).
+   */
+  unload(which: (groupId: string) => boolean): void {
+    for (const g of [...this.groups.values()]) {
+      if (!which(g.groupId)) continue;
+      stopTimers(g);
+      for (const m of g.members.values()) {
+        m.joinWaiter?.(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+        m.syncWaiter?.(syncError(ErrorCode.NOT_COORDINATOR));
+        m.joinWaiter = m.syncWaiter = undefined;
+      }
+      g.transition('Dead');
+      this.groups.delete(g.groupId);
     }
   }
 

@@ -363,8 +363,9 @@ export class ConsumerGroupCoordinator {
   }
 
   /** After replay: every member gets a fresh session, and one revoking partitions a fresh rebalance timeout. */
-  onLoaded(): void {
+  onLoaded(which: (groupId: string) => boolean = () => true): void {
     for (const g of this.groups.values()) {
+      if (!which(g.groupId)) continue;
       for (const m of g.members.values()) {
         this.scheduleSession(g.groupId, m.memberId);
         if (m.state === 'unrevoked_partitions' && !m.classic) this.scheduleRebalanceTimeout(g, m);
@@ -374,6 +375,15 @@ export class ConsumerGroupCoordinator {
 
   close(): void {
     this.timers.clear();
+  }
+
+  /** This broker no longer coordinates these groups (Kafka's onResignation): timers stop, the groups are forgotten here. */
+  unload(which: (groupId: string) => boolean): void {
+    for (const g of [...this.groups.values()]) {
+      if (!which(g.groupId)) continue;
+      for (const m of g.members.values()) this.timers.cancel(g.groupId, m.memberId);
+      this.groups.delete(g.groupId);
+    }
   }
 }
 

@@ -5,8 +5,14 @@
  * (offsets-manager.ts, committed and transactional offsets of every group). A group id belongs to
  * one kind of group at a time: classic requests for a consumer group with members are served by
  * it (classic-members.ts), and groups in use change kind online (migration.ts, through the narrow
- * ClassicSide). Everything is written to __consumer_offsets before it is acknowledged and
- * replayed at start-up, so a restart loses no commit and no group.
+ * ClassicSide). Everything is written to __consumer_offsets before it is acknowledged (committed
+ * on its in-sync replicas), so a restart or a new coordinator loses no commit and no group.
+ *
+ * As Kafka's GroupCoordinator.onElection / onResignation, this broker serves only the groups whose
+ * __consumer_offsets partition it leads: the partition is replayed when it becomes leader (requests
+ * for its groups answer COORDINATOR_LOAD_IN_PROGRESS meanwhile) and its groups are dropped when it
+ * stops; requests for any other group answer NOT_COORDINATOR (coordinatorError, checked by every
+ * group handler). On one node every partition is elected at start (load()).
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
@@ -21,6 +27,7 @@ import type { CommitIdentity } from './commit-rules.js';
 import { ClassicGroupCoordinator } from './classic-coordinator.js';
 import { OffsetsManager, type OffsetCommitEntry } from './offsets-manager.js';
 import type { GroupCoordinatorPort } from '../ports/groups.js';
+import { CoordinatorPartitions } from '../cluster/coordinator-partitions.js';
 
 export type { JoinRequest } from './classic-group.js';
 export type { OffsetCommitEntry } from './offsets-manager.js';
@@ -30,6 +37,8 @@ export class GroupCoordinator implements GroupCoordinatorPort {
   /** Consumer-protocol groups (KIP-848). A consumer group's committed offsets live in an Empty classic group of its id. */
   readonly consumer: ConsumerGroupCoordinator;
   readonly offsetsManager: OffsetsManager;
+  /** The __consumer_offsets partitions this broker coordinates. */
+  readonly ownership: CoordinatorPartitions;
   private expiryTimer?: NodeJS.Timeout;
 
   constructor(
@@ -41,6 +50,17 @@ export class GroupCoordinator implements GroupCoordinatorPort {
     this.offsetsManager = new OffsetsManager(store);
     this.classic = new ClassicGroupCoordinator(config, store, log, this.offsetsManager);
     this.consumer = new ConsumerGroupCoordinator(config, store, topics, log, this.classic);
+    this.ownership = new CoordinatorPartitions(() => store.partitionCount);
+  }
+
+  /** 0 when this broker coordinates the group now; NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS otherwise. */
+  coordinatorError(groupId: string): number {
+    return this.ownership.errorFor(groupId);
+  }
+
+  /** Whether a __consumer_offsets partition is being loaded (ListGroups answers COORDINATOR_LOAD_IN_PROGRESS). */
+  loadInProgress(): boolean {
+    return this.ownership.anyLoading();
   }
 
   /** The classic groups (those holding only offsets included). */
@@ -52,9 +72,33 @@ export class GroupCoordinator implements GroupCoordinatorPort {
     return this.classic.group(id, create);
   }
 
-  /** Rebuilds groups and offsets from the log. Members come back with fresh session timers. */
+  /** One node: every partition of __consumer_offsets is this broker's; each is loaded in turn. */
   async load(): Promise<void> {
-    for await (const r of this.store.replay()) {
+    for (let p = 0; p < this.store.partitionCount; p++) await this.onElection(p);
+  }
+
+  /**
+   * This broker became leader of __consumer_offsets partition `partition`: its groups and offsets
+   * are rebuilt from the log; members come back with fresh session timers. Resolves once loaded.
+   */
+  onElection(partition: number): Promise<void> {
+    return this.ownership.elect(partition, (token) => this.loadPartition(partition, token));
+  }
+
+  /** Leadership of `partition` moved away: its groups are refused at once and dropped here. */
+  onResignation(partition: number): Promise<void> {
+    return this.ownership.resign(partition, () => this.unloadPartition(partition));
+  }
+
+  private inPartition(partition: number): (groupId: string) => boolean {
+    return (id) => this.ownership.partitionOf(id) === partition;
+  }
+
+  private async loadPartition(partition: number, token: number): Promise<void> {
+    const started = Date.now();
+    this.unloadPartition(partition); // nothing of an earlier term survives
+    for await (const r of this.store.replayPartition(partition)) {
+      if (!this.ownership.current(partition, token)) break;
       if (r.kind === 'consumer-group' || r.kind === 'consumer-member') this.consumer.replay(r);
       else if (r.kind === 'group') this.classic.replay(r);
       else {
@@ -62,8 +106,21 @@ export class GroupCoordinator implements GroupCoordinatorPort {
         this.offsetsManager.replay(r);
       }
     }
-    this.classic.onLoaded();
-    this.consumer.onLoaded();
+    const mine = this.inPartition(partition);
+    if (!this.ownership.current(partition, token)) {
+      this.unloadPartition(partition); // resigned while loading
+      return;
+    }
+    this.classic.onLoaded(mine);
+    this.consumer.onLoaded(mine);
+    this.log.debug({ partition, ms: Date.now() - started }, 'loaded the groups of a __consumer_offsets partition');
+  }
+
+  private unloadPartition(partition: number): void {
+    const mine = this.inPartition(partition);
+    this.classic.unload(mine);
+    this.consumer.unload(mine);
+    this.offsetsManager.unload(mine);
   }
 
   start(): void {
@@ -174,6 +231,7 @@ export class GroupCoordinator implements GroupCoordinatorPort {
   async expireOffsets(now = Date.now()): Promise<void> {
     const retention = this.config.int('offsets.retention.minutes') * 60_000;
     for (const g of [...this.classic.groups.values()]) {
+      if (this.ownership.loading(g.groupId)) continue;
       if (g.state !== 'Empty' || (this.consumer.groups.get(g.groupId)?.members.size ?? 0) > 0) continue;
       const expired = await this.offsetsManager.expire(g.groupId, g.stateTimestamp, retention, now);
       if (expired === 0) continue;
@@ -184,6 +242,6 @@ export class GroupCoordinator implements GroupCoordinatorPort {
         this.offsetsManager.forget(g.groupId);
       }
     }
-    await this.consumer.removeEmpty((id) => this.offsetsManager.has(id));
+    await this.consumer.removeEmpty((id) => this.ownership.loading(id) || this.offsetsManager.has(id));
   }
 }

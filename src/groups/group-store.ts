@@ -1,8 +1,9 @@
 /**
  * Durable group state: committed offsets and group metadata are records in the internal, compacted
  * topic __consumer_offsets, in Kafka's own record format (offsets-records.ts), a null value
- * deleting the key. The partition a group writes to is a function of its id, so groups can later be
- * spread over coordinators. Everything is replayed at start-up (offsets-replay.ts).
+ * deleting the key. The partition a group writes to is a function of its id, so groups are spread
+ * over coordinators: a partition is replayed (offsets-replay.ts) when this broker becomes its leader.
+ * Writes are acknowledged once committed (replicated to the in-sync replicas), as Kafka's acks=-1.
  *
  * Offsets committed inside a transaction are written as Kafka writes them: offset records in a
  * transactional batch of the producer, made committed or discarded by the COMMIT or ABORT marker
@@ -12,7 +13,7 @@
  * read, and migrated once at start-up: what they still say is written again in Kafka's format and
  * the legacy keys get tombstones, so compaction removes them.
  */
-import { KvLog, type KvEntry } from '../cluster/kv-log.js';
+import { KvLog, type KvEntry, type KvPartitions } from '../cluster/kv-log.js';
 import type { Log } from '../storage/log.js';
 import { encodeStoreRecord } from './offsets-records.js';
 import { OffsetsReplay, type LegacyLeftover } from './offsets-replay.js';
@@ -78,8 +79,13 @@ export { partitionFor } from '../cluster/kv-log.js';
 export class GroupStore {
   private readonly kv: KvLog;
 
-  constructor(partitions: Log[]) {
+  constructor(partitions: KvPartitions | Log[]) {
     this.kv = new KvLog(partitions);
+  }
+
+  /** Partitions of __consumer_offsets (0 while it does not exist). */
+  get partitionCount(): number {
+    return this.kv.partitionCount;
   }
 
   /**
@@ -99,8 +105,13 @@ export class GroupStore {
 
   /** Every record in the log, in order, for replay; then former-format records are migrated. */
   async *replay(): AsyncGenerator<StoreRecord> {
+    for (let p = 0; p < this.kv.partitionCount; p++) yield* this.replayPartition(p);
+  }
+
+  /** The records of one partition, in order (loading it as its new coordinator); then its migration. */
+  async *replayPartition(partition: number): AsyncGenerator<StoreRecord> {
     const replay = new OffsetsReplay();
-    for await (const item of this.kv.replay()) yield* replay.apply(item);
+    for await (const item of this.kv.replayPartition(partition)) yield* replay.apply(item);
     for (const l of replay.leftovers) await this.migrate(l);
   }
 

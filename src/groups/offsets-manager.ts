@@ -107,6 +107,11 @@ export class OffsetsManager {
     return [...this.offsets(groupId).keys()].map((tp) => ({ kind: 'offset', group: groupId, ...tp, value: null }));
   }
 
+  /** This broker no longer coordinates these groups: their offsets are forgotten here (they stay in the log). */
+  unload(which: (groupId: string) => boolean): void {
+    for (const id of [...this.byGroup.keys()]) if (which(id)) this.byGroup.delete(id);
+  }
+
   /** The group is gone: its offsets (committed and pending) with it. */
   forget(groupId: string): void {
     this.byGroup.delete(groupId);

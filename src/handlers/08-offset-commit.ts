@@ -28,6 +28,8 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
     const answer = (code: number): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
     if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID);
     const groups = ctx.broker.groups;
+    const notHere = groups.coordinatorError(req.groupId);
+    if (notHere) return answer(notHere);
     const generation = v >= 1 ? req.generationIdOrMemberEpoch : -1;
     const groupError = groups.commitError({ groupId: req.groupId, generationId: generation, memberId: v >= 1 ? req.memberId : '', groupInstanceId: v >= 7 ? req.groupInstanceId : null, transactional: false, apiVersion: v });
     if (groupError) return answer(groupError);

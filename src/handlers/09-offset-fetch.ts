@@ -47,12 +47,22 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
         errorCode: 0,
         groups: req.groups.map((g) => {
           // v9: a consumer-protocol member's id and epoch are checked (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
-          const errorCode = g.groupId === '' ? ErrorCode.INVALID_GROUP_ID : ctx.apiVersion >= 9 ? ctx.broker.groups.consumer.fetchError(g.groupId, g.memberId, g.memberEpoch) : 0;
+          const errorCode =
+            g.groupId === ''
+              ? ErrorCode.INVALID_GROUP_ID
+              : ctx.broker.groups.coordinatorError(g.groupId) || (ctx.apiVersion >= 9 ? ctx.broker.groups.consumer.fetchError(g.groupId, g.memberId, g.memberEpoch) : 0);
           return { groupId: g.groupId, errorCode, topics: errorCode !== 0 ? [] : fetchGroup(ctx, g.groupId, g.topics, req.requireStable) };
         }),
       };
     }
     if (req.groupId === '') return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.INVALID_GROUP_ID, groups: [] };
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) {
+      // v0–v1 have no top-level error: it is each requested partition's, as Kafka answers them.
+      if (ctx.apiVersion >= 2) return { throttleTimeMs: 0, topics: [], errorCode: notHere, groups: [] };
+      const topics = (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => ({ partitionIndex: p, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: notHere })) }));
+      return { throttleTimeMs: 0, topics, errorCode: 0, groups: [] };
+    }
     return { throttleTimeMs: 0, topics: fetchGroup(ctx, req.groupId, req.topics, ctx.apiVersion >= 7 && req.requireStable), errorCode: 0, groups: [] };
   },
 });

@@ -17,6 +17,8 @@ export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
     const v = ctx.apiVersion;
     const base = { throttleTimeMs: 0, generationId: -1, protocolType: null, protocolName: v >= 7 ? null : '', leader: '', skipAssignment: false, memberId: req.memberId, members: [] };
     if (req.groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID };
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return { ...base, errorCode: notHere };
     const r = await ctx.broker.groups.join({
       groupId: req.groupId,
       memberId: req.memberId,

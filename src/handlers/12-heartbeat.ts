@@ -9,6 +9,8 @@ export default defineHandler<HeartbeatRequest, HeartbeatResponse>({
   maxVersion: 4,
   handle(req, ctx) {
     if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return { throttleTimeMs: 0, errorCode: notHere };
     const errorCode = ctx.broker.groups.heartbeat({ groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: ctx.apiVersion >= 3 ? req.groupInstanceId : null });
     return { throttleTimeMs: 0, errorCode };
   },

@@ -9,6 +9,8 @@ export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
   maxVersion: 5,
   handle(req, ctx) {
     if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return { throttleTimeMs: 0, errorCode: notHere, members: [] };
     const v = ctx.apiVersion;
     const who = v >= 3 ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null })) : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     const r = ctx.broker.groups.leave(req.groupId, who);

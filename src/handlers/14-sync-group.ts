@@ -9,6 +9,8 @@ export default defineHandler<SyncGroupRequest, SyncGroupResponse>({
   maxVersion: 5,
   async handle(req, ctx) {
     if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return { throttleTimeMs: 0, errorCode: notHere, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) };
     const r = await ctx.broker.groups.sync({
       groupId: req.groupId,
       generationId: req.generationId,

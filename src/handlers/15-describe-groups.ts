@@ -6,6 +6,7 @@
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
+import { coordinatorMessage } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
@@ -19,6 +20,8 @@ export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
       groups: req.groups.map((id) => {
         const g = ctx.broker.groups.group(id);
         if (id === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'group id is empty', groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NOT_REQUESTED };
+        const notHere = ctx.broker.groups.coordinatorError(id);
+        if (notHere) return { errorCode: notHere, errorMessage: ctx.apiVersion >= 6 ? coordinatorMessage(notHere) : null, groupId: id, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NOT_REQUESTED };
         const consumer = ctx.broker.groups.consumer.groups.has(id);
         if (!g || consumer) return { errorCode: ctx.apiVersion >= 6 ? ErrorCode.GROUP_ID_NOT_FOUND : 0, errorMessage: ctx.apiVersion >= 6 ? (consumer ? `Group ${id} is not a classic group.` : `group ${id} not found`) : null, groupId: id, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
         const stable = g.state === 'Stable';

@@ -14,6 +14,8 @@ export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
   maxVersion: 5,
   async handle(req, ctx) {
     if (req.transactionalId !== null) {
+      const notHere = req.transactionalId === '' ? 0 : ctx.broker.transactions.coordinatorError(req.transactionalId);
+      if (notHere) return { throttleTimeMs: 0, errorCode: notHere, producerId: -1n, producerEpoch: -1 };
       const expected = ctx.apiVersion >= 3 ? { producerId: req.producerId, producerEpoch: req.producerEpoch } : undefined;
       const r = await ctx.broker.transactions.initProducer(req.transactionalId, req.transactionTimeoutMs, expected);
       return { throttleTimeMs: 0, ...r };

@@ -9,6 +9,9 @@ import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, AddPartitio
 import { defineHandler, type HandlerContext } from './types.js';
 
 async function addOne(ctx: HandlerContext, id: string, pid: bigint, epoch: number, topics: Array<{ name: string; partitions: number[] }>, verifyOnly: boolean): Promise<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]> {
+  // Not this broker's transactional id (or still loading): every partition carries the error, as in Kafka.
+  const notHere = id === '' ? 0 : ctx.broker.transactions.coordinatorError(id);
+  if (notHere) return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: notHere })) }));
   const parts = topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition })));
   const codes = await ctx.broker.transactions.addPartitions(id, pid, epoch, parts, verifyOnly);
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codes.get(t.name, p) ?? 0 })) }));

@@ -9,6 +9,8 @@ export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
   maxVersion: 4,
   async handle(req, ctx) {
     if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
+    const notHere = req.transactionalId === '' ? 0 : ctx.broker.transactions.coordinatorError(req.transactionalId);
+    if (notHere) return { throttleTimeMs: 0, errorCode: notHere };
     const errorCode = await ctx.broker.transactions.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId);
     return { throttleTimeMs: 0, errorCode };
   },

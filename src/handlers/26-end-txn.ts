@@ -16,6 +16,8 @@ export default defineHandler<EndTxnRequest, EndTxnResponse>({
   minVersion: 0,
   maxVersion: 5,
   async handle(req, ctx) {
+    const notHere = req.transactionalId === '' ? 0 : ctx.broker.transactions.coordinatorError(req.transactionalId);
+    if (notHere) return { throttleTimeMs: 0, errorCode: notHere, producerId: -1n, producerEpoch: -1 };
     const r = await ctx.broker.transactions.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed, ctx.apiVersion >= 5);
     return { throttleTimeMs: 0, ...r };
   },

@@ -11,9 +11,10 @@
  * TransactionVersion 2: not newer than it, since such markers carry a bumped epoch);
  * TRANSACTION_COORDINATOR_FENCED for a coordinator epoch older than the last marker's. A marker to
  * a __consumer_offsets partition also ends the producer's pending transactional offsets of the
- * groups stored there. Runnel's own coordinator does not use this API (it writes its markers
- * directly), so no coordinator state changes here: an abort of an open transaction the coordinator
- * still tracks is repeated harmlessly when that transaction ends.
+ * groups stored there. Runnel's transaction coordinator sends it for partitions another broker leads
+ * (transactions/marker-sender.ts) and writes its markers through the handle where it leads them; no
+ * coordinator state changes here: an abort of an open transaction the coordinator still tracks is
+ * repeated harmlessly when that transaction ends.
  */
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';

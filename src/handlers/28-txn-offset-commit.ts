@@ -19,7 +19,13 @@ export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
   async handle(req, ctx) {
     const answer = (code: number): TxnOffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
     if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID);
-    const txnError = await ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion);
+    // Sent to the group's coordinator: NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS for its group first.
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return answer(notHere);
+    // The transaction is checked where this broker also coordinates its id (always on one node); a
+    // transaction coordinated elsewhere is not verified from here (Kafka's v5 verification).
+    const local = ctx.broker.transactions.coordinatorError(req.transactionalId) === 0;
+    const txnError = local ? await ctx.broker.transactions.offsetCommitError(req.transactionalId, req.producerId, req.producerEpoch, req.groupId, ctx.apiVersion) : 0;
     if (txnError) return answer(txnError);
     // Before v3 the member fields take their defaults (-1, "", null): only a dead group refuses then.
     const groupError = ctx.broker.groups.commitError({ groupId: req.groupId, generationId: req.generationId, memberId: req.memberId, groupInstanceId: req.groupInstanceId, transactional: true, apiVersion: ctx.apiVersion });

@@ -13,7 +13,7 @@ export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>({
     for (const groupId of req.groupsNames) {
       let errorCode: number = ErrorCode.INVALID_GROUP_ID;
       try {
-        if (groupId !== '') errorCode = await ctx.broker.groups.deleteGroup(groupId);
+        if (groupId !== '') errorCode = ctx.broker.groups.coordinatorError(groupId) || (await ctx.broker.groups.deleteGroup(groupId));
       } catch (err) {
         errorCode = groupErrorCode(err, ctx.log, { group: groupId });
       }

@@ -14,9 +14,11 @@ export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
   minVersion: 0,
   maxVersion: 0,
   async handle(req, ctx) {
+    if (req.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return { errorCode: notHere, throttleTimeMs: 0, topics: [] };
     const g = ctx.broker.groups.group(req.groupId);
     const consumer = ctx.broker.groups.consumer.groups.get(req.groupId);
-    if (req.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
     if (!g && !consumer) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };
     // A consumer-protocol group's subscriptions are its members' topic names and resolved regexes.
     const subscribed = consumer ? consumer.subscribedTopicNames() : g!.members.size > 0 ? g!.subscribedTopics() : new Set<string>();

@@ -16,7 +16,9 @@ export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsRe
     return {
       throttleTimeMs: 0,
       transactionStates: req.transactionalIds.map((id) => {
-        const t = ctx.broker.transactions.txns.get(id);
+        const notHere = id === '' ? 0 : ctx.broker.transactions.coordinatorError(id);
+        const t = notHere ? undefined : ctx.broker.transactions.txns.get(id);
+        if (notHere) return { errorCode: notHere, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
         if (!t) return { errorCode: id === '' ? ErrorCode.INVALID_REQUEST : ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, transactionalId: id, transactionState: '', transactionTimeoutMs: 0, transactionStartTimeMs: -1n, producerId: -1n, producerEpoch: -1, topics: [] };
         const byTopic = transactionPartitions(t.partitions, t.groups, ctx.broker.config.int('offsets.topic.num.partitions'));
         return {

@@ -22,10 +22,13 @@ export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>(
         return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters: [], transactionStates: [] };
       }
     }
+    // As Kafka: nothing while a partition led here is loading; then only the ids this broker coordinates.
+    if (ctx.broker.transactions.loadInProgress()) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, unknownStateFilters: [], transactionStates: [] };
     const states = new Set(req.stateFilters);
     const pids = new Set(req.producerIdFilters.map(String));
     const now = Date.now();
     const list = [...ctx.broker.transactions.txns.values()]
+      .filter((t) => ctx.broker.transactions.coordinatorError(t.transactionalId) === 0)
       .filter((t) => states.size === 0 || states.has(t.state))
       .filter((t) => pids.size === 0 || pids.has(String(t.producerId)))
       .filter((t) => ctx.apiVersion < 1 || req.durationFilter < 0n || (t.state === 'Ongoing' && BigInt(now - t.startTimestamp) > req.durationFilter))

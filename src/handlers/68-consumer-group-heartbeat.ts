@@ -10,6 +10,7 @@
  * replacing the last consumer-protocol member does not downgrade the group at that moment.
  */
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../protocol/messages/index.js';
+import { coordinatorMessage } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
@@ -18,6 +19,9 @@ export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbe
   maxVersion: 1,
   note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once.',
   async handle(req, ctx) {
+    // As Kafka: the coordinator is settled before the request is validated.
+    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
+    if (notHere) return { throttleTimeMs: 0, errorCode: notHere, errorMessage: coordinatorMessage(notHere), memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
     const r = await ctx.broker.groups.consumer.heartbeat({
       groupId: req.groupId,
       memberId: req.memberId,

@@ -7,7 +7,7 @@
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ConsumerGroupDescribeResponseAssignment } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
-import { wireAssignment, type Assignment } from '../ports/groups.js';
+import { coordinatorMessage, wireAssignment, type Assignment } from '../ports/groups.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 const CONSUMER_MEMBER = 1;
@@ -33,6 +33,8 @@ export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribe
       throttleTimeMs: 0,
       groups: req.groupIds.map((groupId) => {
         if (groupId === '') return { ...none, errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: null, groupId };
+        const notHere = ctx.broker.groups.coordinatorError(groupId);
+        if (notHere) return { ...none, errorCode: notHere, errorMessage: coordinatorMessage(notHere), groupId };
         const d = ctx.broker.groups.consumer.describe(groupId);
         const g = d.group;
         if (!g) return { ...none, errorCode: d.errorCode, errorMessage: d.errorMessage, groupId };

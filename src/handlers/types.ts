@@ -45,6 +45,12 @@ export interface BrokerServices {
   metadata: MetadataSource;
   fetchSessions: FetchSessionCache;
   groups: GroupCoordinatorPort;
+  /**
+   * In a cluster: creates __consumer_offsets / __transaction_state on the first FindCoordinator
+   * (src/cluster/coordinator-wiring.ts CoordinatorTopics); 0 once the topic exists, else the error
+   * to answer. Undefined on one node, where both exist from the start.
+   */
+  coordinatorTopics?: { ensure(topic: string): Promise<number> };
   producerIds: ProducerIdAllocator;
   transactions: TxnCoordinatorPort;
   metrics: BrokerMetrics;

@@ -2,6 +2,7 @@
  * The group coordinator as handlers see it: the port BrokerServices hands out, implemented by
  * GroupCoordinator (src/groups/). Handlers import group types from here, never from src/groups/.
  */
+import { ErrorCode } from '../protocol/errors.js';
 import type { TopicPartitionMap } from '../util/topic-partition.js';
 import type { ClassicGroup, CommittedOffset, JoinResult, SyncResult } from '../groups/classic-group.js';
 import type { JoinRequest, OffsetCommitEntry } from '../groups/group-coordinator.js';
@@ -18,6 +19,14 @@ export { groupErrorCode } from '../groups/group-errors.js';
 export type ConsumerGroupPort = Pick<ConsumerGroupCoordinator, 'groups' | 'heartbeat' | 'describe' | 'fetchError'>;
 
 export interface GroupCoordinatorPort {
+  /**
+   * Whether this broker coordinates the group now: 0; NOT_COORDINATOR when another broker leads
+   * its __consumer_offsets partition, COORDINATOR_LOAD_IN_PROGRESS while that partition is loading.
+   * Every group handler answers it before anything else, as Kafka's do.
+   */
+  coordinatorError(groupId: string): number;
+  /** Whether a __consumer_offsets partition led here is still loading (ListGroups). */
+  loadInProgress(): boolean;
   /** Classic groups by id (ListGroups). */
   readonly groups: ReadonlyMap<string, ClassicGroup>;
   readonly consumer: ConsumerGroupPort;
@@ -35,4 +44,9 @@ export interface GroupCoordinatorPort {
   offsets(groupId: string): TopicPartitionMap<CommittedOffset>;
   deleteOffsets(groupId: string, parts: Array<{ topic: string; partition: number }>): Promise<void>;
   deleteGroup(groupId: string): Promise<number>;
+}
+
+/** The message Kafka's NotCoordinatorException / CoordinatorLoadInProgressException carry, for APIs with an error message. */
+export function coordinatorMessage(code: number): string {
+  return code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS ? 'The coordinator is loading and hence can not process requests.' : 'This is not the correct coordinator.';
 }

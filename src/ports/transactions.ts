@@ -11,6 +11,13 @@ export type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.
 export { PRODUCER_FENCED_SINCE, needsLegacyFencing, toLegacyFencing } from '../transactions/legacy-fencing.js';
 
 export interface TxnCoordinatorPort {
+  /**
+   * Whether this broker coordinates the transactional id now: 0; NOT_COORDINATOR when another
+   * broker leads its __transaction_state partition, COORDINATOR_LOAD_IN_PROGRESS while it loads.
+   */
+  coordinatorError(transactionalId: string): number;
+  /** Whether a __transaction_state partition led here is still loading (ListTransactions). */
+  loadInProgress(): boolean;
   /** Transactions by transactional id (DescribeTransactions, ListTransactions). */
   readonly txns: ReadonlyMap<string, TxnMetadata>;
   initProducer(transactionalId: string, timeoutMs: number, expected?: { producerId: bigint; producerEpoch: number }): Promise<{ errorCode: number; producerId: bigint; producerEpoch: number }>;

@@ -11,7 +11,6 @@
  * registration, which is revoked so the others see the broker gone at once.
  */
 import { adoptClusterMeta } from '../cluster/cluster-meta.js';
-import { TXN_TOPIC } from '../cluster/internal-topics.js';
 import { openClusterNode } from '../cluster/etcd/cluster-node.js';
 import { topicDefault } from '../config/topic-configs.js';
 import { LogManager } from '../storage/log-manager.js';
@@ -19,8 +18,6 @@ import { MemoryLogStore } from '../storage/memory-log-store.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
-import { TopicError } from '../cluster/topics.js';
-import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
 import type { Topology } from './topology.js';
@@ -39,6 +36,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
     const logs: BrokerLogs = dataDir === undefined ? new MemoryLogStore(config, configsOf, o.storageLog) : await LogManager.open(config, assigned, configsOf, o.storageLog);
     if (logs.recoveryStats.recovered > 0) o.log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
     const topicSetting = (topic: string, key: string): string => configsOf(topic)[key] ?? topicDefault(config, key);
+    let leadership: (topic: string, partition: number, leader: boolean) => void = () => undefined;
     const replicas = new ReplicaManager({
       nodeId,
       logs,
@@ -54,6 +52,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
         backoffMs: config.int('replica.fetch.backoff.ms'),
       },
       log: o.clusterLog,
+      onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),
     });
     const owner = node.metadata;
     let closed = false;
@@ -63,19 +62,11 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       logs,
       owner,
       partitions: replicas,
-      producerIds: ProducerIdAllocator.fromBlocks((size) => control.allocateProducerIdBlock(size)),
-      async internalTopic(name, partitions, replicationFactor, configs) {
-        const existing = owner.get(name);
-        if (existing) return existing;
-        const extra: Record<string, string> = name === TXN_TOPIC ? { 'min.insync.replicas': String(config.int('transaction.state.log.min.isr')) } : {};
-        try {
-          return await owner.create(name, partitions, { ...configs, ...extra }, replicationFactor);
-        } catch (err) {
-          // Kafka waits for enough brokers: the topic is created on a later request.
-          if (err instanceof TopicError && err.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR) return undefined;
-          throw err;
-        }
+      clustered: true,
+      onLeadership(fn) {
+        leadership = fn;
       },
+      producerIds: ProducerIdAllocator.fromBlocks((size) => control.allocateProducerIdBlock(size)),
       async listening(broker) {
         await node.join(broker);
         await replicas.start();

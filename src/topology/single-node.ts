@@ -47,8 +47,8 @@ export async function openSingleNode(o: NodeOptions): Promise<Topology> {
     owner,
     partitions: new LogPartitionManager(logs, owner),
     producerIds,
-    // One broker: the replication factor of internal topics is 1, as it is for every topic here.
-    internalTopic: (name, partitions, _rf, configs) => owner.create(name, partitions, configs),
+    clustered: false,
+    onLeadership: () => undefined,
     async listening(broker) {
       await owner.apply([{ kind: 'registerBroker', broker }]);
     },

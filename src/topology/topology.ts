@@ -4,7 +4,7 @@
  * leaders and followers), where producer ids come from, and what happens when the broker starts
  * listening and when it stops. broker.ts wires everything else the same way for both.
  */
-import type { TopicCatalog, TopicInfo } from '../cluster/topics.js';
+import type { TopicCatalog } from '../cluster/topics.js';
 import type { BrokerImage } from '../cluster/metadata-image.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
@@ -19,8 +19,10 @@ export interface Topology {
   readonly owner: TopicCatalog & MetadataSource;
   readonly partitions: PartitionManager;
   readonly producerIds: ProducerIdAllocator;
-  /** The internal topic (created when missing), or undefined while it cannot be created yet. */
-  internalTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): Promise<TopicInfo | undefined>;
+  /** A member of a cluster (partitions led and followed, coordinators following leadership). */
+  readonly clustered: boolean;
+  /** Told when this broker starts or stops leading a partition (the coordinators follow it); a single node leads everything from the start. */
+  onLeadership(fn: (topic: string, partition: number, leader: boolean) => void): void;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
   listening(broker: BrokerImage): Promise<void>;
   /** Before the listener closes: a controlled shutdown moves leadership away (cluster only). */

@@ -17,6 +17,14 @@
  *
  * InitProducerId for an id with an open transaction aborts it (fencing its producer) and answers
  * CONCURRENT_TRANSACTIONS, as Kafka does; the client's retry gets the epoch after the fence.
+ *
+ * As Kafka's TransactionStateManager, this broker serves only the transactional ids whose
+ * __transaction_state partition it leads: the partition is loaded when it becomes leader
+ * (loadTransactionsForTxnTopicPartition; COORDINATOR_LOAD_IN_PROGRESS meanwhile) and its
+ * transactions are dropped when it stops (removeTransactionsForTxnTopicPartition); any other id
+ * answers NOT_COORDINATOR (coordinatorError, checked by every transaction handler). Markers carry
+ * the partition's leader epoch as coordinator epoch and go to each partition's leader
+ * (marker-sender.ts). On one node every partition is elected at start (load()).
  */
 import type { TxnCoordinatorPort } from '../ports/transactions.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -25,6 +33,9 @@ import type { Logger } from '../util/logger.js';
 import { TxnStore } from './txn-store.js';
 import { txnErrorCode } from './txn-errors.js';
 import { StorageError, type Log } from '../storage/log.js';
+import type { KvPartitions } from '../cluster/kv-log.js';
+import { CoordinatorPartitions } from '../cluster/coordinator-partitions.js';
+import type { MarkerSender, TxnMarker } from './marker-sender.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
 import { TopicPartitionMap, TopicPartitionSet } from '../util/topic-partition.js';
@@ -59,10 +70,14 @@ export interface TxnMetadata {
 
 /** What the coordinator needs from the rest of the broker. */
 export interface TxnPorts {
-  partition(topic: string, index: number): Log | undefined;
+  /** Where the markers of a transaction's partitions go: the leader of each (marker-sender.ts). */
+  markers: MarkerSender;
   topicExists(topic: string, index: number): boolean;
-  /** Makes (commit) or discards (abort) the offsets a producer committed in its transaction. */
-  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number): Promise<void>;
+  /**
+   * Makes (commit) or discards (abort) the offsets a producer committed in its transaction. In a
+   * cluster, a group coordinated elsewhere gets `marker` on its __consumer_offsets partition instead.
+   */
+  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number, marker: TxnMarker): Promise<void>;
 }
 
 /** The largest epoch a marker can carry (int16). */
@@ -89,27 +104,75 @@ export function producerFacing(code: number): number {
 export class TxnCoordinator implements TxnCoordinatorPort {
   readonly txns = new Map<string, TxnMetadata>();
   private readonly store: TxnStore;
+  /** The __transaction_state partitions this broker coordinates. */
+  readonly ownership: CoordinatorPartitions;
+  /** Per partition loaded here: the leader epoch it was loaded at (Kafka's coordinator epoch, carried by markers). */
+  private readonly coordinatorEpochs = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   /** One operation at a time per transactional id. */
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly config: BrokerConfig,
-    partitions: Log[],
+    private readonly partitions: KvPartitions | Log[],
     private readonly producerIds: ProducerIdAllocator,
     private readonly ports: TxnPorts,
     private readonly log: Logger,
   ) {
     this.store = new TxnStore(partitions, config.int('offsets.topic.num.partitions'));
+    this.ownership = new CoordinatorPartitions(() => this.store.partitionCount);
   }
 
+  /** 0 when this broker coordinates the transactional id now; NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS otherwise. */
+  coordinatorError(transactionalId: string): number {
+    return this.ownership.errorFor(transactionalId);
+  }
+
+  /** Whether a __transaction_state partition is being loaded (ListTransactions answers COORDINATOR_LOAD_IN_PROGRESS). */
+  loadInProgress(): boolean {
+    return this.ownership.anyLoading();
+  }
+
+  /** One node: every partition of __transaction_state is this broker's; each is loaded in turn. */
   async load(): Promise<void> {
-    for await (const { transactionalId, value } of this.store.replay()) {
-      if (value === null) this.txns.delete(transactionalId);
-      else this.txns.set(transactionalId, value);
+    for (let p = 0; p < this.store.partitionCount; p++) await this.onElection(p);
+  }
+
+  /**
+   * This broker became leader of __transaction_state partition `partition` at `leaderEpoch`: its
+   * transactions are read back, and those caught between prepare and complete (a crash, or the
+   * previous coordinator's end) are finished. Resolves once loaded.
+   */
+  onElection(partition: number, leaderEpoch = this.leaderEpochOf(partition)): Promise<void> {
+    return this.ownership.elect(partition, (token) => this.loadPartition(partition, token, leaderEpoch));
+  }
+
+  /** Leadership of `partition` moved away: its transactional ids are refused at once and dropped here. */
+  onResignation(partition: number): Promise<void> {
+    return this.ownership.resign(partition, () => this.unloadPartition(partition));
+  }
+
+  private leaderEpochOf(partition: number): number {
+    return Array.isArray(this.partitions) ? (this.partitions[partition]?.leaderEpoch ?? 0) : (this.partitions.handle(partition)?.leaderEpoch ?? 0);
+  }
+
+  private async loadPartition(partition: number, token: number, leaderEpoch: number): Promise<void> {
+    this.unloadPartition(partition);
+    const loaded = new Map<string, TxnMetadata>();
+    for await (const { transactionalId, value } of this.store.replayPartition(partition)) {
+      if (value === null) loaded.delete(transactionalId);
+      else loaded.set(transactionalId, value);
     }
-    // Transactions caught between prepare and complete by a crash are finished now.
-    await this.finishPrepared();
+    if (!this.ownership.current(partition, token)) return; // resigned while loading
+    for (const [id, t] of loaded) this.txns.set(id, t);
+    this.coordinatorEpochs.set(partition, leaderEpoch);
+    // Transactions caught between prepare and complete are finished now.
+    await this.finishPrepared((id) => this.ownership.partitionOf(id) === partition);
+  }
+
+  private unloadPartition(partition: number): void {
+    for (const id of [...this.txns.keys()]) if (this.ownership.partitionOf(id) === partition) this.txns.delete(id);
+    this.coordinatorEpochs.delete(partition);
   }
 
   start(): void {
@@ -321,11 +384,10 @@ export class TxnCoordinator implements TxnCoordinatorPort {
   }
 
   private async complete(t: TxnMetadata, commit: boolean): Promise<void> {
-    for (const { topic, partition } of t.partitions) {
-      const log = this.ports.partition(topic, partition);
-      if (log) await log.appendMarker(t.producerId, t.producerEpoch, commit).catch((err: unknown) => this.markerRefused(t, topic, partition, err));
-    }
-    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit, t.producerEpoch);
+    // Transaction version 0 in the marker, as before KIP-890's marker checks: the epoch it carries was bumped already.
+    const marker = { producerId: t.producerId, producerEpoch: t.producerEpoch, commit, coordinatorEpoch: this.coordinatorEpochs.get(this.ownership.partitionOf(t.transactionalId)) ?? 0, transactionVersion: 0 };
+    for (const { topic, partition } of t.partitions) await this.ports.markers.write(topic, partition, marker).catch((err: unknown) => this.markerRefused(t, topic, partition, err));
+    for (const g of t.groups) await this.ports.completeTxnOffsets(g, t.producerId, commit, t.producerEpoch, marker);
     const rotate = t.nextProducerId >= 0n;
     await this.transition(t, {
       state: commit ? 'CompleteCommit' : 'CompleteAbort',
@@ -365,9 +427,9 @@ export class TxnCoordinator implements TxnCoordinatorPort {
    * A commit or abort whose markers could not all be written (a partition offline) stays prepared;
    * it is finished here, as Kafka's marker channel keeps retrying. Markers written twice are harmless.
    */
-  async finishPrepared(): Promise<void> {
+  async finishPrepared(which: (transactionalId: string) => boolean = () => true): Promise<void> {
     for (const t of [...this.txns.values()]) {
-      if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') continue;
+      if ((t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') || !which(t.transactionalId)) continue;
       await this.serial(t.transactionalId, async () => {
         if (t.state !== 'PrepareCommit' && t.state !== 'PrepareAbort') return;
         this.log.info({ transactionalId: t.transactionalId, state: t.state }, 'finishing a prepared transaction');

@@ -7,6 +7,7 @@
  * COORDINATOR_NOT_AVAILABLE for both, the transaction handlers closed the connection (the
  * coordinator rejected), and AlterConfigs answered KAFKA_STORAGE_ERROR for a bug.
  */
+import { markerSender } from '../../src/transactions/marker-sender.js';
 import { describe, it, expect } from 'vitest';
 import { pino } from 'pino';
 import { BrokerConfig } from '../../src/config/config.js';
@@ -40,6 +41,8 @@ async function brokerFailingWith(failure: () => Error, log: ReturnType<typeof ca
   const config = new BrokerConfig({});
   const group = { members: new Map(), subscribedTopics: () => new Set<string>() };
   const groups = {
+    coordinatorError: () => 0,
+    loadInProgress: () => false,
     commitError: () => 0,
     commit: fail,
     deleteGroup: fail,
@@ -49,10 +52,11 @@ async function brokerFailingWith(failure: () => Error, log: ReturnType<typeof ca
   };
   const dir = await tempDir();
   const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
-  const ports: TxnPorts = { partition: () => undefined, topicExists: () => true, completeTxnOffsets: async () => undefined };
+  const ports: TxnPorts = { markers: markerSender(() => undefined), topicExists: () => true, completeTxnOffsets: async () => undefined };
   const ids = await ProducerIdAllocator.open(dir);
   const failingIds = { allocate: fail } as unknown as ProducerIdAllocator;
   const transactions = new TxnCoordinator(config, [txnLog], offline ? ids : failingIds, ports, log);
+  await transactions.load(); // one node: it coordinates every partition of __transaction_state
   if (offline) (txnLog as unknown as { failed?: Error }).failed = new Error('disk gone');
   const broker = {
     config,

@@ -10,6 +10,8 @@ import { ProducerIdAllocator } from '../../src/producers/producer-ids.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { readBatchHeader } from '../../src/protocol/record-batch.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { markerSender } from '../../src/transactions/marker-sender.js';
+import { LogPartition } from '../../src/partitions/log-partitions.js';
 import { tempDir, newLog } from '../storage/helpers.js';
 
 describe('transaction recovery', () => {
@@ -21,10 +23,10 @@ describe('transaction recovery', () => {
       const config = new BrokerConfig({});
       let crash = false;
       const ports = {
-        partition: () => {
+        markers: markerSender(() => {
           if (crash) throw new Error('simulated crash before the markers');
-          return data;
-        },
+          return new LogPartition(data);
+        }),
         topicExists: () => true,
         completeTxnOffsets: async () => undefined,
       };

@@ -13,6 +13,8 @@ import { ProducerStateTable } from '../../src/producers/producer-state.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { readBatchHeader } from '../../src/protocol/record-batch.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { markerSender } from '../../src/transactions/marker-sender.js';
+import { LogPartition } from '../../src/partitions/log-partitions.js';
 import { join } from 'node:path';
 import { tempDir, newLog, reopen } from '../storage/helpers.js';
 
@@ -84,10 +86,10 @@ async function coordinatorWith(crashOnMarkers: { on: boolean } = { on: false }, 
   const txnLog = await newLog(await tempDir(), { cleanupPolicy: ['compact'] });
   const data = await newLog(dir);
   const all: TxnPorts = {
-    partition: () => {
+    markers: markerSender(() => {
       if (crashOnMarkers.on) throw new Error('simulated crash before the markers');
-      return data;
-    },
+      return new LogPartition(data);
+    }),
     topicExists: () => true,
     completeTxnOffsets: async () => undefined,
     ...ports,
