@@ -142,9 +142,13 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const loggers = new BrokerLoggers(log);
   // Before the logs open: stored dynamic broker configs are log defaults too.
   const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
-  const features = brokerFeatures(config);
+  const clusterConfigured = config.list('runnel.etcd.endpoints').length > 0;
+  // Transaction version 2 makes a partition leader add its partition to a transaction coordinated on
+  // another broker (KIP-890), which a cluster does not do yet: clients there use version 1.
+  const features = brokerFeatures(config, Date.now(), clusterConfigured ? 1 : 2);
+  if (clusterConfigured && config.int('runnel.transaction.version') > 1) log.info('transaction.version is finalized at 1 in a cluster (version 2 across brokers is not supported yet)');
   const nodeOptions = { config, dataDir, features, broker: (id: number) => brokerImage(config, id), storageLog: loggers.get('runnel.storage'), log };
-  const topology = config.list('runnel.etcd.endpoints').length > 0 ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
+  const topology = clusterConfigured ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
   const { logs, owner: topics, producerIds } = topology;
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
@@ -159,7 +163,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   if (!clustered) await groups.load();
   const interBrokerListener = config.get('inter.broker.listener.name');
   const remoteMarkers = clustered
-    ? new RemoteMarkerChannel({ nodeId: meta.nodeId, image: () => topics.image(), interBrokerListener, requestTimeoutMs: config.int('request.timeout.ms'), log: loggers.get('runnel.transactions') })
+    ? new RemoteMarkerChannel({ nodeId: meta.nodeId, image: () => topics.image(), interBrokerListener, requestTimeoutMs: 30_000, log: loggers.get('runnel.transactions') })
     : undefined;
   const transactions = new TxnCoordinator(
     config,

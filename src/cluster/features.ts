@@ -36,8 +36,8 @@ const GROUP_VERSION = 'group.version';
  * The epoch is the start time: it grows across restarts, so a client that reconnects after the
  * level changed (runnel.transaction.version edited, broker restarted) picks the new level up.
  */
-export function brokerFeatures(config: BrokerConfig, startedAt = Date.now()): BrokerFeatures {
-  const transactionVersion = config.int('runnel.transaction.version');
+export function brokerFeatures(config: BrokerConfig, startedAt = Date.now(), maxTransactionVersion = 2): BrokerFeatures {
+  const transactionVersion = Math.min(config.int('runnel.transaction.version'), maxTransactionVersion);
   const finalized: FinalizedFeature[] = [{ name: GROUP_VERSION, minVersionLevel: 1, maxVersionLevel: 1 }];
   // Kafka leaves a feature at level 0 out of the finalized list.
   if (transactionVersion > 0) finalized.push({ name: TRANSACTION_VERSION, minVersionLevel: transactionVersion, maxVersionLevel: transactionVersion });

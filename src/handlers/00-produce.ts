@@ -102,7 +102,10 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
       const txnError =
         req.transactionalId === null
           ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
-          : await ctx.broker.transactions.produceError(req.transactionalId, info.producerId, info.producerEpoch, topic.name, index, ctx.apiVersion);
+          : // A transaction coordinated on another broker is not verified from here (Kafka before KIP-890 verification).
+            ctx.broker.transactions.coordinatorError(req.transactionalId) !== 0
+            ? 0
+            : await ctx.broker.transactions.produceError(req.transactionalId, info.producerId, info.producerEpoch, topic.name, index, ctx.apiVersion);
       if (txnError) throw new BatchError(txnError, `producer ${info.producerId} epoch ${info.producerEpoch} cannot write to ${topic.name}-${index} in transaction ${req.transactionalId}`);
     }
     const now = Date.now();
