@@ -22,6 +22,7 @@ import { MemoryLogStore } from '../storage/memory-log-store.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import { TopicError } from '../cluster/topics.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -50,6 +51,7 @@ export async function openClusterNode(o: NodeOptions & { clusterLog: Logger }): 
     const logs: BrokerLogs = dataDir === undefined ? new MemoryLogStore(config, configsOf, o.storageLog) : await LogManager.open(config, assigned, configsOf, o.storageLog);
     if (logs.recoveryStats.recovered > 0) o.log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
     const topicSetting = (topic: string, key: string): string => configsOf(topic)[key] ?? topicDefault(config, key);
+    const events = new ClusterEventCounts();
     const replicas = new ReplicaManager({
       nodeId,
       logs,
@@ -65,9 +67,27 @@ export async function openClusterNode(o: NodeOptions & { clusterLog: Logger }): 
         backoffMs: config.int('replica.fetch.backoff.ms'),
       },
       log: o.clusterLog,
+      onIsrChange: (kind) => (kind === 'shrink' ? events.isrShrinks++ : events.isrExpands++),
     });
     const owner = new ClusterMetadataOwner({ control, defaultReplicationFactor: config.int('default.replication.factor') });
-    const controller = new Controller(control, { uncleanLeaderElection: config.bool('unclean.leader.election.enable') });
+    const controller = new Controller(control, { uncleanLeaderElection: config.bool('unclean.leader.election.enable'), onLeaderElected: () => events.leaderElections++ });
+    const metrics: ClusterMetricsSource = {
+      events,
+      activeController: () => controller.active,
+      ledPartitions: () =>
+        logs.all().flatMap((l) => {
+          const r = replicas.replica(l.topic, l.partition);
+          const state = r?.role === 'leader' ? r.partitionState : undefined;
+          if (!r || !state) return [];
+          return [{ topic: l.topic, partition: l.partition, replicas: state.replicas.length, isr: state.isr.length, minIsr: Number(topicSetting(l.topic, 'min.insync.replicas')), maxFollowerLag: r.maxFollowerLag() }];
+        }),
+      offlinePartitions: () => {
+        const image = control.image();
+        let n = 0;
+        for (const t of image.topics()) for (const p of t.partitionStates) if (p.leader < 0 || !image.broker(p.leader)) n++;
+        return n;
+      },
+    };
     let closed = false;
     return {
       clusterId,
@@ -75,6 +95,7 @@ export async function openClusterNode(o: NodeOptions & { clusterLog: Logger }): 
       logs,
       owner,
       partitions: replicas,
+      metrics,
       producerIds: ProducerIdAllocator.fromBlocks((size) => control.allocateProducerIdBlock(size)),
       async internalTopic(name, partitions, replicationFactor, configs) {
         const existing = owner.get(name);

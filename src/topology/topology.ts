@@ -10,6 +10,7 @@ import type { BrokerLogs } from '../storage/log-store.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { MetadataSource } from '../handlers/types.js';
+import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -19,6 +20,8 @@ export interface Topology {
   readonly owner: TopicCatalog & MetadataSource;
   readonly partitions: PartitionManager;
   readonly producerIds: ProducerIdAllocator;
+  /** Replication and controller metrics (cluster only). */
+  readonly metrics?: ClusterMetricsSource;
   /** The internal topic (created when missing), or undefined while it cannot be created yet. */
   internalTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): Promise<TopicInfo | undefined>;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
