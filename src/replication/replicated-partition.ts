@@ -228,13 +228,14 @@ export class ReplicatedPartition extends LogPartition {
 
   /**
    * Metrics: how many offsets the furthest-behind follower lacks of this leader's log (0 when not
-   * leading). A follower not heard from since this broker became leader is left out: its end is unknown.
+   * leading). A follower not heard from since this broker became leader lacks at least every
+   * record of this leader epoch, which only this broker has handed out.
    */
   maxFollowerLag(): number {
     if (this.roleNow !== 'leader') return 0;
     const end = this.log.logEndOffset;
     let lag = 0;
-    for (const f of this.followers.values()) if (f.leo >= 0) lag = Math.max(lag, end - f.leo);
+    for (const f of this.followers.values()) lag = Math.max(lag, end - (f.leo >= 0 ? f.leo : this.epochStartOffset));
     return lag;
   }
 
