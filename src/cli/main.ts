@@ -5,6 +5,7 @@ import { consoleProducerCommand } from './console-producer.js';
 import { consoleConsumerCommand } from './console-consumer.js';
 import { consumerGroupsCommand } from './consumer-groups.js';
 import { perfCommand } from './perf.js';
+import { devClusterCommand } from './dev-cluster.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -17,6 +18,7 @@ Commands:
   consumer-groups   List, describe, delete groups and reset offsets (kafka-consumer-groups.sh)
   perf              Producer and consumer load tests: perf produce, perf consume
                     (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
+  dev-cluster       Run etcd and N brokers locally as one cluster, for development
 
 Each command takes --help.
 
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'console-consumer': consoleConsumerCommand,
   'consumer-groups': consumerGroupsCommand,
   perf: perfCommand,
+  'dev-cluster': devClusterCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,8 @@
 import { flagsOrHelp, UsageError } from './args.js';
 import { intFlag, keyValues, required, runTool } from './tool.js';
 import { Client, kafkaUuid, topicInfo, type TopicInfo } from '../client/client.js';
-import { createPartitions, createTopic, deleteTopic, topicConfigOverrides } from '../client/admin.js';
+import { configOverrides, createPartitions, createTopic, deleteTopic, topicConfigs } from '../client/admin.js';
+import { describeText, type DescribedTopic, type DescribeFilters } from './topic-describe.js';
 import { KafkaError } from '../client/errors.js';
 
 const HELP = `Usage: runnel topics --bootstrap-server HOST:PORT ACTION [options]
@@ -25,6 +26,12 @@ Options:
   --config KEY=VALUE       A topic config for --create (repeatable)
   --if-not-exists          --create: no error when the topic exists
   --if-exists              --alter, --delete: no error when the topic does not exist
+
+Partition filters for --describe (any of them; only the matching partitions are printed):
+  --under-replicated-partitions   fewer in-sync replicas than replicas
+  --under-min-isr-partitions      fewer in-sync replicas than min.insync.replicas, or no leader
+  --at-min-isr-partitions         exactly min.insync.replicas in-sync replicas
+  --unavailable-partitions        no leader, or a leader that is not alive
   --help                   Show this help
 `;
 
@@ -41,7 +48,13 @@ const SPEC = {
   '--config': { value: true, repeat: true },
   '--if-not-exists': {},
   '--if-exists': {},
+  '--under-replicated-partitions': {},
+  '--under-min-isr-partitions': {},
+  '--at-min-isr-partitions': {},
+  '--unavailable-partitions': {},
 };
+
+const FILTERS = ['--under-replicated-partitions', '--under-min-isr-partitions', '--at-min-isr-partitions', '--unavailable-partitions'] as const;
 
 const ACTIONS = ['--create', '--list', '--describe', '--alter', '--delete'] as const;
 
@@ -62,6 +75,7 @@ export function topicsCommand(argv: string[]): Promise<number> {
     const action = actions[0];
     if (action !== '--create' && (configs.size > 0 || rf !== undefined)) throw new UsageError(`--config and --replication-factor go with --create only`);
     if ((action === '--create' || action === '--alter' || action === '--delete') && !topic) throw new UsageError(`${action} needs --topic`);
+    if (action !== '--describe' && FILTERS.some((f) => flags.has(f))) throw new UsageError(`${FILTERS.join(', ')} go with --describe only`);
     if (action === '--alter' && partitions === undefined) throw new UsageError('--alter needs --partitions');
     const client = await Client.connect(bootstrap);
     try {
@@ -86,7 +100,12 @@ export function topicsCommand(argv: string[]): Promise<number> {
           return 0;
         }
         case '--describe':
-          return await describe(client, topic);
+          return await describe(client, topic, {
+            underReplicated: flags.has('--under-replicated-partitions'),
+            underMinIsr: flags.has('--under-min-isr-partitions'),
+            atMinIsr: flags.has('--at-min-isr-partitions'),
+            unavailable: flags.has('--unavailable-partitions'),
+          });
         case '--alter':
         case '--delete':
           try {
@@ -107,23 +126,32 @@ export function topicsCommand(argv: string[]): Promise<number> {
   });
 }
 
-async function describe(client: Client, topic: string | undefined): Promise<number> {
+async function describe(client: Client, topic: string | undefined, filters: DescribeFilters): Promise<number> {
   const md = await client.metadata(topic ? [topic] : undefined);
+  const live = new Set(md.brokers.map((b) => b.nodeId));
   const topics: TopicInfo[] = [];
   for (const t of md.topics) {
     if (t.errorCode === UNKNOWN_TOPIC) throw new KafkaError(t.errorCode, `Topic '${t.name}' does not exist as expected`);
     if (t.errorCode !== 0) throw new KafkaError(t.errorCode, `describe topic '${t.name}'`);
     topics.push(topicInfo(t));
   }
-  topics.sort((a, b) => a.name.localeCompare(b.name));
-  let out = '';
+  topics.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const described: DescribedTopic[] = [];
   for (const t of topics) {
-    const configs = await topicConfigOverrides(client, t.name);
-    const rf = t.partitions[0]?.replicas.length ?? 0;
-    out += `Topic: ${t.name}\tTopicId: ${kafkaUuid(t.topicId)}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${configs.map(([k, v]) => `${k}=${v}`).join(',')}\n`;
-    for (const p of t.partitions)
-      out += `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\n`;
+    const configs = await topicConfigs(client, t.name);
+    const minIsr = Number(configs.find((c) => c.name === 'min.insync.replicas')?.value ?? '1');
+    const id = kafkaUuid(t.topicId);
+    described.push({
+      name: t.name,
+      topicId: id === ZERO_ID ? '' : id,
+      overrides: configOverrides(configs),
+      minIsr,
+      // Kafka's admin client knows a leader only among the brokers Metadata lists (the live ones).
+      partitions: t.partitions.map((p) => ({ partition: p.partition, leader: live.has(p.leader) ? p.leader : undefined, replicas: p.replicas, isr: p.isr })),
+    });
   }
-  process.stdout.write(out);
+  process.stdout.write(describeText(described, filters, live));
   return 0;
 }
+
+const ZERO_ID = 'AAAAAAAAAAAAAAAAAAAAAA';

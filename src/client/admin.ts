@@ -54,7 +54,16 @@ const TOPIC_RESOURCE = 2;
 const DEFAULT_CONFIG = 5;
 
 /** A topic's configs that differ from the defaults (what kafka-topics.sh --describe prints). */
-export async function topicConfigOverrides(client: Client, name: string): Promise<Array<[string, string]>> {
+export interface TopicConfigEntry {
+  name: string;
+  value: string | null;
+  /** Kafka's default (no topic override). */
+  isDefault: boolean;
+  isSensitive: boolean;
+}
+
+/** Every config of a topic as DescribeConfigs reports it, defaults included. */
+export async function topicConfigs(client: Client, name: string): Promise<TopicConfigEntry[]> {
   const conn = client.bootstrap;
   const v = conn.version(ApiKey.DescribeConfigs);
   const res = await conn.request<m.DescribeConfigsResponse>(ApiKey.DescribeConfigs, {
@@ -63,10 +72,19 @@ export async function topicConfigOverrides(client: Client, name: string): Promis
   const r = res.results[0];
   if (!r) return [];
   check(r.errorCode, `describe configs of '${name}'`, r.errorMessage);
-  return r.configs
-    .filter((c) => (v >= 1 ? c.configSource !== DEFAULT_CONFIG : !c.isDefault) && !c.isSensitive && c.value !== null)
+  return r.configs.map((c) => ({ name: c.name, value: c.value, isDefault: v >= 1 ? c.configSource === DEFAULT_CONFIG : c.isDefault, isSensitive: c.isSensitive }));
+}
+
+/** A topic's non-default configs, name order (what kafka-topics.sh --describe prints). */
+export function configOverrides(entries: TopicConfigEntry[]): Array<[string, string]> {
+  return entries
+    .filter((c) => !c.isDefault && !c.isSensitive && c.value !== null)
     .map((c): [string, string] => [c.name, c.value ?? ''])
     .sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+export async function topicConfigOverrides(client: Client, name: string): Promise<Array<[string, string]>> {
+  return configOverrides(await topicConfigs(client, name));
 }
 
 export async function listGroups(client: Client): Promise<m.ListGroupsResponseListedGroup[]> {

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { BrokerLogs } from '../storage/log-store.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import { registerClusterMetrics, type ClusterMetricsSource } from './cluster-metrics.js';
 
 export interface BrokerMetrics {
   request(api: string, version: number, seconds: number): void;
@@ -36,7 +37,8 @@ export class PrometheusMetrics implements BrokerMetrics {
   private readonly connections: Gauge;
   readonly recoverySeconds: Gauge;
 
-  constructor(logs: BrokerLogs, groups: GroupCoordinator) {
+  /** `cluster`: the replication and controller metrics of a broker in a cluster. */
+  constructor(logs: BrokerLogs, groups: GroupCoordinator, cluster?: ClusterMetricsSource) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'runnel_process_' });
     this.requests = new Histogram({ name: 'runnel_request_duration_seconds', help: 'Requests handled, by API and version, and how long they took', labelNames: ['api', 'version'], buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30], registers: [r] });
@@ -88,6 +90,7 @@ export class PrometheusMetrics implements BrokerMetrics {
         }
       },
     });
+    if (cluster) registerClusterMetrics(r, cluster);
   }
 
   request(api: string, version: number, seconds: number): void {

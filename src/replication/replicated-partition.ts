@@ -226,6 +226,19 @@ export class ReplicatedPartition extends LogPartition {
     return { records: r.records, highWatermark: this.hw, lastStableOffset: this.lastStableOffset, logStartOffset: r.logStartOffset, abortedTransactions: null };
   }
 
+  /**
+   * Metrics: how many offsets the furthest-behind follower lacks of this leader's log (0 when not
+   * leading). A follower not heard from since this broker became leader lacks at least every
+   * record of this leader epoch, which only this broker has handed out.
+   */
+  maxFollowerLag(): number {
+    if (this.roleNow !== 'leader') return 0;
+    const end = this.log.logEndOffset;
+    let lag = 0;
+    for (const f of this.followers.values()) lag = Math.max(lag, end - (f.leo >= 0 ? f.leo : this.epochStartOffset));
+    return lag;
+  }
+
   /** Kafka's Replica.updateFetchState and Partition.maybeExpandIsr. */
   private recordFollowerFetch(replicaId: number, f: FollowerState, offset: number, leaderEnd: number, now: number): void {
     if (offset >= leaderEnd) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, now);

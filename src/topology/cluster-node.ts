@@ -18,6 +18,7 @@ import { MemoryLogStore } from '../storage/memory-log-store.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
 import type { Topology } from './topology.js';
@@ -25,7 +26,8 @@ import type { Topology } from './topology.js';
 export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger }): Promise<Topology> {
   const { config, dataDir } = o;
   const nodeId = config.nodeId;
-  const node = await openClusterNode(config, o.broker(nodeId), o.clusterLog, o.features, { deferRegistration: true });
+  const events = new ClusterEventCounts();
+  const node = await openClusterNode(config, o.broker(nodeId), o.clusterLog, o.features, { deferRegistration: true, onLeaderElected: () => void events.leaderElections++ });
   const { control } = node;
   try {
     const clusterId = control.clusterId;
@@ -53,8 +55,26 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       },
       log: o.clusterLog,
       onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),
+      onIsrChange: (kind) => (kind === 'shrink' ? events.isrShrinks++ : events.isrExpands++),
     });
     const owner = node.metadata;
+    const metrics: ClusterMetricsSource = {
+      events,
+      activeController: () => node.controller.active,
+      ledPartitions: () =>
+        logs.all().flatMap((l) => {
+          const r = replicas.replica(l.topic, l.partition);
+          const state = r?.role === 'leader' ? r.partitionState : undefined;
+          if (!r || !state) return [];
+          return [{ topic: l.topic, partition: l.partition, replicas: state.replicas.length, isr: state.isr.length, minIsr: Number(topicSetting(l.topic, 'min.insync.replicas')), maxFollowerLag: r.maxFollowerLag() }];
+        }),
+      offlinePartitions: () => {
+        const image = control.image();
+        let n = 0;
+        for (const t of image.topics()) for (const p of t.partitionStates) if (p.leader < 0 || !image.broker(p.leader)) n++;
+        return n;
+      },
+    };
     let closed = false;
     return {
       clusterId,
@@ -63,6 +83,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       owner,
       partitions: replicas,
       clustered: true,
+      metrics,
       onLeadership(fn) {
         leadership = fn;
       },

@@ -10,6 +10,7 @@ import type { BrokerLogs } from '../storage/log-store.js';
 import type { PartitionManager } from '../partitions/partition-manager.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { MetadataSource } from '../handlers/types.js';
+import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -23,6 +24,8 @@ export interface Topology {
   readonly clustered: boolean;
   /** Told when this broker starts or stops leading a partition (the coordinators follow it); a single node leads everything from the start. */
   onLeadership(fn: (topic: string, partition: number, leader: boolean) => void): void;
+  /** Replication and controller metrics (cluster only). */
+  readonly metrics?: ClusterMetricsSource;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
   listening(broker: BrokerImage): Promise<void>;
   /** Before the listener closes: a controlled shutdown moves leadership away (cluster only). */

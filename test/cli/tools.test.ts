@@ -36,7 +36,7 @@ describe('runnel topics / console-producer / console-consumer', { timeout: 90_00
     expect(desc.code).toBe(0);
     const lines = desc.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Topic: cli-keyed\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: .*retention\.ms=3600000/);
-    expect(lines.slice(1)).toEqual([0, 1, 2].map((p) => `\tTopic: cli-keyed\tPartition: ${p}\tLeader: ${broker.nodeId}\tReplicas: ${broker.nodeId}\tIsr: ${broker.nodeId}`));
+    expect(lines.slice(1)).toEqual([0, 1, 2].map((p) => `\tTopic: cli-keyed\tPartition: ${p}\tLeader: ${broker.nodeId}\tReplicas: ${broker.nodeId}\tIsr: ${broker.nodeId}\tElr: N/A\tLastKnownElr: N/A`));
 
     const input = KEYS.map((k, i) => `${k}:value-${i}`).join('\n') + '\n';
     const produce = await runnel(['console-producer', ...bs, '--topic', 'cli-keyed', '--property', 'parse.key=true', '--property', 'key.separator=:'], input);

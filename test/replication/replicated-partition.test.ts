@@ -212,3 +212,27 @@ describe('ReplicatedPartition as follower', () => {
     expect(follower.highWatermark).toBe(1);
   });
 });
+
+describe('ReplicatedPartition follower lag (metrics)', () => {
+  it('is what the furthest-behind follower lacks, counting a silent follower from the start of the epoch', async () => {
+    const s = setup();
+    await s.leader.makeLeader(s.control.state);
+    await s.append(5, 1).written;
+    expect(s.leader.maxFollowerLag()).toBe(5);
+    for (const id of [2, 3]) for (let i = 0; i < 2; i++) await s.fetch(id); // both at 5
+    expect(s.leader.maxFollowerLag()).toBe(0);
+    await s.leader.makeLeader({ ...s.control.state, leaderEpoch: 1 }); // a new epoch: no follower heard from
+    expect(s.leader.maxFollowerLag()).toBe(0);
+    await s.append(3, 1).written;
+    expect(s.leader.maxFollowerLag()).toBe(3); // neither has fetched in this epoch: both lack its 3 records
+    await s.fetch(2); // reports 5, gets the 3
+    await s.fetch(2); // reports 8
+    expect(s.leader.maxFollowerLag()).toBe(3); // broker 3 is still silent
+    await s.fetch(3);
+    expect(s.leader.maxFollowerLag()).toBe(3); // broker 3 reported 5
+    await s.fetch(3);
+    expect(s.leader.maxFollowerLag()).toBe(0);
+    s.leader.makeFollower({ ...s.control.state, leader: 2, leaderEpoch: 2 });
+    expect(s.leader.maxFollowerLag()).toBe(0);
+  });
+});

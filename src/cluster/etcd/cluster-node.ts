@@ -26,7 +26,7 @@ export function clusterConfigured(config: BrokerConfig): boolean {
   return config.list('runnel.etcd.endpoints').length > 0;
 }
 
-export async function openClusterNode(config: BrokerConfig, broker: BrokerImage, log: Logger, features?: BrokerFeatures, opts: { deferRegistration?: boolean } = {}): Promise<ClusterNode> {
+export async function openClusterNode(config: BrokerConfig, broker: BrokerImage, log: Logger, features?: BrokerFeatures, opts: { deferRegistration?: boolean; onLeaderElected?: (topic: string, partition: number, leader: number) => void } = {}): Promise<ClusterNode> {
   const control = await EtcdControl.open({
     endpoints: config.list('runnel.etcd.endpoints'),
     prefix: config.get('runnel.etcd.prefix') ?? '/runnel',
@@ -37,7 +37,7 @@ export async function openClusterNode(config: BrokerConfig, broker: BrokerImage,
     features,
     deferRegistration: opts.deferRegistration,
   });
-  const controller = new Controller(control, { uncleanLeaderElection: () => config.bool('unclean.leader.election.enable') });
+  const controller = new Controller(control, { uncleanLeaderElection: () => config.bool('unclean.leader.election.enable'), onLeaderElected: opts.onLeaderElected });
   if (!opts.deferRegistration) controller.start();
   const metadata = new ClusterMetadataOwner({ control, defaultReplicationFactor: config.int('default.replication.factor') });
   return {

@@ -18,6 +18,8 @@ import type { WriteGuard } from './partition-cas.js';
 export interface ControllerOptions {
   /** unclean.leader.election.enable of this broker (read at each decision: it may change at run time), the default when a topic has no override. */
   uncleanLeaderElection: boolean | (() => boolean);
+  /** Told of each leader this controller elected (metrics). */
+  onLeaderElected?(topic: string, partition: number, leader: number): void;
 }
 
 export class Controller {
@@ -136,13 +138,17 @@ export class Controller {
       const unclean = this.unclean(t);
       for (const p of t.partitionStates) {
         if (!electLeader(p, p.replicas, view, unclean) || !this.guard) continue;
+        let elected = false;
         const res = await this.control.casPartition(t.name, p.partition, this.guard, (cur, replicas) => {
           // Decided again on the stored state, with the view of the latest image.
           const latest = this.view(this.control.image());
-          return electLeader(cur, replicas, latest, unclean);
+          const next = electLeader(cur, replicas, latest, unclean);
+          elected = next !== undefined && next.leader >= 0 && next.leader !== cur.leader;
+          return next;
         });
         if (!res.ok && res.reason === 'fenced') return this.resign('a write was fenced');
         if (res.ok) this.control.log.info({ topic: t.name, partition: p.partition, leader: res.state.leader, isr: res.state.isr, leaderEpoch: res.state.leaderEpoch }, 'controller: partition state changed');
+        if (res.ok && elected) this.opts.onLeaderElected?.(t.name, p.partition, res.state.leader);
       }
     }
   }
