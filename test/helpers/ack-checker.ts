@@ -10,7 +10,10 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Connection, parseAddress } from '../../src/client/connection.js';
-import type { MetadataResponse } from '../../src/protocol/messages/index.js';
+import type { MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
+import { createBatch } from '../../src/protocol/records.js';
+
+const ZERO = '00000000-0000-0000-0000-000000000000';
 
 const run = promisify(execFile);
 
@@ -94,7 +97,7 @@ export async function partitionsOf(admin: Admin, topic: string): Promise<Partiti
 export async function rawMetadata(address: string, topics: string[]): Promise<MetadataResponse> {
   const conn = await Connection.open(parseAddress(address), { connectTimeoutMs: 2000, requestTimeoutMs: 5000 });
   try {
-    return await conn.request<MetadataResponse>(3, { topics: topics.map((name) => ({ name, topicId: '00000000-0000-0000-0000-000000000000' })), allowAutoTopicCreation: false });
+    return await conn.request<MetadataResponse>(3, { topics: topics.map((name) => ({ name, topicId: ZERO })), allowAutoTopicCreation: false });
   } finally {
     conn.close();
   }
@@ -109,6 +112,14 @@ export interface LoadOptions {
   batch?: number;
   /** Pause between sends (ms). */
   pauseMs?: number;
+  /** Produce timeout.ms (the broker's wait for the ISR). */
+  timeoutMs?: number;
+  /**
+   * A send not answered by then is given up and its producer replaced: kafkajs keeps asking a
+   * stopped (SIGSTOP) broker for metadata over its still-open socket, one request timeout after
+   * another. What the abandoned send may still write counts as not acknowledged.
+   */
+  sendDeadlineMs?: number;
 }
 
 /**
@@ -126,8 +137,12 @@ export class AckedLoad {
   private loops: Promise<void>[] = [];
   private readonly producers = new Set<Producer>();
 
+  /**
+   * `kafka`: the client, or a function giving one per new producer (so that a replacement
+   * producer can be bootstrapped from the brokers that are not stopped).
+   */
   constructor(
-    private readonly kafka: Kafka,
+    private readonly kafka: Kafka | (() => Kafka),
     private readonly o: LoadOptions,
   ) {
     for (let p = 0; p < o.partitions; p++) this.acked.set(p, new Map());
@@ -144,7 +159,8 @@ export class AckedLoad {
   }
 
   private newProducer(): Producer {
-    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const kafka = typeof this.kafka === 'function' ? this.kafka() : this.kafka;
+    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
   }
 
   private async loop(k: number): Promise<void> {
@@ -159,7 +175,13 @@ export class AckedLoad {
         }
         const messages = [];
         for (let p = 0; p < this.o.partitions; p++) for (let i = 0; i < (this.o.batch ?? 5); i++) messages.push({ partition: p, value: `p${k}-${n++}` });
-        const res = await producer.send({ topic: this.o.topic, acks: -1, timeout: 20_000, messages });
+        const sending = producer.send({ topic: this.o.topic, acks: -1, timeout: this.o.timeoutMs ?? 10_000, messages });
+        sending.catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('send deadline passed; producer replaced')), this.o.sendDeadlineMs ?? 15_000);
+        });
+        const res = await Promise.race([sending, deadline]).finally(() => clearTimeout(timer));
         for (const r of res) {
           if (r.errorCode !== 0) throw new Error(`partition ${r.partition} answered error ${r.errorCode}`);
         }
@@ -176,7 +198,8 @@ export class AckedLoad {
         this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
         if (producer) {
           this.producers.delete(producer);
-          await producer.disconnect().catch(() => undefined);
+          // Not awaited: a producer stuck on a stopped broker would hold the loop up.
+          void producer.disconnect().catch(() => undefined);
           producer = undefined;
         }
         await new Promise((r) => setTimeout(r, 200));
@@ -273,5 +296,18 @@ export class TailReader {
       }
     }
     return problems.slice(0, 50);
+  }
+}
+
+/** A Produce straight to one broker (a plain batch, no producer id); its partition's error code and base offset. */
+export async function rawProduce(address: string, topic: string, partition: number, values: string[], acks: number, timeoutMs = 5000): Promise<{ errorCode: number; baseOffset: number }> {
+  const conn = await Connection.open(parseAddress(address), { connectTimeoutMs: 2000, requestTimeoutMs: timeoutMs + 5000 });
+  try {
+    const records = createBatch(values.map((v) => ({ key: null, value: Buffer.from(v), timestamp: Date.now() })));
+    const res = await conn.request<ProduceResponse>(0, { transactionalId: null, acks, timeoutMs, topicData: [{ name: topic, topicId: ZERO, partitionData: [{ index: partition, records }] }] });
+    const p = res.responses[0].partitionResponses[0];
+    return { errorCode: p.errorCode, baseOffset: Number(p.baseOffset) };
+  } finally {
+    conn.close();
   }
 }
