@@ -303,6 +303,14 @@ export class MemoryLog implements Log {
     if (seg.batches.length === 0) seg.firstBatchTimestamp = -1;
     this.logEndOffset = seg.nextOffset;
     this.epochs.truncateFromEnd(this.logEndOffset);
+    // As the file log: the producer state and open transactions are replayed from what is left.
+    this.producers.producers.clear();
+    this.txns.load(undefined);
+    for (const s of this.segments)
+      for (const b of s.batches) {
+        const buf = b.chunk.buf.subarray(b.position, b.position + b.size);
+        trackBatch(this.producers, this.txns, buf, producerFields(buf), b.baseOffset, b.maxTimestamp);
+      }
     return Promise.resolve();
   }
 }

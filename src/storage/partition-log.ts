@@ -386,11 +386,17 @@ export class PartitionLog implements Log {
   }
 
   /** After truncation: the log now ends at `end`; nothing may stay above it, epochs included. */
-  truncated(end: number): Promise<void> {
+  async truncated(end: number): Promise<void> {
     this.nextOffset = end;
     this.highWatermark = Math.min(this.highWatermark, end);
     this.writer.recoveryPoint = Math.min(this.writer.recoveryPoint, end);
-    return this.epochsCut(end);
+    // The producer state and open transactions must not remember cut batches: a retry of one
+    // would be answered as a duplicate at offsets that now hold other records (Kafka's truncateTo
+    // rebuilds the producer state too). Replayed from what is left, as at recovery.
+    this.producers.producers.clear();
+    this.txns.load(undefined);
+    await rebuildProducerState(this.dir, this.segments, this, this.producers, this.txns);
+    await this.epochsCut(end);
   }
 
   /** Clean close: every write landed, fsynced, active segment indexes written. */

@@ -6,12 +6,10 @@
  * from the ISR serves within the session timeout plus a few seconds.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { checkAcknowledged, partitionsOf as partitionsOfTopic, readPartition, until, type PartitionView, type ReadRecord } from '../helpers/ack-checker.js';
 
-const run = promisify(execFile);
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
@@ -28,63 +26,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-interface PartitionView {
-  partitionId: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-
-async function partitionsOf(topic: string): Promise<PartitionView[]> {
-  const md = await admin.fetchTopicMetadata({ topics: [topic] });
-  return md.topics[0].partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() }));
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-/** Every record of a partition as kcat reads it from the cluster: offset and value. */
-async function readAll(topic: string, partition: number): Promise<Array<{ offset: number; value: string }>> {
-  const { stdout } = await run('kcat', ['-b', cluster.bootstrap, '-C', '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-f', '%o %s\\n'], { maxBuffer: 64 << 20, timeout: 60_000 });
-  return stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      const [o, v] = l.split(' ');
-      return { offset: Number(o), value: v };
-    });
-}
-
-/** The checker: each acknowledged value exactly once, at its acknowledged offset; offsets unique and increasing. */
-function checkAcknowledged(acked: Map<string, number>, read: Array<{ offset: number; value: string }>): string[] {
-  const problems: string[] = [];
-  const seen = new Map<string, number[]>();
-  let prev = -1;
-  for (const r of read) {
-    if (r.offset <= prev) problems.push(`offset ${r.offset} after ${prev}`);
-    prev = r.offset;
-    seen.set(r.value, [...(seen.get(r.value) ?? []), r.offset]);
-  }
-  for (const [value, offset] of acked) {
-    const at = seen.get(value);
-    if (!at) problems.push(`acknowledged ${value}@${offset} lost`);
-    else if (at.length !== 1) problems.push(`acknowledged ${value} present ${at.length} times (${at.join(',')})`);
-    else if (at[0] !== offset) problems.push(`acknowledged ${value} at ${offset}, found at ${at[0]}`);
-  }
-  return problems;
-}
+const partitionsOf = (topic: string): Promise<PartitionView[]> => partitionsOfTopic(admin, topic);
+const readAll = (topic: string, partition: number): Promise<ReadRecord[]> => readPartition(cluster.bootstrap, topic, partition);
 
 describe('a three-broker cluster', () => {
   it('lists every broker, spreads leaders, and keeps three in-sync replicas of a replication-factor-3 topic', async () => {

@@ -55,6 +55,8 @@ export class BrokerProcess {
   async start(timeoutMs = 30_000): Promise<void> {
     const args = [BIN, 'start'];
     for (const [k, v] of Object.entries(this.settings)) args.push('--override', `${k}=${v}`);
+    // Only this process's own lines count (an earlier run's "Runnel started" must not).
+    this.output = '';
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUNNEL_LOG_LEVEL: process.env.RUNNEL_TEST_LOG_LEVEL ?? 'info' } });
     this.proc = p;
     this.exited = new Promise((res) => p.once('exit', () => res()));

@@ -244,6 +244,21 @@ export function logConformance(name: string, factory: LogFactory): void {
       expect((await readAll(log)).length).toBe(5);
     });
 
+    it('a truncation forgets the producer state and open transactions of the batches it cuts (Kafka rebuilds them)', async () => {
+      const log = await make();
+      await append(log, idempotent(7n, 0, 2)); // 0..1
+      await append(log, idempotent(7n, 2, 2)); // 2..3: a divergent suffix of a deposed leader
+      await append(log, idempotent(9n, 0, 1, { transactional: true })); // 4: a transaction it opened
+      await log.truncateTo(2);
+      // The new leader's batches at 2..4, then this replica leads again and the cut batch is retried.
+      await log.appendAsFollower(leaderBatch(2, 3));
+      const retry = await append(log, idempotent(7n, 2, 2));
+      // Not a duplicate answered with offsets 2..3 (which now hold other records): appended anew.
+      expect([retry.baseOffset, retry.lastOffset]).toEqual([5, 6]);
+      // The cut transaction does not hold the last stable offset back.
+      expect(log.lastStableOffset).toBe(7);
+    });
+
     it('idempotent producers: a retried batch gets its first offsets, a sequence gap is refused', async () => {
       const log = await make();
       const first = await append(log, idempotent(7n, 0, 2));

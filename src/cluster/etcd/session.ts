@@ -59,9 +59,23 @@ export class BrokerSession {
     this.broker = broker;
   }
 
-  /** First registration: a node id held by a live broker is an error, not something to wait out. */
+  /** First registration: a node id held by a live broker beyond one session timeout is an error. */
   async start(): Promise<void> {
-    await this.register();
+    // A broker restarted right after a crash finds its previous incarnation's key, which goes when
+    // that lease expires: wait that long (as a KRaft broker retries its registration) before
+    // calling the id taken. The lease may have just been renewed, etcd rounds its TTL up to whole
+    // seconds (at least its minimum TTL, about 2 s) and checks expiries every 500 ms.
+    const deadline = Date.now() + 2 * Math.max(this.sessionTimeoutMs, 2000) + 1000;
+    for (;;) {
+      try {
+        await this.register();
+        break;
+      } catch (e) {
+        if (!(e instanceof NodeIdInUseError) || Date.now() >= deadline || this.closed) throw e;
+        this.log.info({ brokerId: this.broker.id }, 'broker id still registered by a previous incarnation; waiting for its lease to expire');
+        await new Promise((r) => setTimeout(r, Math.min(500, this.heartbeatMs)));
+      }
+    }
     this.timer = setInterval(() => void this.tick(), this.heartbeatMs);
     this.timer.unref();
   }

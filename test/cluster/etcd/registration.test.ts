@@ -48,6 +48,19 @@ describe('etcd registration', () => {
     await expect(openBroker(etcd.endpoints, prefix, 1)).rejects.toThrow(/already registered/);
   });
 
+  it('a broker restarted right after a crash waits for its previous incarnation\'s lease to expire, then registers', async () => {
+    const prefix = newPrefix();
+    const a = await broker(prefix, 1);
+    const old = await openBroker(etcd.endpoints, prefix, 2);
+    await until(a, 'two brokers', (i) => liveIds(i).join() === '1,2');
+    const crashedAt = Date.now();
+    await old.crash();
+    const again = await broker(prefix, 2);
+    expect(again.registered).toBe(true);
+    expect(Date.now() - crashedAt).toBeGreaterThanOrEqual(1000);
+    await until(a, 'broker 2 registered again', (i) => liveIds(i).join() === '1,2');
+  });
+
   it('a clean close removes the registration at once; a crash only when the lease expires', async () => {
     const prefix = newPrefix();
     const a = await broker(prefix, 1);
