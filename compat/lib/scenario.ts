@@ -57,32 +57,3 @@ export function clusterEnv(): { bootstrap: string; topic: string; brokers: Clust
     });
   return { bootstrap: required('RUNNEL_BOOTSTRAP'), topic: required('RUNNEL_TOPIC'), brokers };
 }
-
-export interface PartitionLayout {
-  partition: number;
-  leader: number;
-  replicas: number[];
-  isr: number[];
-}
-
-/**
- * What is wrong with a replication-factor-`rf` topic's partitions as a client's metadata shows
- * them: not `partitions` of them, replicas not `rf` distinct brokers of the cluster, an ISR short
- * of the replicas, a leader outside the ISR, or a broker leading none (leaders not spread).
- */
-export function layoutProblems(layout: PartitionLayout[], brokers: ClusterBroker[], partitions: number, rf: number): string[] {
-  const ids = brokers.map((b) => b.nodeId).sort((a, b) => a - b);
-  const problems: string[] = [];
-  if (layout.length !== partitions) problems.push(`expected ${partitions} partitions, got ${layout.length}`);
-  for (const p of layout) {
-    const replicas = [...new Set(p.replicas)];
-    if (replicas.length !== rf || p.replicas.length !== rf || !replicas.every((r) => ids.includes(r)))
-      problems.push(`partition ${p.partition}: replicas ${JSON.stringify(p.replicas)}, expected ${rf} distinct of ${JSON.stringify(ids)}`);
-    if ([...p.isr].sort().join() !== [...p.replicas].sort().join()) problems.push(`partition ${p.partition}: ISR ${JSON.stringify(p.isr)} is not the replicas ${JSON.stringify(p.replicas)}`);
-    if (!p.isr.includes(p.leader)) problems.push(`partition ${p.partition}: leader ${p.leader} not in the ISR ${JSON.stringify(p.isr)}`);
-  }
-  const leaders = new Set(layout.map((p) => p.leader));
-  const idle = ids.filter((id) => !leaders.has(id));
-  if (idle.length > 0) problems.push(`brokers ${JSON.stringify(idle)} lead none of the partitions (leaders ${JSON.stringify(layout.map((p) => p.leader))})`);
-  return problems;
-}
