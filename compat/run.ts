@@ -49,6 +49,8 @@ interface Job {
   restartable: boolean;
   /** The scenario runs against the three-broker cluster (cluster.ts). */
   cluster: boolean;
+  /** The scenario's `pending` reason: it runs only when a filter names it (scenarios.ts). */
+  pending?: string;
 }
 
 /** A broker, and the tap in front of it when RUNNEL_COMPAT_TAP is set. */
@@ -129,10 +131,16 @@ function discover(): Job[] {
         brokerKey: brokerKey(scenario.broker),
         restartable: scenario.restartable === true,
         cluster: scenario.cluster === true,
+        pending: scenario.pending,
       });
     }
   }
   return jobs;
+}
+
+/** Whether a filter names the scenario itself (`client/scenario` or `/scenario`), not just its client. */
+function namesScenario(filters: string[], scenario: string): boolean {
+  return filters.some((f) => f.includes('/') && f.split('/', 2)[1] === scenario);
 }
 
 function matches(filters: string[], client: string, scenario: string): boolean {
@@ -242,8 +250,11 @@ function tail(output: string, lines: number): string {
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
   const allowlist = loadAllowlist();
-  const jobs = discover().filter((j) => matches(filters, j.client.id, j.scenario));
-  if (jobs.length === 0) fatal(`no scenario script matches ${filters.join(' ') || '(no filter)'}`);
+  const matching = discover().filter((j) => matches(filters, j.client.id, j.scenario));
+  if (matching.length === 0) fatal(`no scenario script matches ${filters.join(' ') || '(no filter)'}`);
+  // A pending scenario runs only when asked for by name; otherwise it is a skip with its reason.
+  const held = matching.filter((j) => j.pending && !namesScenario(filters, j.scenario));
+  const jobs = matching.filter((j) => !held.includes(j));
 
   const probes = new Map<string, Probe>();
   await Promise.all(clients.map(async (c) => probes.set(c.id, await c.probe())));
@@ -266,7 +277,7 @@ async function main(): Promise<number> {
     }
     await control?.close();
   };
-  const results: Result[] = [];
+  const results: Result[] = held.map((j) => ({ client: j.client.id, scenario: j.scenario, status: 'skip', reason: `pending (run it by name: /${j.scenario}): ${j.pending}` }));
   const interrupt = () => {
     stopping = true;
     for (const pid of running) killGroup(pid);

@@ -23,6 +23,11 @@ export interface Scenario {
    * every cluster scenario; RUNNEL_BOOTSTRAP is broker 1 only and RUNNEL_BROKERS lists all three.
    */
   cluster?: boolean;
+  /**
+   * Why the scenario cannot pass yet: it is skipped with this reason unless a filter names it
+   * (`npx tsx compat/run.ts /<scenario>`). Remove it once the scenario passes.
+   */
+  pending?: string;
 }
 
 import { clusterScenarios } from './scenarios-cluster.js';

@@ -5,7 +5,7 @@
  * read back (with @platformatic/kafka's group-less fetch), each is there once, in order, at the
  * offset its send reported.
  */
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { readBackProblems } from '../../lib/cluster-checks.js';
 import { readAll, report } from '../../lib/read-back.js';
 import { check, clusterEnv } from '../../lib/scenario.js';
