@@ -28,6 +28,8 @@ export interface CompatCluster {
   env: Record<string, string>;
   /** The last lines of every broker's log, for a failing script's report. */
   logs(): string;
+  /** The brokers whose process has exited (none should, before stop()), with the end of their logs. */
+  exited(): string[];
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,10 @@ export async function startCompatCluster(): Promise<CompatCluster> {
       RUNNEL_BROKERS: cluster.brokers.map((b) => `${b.id}@${b.bootstrap}`).join(','),
     },
     logs: () => cluster.brokers.map((b) => `--- broker ${b.id} (${b.bootstrap})\n${b.output.trimEnd().split('\n').slice(-30).join('\n')}`).join('\n'),
+    exited: () =>
+      cluster.brokers
+        .filter((b) => !b.running)
+        .map((b) => `broker ${b.id} (${b.bootstrap}) exited during the run; the end of its log:\n${b.output.trimEnd().split('\n').slice(-40).join('\n')}`),
     stop: () => cluster.stop(),
   };
 }

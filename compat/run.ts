@@ -380,6 +380,11 @@ async function main(): Promise<number> {
         });
       })),
     );
+    // A broker that died fails every scenario after it: say so, with its last words.
+    for (const death of cluster?.exited() ?? []) {
+      console.log(`compat: ${death}`);
+      results.push({ client: 'cluster', scenario: 'brokers', status: 'fail', reason: death.split('\n')[0] });
+    }
   } finally {
     await closeAll();
   }

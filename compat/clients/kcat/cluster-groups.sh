@@ -13,12 +13,12 @@ wait_topic "$topic" 6
 wait_layout "$topic" 6
 
 seq 0 299 | sed 's/^/one-/' | "$KCAT" -b "$B" -P -t "$topic" -X acks=all || fail "producing phase one failed"
-first=$("$KCAT" -b "$B" -G "$group" $GROUP_OPTS -c 300 -q -f '%s\n' "$topic") || fail "the group consumer failed (phase one)"
+first=$(timeout 30 "$KCAT" -b "$B" -G "$group" $GROUP_OPTS -c 300 -q -f '%s\n' "$topic") || fail "the group consumer failed (phase one)"
 echo "$first" | sort | jq -R . | jq -s 'length as $n | [(if $n != 300 then "phase one: \($n) messages, expected 300" else empty end),
   (if (unique | length) != $n then "phase one: duplicates" else empty end)]' | report "$topic"
 
 seq 0 59 | sed 's/^/two-/' | "$KCAT" -b "$B" -P -t "$topic" -X acks=all || fail "producing phase two failed"
-second=$("$KCAT" -b "$B" -G "$group" $GROUP_OPTS -c 60 -q -f '%s\n' "$topic") || fail "the group consumer failed (phase two)"
+second=$(timeout 30 "$KCAT" -b "$B" -G "$group" $GROUP_OPTS -c 60 -q -f '%s\n' "$topic") || fail "the group consumer failed (phase two)"
 echo "$second" | jq -R . | jq -s '[(if length != 60 then "phase two: \(length) messages, expected 60" else empty end),
   (.[] | select(startswith("two-") | not) | "phase two: \(.) re-read although committed")]' | report "$topic"
 
