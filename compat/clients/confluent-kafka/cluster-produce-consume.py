@@ -18,6 +18,9 @@ producer = Producer({
     "client.id": CLIENT_ID,
     "acks": "all",
     "enable.idempotence": False,
+    # librdkafka retries (a leader may answer NOT_LEADER_OR_FOLLOWER for a moment after the topic
+    # was created); without idempotence only one request in flight keeps the order per key.
+    "max.in.flight.requests.per.connection": 1,
     "linger.ms": 5,
 })
 delivered = {}

@@ -13,7 +13,11 @@ N, KEYS = 600, 60
 
 leaders = create_replicated_topic(TOPIC)
 
-producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, client_id=CLIENT_ID, acks="all", linger_ms=5, retries=0)
+# Retries (kafka-python 2.0.2 defaults to none) with one request in flight, so that order holds: a
+# leader may answer NOT_LEADER_OR_FOLLOWER for a moment after the topic was created, until it has
+# applied the new partition state (compat/FINDINGS.md).
+producer = KafkaProducer(bootstrap_servers=BOOTSTRAP, client_id=CLIENT_ID, acks="all", linger_ms=5, retries=5,
+                         max_in_flight_requests_per_connection=1)
 futures = [(n, producer.send(TOPIC, key=f"k{n % KEYS}".encode(), value=str(n).encode())) for n in range(N)]
 producer.flush(30)
 delivered, errors = {}, []
