@@ -16,7 +16,8 @@
  * RUNNEL_LOG_LEVEL (broker log to stderr), RUNNEL_COMPAT_TAP=<file> (record every frame, tap.ts).
  *
  * A `restartable` scenario's scripts each get a broker of their own that they can have restarted
- * on the same port with the same data (RUNNEL_CONTROL_URL, see restart.ts).
+ * on the same port with the same data (RUNNEL_CONTROL_URL, see restart.ts). A `cluster` scenario's
+ * scripts share one three-broker cluster on a real etcd, brokers as separate processes (cluster.ts).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { join, relative } from 'node:path';
 import pino from 'pino';
 import { startBroker, type Broker } from '../src/broker.js';
 import { clients, REPO_ROOT, type Client, type Probe } from './clients.js';
+import { startCompatCluster, type CompatCluster } from './cluster.js';
 import { RestartableBroker, startControl, type Control } from './restart.js';
 import { scenarios, type Scenario } from './scenarios.js';
 import { startTap, type Tap } from './tap.js';
@@ -45,6 +47,10 @@ interface Job {
   brokerKey: string;
   /** The scenario is `restartable`: the script gets a broker of its own and RUNNEL_CONTROL_URL. */
   restartable: boolean;
+  /** The scenario runs against the three-broker cluster (cluster.ts). */
+  cluster: boolean;
+  /** The scenario's `pending` reason: it runs only when a filter names it (scenarios.ts). */
+  pending?: string;
 }
 
 /** A broker, and the tap in front of it when RUNNEL_COMPAT_TAP is set. */
@@ -124,10 +130,17 @@ function discover(): Job[] {
         timeoutMs: envTimeout ?? scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         brokerKey: brokerKey(scenario.broker),
         restartable: scenario.restartable === true,
+        cluster: scenario.cluster === true,
+        pending: scenario.pending,
       });
     }
   }
   return jobs;
+}
+
+/** Whether a filter names the scenario itself (`client/scenario` or `/scenario`), not just its client. */
+function namesScenario(filters: string[], scenario: string): boolean {
+  return filters.some((f) => f.includes('/') && f.split('/', 2)[1] === scenario);
 }
 
 function matches(filters: string[], client: string, scenario: string): boolean {
@@ -237,8 +250,11 @@ function tail(output: string, lines: number): string {
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
   const allowlist = loadAllowlist();
-  const jobs = discover().filter((j) => matches(filters, j.client.id, j.scenario));
-  if (jobs.length === 0) fatal(`no scenario script matches ${filters.join(' ') || '(no filter)'}`);
+  const matching = discover().filter((j) => matches(filters, j.client.id, j.scenario));
+  if (matching.length === 0) fatal(`no scenario script matches ${filters.join(' ') || '(no filter)'}`);
+  // A pending scenario runs only when asked for by name; otherwise it is a skip with its reason.
+  const held = matching.filter((j) => j.pending && !namesScenario(filters, j.scenario));
+  const jobs = matching.filter((j) => !held.includes(j));
 
   const probes = new Map<string, Probe>();
   await Promise.all(clients.map(async (c) => probes.set(c.id, await c.probe())));
@@ -248,7 +264,10 @@ async function main(): Promise<number> {
   /** The brokers of the restartable scripts running now, and the endpoint they are restarted through. */
   const own = new Set<{ broker: RestartableBroker; tap?: Tap }>();
   let control: Control | undefined;
+  let cluster: CompatCluster | undefined;
+  let clusterError: string | undefined;
   const closeAll = async () => {
+    await cluster?.stop();
     for (const t of targets.values()) {
       await t.broker.close();
       await t.tap?.close();
@@ -259,7 +278,7 @@ async function main(): Promise<number> {
     }
     await control?.close();
   };
-  const results: Result[] = [];
+  const results: Result[] = held.map((j) => ({ client: j.client.id, scenario: j.scenario, status: 'skip', reason: `pending (run it by name: /${j.scenario}): ${j.pending}` }));
   const interrupt = () => {
     stopping = true;
     for (const pid of running) killGroup(pid);
@@ -279,7 +298,7 @@ async function main(): Promise<number> {
     };
     // One broker per distinct set of scenario settings (scenarios.ts), the default one first;
     // restartable scenarios get one per script instead, started when the script is.
-    for (const key of [...new Set(jobs.filter((j) => !j.restartable).map((j) => j.brokerKey))].sort()) {
+    for (const key of [...new Set(jobs.filter((j) => !j.restartable && !j.cluster).map((j) => j.brokerKey))].sort()) {
       const file = tapFile ? tapFileFor(tapFile, key) : undefined;
       const tap = file ? await startTap(file) : undefined;
       const broker = await startBroker({ port: 0, logger, config: configFor(key, tap) });
@@ -287,9 +306,23 @@ async function main(): Promise<number> {
       tap?.target(broker.host, broker.port);
     }
     if (jobs.some((j) => j.restartable)) control = await startControl();
+    if (jobs.some((j) => j.cluster)) {
+      if (tapFile) console.log('compat: RUNNEL_COMPAT_TAP does not record the cluster scenarios (three brokers, each advertising itself)');
+      const t0 = performance.now();
+      const names = [...new Set(jobs.filter((j) => j.cluster).map((j) => j.scenario))].join(', ');
+      try {
+        cluster = await startCompatCluster();
+        console.log(`compat: cluster of ${cluster.env.RUNNEL_BROKERS} on etcd ${cluster.cluster.etcd.endpoints} (started in ${((performance.now() - t0) / 1000).toFixed(1)} s) for ${names}`);
+      } catch (err) {
+        // Like a missing client: no etcd (or a cluster that does not start) skips the cluster
+        // scenarios with the reason, and fails them under CI.
+        clusterError = (err as Error).message.split('\n')[0];
+        console.log(`compat: no cluster for ${names}: ${clusterError}`);
+      }
+    }
     console.log(`compat: Node ${process.version}, ${jobs.length} script(s)`);
     for (const [key, { broker, tapFile: file }] of targets) {
-      const scenarioNames = [...new Set(jobs.filter((j) => !j.restartable && j.brokerKey === key).map((j) => j.scenario))].join(', ');
+      const scenarioNames = [...new Set(jobs.filter((j) => !j.restartable && !j.cluster && j.brokerKey === key).map((j) => j.scenario))].join(', ');
       console.log(
         `compat: broker ${broker.bootstrap} (node ${broker.nodeId}${key ? `, ${key}` : ''}) for ${scenarioNames}` +
           (file ? `, recording frames to ${file}` : ''),
@@ -332,7 +365,9 @@ async function main(): Promise<number> {
     const runnable: Array<{ job: Job; probe: Extract<Probe, { ok: true }> }> = [];
     for (const job of jobs) {
       const probe = probes.get(job.client.id)!;
-      if (probe.ok) runnable.push({ job, probe });
+      if (job.cluster && clusterError)
+        results.push({ client: job.client.id, scenario: job.scenario, status: CI ? 'fail' : 'skip', reason: `no cluster${CI ? ', and CI=true' : ''}: ${clusterError}` });
+      else if (probe.ok) runnable.push({ job, probe });
       else
         results.push({
           client: job.client.id,
@@ -346,6 +381,7 @@ async function main(): Promise<number> {
       ...(await pool(runnable, jobsLimit, ({ job, probe }) => {
         const topic = `compat-${job.client.id}-${job.scenario}-${runId}`;
         if (job.restartable) return runWithOwnBroker(job, probe, { RUNNEL_TOPIC: topic });
+        if (job.cluster) return runScript(job, probe, { ...cluster!.env, RUNNEL_TOPIC: topic });
         const b = targets.get(job.brokerKey)!.broker;
         return runScript(job, probe, {
           RUNNEL_BOOTSTRAP: b.bootstrap,
@@ -354,6 +390,11 @@ async function main(): Promise<number> {
         });
       })),
     );
+    // A broker that died fails every scenario after it: say so, with its last words.
+    for (const death of cluster?.exited() ?? []) {
+      console.log(`compat: ${death}`);
+      results.push({ client: 'cluster', scenario: 'brokers', status: 'fail', reason: death.split('\n')[0] });
+    }
   } finally {
     await closeAll();
   }
@@ -389,6 +430,9 @@ async function main(): Promise<number> {
       console.log(`----  ${id} (${r.status})\n${r.output.trimEnd().replace(/^/gm, '  ')}`);
     }
   }
+
+  if (verbose && cluster && results.some((r) => r.status === 'fail' && scenarios.find((s) => s.name === r.scenario)?.cluster))
+    console.log(`----  the cluster's brokers (last lines of their logs)\n${cluster.logs()}`);
 
   const passed = results.filter((r) => r.status === 'pass').length;
   const failed = results.filter((r) => r.status === 'fail').length;

@@ -35,3 +35,25 @@ function required(name: string): string {
 export function check(cond: unknown, message: string, actual?: unknown): asserts cond {
   if (!cond) throw new Error(actual === undefined ? message : `${message} (got ${inspect(actual, { depth: 6, breakLength: Infinity })})`);
 }
+
+export interface ClusterBroker {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/**
+ * What the runner hands a cluster scenario (scenarios with `cluster: true`): RUNNEL_BOOTSTRAP is
+ * one broker; RUNNEL_BROKERS every broker of the cluster as `id@host:port,...`, which Metadata
+ * must list.
+ */
+export function clusterEnv(): { bootstrap: string; topic: string; brokers: ClusterBroker[] } {
+  const brokers = required('RUNNEL_BROKERS')
+    .split(',')
+    .map((b) => {
+      const m = /^(\d+)@(.*):(\d+)$/.exec(b);
+      if (!m) throw new Error(`RUNNEL_BROKERS entry is not id@host:port: ${b}`);
+      return { nodeId: Number(m[1]), host: m[2], port: Number(m[3]) };
+    });
+  return { bootstrap: required('RUNNEL_BOOTSTRAP'), topic: required('RUNNEL_TOPIC'), brokers };
+}

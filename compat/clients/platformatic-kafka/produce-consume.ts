@@ -38,7 +38,9 @@ try {
       const n = b * 100 + i;
       return { topic, key: `k${n % KEYS}`, value: String(n), headers: { seq: String(n) }, timestamp: T0 + 10n * BigInt(n) };
     });
-    const result = await producer.send({ messages });
+    // acks per send: 1.35's send() ignores the constructor's acks and sends acks=1 unless
+    // idempotent (compat/FINDINGS.md).
+    const result = await producer.send({ messages, acks: ProduceAcks.ALL });
     check(result.offsets?.length, `send ${b} reported no offsets`, result);
   }
 } finally {
