@@ -1,19 +1,9 @@
 /**
  * Cluster scenarios that need the group and transaction coordinators, which in a cluster move with
- * the leadership of __consumer_offsets / __transaction_state partitions. Kept apart from
- * scenarios-cluster.ts because that work was not merged when they were written: they are
- * `pending`, skipped unless named by a filter.
+ * the leadership of __consumer_offsets / __transaction_state partitions (created with replication
+ * factor 3 by the first FindCoordinator).
  */
 import type { Scenario } from './scenarios.js';
-
-/**
- * Until the coordinators follow the internal topics' leadership in a cluster: at a broker's start
- * __consumer_offsets / __transaction_state cannot be created with replication factor 3 (one broker
- * registered), so the coordinators start without partitions, while FindCoordinator names the
- * leaders of the partitions created later: the members wait for a join that never completes.
- * Delete the `pending` lines below once they pass (npx tsx compat/run.ts /cluster-groups /cluster-transactions).
- */
-const COORDINATORS_PENDING = 'group and transaction coordinators in a cluster are not merged yet (see scenarios-cluster-coordinators.ts)';
 
 export const clusterCoordinatorScenarios: readonly Scenario[] = [
   {
@@ -25,7 +15,6 @@ export const clusterCoordinatorScenarios: readonly Scenario[] = [
       'committed offsets and reads only the 60 messages produced after',
     cluster: true,
     timeoutMs: 60_000,
-    pending: COORDINATORS_PENDING,
   },
   {
     name: 'cluster-transactions',
@@ -36,6 +25,5 @@ export const clusterCoordinatorScenarios: readonly Scenario[] = [
       '(kcat and kafka-python 2.0.2 have no transactional producer: no script)',
     cluster: true,
     timeoutMs: 60_000,
-    pending: COORDINATORS_PENDING,
   },
 ];

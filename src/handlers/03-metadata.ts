@@ -15,7 +15,7 @@
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
-import { invalidTopicName } from '../cluster/topic-names.js';
+import { invalidTopicName, isInternalTopic } from '../cluster/topic-names.js';
 import type { MetadataImage, TopicImage } from '../cluster/metadata-image.js';
 import { TOPIC_OPERATIONS, CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
 import { defineHandler, type HandlerContext } from './types.js';
@@ -54,6 +54,11 @@ async function lookup(name: string, allowCreate: boolean, ctx: HandlerContext, i
   if (invalid) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
   if (!allowCreate || !config.bool('auto.create.topics.enable')) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
   if (topics.collidesWith(name)) return failed(ErrorCode.INVALID_TOPIC_EXCEPTION, name);
+  // An internal topic is created as its coordinator needs it (partitions, replication factor, compaction), as Kafka's AutoTopicCreationManager does.
+  if (isInternalTopic(name) && ctx.broker.coordinatorTopics) {
+    const code = await ctx.broker.coordinatorTopics.ensure(name);
+    return failed(code === ErrorCode.NONE || code === ErrorCode.COORDINATOR_NOT_AVAILABLE ? ErrorCode.LEADER_NOT_AVAILABLE : code, name);
+  }
   const created = await topics.create(name, config.int('num.partitions'));
   ctx.broker.log.info({ topic: name, partitions: created.partitions, id: created.id, by: ctx.header.clientId }, 'topic auto-created');
   return failed(ErrorCode.LEADER_NOT_AVAILABLE, name);

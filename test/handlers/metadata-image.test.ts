@@ -245,3 +245,20 @@ describe('the metadata image', () => {
     }
   });
 });
+
+describe('auto-creation of an internal topic through Metadata', () => {
+  it('goes to the coordinator topics (their partitions, replication factor and compaction), not num.partitions', async () => {
+    const image = MetadataImage.empty('c', 1, FEATURES).apply([{ kind: 'registerBroker', broker: broker(1) }]);
+    const ctx = ctxFor(image, 1, 3, 12);
+    const ensured: string[] = [];
+    const created: string[] = [];
+    Object.assign(ctx.broker, {
+      coordinatorTopics: { ensure: async (t: string) => (ensured.push(t), 15) },
+      topics: { ...ctx.broker.topics, create: async (n: string) => (created.push(n), image.topic(n)) },
+    });
+    const md = (await metadataHandler.handle({ topics: [{ name: '__consumer_offsets', topicId: '00000000-0000-0000-0000-000000000000' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false } as any, ctx)) as any;
+    expect(ensured).toEqual(['__consumer_offsets']);
+    expect(created).toEqual([]);
+    expect(md.topics[0].errorCode).toBe(5); // LEADER_NOT_AVAILABLE: the client asks again
+  });
+});
