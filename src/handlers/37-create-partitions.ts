@@ -53,7 +53,7 @@ function newReplicas(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: Handl
   const topic = image.topic(t.name);
   if (!topic) return undefined;
   const rf = Math.min(topic.partitionStates[0]?.replicas.length ?? 1, image.brokers().length);
-  return spreadReplicas(image, topic.partitions, t.count - topic.partitions, rf);
+  return spreadReplicas(image, topic.partitions, t.count - topic.partitions, rf, topic.partitionStates[0]?.replicas[0]);
 }
 
 export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({

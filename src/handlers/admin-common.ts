@@ -3,6 +3,7 @@
  * request may ask for, duplicate detection, and the replica-assignment rules of a single broker.
  */
 import { ErrorCode } from '../protocol/errors.js';
+import { assignReplicas } from '../cluster/etcd/placement.js';
 import { TopicError } from '../cluster/topics.js';
 import { ConfigChangeError } from '../config/dynamic-configs.js';
 import { classifyError } from '../partitions/partition-errors.js';
@@ -62,9 +63,17 @@ export function replicaListError(brokerIds: number[], image: MetadataImage, rf: 
  * Replica lists for `count` new partitions numbered from `first`, `rf` replicas each, spread over
  * the image's brokers round-robin (on one node: [nodeId] each). The caller has checked rf.
  */
-export function spreadReplicas(image: MetadataImage, first: number, count: number, rf: number): number[][] {
-  const ids = image.brokers().map((b) => b.id).sort((a, b) => a - b);
-  return Array.from({ length: count }, (_, i) => Array.from({ length: rf }, (_, r) => ids[(first + i + r) % ids.length]));
+/**
+ * Replica lists for `count` new partitions (the first numbered `first`) with `rf` replicas each, as
+ * Kafka's AdminUtils places them: leaders and followers spread evenly over the brokers of the image,
+ * over racks when every broker has one (src/cluster/etcd/placement.ts). New partitions of an
+ * existing topic continue from its partition 0's leader (`firstLeader`), as Kafka's addPartitions.
+ */
+export function spreadReplicas(image: MetadataImage, first: number, count: number, rf: number, firstLeader?: number): number[][] {
+  const brokers = image.brokers().map((b) => ({ id: b.id, rack: b.rack }));
+  const ids = brokers.map((b) => b.id).sort((a, b) => a - b);
+  const startIndex = firstLeader === undefined ? undefined : Math.max(0, ids.indexOf(firstLeader));
+  return assignReplicas(brokers, count, rf, { startPartitionId: first, startIndex });
 }
 
 export function tooManyPartitions(count: number): ApiError {
