@@ -3,7 +3,8 @@
  * the inter-broker listener, Fetch with this broker's replica id for every partition it follows
  * there, batches appended as they are. A partition that has just become a follower is first
  * truncated to where its log agrees with the leader's (OffsetForLeaderEpoch with its latest epoch,
- * Kafka's getOffsetTruncationState), so no divergent records survive a change of leader.
+ * Kafka's getOffsetTruncationState), so no divergent records survive a change of leader. A
+ * follower that fell behind the leader's log start starts over there (resolveOutOfRange).
  */
 import { Connection, type Address } from '../client/connection.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -30,6 +31,22 @@ interface Followed {
   /** The leader epoch this follower follows (fences fetches of an older leader). */
   leaderEpoch: number;
   truncated: boolean;
+}
+
+/**
+ * What a follower does when its leader answers OFFSET_OUT_OF_RANGE (Kafka's handleOutOfRangeError):
+ * if its log ends below the leader's log start, the records it lacks are gone from the leader, so
+ * it empties its log and starts at the leader's log start ('reset', fetching goes on from there);
+ * otherwise it is ahead of the leader's end (a leader that lost records) and truncates by leader
+ * epochs again ('truncate').
+ */
+export async function resolveOutOfRange(
+  replica: Pick<ReplicatedPartition, 'logEndOffset' | 'truncateFullyAndStartAt'>,
+  leaderLogStartOffset: number,
+): Promise<'reset' | 'truncate'> {
+  if (leaderLogStartOffset < 0 || replica.logEndOffset >= leaderLogStartOffset) return 'truncate';
+  await replica.truncateFullyAndStartAt(leaderLogStartOffset);
+  return 'reset';
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref?.());
@@ -177,9 +194,13 @@ export class LeaderFetcher {
         if (d.errorCode === ErrorCode.NONE) {
           await f.replica.appendFromLeader(d.records ?? Buffer.alloc(0), Number(d.highWatermark), Number(d.logStartOffset));
         } else if (d.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          this.s.log.warn({ topic: t.topic, partition: d.partitionIndex, fetchOffset: f.replica.logEndOffset, leaderLogStart: String(d.logStartOffset) }, 'follower fetch offset out of range; truncating again');
-          f.truncated = false;
-          backoff = true;
+          const fetchOffset = f.replica.logEndOffset;
+          const action = await resolveOutOfRange(f.replica, Number(d.logStartOffset));
+          this.s.log.warn({ topic: t.topic, partition: d.partitionIndex, fetchOffset, leaderLogStart: String(d.logStartOffset), action }, 'follower fetch offset out of range');
+          if (action === 'truncate') {
+            f.truncated = false;
+            backoff = true;
+          }
         } else {
           // Not (yet) the leader, or a leader epoch that does not match: wait for the metadata to settle.
           backoff = true;

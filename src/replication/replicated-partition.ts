@@ -319,6 +319,16 @@ export class ReplicatedPartition extends LogPartition {
     if (start > this.log.logStartOffset) await this.log.deleteRecordsBefore(start);
   }
 
+  /**
+   * A follower whose log ends below its leader's log start (it was away while retention or
+   * DeleteRecords removed what it lacks) starts over, empty, at that offset (Kafka's
+   * truncateFullyAndStartAt); its high watermark is there too.
+   */
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    await this.log.truncateFullyAndStartAt(offset);
+    this.hw = this.log.logEndOffset;
+  }
+
   /** Cuts the log back to end before `offset` (divergence from the new leader); the HW follows. */
   async truncateTo(offset: number): Promise<void> {
     if (offset >= this.log.logEndOffset) return;

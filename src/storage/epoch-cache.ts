@@ -56,6 +56,13 @@ export class LeaderEpochCache {
     return true;
   }
 
+  /** Kafka's clear: no entries at all (the log was emptied); whether there were any. */
+  clear(): boolean {
+    const had = this.list.length > 0;
+    this.list = [];
+    return had;
+  }
+
   /** Kafka's truncateFromEnd: entries starting at or after `endOffset` go (the log was cut there). */
   truncateFromEnd(endOffset: number): boolean {
     if (endOffset < 0) return false;

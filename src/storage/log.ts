@@ -8,7 +8,8 @@
  * Offsets: the log end offset is the next offset to assign; the high watermark is the end of what
  * may be read (with a single replica, what has been written); the log start offset is the first
  * offset still readable (raised by DeleteRecords and retention). Offsets are never reused, except
- * that truncateTo() moves the end back for a follower that diverged from its leader.
+ * that truncateTo() moves the end back for a follower that diverged from its leader (and
+ * truncateFullyAndStartAt() empties a follower's log to restart it at its leader's log start).
  *
  * Leader epochs (Kafka's LeaderEpochFileCache, epoch-cache.ts): where each epoch of the log starts.
  * A leader's appends stamp its epoch and a follower's record the epochs their batches carry;
@@ -143,6 +144,14 @@ export interface Log {
   applyRetention(now?: number): Promise<RetentionResult>;
   /** Cuts the log back to end before `offset` (a follower diverging from its leader), and the epochs starting there or later. */
   truncateTo(offset: number): Promise<void>;
+  /**
+   * Kafka's truncateFullyAndStartAt: everything goes and the log starts, empty, at `offset` (log
+   * start = log end = high watermark): a follower whose log ends below its leader's log start
+   * (retention or DeleteRecords removed what it lacks) starts over there. The epoch cache is
+   * cleared (the leader's batches bring their epochs in again) and the producer state and
+   * transactions are forgotten. The leader epoch stays.
+   */
+  truncateFullyAndStartAt(offset: number): Promise<void>;
   /** Makes everything appended durable (a no-op without a disk). */
   flush(): Promise<void>;
   /** Resolves when every append so far has landed. */

@@ -313,6 +313,19 @@ export class MemoryLog implements Log {
       }
     return Promise.resolve();
   }
+
+  /** As the file log: one empty segment at `offset`; no epochs, producers or transactions remembered. */
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    this.segments = [newSegment(offset)];
+    // Slices handed out keep their chunk; new batches go to a fresh one.
+    this.chunk = undefined;
+    this.logStartOffset = this.logEndOffset = offset;
+    this.epochs.clear();
+    this.producers.producers.clear();
+    this.txns.load(undefined);
+    this.waiters.notify();
+    return Promise.resolve();
+  }
 }
 
 const EMPTY: Buffer = Buffer.alloc(0);

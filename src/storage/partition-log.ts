@@ -30,7 +30,7 @@ import { loadSegments, rebuildProducerState, snapshotPath, type LoadOptions } fr
 import { readSegments, segmentFor } from './log-reader.js';
 import { batchForTimestamp, maxTimestampSegment } from './log-time.js';
 import { applyRetention, deleteRecordsBefore } from './log-retention.js';
-import { truncateTo } from './log-truncate.js';
+import { truncateFullyAndStartAt, truncateTo } from './log-truncate.js';
 import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
 
 export { StorageError, type AppendResult, type ReadResult } from './log.js';
@@ -63,7 +63,7 @@ export class PartitionLog implements Log {
     readonly partition: number,
     readonly dir: string,
     readonly config: () => LogConfig,
-    private readonly files: FileCache,
+    readonly files: FileCache,
     private readonly log: Logger,
   ) {
     this.writer = new LogWriter(
@@ -383,6 +383,24 @@ export class PartitionLog implements Log {
 
   truncateTo(offset: number): Promise<void> {
     return truncateTo(this, offset);
+  }
+
+  truncateFullyAndStartAt(offset: number): Promise<void> {
+    return truncateFullyAndStartAt(this, offset);
+  }
+
+  /**
+   * After a full truncation: the log is one empty segment at `offset`. Nothing of the old log is
+   * remembered: producers, transactions, and the epochs (Kafka clears the cache; the leader's
+   * batches assign their epochs again).
+   */
+  async startedAt(offset: number): Promise<void> {
+    this.logStartOffset = this.nextOffset = this.highWatermark = offset;
+    this.writer.recoveryPoint = offset;
+    this.producers.producers.clear();
+    this.txns.load(undefined);
+    if (this.epochs.clear()) await this.persistEpochs();
+    this.waiters.notify();
   }
 
   /** After truncation: the log now ends at `end`; nothing may stay above it, epochs included. */

@@ -383,6 +383,52 @@ export function logConformance(name: string, factory: LogFactory): void {
       expect([fresh.endOffsetForEpoch(5), fresh.endOffsetForEpoch(6)]).toEqual([end(5, 0), end(6, 2)]);
     });
 
+    it('truncateFullyAndStartAt empties the log and starts it at the offset (a follower behind its leader\'s log start)', async () => {
+      const log = await make({ segmentBytes: 300 });
+      await log.appendAsFollower(Buffer.concat([leaderBatch(0, 3, { epoch: 1 }), leaderBatch(3, 2, { epoch: 2 })]));
+      await log.appendAsFollower(createBatch([{ key: null, value: Buffer.from('p') }], { baseOffset: 5n, producerId: 4n, producerEpoch: 0, baseSequence: 0, partitionLeaderEpoch: 2 }));
+      await log.appendAsFollower(createBatch([{ key: null, value: Buffer.from('t') }], { baseOffset: 6n, producerId: 9n, producerEpoch: 0, baseSequence: 0, transactional: true, partitionLeaderEpoch: 2 }));
+      for (let i = 7; i < 12; i++) await log.appendAsFollower(leaderBatch(i, 1, { epoch: 2 }));
+      await log.settle();
+      expect(log.numberOfSegments).toBeGreaterThan(1);
+      expect(log.lastStableOffset).toBe(6);
+
+      await log.truncateFullyAndStartAt(40);
+      expect([log.logStartOffset, log.logEndOffset, log.highWatermark, log.lastStableOffset]).toEqual([40, 40, 40, 40]);
+      expect([log.size, log.numberOfSegments]).toEqual([0, 1]);
+      expect((await log.read(40, 1000)).records.length).toBe(0);
+      for (const below of [0, 11, 39]) await expect(log.read(below, 1000)).rejects.toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
+      // No epochs (Kafka clears the cache); the leader epoch itself stays.
+      expect([log.epochEntries(), log.latestEpoch(), log.endOffsetForEpoch(2)]).toEqual([[], -1, end(-1, -1)]);
+      expect(log.leaderEpoch).toBe(2);
+      // Producer state and open transactions are gone.
+      expect(log.producers.producers.size).toBe(0);
+      expect(log.txns.ongoing.size).toBe(0);
+      expect(log.maxTimestampBatch()).toBeUndefined();
+
+      // The leader's batches from its log start continue the log and bring their epochs in.
+      await expect(log.appendAsFollower(leaderBatch(39, 1, { epoch: 3 }))).rejects.toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
+      const r = await log.appendAsFollower(Buffer.concat([leaderBatch(40, 2, { epoch: 3 }), leaderBatch(42, 1, { epoch: 4 })]));
+      expect([r.baseOffset, r.lastOffset, log.logEndOffset, log.highWatermark]).toEqual([40, 42, 43, 43]);
+      expect(await readAll(log)).toEqual([[40, 41], [42, 42]]);
+      expect(log.epochEntries()).toEqual([entry(3, 40), entry(4, 42)]);
+      expect(log.endOffsetForEpoch(3)).toEqual(end(3, 42));
+      // A producer known before starts afresh: its next sequence is not checked against the old state.
+      await log.appendAsFollower(createBatch([{ key: null, value: Buffer.from('q') }], { baseOffset: 43n, producerId: 4n, producerEpoch: 0, baseSequence: 7, partitionLeaderEpoch: 4 }));
+      expect(log.producers.producers.get('4')?.batches).toHaveLength(1);
+      expect(log.producers.producers.get('4')?.batches[0]).toMatchObject({ firstOffset: 43, firstSeq: 7 });
+      expect(log.lastStableOffset).toBe(44);
+
+      // A full truncation to the base of the (empty) active segment, and to below the end, work too.
+      const other = await make();
+      await other.truncateFullyAndStartAt(0);
+      expect([other.logStartOffset, other.logEndOffset, other.epochEntries()]).toEqual([0, 0, []]);
+      await append(other, batch(3));
+      await other.truncateFullyAndStartAt(1);
+      expect([other.logStartOffset, other.logEndOffset, other.size]).toEqual([1, 1, 0]);
+      expect((await append(other, batch(1))).baseOffset).toBe(1);
+    });
+
     it('retention moves the first epoch up to the new log start', async () => {
       const log = await make({ segmentBytes: 200, retentionMs: 60_000 });
       const old = Date.now() - 3_600_000;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tempDir, newLog, reopen, batch, appendBatch, batchRanges } from './helpers.js';
 import { StorageError } from '../../src/storage/partition-log.js';
 import { isIntactBatch } from '../../src/protocol/record-batch.js';
-import { decodeRecords } from '../../src/protocol/records.js';
+import { createBatch, decodeRecords } from '../../src/protocol/records.js';
+import { readLeaderEpochs } from '../../src/storage/leader-epochs.js';
 
 describe('PartitionLog', () => {
   it('assigns offsets in order and reads whole batches back byte for byte', async () => {
@@ -142,6 +143,32 @@ describe('PartitionLog', () => {
     const again = await reopen(dir, { clean: true, logStartOffset: log.logStartOffset }, cfg);
     expect(again.logStartOffset).toBe(log.logStartOffset);
     expect((await appendBatch(again, batch(1))).baseOffset).toBe(13);
+  });
+
+  it('a full truncation leaves one empty segment at the new offset, and a reopened log starts there', async () => {
+    const dir = await tempDir();
+    const cfg = { segmentBytes: 300 };
+    const log = await newLog(dir, cfg);
+    for (let i = 0; i < 8; i++) await appendBatch(log, batch(2, { size: 100 }));
+    await log.settle();
+    expect(log.segments.length).toBeGreaterThan(1);
+    await log.truncateFullyAndStartAt(50);
+    const files = (await readdir(join(dir, 't-0'))).filter((n) => /\.(log|index|timeindex)$/.test(n));
+    expect(files.filter((n) => n.endsWith('.log'))).toEqual(['00000000000000000050.log']);
+    expect(files.every((n) => n.startsWith('00000000000000000050.'))).toBe(true);
+    expect(await readLeaderEpochs(join(dir, 't-0'))).toEqual([]);
+    expect(log.recoveryPoint).toBe(50);
+    await log.appendAsFollower(createBatch([{ key: null, value: Buffer.from('a') }], { baseOffset: 50n, partitionLeaderEpoch: 3 }));
+    await log.close();
+    // A log start offset checkpoint written before the reset (here 0) does not take the log back.
+    for (const clean of [true, false]) {
+      const again = await reopen(dir, { clean, logStartOffset: 0, recoveryPoint: 0 }, cfg);
+      expect([again.logStartOffset, again.logEndOffset, again.highWatermark]).toEqual([50, 51, 51]);
+      expect(again.epochEntries()).toEqual([{ epoch: 3, startOffset: 50 }]);
+      expect(batchRanges((await again.read(50, 1000)).records)).toEqual([[50, 50]]);
+      await expect(again.read(49, 1000)).rejects.toMatchObject({ errorCode: 1 });
+      await again.close();
+    }
   });
 
   it('when every segment has expired the active one is rolled and deleted too; offsets go on', async () => {
