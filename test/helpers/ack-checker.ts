@@ -12,6 +12,7 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Connection, parseAddress } from '../../src/client/connection.js';
 import type { MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { createBatch } from '../../src/protocol/records.js';
+import { FAILOVER_RETRY } from './cluster-client.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
@@ -64,21 +65,6 @@ export async function readPartition(bootstrap: string, topic: string, partition:
     timeout: opts.timeoutMs ?? 60_000,
   });
   return parseLines(stdout);
-}
-
-export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 export interface PartitionView {
@@ -162,7 +148,7 @@ export class AckedLoad {
 
   private newProducer(): Producer {
     const kafka = typeof this.kafka === 'function' ? this.kafka() : this.kafka;
-    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: FAILOVER_RETRY });
   }
 
   private async loop(k: number): Promise<void> {
