@@ -9,7 +9,7 @@ import type { Kafka, Admin } from 'kafkajs';
 import type { TestCluster } from '../helpers/cluster.js';
 import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
 import { until } from '../helpers/until.js';
-import { AckedLoad, TailReader, partitionsOf, rawMetadata } from '../helpers/ack-checker.js';
+import { AckedLoad, TailReader, createReplicatedTopic, rawMetadata } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
@@ -25,8 +25,7 @@ describe('etcd restarted under load', () => {
   it('brokers register again, writes continue once etcd is back, nothing acknowledged is lost', async () => {
     const topic = 'etcd-restart';
     const partitions = 2;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+    await createReplicatedTopic(admin, topic, partitions);
     const healthy = async () => {
       const md = await rawMetadata(cluster.brokers[0].bootstrap, [topic]);
       return md.brokers.length === 3 && md.topics[0].partitions.every((p) => p.errorCode === 0 && p.leaderId >= 0 && p.isrNodes.length === 3) ? true : undefined;

@@ -9,7 +9,7 @@ import type { Kafka, Admin } from 'kafkajs';
 import type { TestCluster } from '../helpers/cluster.js';
 import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
 import { until } from '../helpers/until.js';
-import { AckedLoad, TailReader, partitionsOf } from '../helpers/ack-checker.js';
+import { AckedLoad, TailReader, partitionsOf, createReplicatedTopic } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
@@ -25,8 +25,7 @@ describe('a follower killed with kill -9', () => {
   it('leaves the ISR, is restarted, truncates, catches up and rejoins the ISR; nothing acknowledged is lost', async () => {
     const topic = 'follower-restart';
     const partitions = 2;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+    await createReplicatedTopic(admin, topic, partitions);
     const leaders = new Set((await partitionsOf(admin, topic)).map((p) => p.leader));
     // Two partitions on three brokers: one broker leads nothing and only follows.
     const victim = [1, 2, 3].find((b) => !leaders.has(b));

@@ -11,7 +11,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Kafka, Admin } from 'kafkajs';
 import type { TestCluster } from '../helpers/cluster.js';
 import { clusterClient, startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
-import { AckedLoad, TailReader, partitionsOf, rawMetadata, rawProduce, readPartition } from '../helpers/ack-checker.js';
+import { AckedLoad, TailReader, partitionsOf, rawMetadata, rawProduce, readPartition, createReplicatedTopic } from '../helpers/ack-checker.js';
 import { until } from '../helpers/until.js';
 
 let cluster: TestCluster;
@@ -44,8 +44,7 @@ async function stateVia(broker: number, topic: string, partition = 0): Promise<{
 describe('a leader stopped with SIGSTOP (cut off from brokers and etcd)', () => {
   it('is replaced, acknowledges nothing after SIGCONT, and rejoins as a follower with its divergent records truncated', async () => {
     const topic = 'fenced';
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISR', async () => ((await partitionsOf(admin, topic))[0].isr.length === 3 ? true : undefined));
+    await createReplicatedTopic(admin, topic, 1);
     const old = (await partitionsOf(admin, topic))[0].leader;
     const followers = [1, 2, 3].filter((b) => b !== old);
 

@@ -10,7 +10,7 @@ import type { Kafka, Admin, Producer } from 'kafkajs';
 import type { TestCluster } from '../helpers/cluster.js';
 import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
 import { until } from '../helpers/until.js';
-import { checkAcknowledged, partitionsOf as partitionsOfTopic, readPartition, type PartitionView, type ReadRecord } from '../helpers/ack-checker.js';
+import { checkAcknowledged, partitionsOf as partitionsOfTopic, readPartition, type PartitionView, type ReadRecord, createReplicatedTopic } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
@@ -47,8 +47,7 @@ describe('a three-broker cluster', () => {
 
   it('loses no acknowledged acks=all record when the leader is killed with kill -9, and the killed broker rejoins the ISR', async () => {
     const topic = 'failover';
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISR', async () => ((await partitionsOf(topic))[0].isr.length === 3 ? true : undefined));
+    await createReplicatedTopic(admin, topic, 1);
     const leader = (await partitionsOf(topic))[0].leader;
     const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 50, initialRetryTime: 100, maxRetryTime: 1000 } });
     await producer.connect();

@@ -10,7 +10,7 @@ import type { Kafka, Admin } from 'kafkajs';
 import type { TestCluster } from '../helpers/cluster.js';
 import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
 import { until } from '../helpers/until.js';
-import { AckedLoad, LeaderSampler, TailReader, partitionsOf, rawMetadata } from '../helpers/ack-checker.js';
+import { AckedLoad, LeaderSampler, TailReader, createReplicatedTopic, rawMetadata } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
@@ -26,8 +26,7 @@ describe('a rolling restart with SIGTERM', () => {
   it('loses nothing acknowledged and leaves every partition with a leader throughout', async () => {
     const topic = 'rolling';
     const partitions = 3;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+    await createReplicatedTopic(admin, topic, partitions);
 
     const down = new Set<number>();
     const up = () => cluster.brokers.filter((b) => !down.has(b.id)).map((b) => b.bootstrap);

@@ -13,6 +13,7 @@ import { Connection, parseAddress } from '../../src/client/connection.js';
 import type { MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { FAILOVER_RETRY } from './cluster-client.js';
+import { until } from './until.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
@@ -77,6 +78,12 @@ export interface PartitionView {
 export async function partitionsOf(admin: Admin, topic: string): Promise<PartitionView[]> {
   const md = await admin.fetchTopicMetadata({ topics: [topic] });
   return md.topics[0].partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() })).sort((a, b) => a.partitionId - b.partitionId);
+}
+
+/** A topic under test: replication factor 3, min.insync.replicas 2 (acks=all survives one broker down); resolves once every ISR is full. */
+export async function createReplicatedTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+  await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
 }
 
 /** One Metadata request straight to one broker (no client retries hide a missing leader). */
