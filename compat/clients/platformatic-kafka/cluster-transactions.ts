@@ -6,7 +6,7 @@
  * c0..c59, in order per partition; a READ_UNCOMMITTED one the a-values too.
  */
 import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { report } from '../../lib/read-back.js';
+import { report, readBackProblems } from '../../lib/read-back.js';
 import { check, clusterEnv } from '../../lib/scenario.js';
 import { CLIENT_ID, readAll } from './_common.js';
 import { PARTITIONS, createReplicatedTopic } from './_cluster.js';
@@ -37,16 +37,7 @@ try {
   await producer.close();
 }
 
-function compare(label: string, got: Array<{ partition: number; value: string }>, expected: string[]): string[] {
-  const problems: string[] = [];
-  const values = got.map((m) => m.value).sort();
-  if (values.join() !== [...expected].sort().join()) problems.push(`${label}: ${values.length} values, expected ${expected.length}: ${values.filter((v) => !expected.includes(v)).slice(0, 10)} unexpected`);
-  for (let p = 0; p < PARTITIONS; p++) {
-    const mine = got.filter((m) => m.partition === p).map((m) => m.value);
-    if (mine.join() !== expected.filter((v) => mine.includes(v)).join()) problems.push(`${label}: partition ${p} out of order: ${mine}`);
-  }
-  return problems;
-}
+const compare = (label: string, got: Array<{ partition: number; value: string }>, expected: string[]): string[] => readBackProblems(label, got, expected, PARTITIONS);
 const committed = msgs('c').map((m) => m.value);
 const all = [...committed, ...msgs('a').map((m) => m.value)];
 const rc = await readAll(bootstrap, topic, 'READ_COMMITTED', committed.length);
