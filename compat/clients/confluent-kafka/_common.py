@@ -84,3 +84,19 @@ def consume_all(topic, partitions, expected, timeout=30, **config):
         return messages
     finally:
         consumer.close()
+
+
+class Deliveries:
+    """The delivery callback of scenarios whose message values are sequence numbers: `delivered`
+    maps a sequence number to its (partition, offset), `errors` lists the failed ones."""
+
+    def __init__(self):
+        self.delivered = {}
+        self.errors = []
+
+    def __call__(self, err, msg):
+        seq = int(msg.value())
+        if err is not None:
+            self.errors.append(f"seq {seq}: {err}")
+        else:
+            self.delivered[seq] = (msg.partition(), msg.offset())

@@ -7,7 +7,7 @@ from collections import defaultdict
 from confluent_kafka import Producer
 
 from _cluster import PARTITIONS, create_replicated_topic
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, consume_all, report
+from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, check, consume_all, report
 
 N = 600
 
@@ -18,16 +18,8 @@ producer = Producer({
     "enable.idempotence": True,
     "linger.ms": 5,
 })
-delivered = {}
-errors = []
-
-
-def on_delivery(err, msg):
-    seq = int(msg.value())
-    if err is not None:
-        errors.append(f"seq {seq}: {err}")
-    else:
-        delivered[seq] = (msg.partition(), msg.offset())
+on_delivery = Deliveries()
+delivered, errors = on_delivery.delivered, on_delivery.errors  # seq -> (partition, offset); failures
 
 
 for n in range(N):

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from confluent_kafka import TIMESTAMP_CREATE_TIME, Producer
 
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, consume_all, create_topic, report
+from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, check, consume_all, create_topic, report
 
 N, KEYS, PARTITIONS = 1000, 50, 3
 # Explicit timestamps an hour back: recent ones. (Older than segment.ms, 7 days, they made Runnel roll a
@@ -25,16 +25,8 @@ producer = Producer({
     "enable.idempotence": False,
     "linger.ms": 10,
 })
-delivered = {}  # seq -> (partition, offset)
-errors = []
-
-
-def on_delivery(err, msg):
-    seq = int(msg.value())
-    if err is not None:
-        errors.append(f"seq {seq}: {err}")
-    else:
-        delivered[seq] = (msg.partition(), msg.offset())
+on_delivery = Deliveries()
+delivered, errors = on_delivery.delivered, on_delivery.errors  # seq -> (partition, offset); failures
 
 
 for n in range(N):
