@@ -6,6 +6,9 @@ import time
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+# compat/lib: what the clients of every language share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+
 BOOTSTRAP = os.environ["RUNNEL_BOOTSTRAP"]
 TOPIC = os.environ["RUNNEL_TOPIC"]
 CLIENT_ID = "runnel-compat-confluent"
