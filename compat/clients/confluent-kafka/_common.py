@@ -103,3 +103,12 @@ class Deliveries:
             self.errors.append(f"seq {seq}: {err}")
         else:
             self.delivered[seq] = (msg.partition(), msg.offset())
+
+    def wait(self, producer, expected=None):
+        """Flushes the producer (30 s); fails on a message not delivered or refused, or on fewer
+        delivery reports than `expected`."""
+        left = producer.flush(30)
+        check(left == 0, f"{left} messages still undelivered after flush(30)")
+        report("delivery", self.errors)
+        if expected is not None:
+            check(len(self.delivered) == expected, f"{len(self.delivered)} of {expected} delivery reports")

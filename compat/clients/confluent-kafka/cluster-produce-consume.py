@@ -6,7 +6,7 @@ from every partition's leader, each once, in order per key, at the offset its de
 from confluent_kafka import Producer
 
 from _cluster import PARTITIONS, create_replicated_topic
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, check, consume_all, report
+from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, consume_all, report
 from keyed_checks import keyed_problems  # compat/lib
 
 N, KEYS = 600, 60
@@ -24,16 +24,13 @@ producer = Producer({
     "linger.ms": 5,
 })
 on_delivery = Deliveries()
-delivered, errors = on_delivery.delivered, on_delivery.errors  # seq -> (partition, offset); failures
+delivered = on_delivery.delivered  # seq -> (partition, offset)
 
 
 for n in range(N):
     producer.produce(TOPIC, key=f"k{n % KEYS}", value=str(n), on_delivery=on_delivery)
     producer.poll(0)
-left = producer.flush(30)
-check(left == 0, f"{left} messages still undelivered after flush(30)")
-report("delivery", errors)
-check(len(delivered) == N, f"{len(delivered)} of {N} delivery reports")
+on_delivery.wait(producer, N)
 
 messages = consume_all(TOPIC, PARTITIONS, N)
 problems = []

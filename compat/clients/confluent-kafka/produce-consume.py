@@ -8,7 +8,7 @@ import time
 
 from confluent_kafka import TIMESTAMP_CREATE_TIME, Producer
 
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, check, consume_all, create_topic, report
+from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, consume_all, create_topic, report
 from keyed_checks import keyed_problems  # compat/lib
 
 N, KEYS, PARTITIONS = 1000, 50, 3
@@ -26,17 +26,14 @@ producer = Producer({
     "linger.ms": 10,
 })
 on_delivery = Deliveries()
-delivered, errors = on_delivery.delivered, on_delivery.errors  # seq -> (partition, offset); failures
+delivered = on_delivery.delivered  # seq -> (partition, offset)
 
 
 for n in range(N):
     producer.produce(TOPIC, key=f"k{n % KEYS}", value=str(n), headers=[("seq", str(n).encode())],
                      timestamp=T0 + 10 * n, on_delivery=on_delivery)
     producer.poll(0)
-left = producer.flush(30)
-check(left == 0, f"{left} messages still undelivered after flush(30)")
-report("delivery", errors)
-check(len(delivered) == N, f"{len(delivered)} of {N} delivery reports")
+on_delivery.wait(producer, N)
 
 messages = consume_all(TOPIC, PARTITIONS, N)
 problems = []
