@@ -117,3 +117,18 @@ export async function readAll(opts: ReadOptions): Promise<ReadRecord[]> {
 export function report(label: string, problems: string[]): void {
   if (problems.length > 0) throw new Error(`${label}: ${problems.length} problem(s):\n${problems.slice(0, 20).join('\n')}`);
 }
+
+/**
+ * What is wrong with the messages read back against the values `expected` (written value i to
+ * partition i % `partitions`, in order): other values than those, or a partition's values out of order.
+ */
+export function readBackProblems(label: string, got: Array<{ partition: number; value: string }>, expected: string[], partitions: number): string[] {
+  const problems: string[] = [];
+  const values = got.map((m) => m.value).sort();
+  if (values.join() !== [...expected].sort().join()) problems.push(`${label}: ${values.length} values, expected ${expected.length}: ${values.filter((v) => !expected.includes(v)).slice(0, 10)} unexpected`);
+  for (let p = 0; p < partitions; p++) {
+    const mine = got.filter((m) => m.partition === p).map((m) => m.value);
+    if (mine.join() !== expected.filter((v) => mine.includes(v)).join()) problems.push(`${label}: partition ${p} out of order: ${mine}`);
+  }
+  return problems;
+}

@@ -23,6 +23,14 @@ export interface BrokerImage {
   readonly rack: string | null;
 }
 
+/**
+ * Where other brokers (replica fetchers, marker senders) reach `broker`: its endpoint on the
+ * inter-broker listener, or its first endpoint when that listener is not set or not one of its own.
+ */
+export function interBrokerEndpoint(broker: BrokerImage | undefined, listener: string | undefined): BrokerEndpoint | undefined {
+  return broker?.endpoints.find((e) => e.listener === listener) ?? broker?.endpoints[0];
+}
+
 export interface PartitionImage {
   readonly partition: number;
   /** The replica assignment, preferred leader first. */

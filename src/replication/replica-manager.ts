@@ -11,7 +11,7 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { ClusterControl } from '../cluster/control.js';
-import type { MetadataImage, PartitionImage, TopicImage } from '../cluster/metadata-image.js';
+import { interBrokerEndpoint, type MetadataImage, type PartitionImage, type TopicImage } from '../cluster/metadata-image.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
 import type { PartitionLookup, PartitionManager } from '../partitions/partition-manager.js';
@@ -152,7 +152,7 @@ export class ReplicaManager implements PartitionManager {
 
   private fetcherFor(leader: number): LeaderFetcher | undefined {
     const broker = this.image?.broker(leader);
-    const ep = broker?.endpoints.find((e) => e.listener === this.o.interBrokerListener) ?? broker?.endpoints[0];
+    const ep = interBrokerEndpoint(broker, this.o.interBrokerListener);
     if (!ep) return undefined;
     const existing = this.fetchers.get(leader);
     if (existing && existing.address.host === ep.host && existing.address.port === ep.port) return existing;

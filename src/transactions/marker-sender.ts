@@ -11,7 +11,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { WriteTxnMarkersResponse } from '../protocol/messages/index.js';
 import { StorageError } from '../storage/log.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
-import type { MetadataImage } from '../cluster/metadata-image.js';
+import { interBrokerEndpoint, type MetadataImage } from '../cluster/metadata-image.js';
 import { Connection } from '../client/connection.js';
 import type { Logger } from '../util/logger.js';
 
@@ -78,7 +78,7 @@ export class RemoteMarkerChannel implements RemoteMarkers {
     const state = image.topic(topic)?.partitionStates[partition];
     if (!state) throw new StorageError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
     const broker = state.leader >= 0 ? image.broker(state.leader) : undefined;
-    const ep = broker?.endpoints.find((e) => e.listener === this.o.interBrokerListener) ?? broker?.endpoints[0];
+    const ep = interBrokerEndpoint(broker, this.o.interBrokerListener);
     if (!broker || !ep || broker.id === this.o.nodeId) throw new StorageError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `no leader to send the marker for ${topic}-${partition} to`);
     const conn = await this.connection(broker.id, ep.host, ep.port);
     let res: WriteTxnMarkersResponse;

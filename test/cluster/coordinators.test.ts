@@ -9,8 +9,10 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { logLevel, type Kafka, type Admin } from 'kafkajs';
+import type { TestCluster } from '../helpers/cluster.js';
+import { FAILOVER_RETRY, startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { until as poll } from '../helpers/until.js';
 import { partitionFor } from '../../src/cluster/internal-topics.js';
 
 let cluster: TestCluster;
@@ -19,16 +21,11 @@ let admin: Admin;
 const OFFSETS_PARTITIONS = 3; // FAST_CLUSTER's offsets.topic.num.partitions
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  kafka = new Kafka({ clientId: 'cluster-groups', brokers: cluster.bootstrap.split(','), logLevel: process.env.RUNNEL_TEST_DUMP ? logLevel.INFO : logLevel.NOTHING, retry: { retries: 40, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
+  const clientLog = process.env.RUNNEL_TEST_DUMP ? logLevel.INFO : logLevel.NOTHING;
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('cluster-groups', { logLevel: clientLog, retry: { ...FAILOVER_RETRY, retries: 40 } }));
 }, 90_000);
 
-afterAll(async () => {
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+afterAll(() => stopClusterWithAdmin(cluster, admin));
 
 const CLIENT = fileURLToPath(new URL('./clients/group_consume.py', import.meta.url));
 
@@ -46,20 +43,12 @@ function consume(group: string, topic: string): { seen: Set<string>; stop(): voi
   return { seen, stop: () => void p.kill('SIGKILL') };
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  if (process.env.RUNNEL_TEST_DUMP) for (const b of cluster.brokers) console.log(`---- broker ${b.id}\n${b.output.slice(-6000)}`);
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+/** until() with the brokers' logs printed on a timeout when RUNNEL_TEST_DUMP is set. */
+function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
+  return poll(what, fn, timeoutMs).catch((err: unknown) => {
+    if (process.env.RUNNEL_TEST_DUMP) for (const b of cluster.brokers) console.log(`---- broker ${b.id}\n${b.output.slice(-6000)}`);
+    throw err;
+  });
 }
 
 describe('coordinators in a three-broker cluster', () => {

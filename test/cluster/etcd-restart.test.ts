@@ -5,32 +5,27 @@
  * are acknowledged again, and nothing acknowledged was lost (the shared checker, tail readers).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { AckedLoad, TailReader, partitionsOf, rawMetadata, until } from '../helpers/ack-checker.js';
+import type { Kafka, Admin } from 'kafkajs';
+import type { TestCluster } from '../helpers/cluster.js';
+import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { until } from '../helpers/until.js';
+import { AckedLoad, TailReader, createReplicatedTopic, rawMetadata } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  kafka = new Kafka({ clientId: 'etcd-restart', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('etcd-restart'));
 }, 90_000);
 
-afterAll(async () => {
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+afterAll(() => stopClusterWithAdmin(cluster, admin));
 
 describe('etcd restarted under load', () => {
   it('brokers register again, writes continue once etcd is back, nothing acknowledged is lost', async () => {
     const topic = 'etcd-restart';
     const partitions = 2;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+    await createReplicatedTopic(admin, topic, partitions);
     const healthy = async () => {
       const md = await rawMetadata(cluster.brokers[0].bootstrap, [topic]);
       return md.brokers.length === 3 && md.topics[0].partitions.every((p) => p.errorCode === 0 && p.leaderId >= 0 && p.isrNodes.length === 3) ? true : undefined;

@@ -5,32 +5,27 @@
  * lost (the checker of test/helpers/ack-checker.ts, plus read_committed tail readers).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { AckedLoad, TailReader, partitionsOf, until } from '../helpers/ack-checker.js';
+import type { Kafka, Admin } from 'kafkajs';
+import type { TestCluster } from '../helpers/cluster.js';
+import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { until } from '../helpers/until.js';
+import { AckedLoad, TailReader, partitionsOf, createReplicatedTopic } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  kafka = new Kafka({ clientId: 'follower-restart', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('follower-restart'));
 }, 90_000);
 
-afterAll(async () => {
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+afterAll(() => stopClusterWithAdmin(cluster, admin));
 
 describe('a follower killed with kill -9', () => {
   it('leaves the ISR, is restarted, truncates, catches up and rejoins the ISR; nothing acknowledged is lost', async () => {
     const topic = 'follower-restart';
     const partitions = 2;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+    await createReplicatedTopic(admin, topic, partitions);
     const leaders = new Set((await partitionsOf(admin, topic)).map((p) => p.leader));
     // Two partitions on three brokers: one broker leads nothing and only follows.
     const victim = [1, 2, 3].find((b) => !leaders.has(b));

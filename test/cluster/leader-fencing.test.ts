@@ -8,32 +8,30 @@
  * leader's own log once it is the only broker left (so that kcat reads from it).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { AckedLoad, TailReader, partitionsOf, rawMetadata, rawProduce, readPartition, until } from '../helpers/ack-checker.js';
+import type { Kafka, Admin } from 'kafkajs';
+import type { TestCluster } from '../helpers/cluster.js';
+import { clusterClient, startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { AckedLoad, TailReader, partitionsOf, rawMetadata, rawProduce, readPartition, createReplicatedTopic } from '../helpers/ack-checker.js';
+import { until } from '../helpers/until.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  kafka = new Kafka({ clientId: 'leader-fencing', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, requestTimeout: 5000, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('leader-fencing', { requestTimeout: 5000 }));
 }, 90_000);
 
 afterAll(async () => {
   for (const b of cluster?.brokers ?? []) await b.signal('SIGCONT');
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
+  await stopClusterWithAdmin(cluster, admin);
 });
 
 /** A client bootstrapped from the brokers that are not stopped (kafkajs waits on a stopped broker's open socket). */
 const paused = new Set<number>();
 function clientOfRunning(): Kafka {
   const brokers = cluster.brokers.filter((b) => !paused.has(b.id)).map((b) => b.bootstrap);
-  return new Kafka({ clientId: 'leader-fencing-load', brokers, logLevel: logLevel.NOTHING, requestTimeout: 5000, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  return clusterClient('leader-fencing-load', brokers, { requestTimeout: 5000 });
 }
 
 /** Leader and ISR of a partition as one live broker's Metadata says. */
@@ -46,8 +44,7 @@ async function stateVia(broker: number, topic: string, partition = 0): Promise<{
 describe('a leader stopped with SIGSTOP (cut off from brokers and etcd)', () => {
   it('is replaced, acknowledges nothing after SIGCONT, and rejoins as a follower with its divergent records truncated', async () => {
     const topic = 'fenced';
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISR', async () => ((await partitionsOf(admin, topic))[0].isr.length === 3 ? true : undefined));
+    await createReplicatedTopic(admin, topic, 1);
     const old = (await partitionsOf(admin, topic))[0].leader;
     const followers = [1, 2, 3].filter((b) => b !== old);
 

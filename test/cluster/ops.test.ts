@@ -4,8 +4,10 @@
  * after it comes back. Real broker processes on a real etcd (test/helpers/cluster.ts).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, type BrokerProcess, type TestCluster } from '../helpers/cluster.js';
+import type { Kafka, Admin } from 'kafkajs';
+import type { BrokerProcess, TestCluster } from '../helpers/cluster.js';
+import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { until } from '../helpers/until.js';
 import { runnel } from '../cli/run-tool.js';
 
 let cluster: TestCluster;
@@ -14,36 +16,15 @@ let kafka: Kafka;
 const metricsPorts = new Map<number, number>();
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('ops-test'));
   for (const b of cluster.brokers) {
     const m = /"metrics":"http:\/\/[^"]*:(\d+)\/metrics"/.exec(b.output);
     if (!m) throw new Error(`no metrics port in the log of broker ${b.id}`);
     metricsPorts.set(b.id, Number(m[1]));
   }
-  kafka = new Kafka({ clientId: 'ops-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
 }, 90_000);
 
-afterAll(async () => {
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+afterAll(() => stopClusterWithAdmin(cluster, admin));
 
 async function partitions(topic: string): Promise<Array<{ partitionId: number; leader: number; replicas: number[]; isr: number[] }>> {
   const md = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -92,7 +73,7 @@ describe('operating a three-broker cluster', () => {
       ],
       waitForLeaders: true,
     });
-    await until('full ISRs', async () => ((await partitions('ops-rf3')).every((p) => p.isr.length === 3) ? true : undefined));
+    await until('full ISRs', async () => ((await partitions('ops-rf3')).every((p) => p.isr.length === 3) ? true : undefined), 40_000);
 
     // ---- healthy
     const healthy = (await topics('--describe', '--topic', 'ops-rf3')).split('\n');
@@ -118,7 +99,7 @@ describe('operating a three-broker cluster', () => {
     expect(rf1OnVictim.length).toBe(1);
     await victim.kill9();
 
-    await until('the dead broker out of every ISR', async () => ((await partitions('ops-rf3')).every((p) => p.isr.length === 2 && p.leader !== victim.id) ? true : undefined));
+    await until('the dead broker out of every ISR', async () => ((await partitions('ops-rf3')).every((p) => p.isr.length === 2 && p.leader !== victim.id) ? true : undefined), 40_000);
     const under = await topics('--describe', '--topic', 'ops-rf3', '--under-replicated-partitions');
     expect(partitionsIn(under)).toEqual([0, 1, 2]);
     expect(under).not.toMatch(/^Topic:/m);
@@ -162,7 +143,7 @@ describe('operating a three-broker cluster', () => {
     await until('the restarted broker back in every ISR', async () => ((await partitions('ops-rf3')).every((p) => p.isr.length === 3) ? true : undefined), 60_000);
     expect(await topics('--describe', '--topic', 'ops-rf3', '--under-replicated-partitions')).toBe('');
     expect(await topics('--describe', '--unavailable-partitions')).toBe('');
-    await until('no under-replicated partition in the metrics', async () => ((await sum(cluster.brokers, 'runnel_under_replicated_partitions')) === 0 ? true : undefined));
+    await until('no under-replicated partition in the metrics', async () => ((await sum(cluster.brokers, 'runnel_under_replicated_partitions')) === 0 ? true : undefined), 40_000);
     expect(await sum(cluster.brokers, 'runnel_isr_expands_total')).toBeGreaterThanOrEqual(expandsBefore + 3);
     expect(sample(await scrape(led.leader), 'runnel_partition_replica_lag', `{topic="ops-rf3",partition="${led.partitionId}"}`)).toBe(0);
   }, 300_000);

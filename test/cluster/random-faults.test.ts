@@ -9,9 +9,11 @@
  * longer has. RUNNEL_FAULT_SEED repeats a run's choices.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { AckedLoad, TailReader, rawMetadata, until } from '../helpers/ack-checker.js';
+import { clusterClient } from '../helpers/cluster-client.js';
+import { AckedLoad, TailReader, rawMetadata } from '../helpers/ack-checker.js';
+import { until } from '../helpers/until.js';
 import { prng } from '../helpers/kafka-wire.js';
 
 const SECONDS = Number(process.env.RUNNEL_FAULT_SECONDS ?? 60);
@@ -34,7 +36,7 @@ afterAll(async () => {
 /** A client bootstrapped from brokers that are not stopped (kafkajs waits on a stopped broker's open socket). */
 function client(): Kafka {
   const brokers = cluster.brokers.filter((b) => !paused.has(b.id) && b.running).map((b) => b.bootstrap);
-  return new Kafka({ clientId: 'random-faults', brokers: brokers.length > 0 ? brokers : cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, requestTimeout: 5000, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+  return clusterClient('random-faults', brokers.length > 0 ? brokers : cluster.bootstrap.split(','), { requestTimeout: 5000 });
 }
 
 async function healthy(): Promise<true | undefined> {

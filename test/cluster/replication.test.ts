@@ -6,25 +6,21 @@
  * from the ISR serves within the session timeout plus a few seconds.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { checkAcknowledged, partitionsOf as partitionsOfTopic, readPartition, until, type PartitionView, type ReadRecord } from '../helpers/ack-checker.js';
+import type { Kafka, Admin, Producer } from 'kafkajs';
+import type { TestCluster } from '../helpers/cluster.js';
+import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { until } from '../helpers/until.js';
+import { checkAcknowledged, partitionsOf as partitionsOfTopic, readPartition, type PartitionView, type ReadRecord, createReplicatedTopic } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  kafka = new Kafka({ clientId: 'cluster-test', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('cluster-test'));
 }, 90_000);
 
-afterAll(async () => {
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+afterAll(() => stopClusterWithAdmin(cluster, admin));
 
 const partitionsOf = (topic: string): Promise<PartitionView[]> => partitionsOfTopic(admin, topic);
 const readAll = (topic: string, partition: number): Promise<ReadRecord[]> => readPartition(cluster.bootstrap, topic, partition);
@@ -51,8 +47,7 @@ describe('a three-broker cluster', () => {
 
   it('loses no acknowledged acks=all record when the leader is killed with kill -9, and the killed broker rejoins the ISR', async () => {
     const topic = 'failover';
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISR', async () => ((await partitionsOf(topic))[0].isr.length === 3 ? true : undefined));
+    await createReplicatedTopic(admin, topic, 1);
     const leader = (await partitionsOf(topic))[0].leader;
     const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 50, initialRetryTime: 100, maxRetryTime: 1000 } });
     await producer.connect();

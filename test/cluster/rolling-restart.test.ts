@@ -6,32 +6,27 @@
  * while at most one broker is down.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
-import { AckedLoad, LeaderSampler, TailReader, partitionsOf, rawMetadata, until } from '../helpers/ack-checker.js';
+import type { Kafka, Admin } from 'kafkajs';
+import type { TestCluster } from '../helpers/cluster.js';
+import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
+import { until } from '../helpers/until.js';
+import { AckedLoad, LeaderSampler, TailReader, createReplicatedTopic, rawMetadata } from '../helpers/ack-checker.js';
 
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3 });
-  kafka = new Kafka({ clientId: 'rolling-restart', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
-  admin = kafka.admin();
-  await admin.connect();
+  ({ cluster, kafka, admin } = await startClusterWithAdmin('rolling-restart'));
 }, 90_000);
 
-afterAll(async () => {
-  await admin?.disconnect().catch(() => undefined);
-  await cluster?.stop();
-});
+afterAll(() => stopClusterWithAdmin(cluster, admin));
 
 describe('a rolling restart with SIGTERM', () => {
   it('loses nothing acknowledged and leaves every partition with a leader throughout', async () => {
     const topic = 'rolling';
     const partitions = 3;
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
-    await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
+    await createReplicatedTopic(admin, topic, partitions);
 
     const down = new Set<number>();
     const up = () => cluster.brokers.filter((b) => !down.has(b.id)).map((b) => b.bootstrap);

@@ -12,6 +12,8 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Connection, parseAddress } from '../../src/client/connection.js';
 import type { MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { createBatch } from '../../src/protocol/records.js';
+import { FAILOVER_RETRY } from './cluster-client.js';
+import { until } from './until.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 
@@ -66,21 +68,6 @@ export async function readPartition(bootstrap: string, topic: string, partition:
   return parseLines(stdout);
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
 export interface PartitionView {
   partitionId: number;
   leader: number;
@@ -91,6 +78,12 @@ export interface PartitionView {
 export async function partitionsOf(admin: Admin, topic: string): Promise<PartitionView[]> {
   const md = await admin.fetchTopicMetadata({ topics: [topic] });
   return md.topics[0].partitions.map((p) => ({ partitionId: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() })).sort((a, b) => a.partitionId - b.partitionId);
+}
+
+/** A topic under test: replication factor 3, min.insync.replicas 2 (acks=all survives one broker down); resolves once every ISR is full. */
+export async function createReplicatedTopic(admin: Admin, topic: string, partitions: number): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+  await until('full ISRs', async () => ((await partitionsOf(admin, topic)).every((p) => p.isr.length === 3) ? true : undefined));
 }
 
 /** One Metadata request straight to one broker (no client retries hide a missing leader). */
@@ -162,7 +155,7 @@ export class AckedLoad {
 
   private newProducer(): Producer {
     const kafka = typeof this.kafka === 'function' ? this.kafka() : this.kafka;
-    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 } });
+    return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: FAILOVER_RETRY });
   }
 
   private async loop(k: number): Promise<void> {

@@ -1,14 +1,10 @@
 """Shared by the confluent-kafka cluster scenarios (files starting with _ are not scenarios)."""
-import os
-import sys
 import time
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from _common import BOOTSTRAP, CLIENT_ID, fail, report
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
-from cluster_checks import broker_problems, layout_problems  # noqa: E402
+from cluster_checks import broker_problems, layout_problems  # compat/lib (on the path through _common)
 
 PARTITIONS = 6
 

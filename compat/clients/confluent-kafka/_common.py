@@ -6,6 +6,9 @@ import time
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
+# compat/lib: what the clients of every language share.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+
 BOOTSTRAP = os.environ["RUNNEL_BOOTSTRAP"]
 TOPIC = os.environ["RUNNEL_TOPIC"]
 CLIENT_ID = "runnel-compat-confluent"
@@ -84,3 +87,28 @@ def consume_all(topic, partitions, expected, timeout=30, **config):
         return messages
     finally:
         consumer.close()
+
+
+class Deliveries:
+    """The delivery callback of scenarios whose message values are sequence numbers: `delivered`
+    maps a sequence number to its (partition, offset), `errors` lists the failed ones."""
+
+    def __init__(self):
+        self.delivered = {}
+        self.errors = []
+
+    def __call__(self, err, msg):
+        seq = int(msg.value())
+        if err is not None:
+            self.errors.append(f"seq {seq}: {err}")
+        else:
+            self.delivered[seq] = (msg.partition(), msg.offset())
+
+    def wait(self, producer, expected=None):
+        """Flushes the producer (30 s); fails on a message not delivered or refused, or on fewer
+        delivery reports than `expected`."""
+        left = producer.flush(30)
+        check(left == 0, f"{left} messages still undelivered after flush(30)")
+        report("delivery", self.errors)
+        if expected is not None:
+            check(len(self.delivered) == expected, f"{len(self.delivered)} of {expected} delivery reports")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from confluent_kafka import Producer
 
 from _cluster import PARTITIONS, create_replicated_topic
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, consume_all, report
+from _common import BOOTSTRAP, CLIENT_ID, TOPIC, Deliveries, consume_all, report
 
 N = 600
 
@@ -18,25 +18,15 @@ producer = Producer({
     "enable.idempotence": True,
     "linger.ms": 5,
 })
-delivered = {}
-errors = []
-
-
-def on_delivery(err, msg):
-    seq = int(msg.value())
-    if err is not None:
-        errors.append(f"seq {seq}: {err}")
-    else:
-        delivered[seq] = (msg.partition(), msg.offset())
+on_delivery = Deliveries()
+delivered = on_delivery.delivered  # seq -> (partition, offset)
 
 
 for n in range(N):
     producer.produce(TOPIC, value=str(n), partition=n % PARTITIONS, on_delivery=on_delivery)
     if n % 100 == 99:
         producer.flush(30)
-left = producer.flush(30)
-check(left == 0, f"{left} messages still undelivered after flush(30)")
-report("delivery", errors)
+on_delivery.wait(producer)
 
 messages = consume_all(TOPIC, PARTITIONS, N)
 problems = []

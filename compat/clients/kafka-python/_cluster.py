@@ -1,15 +1,11 @@
 """Shared by the kafka-python cluster scenarios (files starting with _ are not scenarios)."""
-import os
-import sys
 import time
 
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 from _common import BOOTSTRAP, CLIENT_ID, check, report
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
-from cluster_checks import broker_problems, layout_problems  # noqa: E402
+from cluster_checks import broker_problems, layout_problems  # compat/lib (on the path through _common)
 
 PARTITIONS = 6
 

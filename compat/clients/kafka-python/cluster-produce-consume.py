@@ -2,12 +2,11 @@
 replication-factor-3 topic created with KafkaAdminClient (layout checked in _cluster.py), 600 keyed
 messages produced with acks='all', read back group-less with assign() from every partition's
 leader, each once, in order per key, at the offset the producer's future gave."""
-from collections import defaultdict
-
 from kafka import KafkaProducer
 
 from _cluster import PARTITIONS, create_replicated_topic
 from _common import BOOTSTRAP, CLIENT_ID, TOPIC, consume_all, report
+from keyed_checks import keyed_problems  # compat/lib
 
 N, KEYS = 600, 60
 
@@ -32,27 +31,8 @@ report("delivery", errors)
 
 records = consume_all(TOPIC, PARTITIONS, N)
 problems = []
-seen = defaultdict(int)
-partitions_of_key = defaultdict(set)
-last_seq_of_key = {}
-for r in records:
-    seq = int(r.value)
-    seen[seq] += 1
-    key = r.key.decode()
-    if key != f"k{seq % KEYS}":
-        problems.append(f"seq {seq}: key {key}, expected k{seq % KEYS}")
-    partitions_of_key[key].add(r.partition)
-    if last_seq_of_key.get(key, -1) >= seq:
-        problems.append(f"key {key}: seq {seq} came after seq {last_seq_of_key[key]}")
-    last_seq_of_key[key] = seq
-    if delivered.get(seq) != (r.partition, r.offset):
-        problems.append(f"seq {seq}: read at {r.partition}/{r.offset}, the producer said {delivered.get(seq)}")
-problems += [f"seq {s} read {c} times" for s, c in sorted(seen.items()) if c != 1]
-problems += [f"seq {s} never read" for s in range(N) if s not in seen]
-problems += [f"key {k} landed on partitions {sorted(p)}" for k, p in sorted(partitions_of_key.items()) if len(p) != 1]
-used = sorted({r.partition for r in records})
-if used != list(range(PARTITIONS)):
-    problems.append(f"{KEYS} keys should spread over partitions 0..{PARTITIONS - 1}, got {used}")
+read = [(int(r.value), r.key.decode(), r.partition, r.offset) for r in records]
+problems += keyed_problems(read, N, KEYS, PARTITIONS, delivered, "the producer said")
 report(TOPIC, problems)
 
 print(f"kafka-python: leaders {leaders}; {N} messages with acks=all came back once each, in order per key, at their offsets")

@@ -5,11 +5,11 @@ acks=all into a 3-partition topic and read back from the beginning by a group-le
 kafka-python 2.0.2 has no idempotent producer, so no InitProducerId is involved.
 """
 import time
-from collections import defaultdict
 
 from kafka import KafkaProducer
 
 from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, consume_all, create_topic, report
+from keyed_checks import keyed_problems  # compat/lib
 
 N, KEYS, PARTITIONS = 1000, 50, 3
 # Explicit timestamps an hour back: recent ones. (Older than segment.ms, 7 days, they made Runnel roll a
@@ -35,31 +35,14 @@ records = consume_all(TOPIC, PARTITIONS, N)
 problems = []
 if len(records) != N:
     problems.append(f"expected {N} records, got {len(records)}")
-seen = defaultdict(int)
-partitions_of_key = defaultdict(set)
-last_seq_of_key = {}
 for r in records:
     seq = int(r.value)
-    seen[seq] += 1
-    key = r.key.decode()
-    if key != f"k{seq % KEYS}":
-        problems.append(f"seq {seq}: key {key}, expected k{seq % KEYS}")
-    partitions_of_key[key].add(r.partition)
-    if last_seq_of_key.get(key, -1) >= seq:
-        problems.append(f"key {key}: seq {seq} came after seq {last_seq_of_key[key]}")
-    last_seq_of_key[key] = seq
     if r.headers != [("seq", str(seq).encode())]:
         problems.append(f"seq {seq}: headers {r.headers}")
     if (r.timestamp_type, r.timestamp) != (0, T0 + 10 * seq):
         problems.append(f"seq {seq}: timestamp type {r.timestamp_type} {r.timestamp}, expected CreateTime (0) {T0 + 10 * seq}")
-    if delivered.get(seq) != (r.partition, r.offset):
-        problems.append(f"seq {seq}: read at {r.partition}/{r.offset}, the send future said {delivered.get(seq)}")
-problems += [f"seq {s} read {c} times" for s, c in sorted(seen.items()) if c != 1]
-problems += [f"seq {s} never read" for s in range(N) if s not in seen]
-problems += [f"key {k} landed on partitions {sorted(p)}" for k, p in sorted(partitions_of_key.items()) if len(p) != 1]
-used = sorted({r.partition for r in records})
-if used != list(range(PARTITIONS)):
-    problems.append(f"{KEYS} keys should spread over partitions 0..{PARTITIONS - 1}, got {used}")
+read = [(int(r.value), r.key.decode(), r.partition, r.offset) for r in records]
+problems += keyed_problems(read, N, KEYS, PARTITIONS, delivered, "the send future said")
 report(TOPIC, problems)
 
 print(f"kafka-python: topic by {how}; {N} messages over {PARTITIONS} partitions came back once each, "

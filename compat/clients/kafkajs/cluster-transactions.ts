@@ -6,7 +6,7 @@
  * in order per partition; a read_uncommitted one the a-values too.
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { report } from '../../lib/read-back.js';
+import { report, readBackProblems } from '../../lib/read-back.js';
 import { check, clusterEnv } from '../../lib/scenario.js';
 import { CLIENT_ID } from './_common.js';
 import { PARTITIONS, createReplicatedTopic } from './_cluster.js';
@@ -53,16 +53,7 @@ async function read(readUncommitted: boolean, expected: number): Promise<Array<{
   }
 }
 
-function compare(label: string, got: Array<{ partition: number; value: string }>, expected: string[]): string[] {
-  const problems: string[] = [];
-  const values = got.map((m) => m.value).sort();
-  if (values.join() !== [...expected].sort().join()) problems.push(`${label}: ${values.length} values, expected ${expected.length}: ${values.filter((v) => !expected.includes(v)).slice(0, 10)} unexpected`);
-  for (let p = 0; p < PARTITIONS; p++) {
-    const mine = got.filter((m) => m.partition === p).map((m) => m.value);
-    if (mine.join() !== expected.filter((v) => mine.includes(v)).join()) problems.push(`${label}: partition ${p} out of order: ${mine}`);
-  }
-  return problems;
-}
+const compare = (label: string, got: Array<{ partition: number; value: string }>, expected: string[]): string[] => readBackProblems(label, got, expected, PARTITIONS);
 const committed = msgs('c').map((m) => m.value);
 const all = [...committed, ...msgs('a').map((m) => m.value)];
 report(topic, [...compare('read_committed', await read(false, committed.length), committed), ...compare('read_uncommitted', await read(true, all.length), all)]);

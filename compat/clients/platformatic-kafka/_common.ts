@@ -1,8 +1,13 @@
 /** Shared by the @platformatic/kafka scenario scripts (files starting with _ are not scenarios). */
-import { Admin, Consumer, FetchIsolationLevels, UnsupportedApiError, stringDeserializers } from '@platformatic/kafka';
+import { Admin, Consumer, FetchIsolationLevels, ProduceAcks, Producer, UnsupportedApiError, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { check } from '../../lib/scenario.js';
 
 export const CLIENT_ID = 'runnel-compat-platformatic';
+
+/** An acks=all producer of strings that retries 5 times, 200 ms apart; idempotent or not, transactional with a transactionalId. */
+export function stringProducer(bootstrap: string, options: { idempotent: boolean; transactionalId?: string }): Producer<string, string, string, string> {
+  return new Producer({ clientId: CLIENT_ID, bootstrapBrokers: [bootstrap], acks: ProduceAcks.ALL, serializers: stringSerializers, retries: 5, retryDelay: 200, ...options });
+}
 
 /**
  * Creates the topic with Admin#createTopics(); where the broker does not serve CreateTopics

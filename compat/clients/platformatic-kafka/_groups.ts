@@ -187,8 +187,4 @@ export async function waitFor(what: string, cond: () => boolean, state: () => un
   }
 }
 
-/** Whether the members' partitions split 0..partitions-1: each has one at least, none is shared. */
-export function isSplit(owned: number[][], partitions: number): boolean {
-  const all = owned.flat().sort();
-  return owned.every((o) => o.length > 0) && all.join() === Array.from({ length: partitions }, (_, i) => i).join();
-}
+export { isSplit } from '../../lib/group-handover.js';

@@ -5,26 +5,17 @@
  * (value i to partition i % 6); read back with Consumer#fetch(), each is there once, in order, at
  * the offset its send reported.
  */
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { readBackProblems } from '../../lib/cluster-checks.js';
 import { readAll, report } from '../../lib/read-back.js';
 import { check, clusterEnv } from '../../lib/scenario.js';
-import { CLIENT_ID } from './_common.js';
+import { stringProducer } from './_common.js';
 import { PARTITIONS, createReplicatedTopic } from './_cluster.js';
 
 const N = 600;
 const { bootstrap, topic, brokers } = clusterEnv();
 const leaders = await createReplicatedTopic(bootstrap, topic, brokers);
 
-const producer = new Producer({
-  clientId: CLIENT_ID,
-  bootstrapBrokers: [bootstrap],
-  acks: ProduceAcks.ALL,
-  idempotent: true,
-  serializers: stringSerializers,
-  retries: 5,
-  retryDelay: 200,
-});
+const producer = stringProducer(bootstrap, { idempotent: true });
 const acked = new Map<number, [number, bigint]>();
 try {
   for (let b = 0; b < N / 100; b++) {

@@ -6,11 +6,11 @@
  * once each, in order per key, and each send's reported base offset per partition is where that
  * send's first message on the partition was read.
  */
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks } from '@platformatic/kafka';
 import { readBackProblems } from '../../lib/cluster-checks.js';
 import { readAll, report } from '../../lib/read-back.js';
 import { check, clusterEnv } from '../../lib/scenario.js';
-import { CLIENT_ID } from './_common.js';
+import { stringProducer } from './_common.js';
 import { PARTITIONS, createReplicatedTopic } from './_cluster.js';
 
 const N = 600;
@@ -18,15 +18,7 @@ const KEYS = 60;
 const { bootstrap, topic, brokers } = clusterEnv();
 const leaders = await createReplicatedTopic(bootstrap, topic, brokers);
 
-const producer = new Producer({
-  clientId: CLIENT_ID,
-  bootstrapBrokers: [bootstrap],
-  acks: ProduceAcks.ALL,
-  idempotent: false,
-  serializers: stringSerializers,
-  retries: 5,
-  retryDelay: 200,
-});
+const producer = stringProducer(bootstrap, { idempotent: false });
 /** Per send: partition -> the base offset it reported. */
 const reported: Array<Map<number, bigint>> = [];
 try {

@@ -5,26 +5,16 @@
  * commits; then a0..a59 the same way, and aborts. A READ_COMMITTED consumer stream sees exactly
  * c0..c59, in order per partition; a READ_UNCOMMITTED one the a-values too.
  */
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
-import { report } from '../../lib/read-back.js';
+import { report, readBackProblems } from '../../lib/read-back.js';
 import { check, clusterEnv } from '../../lib/scenario.js';
-import { CLIENT_ID, readAll } from './_common.js';
+import { readAll, stringProducer } from './_common.js';
 import { PARTITIONS, createReplicatedTopic } from './_cluster.js';
 
 const { bootstrap, topic, brokers } = clusterEnv();
 await createReplicatedTopic(bootstrap, topic, brokers);
 
 const msgs = (prefix: string) => Array.from({ length: 60 }, (_, i) => ({ topic, partition: i % PARTITIONS, value: `${prefix}${i}` }));
-const producer = new Producer({
-  clientId: CLIENT_ID,
-  bootstrapBrokers: [bootstrap],
-  acks: ProduceAcks.ALL,
-  idempotent: true,
-  transactionalId: `${topic}-txn`,
-  serializers: stringSerializers,
-  retries: 5,
-  retryDelay: 200,
-});
+const producer = stringProducer(bootstrap, { idempotent: true, transactionalId: `${topic}-txn` });
 try {
   const t1 = await producer.beginTransaction();
   await t1.send({ messages: msgs('c') });
@@ -37,16 +27,7 @@ try {
   await producer.close();
 }
 
-function compare(label: string, got: Array<{ partition: number; value: string }>, expected: string[]): string[] {
-  const problems: string[] = [];
-  const values = got.map((m) => m.value).sort();
-  if (values.join() !== [...expected].sort().join()) problems.push(`${label}: ${values.length} values, expected ${expected.length}: ${values.filter((v) => !expected.includes(v)).slice(0, 10)} unexpected`);
-  for (let p = 0; p < PARTITIONS; p++) {
-    const mine = got.filter((m) => m.partition === p).map((m) => m.value);
-    if (mine.join() !== expected.filter((v) => mine.includes(v)).join()) problems.push(`${label}: partition ${p} out of order: ${mine}`);
-  }
-  return problems;
-}
+const compare = (label: string, got: Array<{ partition: number; value: string }>, expected: string[]): string[] => readBackProblems(label, got, expected, PARTITIONS);
 const committed = msgs('c').map((m) => m.value);
 const all = [...committed, ...msgs('a').map((m) => m.value)];
 const rc = await readAll(bootstrap, topic, 'READ_COMMITTED', committed.length);

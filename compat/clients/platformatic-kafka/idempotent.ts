@@ -4,24 +4,15 @@
  * messages to a 1-partition topic in ten send()s of 50. Read back from the beginning with the
  * group-less Consumer#fetch() (compat/lib/read-back.ts): each exactly once, in order.
  */
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { readAll, report } from '../../lib/read-back.js';
 import { check, scenarioEnv } from '../../lib/scenario.js';
-import { CLIENT_ID, createTopic } from './_common.js';
+import { createTopic, stringProducer } from './_common.js';
 
 const N = 500;
 const { bootstrap, topic } = scenarioEnv();
 await createTopic(bootstrap, topic, 1);
 
-const producer = new Producer({
-  clientId: CLIENT_ID,
-  bootstrapBrokers: [bootstrap],
-  acks: ProduceAcks.ALL,
-  idempotent: true,
-  serializers: stringSerializers,
-  retries: 5,
-  retryDelay: 200,
-});
+const producer = stringProducer(bootstrap, { idempotent: true });
 let producerId: bigint | undefined;
 try {
   for (let b = 0; b < N / 50; b++) {

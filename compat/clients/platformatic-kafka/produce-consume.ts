@@ -7,10 +7,10 @@
  * (compat/lib/read-back.ts), as the other clients read with partition assignment:
  * Consumer#consume() always joins a consumer group, even for explicit offsets.
  */
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
+import { ProduceAcks } from '@platformatic/kafka';
 import { readAll, report } from '../../lib/read-back.js';
 import { check, scenarioEnv } from '../../lib/scenario.js';
-import { CLIENT_ID, createTopic } from './_common.js';
+import { createTopic, stringProducer } from './_common.js';
 
 const N = 1000;
 const KEYS = 50;
@@ -22,15 +22,7 @@ const T0 = BigInt(Math.floor(Date.now() / 1000) - 3600) * 1000n; // CreateTime o
 const { bootstrap, topic } = scenarioEnv();
 const how = await createTopic(bootstrap, topic, PARTITIONS);
 
-const producer = new Producer({
-  clientId: CLIENT_ID,
-  bootstrapBrokers: [bootstrap],
-  acks: ProduceAcks.ALL,
-  idempotent: false,
-  serializers: stringSerializers,
-  retries: 5,
-  retryDelay: 200,
-});
+const producer = stringProducer(bootstrap, { idempotent: false });
 try {
   // Ten sends of 100: each becomes one Produce request with a batch per partition.
   for (let b = 0; b < N / 100; b++) {

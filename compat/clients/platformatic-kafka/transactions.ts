@@ -5,10 +5,9 @@
  * isolationLevel READ_COMMITTED (the client's default) sees exactly c0..c19, once each, in order
  * per partition; one with READ_UNCOMMITTED sees the aborted a0..a9 too. Neither sees a control record.
  */
-import { ProduceAcks, Producer, stringSerializers } from '@platformatic/kafka';
 import { report } from '../../lib/read-back.js';
 import { check, scenarioEnv } from '../../lib/scenario.js';
-import { CLIENT_ID, createTopic, readAll } from './_common.js';
+import { createTopic, readAll, stringProducer } from './_common.js';
 
 const PARTITIONS = 2;
 const { bootstrap, topic } = scenarioEnv();
@@ -17,16 +16,7 @@ await createTopic(bootstrap, topic, PARTITIONS);
 const msgs = (prefix: string, from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => ({ topic, key: `k${(from + i) % 4}`, value: `${prefix}${from + i}` }));
 
-const producer = new Producer({
-  clientId: CLIENT_ID,
-  bootstrapBrokers: [bootstrap],
-  acks: ProduceAcks.ALL,
-  idempotent: true,
-  transactionalId: `${topic}-txn`,
-  serializers: stringSerializers,
-  retries: 5,
-  retryDelay: 200,
-});
+const producer = stringProducer(bootstrap, { idempotent: true, transactionalId: `${topic}-txn` });
 try {
   const t1 = await producer.beginTransaction();
   await t1.send({ messages: msgs('c', 0, 10) });

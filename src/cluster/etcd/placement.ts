@@ -60,15 +60,21 @@ function replicaIndex(first: number, shift: number, replica: number, n: number):
   return (first + 1 + ((shift + replica) % (n - 1))) % n;
 }
 
-function rackUnawarePlacement(ids: number[], partitions: number, rf: number, opts: PlacementOptions): number[][] {
-  const n = ids.length;
+/** Each new partition's first replica (an index into the `n` brokers) and the followers' shift for it. */
+function* firstReplicas(partitions: number, n: number, opts: PlacementOptions): Generator<{ first: number; shift: number }> {
   const startIndex = opts.startIndex ?? pick(opts.random, n);
   let shift = opts.startIndex ?? pick(opts.random, n);
   let p = Math.max(0, opts.startPartitionId ?? 0);
-  const out: number[][] = [];
   for (let i = 0; i < partitions; i++, p++) {
     if (p > 0 && p % n === 0) shift++;
-    const first = (p + startIndex) % n;
+    yield { first: (p + startIndex) % n, shift };
+  }
+}
+
+function rackUnawarePlacement(ids: number[], partitions: number, rf: number, opts: PlacementOptions): number[][] {
+  const n = ids.length;
+  const out: number[][] = [];
+  for (const { first, shift } of firstReplicas(partitions, n, opts)) {
     const replicas = [ids[first]];
     for (let j = 0; j < rf - 1; j++) replicas.push(ids[replicaIndex(first, shift, j, n)]);
     out.push(replicas);
@@ -96,13 +102,8 @@ function rackAwarePlacement(brokers: readonly PlacementBroker[], partitions: num
   const numRacks = new Set(rackOf.values()).size;
   const arranged = rackAlternated(brokers);
   const n = arranged.length;
-  const startIndex = opts.startIndex ?? pick(opts.random, n);
-  let shift = opts.startIndex ?? pick(opts.random, n);
-  let p = Math.max(0, opts.startPartitionId ?? 0);
   const out: number[][] = [];
-  for (let i = 0; i < partitions; i++, p++) {
-    if (p > 0 && p % n === 0) shift++;
-    const first = (p + startIndex) % n;
+  for (const { first, shift } of firstReplicas(partitions, n, opts)) {
     const leader = arranged[first];
     const replicas = [leader];
     const racks = new Set([rackOf.get(leader)!]);

@@ -1,5 +1,7 @@
 /** Brokers' control stores against one test etcd, each test under its own prefix. */
 import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
 import { EtcdControl } from '../../../src/cluster/etcd/etcd-control.js';
 import type { MetadataImage } from '../../../src/cluster/metadata-image.js';
 import { silentLogger } from '../../../src/util/logger.js';
@@ -7,6 +9,45 @@ import { silentLogger } from '../../../src/util/logger.js';
 // Short enough for quick failovers, long enough that a loaded machine does not fence a live broker.
 export const SESSION_MS = 2500;
 export const HEARTBEAT_MS = 250;
+
+/** A test file's etcd: started before its tests, stopped after them. */
+export interface EtcdFixture {
+  readonly server: TestEtcd;
+  readonly endpoints: string;
+  /** Closes `c` after the current test; returns it. */
+  closeAfterTest<T extends { close(): Promise<void> }>(c: T): T;
+}
+
+/** Registers the hooks that run one etcd for the calling test file (call at its top level). */
+export function useTestEtcd(): EtcdFixture {
+  let server: TestEtcd | undefined;
+  const opened: Array<{ close(): Promise<void> }> = [];
+  beforeAll(async () => {
+    server = await startEtcd();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close()));
+  });
+  const started = (): TestEtcd => {
+    if (!server) throw new Error('etcd is not started (useTestEtcd hooks run before the tests only)');
+    return server;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    get endpoints() {
+      return started().endpoints;
+    },
+    closeAfterTest(c) {
+      opened.push(c);
+      return c;
+    },
+  };
+}
 
 export function newPrefix(): string {
   return `/t-${randomBytes(6).toString('hex')}`;

@@ -1,32 +1,19 @@
 /** The cluster's TopicCatalog and MetadataSource over etcd: changes made on one broker, seen on another. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
-import type { EtcdControl } from '../../../src/cluster/etcd/etcd-control.js';
+import { describe, expect, it } from 'vitest';
 import { ClusterMetadataOwner } from '../../../src/cluster/cluster-metadata-owner.js';
 import { TopicError } from '../../../src/cluster/topics.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { randomTopicId } from '../../../src/cluster/uuid.js';
-import { liveIds, newPrefix, openBroker, until } from './brokers.js';
+import { liveIds, newPrefix, openBroker, until, useTestEtcd } from './brokers.js';
 
-let etcd: TestEtcd;
-const opened: EtcdControl[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-});
+const etcd = useTestEtcd();
 
 async function owners(...ids: number[]): Promise<ClusterMetadataOwner[]> {
   const prefix = newPrefix();
   const out: ClusterMetadataOwner[] = [];
   for (const id of ids) {
     const c = await openBroker(etcd.endpoints, prefix, id);
-    opened.push(c);
+    etcd.closeAfterTest(c);
     out.push(new ClusterMetadataOwner({ control: c, defaultReplicationFactor: 1 }));
   }
   await until(out[0], 'all registered', (i) => liveIds(i).length === ids.length);

@@ -1,29 +1,17 @@
 /** Partition compare-and-swap, topic transactions and producer id blocks against a real etcd. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import { describe, expect, it } from 'vitest';
 import type { EtcdControl } from '../../../src/cluster/etcd/etcd-control.js';
 import { randomTopicId } from '../../../src/cluster/uuid.js';
-import { newPrefix, openBroker, until } from './brokers.js';
+import { newPrefix, openBroker, until, useTestEtcd } from './brokers.js';
 
-let etcd: TestEtcd;
-const opened: EtcdControl[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-});
+const etcd = useTestEtcd();
 
 async function brokers(...ids: number[]): Promise<EtcdControl[]> {
   const prefix = newPrefix();
   const out: EtcdControl[] = [];
   for (const id of ids) {
     const c = await openBroker(etcd.endpoints, prefix, id);
-    opened.push(c);
+    etcd.closeAfterTest(c);
     out.push(c);
   }
   return out;

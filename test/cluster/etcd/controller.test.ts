@@ -2,30 +2,18 @@
  * The controller against a real etcd: one at a time, failover, leader election on a broker's
  * death, offline partitions and their recovery, unclean election, controlled shutdown.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import { describe, expect, it } from 'vitest';
 import { randomTopicId } from '../../../src/cluster/uuid.js';
-import { liveIds, newPrefix, openNode, until, type Node } from './brokers.js';
+import { liveIds, newPrefix, openNode, until, type Node, useTestEtcd } from './brokers.js';
 
-let etcd: TestEtcd;
-const nodes: Node[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.close()));
-});
+const etcd = useTestEtcd();
 
 async function cluster(ids: number[], unclean = false): Promise<{ prefix: string; byId: Map<number, Node> }> {
   const prefix = newPrefix();
   const byId = new Map<number, Node>();
   for (const id of ids) {
     const n = await openNode(etcd.endpoints, prefix, id, unclean);
-    nodes.push(n);
+    etcd.closeAfterTest(n);
     byId.set(id, n);
   }
   const any = byId.get(ids[0])!;
@@ -35,7 +23,7 @@ async function cluster(ids: number[], unclean = false): Promise<{ prefix: string
 
 async function rejoin(prefix: string, id: number, unclean = false): Promise<Node> {
   const n = await openNode(etcd.endpoints, prefix, id, unclean);
-  nodes.push(n);
+  etcd.closeAfterTest(n);
   return n;
 }
 

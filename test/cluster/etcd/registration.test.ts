@@ -1,26 +1,14 @@
 /** Brokers register under leases in a real etcd; the registration dies with the lease and comes back with etcd. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEtcd, type TestEtcd } from '../../helpers/etcd.js';
+import { describe, expect, it } from 'vitest';
 import type { EtcdControl } from '../../../src/cluster/etcd/etcd-control.js';
 import { NodeIdInUseError } from '../../../src/cluster/etcd/session.js';
-import { liveIds, newPrefix, openBroker, until } from './brokers.js';
+import { liveIds, newPrefix, openBroker, until, useTestEtcd } from './brokers.js';
 
-let etcd: TestEtcd;
-const opened: EtcdControl[] = [];
-
-beforeAll(async () => {
-  etcd = await startEtcd();
-});
-afterAll(async () => {
-  await etcd?.stop();
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-});
+const etcd = useTestEtcd();
 
 async function broker(prefix: string, id: number): Promise<EtcdControl> {
   const c = await openBroker(etcd.endpoints, prefix, id);
-  opened.push(c);
+  etcd.closeAfterTest(c);
   return c;
 }
 
@@ -87,13 +75,13 @@ describe('etcd registration', () => {
     const events: boolean[] = [];
     a.onRegistration((r) => events.push(r));
     const leaseBefore = a.session.currentLeaseId;
-    etcd.kill();
+    etcd.server.kill();
     // Away for longer than the session timeout: the broker must count itself unregistered.
     const deadline = Date.now() + 10_000;
     while (a.registered && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(a.registered).toBe(false);
     expect(events).toEqual([false]);
-    await etcd.restart();
+    await etcd.server.restart();
     const back = Date.now() + 15_000;
     while (!a.registered && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
     expect(a.registered).toBe(true);
