@@ -1,5 +1,5 @@
 /**
- * A randomized fault run: for RUNNEL_FAULT_SECONDS (default 60) a random broker gets kill -9 (then
+ * A randomized fault run: for RUNNEL_FAULT_SECONDS (default 180: a few minutes in CI) a random broker gets kill -9 (then
  * a restart), SIGSTOP/SIGCONT (sometimes past the session timeout, so that it is fenced and
  * replaced), or SIGTERM (controlled shutdown, then a restart), every few seconds, never more than
  * one broker at a time (the next fault waits for full ISRs). Idempotent acks=all producers write
@@ -16,7 +16,7 @@ import { AckedLoad, TailReader, rawMetadata } from '../helpers/ack-checker.js';
 import { until } from '../helpers/until.js';
 import { prng } from '../helpers/kafka-wire.js';
 
-const SECONDS = Number(process.env.RUNNEL_FAULT_SECONDS ?? 60);
+const SECONDS = Number(process.env.RUNNEL_FAULT_SECONDS ?? 180);
 const SEED = Number(process.env.RUNNEL_FAULT_SEED ?? Date.now() % 1_000_000);
 const TOPIC = 'random-faults';
 const PARTITIONS = 3;
