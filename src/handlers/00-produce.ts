@@ -16,9 +16,12 @@
  * record_errors with Kafka's message. With CreateTime the max timestamp found in the records is
  * written into the header (CRC recomputed), as Kafka stores it. The batch is recompressed only when
  * the topic's compression.type is a codec other than the batch's, and appended as bytes. A bad
- * partition never fails its neighbours. acks=0 gets no response (errors are logged); acks=1 and -1
- * are answered once the batch is in the log (and fsynced with runnel.fsync.on.ack); timeout.ms
- * bounds that wait with REQUEST_TIMED_OUT. v13 names topics by id.
+ * partition never fails its neighbours. acks=0 gets no response (errors are logged); acks=1 is
+ * answered once the leader has the batch in its log (and fsynced with runnel.fsync.on.ack), acks=-1
+ * once every in-sync replica has it (NOT_ENOUGH_REPLICAS below min.insync.replicas); timeout.ms
+ * bounds that wait with REQUEST_TIMED_OUT, one timer per request. A partition led elsewhere is
+ * NOT_LEADER_OR_FOLLOWER with the current leader and its endpoint (KIP-951, v10+). v13 names
+ * topics by id.
  *
  * A transactional batch needs the request's transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED
  * without one, as Kafka answers) and the current producer of that id (INVALID_PRODUCER_EPOCH).
@@ -134,8 +137,9 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
     // has it (with one replica, the same moment).
     const pending = log.append(batch, info, now, req.acks);
     const appended = req.acks === -1 ? pending.committed : pending.written;
-    const waits = req.acks === -1 ? pending.committed !== pending.written : cfg.fsyncOnAck;
-    const r = await (timeout > 0 && (waits || cfg.fsyncOnAck) ? deadline.race(appended) : appended);
+    // Only replication or an fsync can make the wait long; otherwise no timer is armed.
+    const mayWait = cfg.fsyncOnAck || (req.acks === -1 && pending.committed !== pending.written);
+    const r = await (timeout > 0 && mayWait ? deadline.race(appended) : appended);
     if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not ${req.acks === -1 ? 'replicated' : 'written'} within ${timeout} ms`);
     ctx.broker.metrics.produced(topic.name, batch.length, info.recordCount);
     const ok = result(index, ErrorCode.NONE);

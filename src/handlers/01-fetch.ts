@@ -6,7 +6,11 @@
  * the client skips the records before its offset), bounded by the partition's max bytes and the
  * request's max bytes (capped by fetch.max.bytes), with the "at least one batch" rule for the first
  * partition that has data. The bytes are the stored ones, written to the socket without a copy.
- * An empty record set is zero bytes, not null; preferred_read_replica is -1.
+ * An empty record set is zero bytes, not null; preferred_read_replica is -1. A fetch with a
+ * replica id (v4–v14, or the replica state from v15) is a follower's: only the leader serves it, up
+ * to its log end, recording the follower's progress (high watermark, ISR); a broker id that is not
+ * a follower of the partition gets NOT_LEADER_OR_FOLLOWER. A partition led elsewhere names its
+ * leader and endpoint (KIP-951, v12+ / v16+).
  *
  * When less than min.bytes is ready, the request waits up to max.wait.ms and is woken by the next
  * append to any partition it asked for. Incremental fetch sessions (KIP-227) from v7, see
@@ -120,7 +124,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
-  note: 'fetch sessions (KIP-227), long polling woken by appends',
+  note: 'fetch sessions (KIP-227), long polling woken by appends; follower fetches (replica id) from v4',
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const cache = ctx.broker.fetchSessions;

@@ -5,11 +5,12 @@
  * for a '.'/'_' collision with an existing topic), existence (TOPIC_ALREADY_EXISTS), its configs
  * (INVALID_CONFIG: null values, unknown keys, bad values; see src/config/topic-configs.ts), then
  * the layout. A manual assignment needs numPartitions and replicationFactor -1 (else
- * INVALID_REQUEST) and every replica list must name brokers of the metadata image, on this
- * single broker exactly [node id] (else INVALID_REPLICA_ASSIGNMENT); the assignment is kept in
- * the image and topics.json. Without one, -1 means num.partitions /
- * default.replication.factor; 0 or below -1 gets INVALID_PARTITIONS / INVALID_REPLICATION_FACTOR,
- * and a replication factor above 1 INVALID_REPLICATION_FACTOR. A name given twice gets one
+ * INVALID_REQUEST) and every replica list must name brokers of the metadata image (else
+ * INVALID_REPLICA_ASSIGNMENT); the assignment is kept in the image (topics.json, or etcd in a
+ * cluster). Without one, -1 means num.partitions / default.replication.factor; 0 or below -1 gets
+ * INVALID_PARTITIONS / INVALID_REPLICATION_FACTOR, and a replication factor above the number of
+ * live brokers INVALID_REPLICATION_FACTOR; replicas are placed as Kafka's AdminUtils does (over
+ * racks when every broker has broker.rack). A name given twice gets one
  * INVALID_REQUEST result ("Duplicate topic name.") and is not created. validateOnly checks
  * everything and creates nothing. v5+ results carry the partition count, replication factor and
  * the topic's resulting configs with their sources; v7 the topic id.
@@ -125,7 +126,7 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
   apiKey: 19,
   minVersion: 0,
   maxVersion: 7,
-  note: 'one broker: replication factor 1; at most 10,000 new partitions per request',
+  note: 'replication factor up to the number of live brokers; at most 10,000 new partitions per request',
   async handle(req, ctx) {
     const dup = duplicates(req.topics.map((t) => t.name));
     const reported = new Set<string>();

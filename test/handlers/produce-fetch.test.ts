@@ -253,3 +253,24 @@ describe('hostile produce input', () => {
     expect(res.responses[0].partitionResponses[0].errorCode).toBe(87);
   });
 });
+
+describe('Fetch claiming to come from a replica', () => {
+  it('is refused with NOT_LEADER_OR_FOLLOWER on a single node (no followers), by replica id (v12) and replica state (v15), and the broker keeps serving', async () => {
+    const topic = 'pf-replica-claim';
+    await wire.request(PRODUCE, 9, produceBody(topic, [{ index: 0, records: batchOf(['a']) }], 1));
+    for (const [v, extra] of [
+      [12, { replicaId: 2 }],
+      [12, { replicaId: 2147483647 }],
+      [15, { replicaState: { replicaId: 7, replicaEpoch: 1n } }],
+    ] as const) {
+      const body = fetchBody(topic, 0, 0n, extra);
+      if (v >= 13) body.topics[0].topicId = await topicId(topic);
+      const res = await wire.request(FETCH, v, body);
+      expect(res.responses[0].partitions[0].errorCode, `v${v} ${JSON.stringify(extra, (_k, x) => (typeof x === 'bigint' ? String(x) : x))}`).toBe(6);
+      expect(res.responses[0].partitions[0].records.length).toBe(0);
+    }
+    const ok = await wire.request(FETCH, 12, fetchBody(topic, 0, 0n));
+    expect(ok.responses[0].partitions[0].errorCode).toBe(0);
+    expect(ok.responses[0].partitions[0].records.length).toBeGreaterThan(0);
+  });
+});
