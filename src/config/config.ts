@@ -110,12 +110,16 @@ export class BrokerConfig {
     return this.gen;
   }
 
+  /**
+   * A key's value as a number. A key this broker does not declare is a programming error (a typo
+   * would otherwise read as NaN and switch a feature off silently), so it throws.
+   */
   int(key: string): number {
-    return Number(this.get(key));
+    return Number(this.get(declared(key)));
   }
 
   long(key: string): bigint {
-    return BigInt(this.get(key) ?? '0');
+    return BigInt(this.get(declared(key)) ?? '0');
   }
 
   /** A long that fits a JS number (durations and sizes); Long.MAX_VALUE becomes Infinity. */
@@ -125,7 +129,7 @@ export class BrokerConfig {
   }
 
   bool(key: string): boolean {
-    return this.get(key)?.toLowerCase() === 'true';
+    return this.get(declared(key))?.toLowerCase() === 'true';
   }
 
   list(key: string): string[] {
@@ -233,4 +237,9 @@ function validate(key: string, def: KeyDef, value: string, say = (v: string, why
     default:
       break;
   }
+}
+
+function declared(key: string): string {
+  if (!Object.hasOwn(KEYS, key)) throw new Error(`config key ${key} is not declared in src/config/keys.ts`);
+  return key;
 }

@@ -343,3 +343,13 @@ describe('start-up time', () => {
     for (const t of times) expect(t).toBeLessThan(1000);
   });
 });
+
+describe('typed reads of undeclared keys', () => {
+  it('throw rather than read as NaN or false (a typo would silently switch a feature off)', () => {
+    const cfg = new BrokerConfig({ 'num.partitions': 3 });
+    expect(cfg.int('num.partitions')).toBe(3);
+    expect(() => cfg.int('num.partition')).toThrow(/not declared/);
+    expect(() => cfg.long('log.retention.byte')).toThrow(/not declared/);
+    expect(() => cfg.bool('auto.create.topic.enable')).toThrow(/not declared/);
+  });
+});
