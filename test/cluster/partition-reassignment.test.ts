@@ -27,12 +27,14 @@ let admin: Admin;
 let dir: string;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 4 });
+  // Four brokers starting at once on a loaded machine: more time to start; a longer session leaves
+  // room to reassign to a stopped broker while it is still registered.
+  cluster = await startCluster({ brokers: 4, startTimeoutMs: 90_000, config: { 'broker.session.timeout.ms': '6000' } });
   kafka = clusterClient('reassign-test', cluster.bootstrap.split(','));
   admin = kafka.admin();
   await admin.connect();
   dir = await mkdtemp(join(tmpdir(), 'reassign-json-'));
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   for (const b of cluster?.brokers ?? []) await b.signal('SIGCONT');
@@ -68,7 +70,7 @@ describe('partition reassignment across four brokers', () => {
     // Broker 4 joins after the topic exists, as a newly added broker would.
     await cluster.broker(4).signal('SIGTERM');
     await createReplicatedTopic(admin, topic, 2);
-    await cluster.broker(4).start();
+    await cluster.broker(4).start(90_000);
     const before = await replicaLists(topic);
     for (const r of before) expect(r).not.toContain(4);
 
@@ -180,6 +182,8 @@ describe('partition reassignment across four brokers', () => {
     expect(again.code).toBe(1);
     expect(again.stdout).toContain('Cannot execute because there is an existing partition assignment.');
 
+    // Once its registration expires (the tools would otherwise wait on it to clear its throttle).
+    await until('the stopped broker gone from the cluster', async () => ((await rawMetadata(live.bootstrap, [])).brokers.some((b) => b.nodeId === outsider) ? undefined : true));
     const cancel = await liveTool('--cancel', '--reassignment-json-file', planFile);
     expect(cancel.code, cancel.stdout + cancel.stderr).toBe(0);
     expect(cancel.stdout).toContain(`Successfully cancelled partition reassignment for: ${topic}-0`);
