@@ -41,6 +41,9 @@ export interface PartitionImage {
   readonly leaderEpoch: number;
   /** Grows at every change of this partition's state. */
   readonly partitionEpoch: number;
+  /** While a reassignment is in progress (then `replicas` is target ∪ current): the replicas being added and removed. */
+  readonly addingReplicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
 }
 
 /** A topic as handlers list it (TopicInfo), plus the state of each of its partitions. */

@@ -91,6 +91,8 @@ export const KEYS: Record<string, KeyDef> = {
   'min.insync.replicas': { type: 'int', default: '1', min: 1, doc: 'In-sync replicas an acks=all write needs (NOT_ENOUGH_REPLICAS below it); topic config min.insync.replicas overrides.' },
   'unclean.leader.election.enable': { type: 'bool', default: 'false', doc: 'Elect an out-of-sync replica when no in-sync replica is alive (may lose acknowledged data).' },
   'replica.lag.time.max.ms': { type: 'long', default: '30000', min: 1, doc: 'A follower that has not caught up with the leader for this long leaves the ISR.' },
+  'leader.replication.throttled.rate': { type: 'long', default: '9223372036854775807', min: 0, doc: 'Bytes/s a leader sends to the replicas named in its topics\' leader.replication.throttled.replicas (a reassignment\'s throttle, set by runnel reassign-partitions --throttle). Dynamic.' },
+  'follower.replication.throttled.rate': { type: 'long', default: '9223372036854775807', min: 0, doc: 'Bytes/s a follower fetches for the replicas named in its topics\' follower.replication.throttled.replicas. Dynamic.' },
   'replica.fetch.max.bytes': { type: 'int', default: '1048576', min: 0, doc: 'Bytes a follower asks for per partition in one fetch.' },
   'replica.fetch.response.max.bytes': { type: 'int', default: '10485760', min: 0, doc: 'Bytes a follower asks for per fetch.' },
   'replica.fetch.wait.max.ms': { type: 'int', default: '500', min: 0, doc: 'How long a follower\'s fetch waits at the leader for new data.' },

@@ -25,6 +25,8 @@ import endTxn from './26-end-txn.js';
 import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
 import electLeaders from './43-elect-leaders.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
 import describeProducers from './61-describe-producers.js';
 import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
@@ -51,6 +53,8 @@ const served: readonly Handler[] = [
   writeTxnMarkers,
   txnOffsetCommit,
   electLeaders,
+  alterPartitionReassignments,
+  listPartitionReassignments,
   describeProducers,
   describeTransactions,
   listTransactions,

@@ -11,6 +11,7 @@ import type { TxnCoordinatorPort } from '../ports/transactions.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
 import type { DynamicConfigs } from '../config/dynamic-configs.js';
 import type { BrokerLoggers } from '../util/loggers.js';
+import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -51,6 +52,8 @@ export interface BrokerServices {
    * to answer. Undefined on one node, where both exist from the start.
    */
   coordinatorTopics?: { ensure(topic: string): Promise<number> };
+  /** In a cluster: starts and cancels partition reassignments (AlterPartitionReassignments). Undefined on one node. */
+  reassignments?: PartitionReassignmentsPort;
   producerIds: ProducerIdAllocator;
   transactions: TxnCoordinatorPort;
   metrics: BrokerMetrics;

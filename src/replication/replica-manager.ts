@@ -99,6 +99,8 @@ export class ReplicaManager implements PartitionManager {
       const indexes = new Set(hosted.map((p) => p.partition));
       await this.o.logs.ensureTopic(t, (i) => indexes.has(i));
       for (const p of hosted) await this.applyPartition(t, p);
+      // Replicas a reassignment moved away: stopped, and their logs deleted (Kafka's StopReplica with delete).
+      for (const partition of this.replicas.partitionsOf(t.name)) if (!indexes.has(partition)) await this.dropPartition(t.name, partition, true);
     }
     for (const name of [...this.replicas.topics()]) if (!seen.has(name)) await this.dropTopic(name, image.topic(name) === undefined);
     for (const [id, f] of this.fetchers) {
@@ -166,16 +168,23 @@ export class ReplicaManager implements PartitionManager {
   }
 
   private async dropTopic(name: string, deleted: boolean): Promise<void> {
-    for (const partition of this.replicas.partitionsOf(name)) {
-      const topic = name;
-      const r = this.replicas.get(topic, partition)!;
-      this.unfollow(r);
-      const wasLeader = r.role === 'leader';
-      r.resign(deleted ? 'the topic was deleted' : 'no longer a replica here');
-      this.replicas.delete(topic, partition);
-      if (wasLeader) this.o.onLeadership?.(topic, partition, false);
-    }
+    for (const partition of this.replicas.partitionsOf(name)) await this.dropPartition(name, partition, !deleted);
     if (deleted) await this.o.logs.deleteTopic(name);
+  }
+
+  /** Stops the local replica; `deleteLog` when the topic stays but this broker is no longer one of its replicas. */
+  private async dropPartition(topic: string, partition: number, deleteLog: boolean): Promise<void> {
+    const r = this.replicas.get(topic, partition);
+    if (!r) return;
+    this.unfollow(r);
+    const wasLeader = r.role === 'leader';
+    r.resign(deleteLog ? 'no longer a replica here' : 'the topic was deleted');
+    this.replicas.delete(topic, partition);
+    if (wasLeader) this.o.onLeadership?.(topic, partition, false);
+    if (deleteLog) {
+      this.o.log.info({ topic, partition }, 'replica removed from this broker; deleting its log');
+      await this.o.logs.deletePartition(topic, partition);
+    }
   }
 
   private resignAll(why: string): void {

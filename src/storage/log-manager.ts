@@ -173,6 +173,17 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     }
   }
 
+  async deletePartition(topic: string, index: number): Promise<void> {
+    const list = this.logs.get(topic);
+    const p = list?.[index];
+    if (!list || !p) return;
+    // A hole, not undefined: all() flattens the lists.
+    delete list[index];
+    await p.close();
+    this.dirOf.delete(p);
+    await rm(p.dir, { recursive: true, force: true });
+  }
+
   startBackgroundWork(): void {
     const retentionEvery = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
     this.timers.push(setInterval(() => void this.runRetention(), retentionEvery).unref());

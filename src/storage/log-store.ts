@@ -31,6 +31,8 @@ export interface BrokerLogs extends LogStore {
    */
   ensureTopic(t: TopicInfo, hosted?: (index: number) => boolean): Promise<void>;
   deleteTopic(name: string): Promise<void>;
+  /** Closes and removes one partition's log (a replica moved away by a reassignment). */
+  deletePartition(topic: string, index: number): Promise<void>;
   /** Called with the duration of every log fsync (the broker's metrics). */
   onFsync: ((seconds: number) => void) | undefined;
   /** Retention (and for files: compaction, flushes, checkpoints) on timers. */

@@ -45,6 +45,12 @@ export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
     return Promise.resolve();
   }
 
+  deletePartition(topic: string, index: number): Promise<void> {
+    const list = this.logs.get(topic);
+    if (list) delete list[index];
+    return Promise.resolve();
+  }
+
   startBackgroundWork(): void {
     const every = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
     this.timer = setInterval(() => void this.runRetention(), every).unref();

@@ -12,6 +12,7 @@
  */
 import { adoptClusterMeta } from '../cluster/cluster-meta.js';
 import { openClusterNode } from '../cluster/etcd/cluster-node.js';
+import { EtcdReassignments } from '../cluster/etcd/reassignment.js';
 import { topicDefault } from '../config/topic-configs.js';
 import { LogManager } from '../storage/log-manager.js';
 import { MemoryLogStore } from '../storage/memory-log-store.js';
@@ -84,6 +85,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       partitions: replicas,
       clustered: true,
       metrics,
+      reassignments: new EtcdReassignments(control, (topic) => topicSetting(topic, 'unclean.leader.election.enable') === 'true'),
       onLeadership(fn) {
         leadership = fn;
       },

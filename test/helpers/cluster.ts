@@ -102,7 +102,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: { brokers?: number; config?: Record<string, string>; etcd?: TestEtcd } = {}): Promise<TestCluster> {
+export async function startCluster(opts: { brokers?: number; config?: Record<string, string>; etcd?: TestEtcd; startTimeoutMs?: number } = {}): Promise<TestCluster> {
   const etcd = opts.etcd ?? (await startEtcd());
   const prefix = `/runnel-test-${process.pid}-${Date.now()}`;
   const brokers: BrokerProcess[] = [];
@@ -125,7 +125,7 @@ export async function startCluster(opts: { brokers?: number; config?: Record<str
         }),
       );
     }
-    await Promise.all(brokers.map((b) => b.start()));
+    await Promise.all(brokers.map((b) => b.start(opts.startTimeoutMs)));
   } catch (err) {
     for (const b of brokers) await b.kill9();
     if (!opts.etcd) await etcd.stop();

@@ -6,6 +6,7 @@
  */
 import type { BrokerFeatures } from '../features.js';
 import { MetadataImage, topicImage, type BrokerImage, type PartitionImage, type TopicImage } from '../metadata-image.js';
+import { partitionImage } from './partition-cas.js';
 import { KeyLayout, parseBroker, parseController, parsePartition, parseTopic, type StoredBroker, type StoredPartition, type StoredTopic } from './keys.js';
 
 export interface StoredKey {
@@ -113,7 +114,7 @@ export class ControlState {
       const states = t.replicas.map((replicas, i): PartitionImage => {
         // A partition without its state key (never written by this code) reads as offline.
         const s = partitions.get(name)?.get(i) ?? { leader: -1, leaderEpoch: 0, isr: [...replicas], partitionEpoch: 0 };
-        return Object.freeze({ partition: i, replicas: Object.freeze([...replicas]), isr: Object.freeze([...s.isr]), leader: s.leader, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch });
+        return partitionImage(i, replicas, s);
       });
       images.set(name, topicImage({ name, id: t.id, configs: t.configs }, states));
     }

@@ -14,6 +14,7 @@ import { electLeader, type ClusterView } from './election.js';
 import type { EtcdControl } from './etcd-control.js';
 import type { StoredController } from './keys.js';
 import type { WriteGuard } from './partition-cas.js';
+import { completeReassignments } from './reassignment.js';
 
 export interface ControllerOptions {
   /** unclean.leader.election.enable of this broker (read at each decision: it may change at run time), the default when a topic has no override. */
@@ -151,5 +152,6 @@ export class Controller {
         if (res.ok && elected) this.opts.onLeaderElected?.(t.name, p.partition, res.state.leader);
       }
     }
+    if (this.guard && (await completeReassignments(this.control, this.control.image(), this.guard, this.control.log)) === 'fenced') return this.resign('a write was fenced');
   }
 }

@@ -24,6 +24,14 @@ export interface StoredPartition {
   leaderEpoch: number;
   isr: number[];
   partitionEpoch: number;
+  /**
+   * Set once the partition has been reassigned (reassignment.ts): its replica set, which then
+   * overrides the topic key's assignment; while a move is in progress, target ∪ current with the
+   * replicas being added and removed named below (Kafka's PartitionRegistration fields).
+   */
+  replicas?: number[];
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface StoredController {
@@ -138,7 +146,14 @@ export function parseTopic(text: string): StoredTopic | undefined {
 export function parsePartition(text: string): StoredPartition | undefined {
   const v = json(text) as Partial<StoredPartition> | undefined;
   if (!v || !isInt(v.leader) || !isInt(v.leaderEpoch) || !isIntList(v.isr) || !isInt(v.partitionEpoch)) return undefined;
-  return { leader: v.leader, leaderEpoch: v.leaderEpoch, isr: v.isr, partitionEpoch: v.partitionEpoch };
+  const out: StoredPartition = { leader: v.leader, leaderEpoch: v.leaderEpoch, isr: v.isr, partitionEpoch: v.partitionEpoch };
+  if (v.replicas !== undefined) {
+    if (!isIntList(v.replicas) || v.replicas.length === 0) return undefined;
+    out.replicas = v.replicas;
+    if (isIntList(v.addingReplicas) && v.addingReplicas.length > 0) out.addingReplicas = v.addingReplicas;
+    if (isIntList(v.removingReplicas) && v.removingReplicas.length > 0) out.removingReplicas = v.removingReplicas;
+  }
+  return out;
 }
 
 export function parseController(text: string): StoredController | undefined {

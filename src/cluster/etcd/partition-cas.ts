@@ -19,8 +19,15 @@ export interface WriteGuard {
   value: string;
 }
 
-/** What to write given the current state: a new state, 'stale' to refuse, or undefined for nothing to do. */
-export type PartitionDecision = (current: StoredPartition, replicas: readonly number[]) => { leader: number; isr: readonly number[] } | 'stale' | undefined;
+/**
+ * What to write given the current state and replica set: a new state, 'stale' to refuse, or
+ * undefined for nothing to do. A change naming `replicas` sets the replica set and the
+ * reassignment in progress (none when `addingReplicas`/`removingReplicas` are left out).
+ */
+export type PartitionDecision = (
+  current: StoredPartition,
+  replicas: readonly number[],
+) => { leader: number; isr: readonly number[]; replicas?: readonly number[]; addingReplicas?: readonly number[]; removingReplicas?: readonly number[] } | 'stale' | undefined;
 
 const MAX_ATTEMPTS = 20;
 
@@ -28,8 +35,19 @@ function stored(kv: IKeyValue): StoredKey {
   return { value: kv.value.toString(), modRevision: Number(kv.mod_revision), createRevision: Number(kv.create_revision), lease: String(kv.lease) };
 }
 
-export function partitionImage(index: number, replicas: readonly number[], s: StoredPartition): PartitionImage {
-  return Object.freeze({ partition: index, replicas: Object.freeze([...replicas]), isr: Object.freeze([...s.isr]), leader: s.leader, leaderEpoch: s.leaderEpoch, partitionEpoch: s.partitionEpoch });
+/** The image of a partition whose topic key assigns it `assigned` (a reassigned partition's own replica set wins). */
+export function partitionImage(index: number, assigned: readonly number[], s: StoredPartition): PartitionImage {
+  const image: PartitionImage = {
+    partition: index,
+    replicas: Object.freeze([...(s.replicas ?? assigned)]),
+    isr: Object.freeze([...s.isr]),
+    leader: s.leader,
+    leaderEpoch: s.leaderEpoch,
+    partitionEpoch: s.partitionEpoch,
+    ...(s.addingReplicas ? { addingReplicas: Object.freeze([...s.addingReplicas]) } : {}),
+    ...(s.removingReplicas ? { removingReplicas: Object.freeze([...s.removingReplicas]) } : {}),
+  };
+  return Object.freeze(image);
 }
 
 export interface CasResult {
@@ -57,7 +75,7 @@ export async function casPartition(client: Etcd3, state: ControlState, topic: st
     }
     const current = parsePartition(cur.value);
     if (!current) return { result: { ok: false, reason: 'unknown' } };
-    const change = decide(current, replicas);
+    const change = decide(current, current.replicas ?? replicas);
     if ((change === 'stale' || change === undefined) && !fresh) {
       cur = undefined;
       continue;
@@ -69,6 +87,7 @@ export async function casPartition(client: Etcd3, state: ControlState, topic: st
       isr: [...change.isr],
       leaderEpoch: change.leader !== current.leader ? current.leaderEpoch + 1 : current.leaderEpoch,
       partitionEpoch: current.partitionEpoch + 1,
+      ...reassignmentFields(current, change),
     };
     let txn = client.if(key, 'Mod', '==', cur.modRevision);
     if (guard) txn = txn.and(guard.key, guard.target, '==', guard.target === 'Create' ? Number(guard.value) : guard.value);
@@ -89,6 +108,19 @@ export async function casPartition(client: Etcd3, state: ControlState, topic: st
     fresh = true;
   }
   throw new Error(`partition ${topic}-${partition}: compare-and-swap still conflicting after ${MAX_ATTEMPTS} attempts`);
+}
+
+/** The replica set and reassignment of the next state: the change's when it names them, else as they are. */
+function reassignmentFields(current: StoredPartition, change: { replicas?: readonly number[]; addingReplicas?: readonly number[]; removingReplicas?: readonly number[] }): Partial<StoredPartition> {
+  if (change.replicas === undefined) {
+    const { replicas, addingReplicas, removingReplicas } = current;
+    return { ...(replicas ? { replicas } : {}), ...(addingReplicas ? { addingReplicas } : {}), ...(removingReplicas ? { removingReplicas } : {}) };
+  }
+  return {
+    replicas: [...change.replicas],
+    ...(change.addingReplicas?.length ? { addingReplicas: [...change.addingReplicas] } : {}),
+    ...(change.removingReplicas?.length ? { removingReplicas: [...change.removingReplicas] } : {}),
+  };
 }
 
 /** Kafka's AlterPartition check: a change names a leader among the ISR (or none), and only assigned replicas. */
