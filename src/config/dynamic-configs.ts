@@ -53,7 +53,6 @@ function usable(values: ConfigValues, log: Logger | undefined): Map<string, stri
 export class DynamicConfigs {
   /** The raw stored layers last applied, so that an unchanged layer is not applied (nor warned about) again. */
   private readonly applied: Record<Layer, ConfigValues> = { 'dynamic-broker': new Map(), 'dynamic-default': new Map() };
-  private unsubscribe: () => void = () => undefined;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -65,12 +64,9 @@ export class DynamicConfigs {
   static open(config: BrokerConfig, store: DynamicConfigStore, log: Logger): DynamicConfigs {
     const d = new DynamicConfigs(config, store, log);
     d.apply(false);
-    d.unsubscribe = store.onChange(() => d.apply(true));
+    // The store lives as long as the broker (in a cluster: as its etcd connection), and so does this subscription.
+    store.onChange(() => d.apply(true));
     return d;
-  }
-
-  close(): void {
-    this.unsubscribe();
   }
 
   /** Puts the stored broker layers into the configuration (group configs are read from the store on use). */
@@ -82,7 +78,7 @@ export class DynamicConfigs {
       const next = usable(raw, this.log);
       this.config.setDynamic(layer, next);
       if (fromElsewhere)
-        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: Object.fromEntries(next) }, 'dynamic broker configs changed in the cluster; applied');
+        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: Object.fromEntries(next) }, 'dynamic broker configs from the cluster state applied');
     }
   }
 

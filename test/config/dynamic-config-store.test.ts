@@ -108,6 +108,19 @@ describe('EtcdDynamicConfigStore', () => {
     expect(b3.config.dynamicValues('dynamic-broker').size).toBe(0);
   });
 
+  it('a value not understood, or a key that cannot be applied, is ignored; the rest applies', async () => {
+    const prefix = newPrefix();
+    const b1 = await broker(prefix, 1);
+    await b1.control.client.put(`${prefix}/configs/brokers/default`).value('not json');
+    await b1.control.client.put(`${prefix}/configs/brokers/1`).value(JSON.stringify({ 'num.partitions': '7', 'log.retention.ms': '4242', 'message.max.bytes': 'big' }));
+    await eventually('broker 1 applies its layer', () => b1.config.get('log.retention.ms') === '4242');
+    expect([...b1.config.dynamicValues('dynamic-broker')]).toEqual([['log.retention.ms', '4242']]);
+    expect(b1.config.dynamicValues('dynamic-default').size).toBe(0);
+    // A change starts from what can be applied.
+    await b1.configs.alterBroker('1', [set('log.segment.bytes', '2000000')], 'incremental', false);
+    expect(JSON.parse((await b1.control.client.get(`${prefix}/configs/brokers/1`).string())!)).toEqual({ 'log.retention.ms': '4242', 'log.segment.bytes': '2000000' });
+  });
+
   it('a local dynamic-configs.json is uploaded where etcd has none, then moved aside; an existing cluster default wins', async () => {
     const prefix = newPrefix();
     const b1 = await broker(prefix, 1);

@@ -23,6 +23,7 @@ import type { Logger } from '../../util/logger.js';
 import { DYNAMIC_CONFIGS_FILE, readConfigsFile, sameValues, type ConfigScope, type ConfigValues, type DynamicConfigSnapshot, type DynamicConfigStore } from '../../config/dynamic-config-store.js';
 import { within } from './client.js';
 import type { EtcdControl } from './etcd-control.js';
+import type { StoredKey } from './control-state.js';
 
 /** The keys of the configs scopes under the cluster prefix `root`. */
 export class ConfigKeys {
@@ -68,7 +69,8 @@ export class EtcdDynamicConfigStore implements DynamicConfigStore {
   readonly keys: ConfigKeys;
   private snapshot: DynamicConfigSnapshot;
   private readonly listeners = new Set<() => void>();
-  private readonly unsubscribe: () => void;
+  /** Values not understood, by key and revision: each is logged once, not at every watch batch. */
+  private readonly badValues = new Set<string>();
 
   private constructor(
     private readonly control: EtcdControl,
@@ -77,7 +79,8 @@ export class EtcdDynamicConfigStore implements DynamicConfigStore {
   ) {
     this.keys = new ConfigKeys(control.keys.root);
     this.snapshot = this.read();
-    this.unsubscribe = control.onImage(() => this.refresh());
+    // As long as the control connection lives (the broker's life).
+    control.onImage(() => this.refresh());
   }
 
   /** The store of broker `nodeId`, after migrating a local dynamic-configs.json of `dataDir` (see the header). */
@@ -85,10 +88,6 @@ export class EtcdDynamicConfigStore implements DynamicConfigStore {
     const store = new EtcdDynamicConfigStore(control, nodeId, log);
     if (dataDir !== undefined) await store.migrate(join(dataDir, DYNAMIC_CONFIGS_FILE));
     return store;
-  }
-
-  close(): void {
-    this.unsubscribe();
   }
 
   current(): DynamicConfigSnapshot {
@@ -128,17 +127,23 @@ export class EtcdDynamicConfigStore implements DynamicConfigStore {
 
   /** The snapshot as the control state has it now. */
   private read(): DynamicConfigSnapshot {
+    const parsed = (key: string, s: StoredKey): Map<string, string> => {
+      const v = parseConfigValues(s.value);
+      const seen = `${key}@${s.modRevision}`;
+      if (!v && !this.badValues.has(seen)) {
+        this.badValues.add(seen);
+        this.log.warn({ key }, 'etcd: ignoring a dynamic config key whose value is not understood');
+      }
+      return v ?? new Map();
+    };
     const values = (key: string): Map<string, string> => {
       const s = this.control.state.get(key);
-      if (!s) return new Map();
-      const v = parseConfigValues(s.value);
-      if (!v) this.log.warn({ key }, 'etcd: ignoring a dynamic config key whose value is not understood');
-      return v ?? new Map();
+      return s ? parsed(key, s) : new Map();
     };
     const groups = new Map<string, ConfigValues>();
     for (const [key, s] of this.control.state.under(this.keys.groups)) {
-      const v = parseConfigValues(s.value);
-      if (v && v.size > 0) groups.set(key.slice(this.keys.groups.length), v);
+      const v = parsed(key, s);
+      if (v.size > 0) groups.set(key.slice(this.keys.groups.length), v);
     }
     return { broker: values(this.keys.broker(this.nodeId)), clusterDefault: values(this.keys.clusterDefault), groups };
   }
