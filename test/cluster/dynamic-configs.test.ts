@@ -2,7 +2,8 @@
  * Cluster-wide dynamic broker configs: three broker processes on a real etcd. `runnel configs`
  * (spawned) changes the cluster default through one broker and every broker describes and applies
  * it (message.max.bytes, read on every produce: a batch over it is MESSAGE_TOO_LARGE on the
- * partition's leader); a per-broker change applies on that broker only; a broker that was down
+ * partition's leader); a per-broker change applies on that broker only; group configs reach every
+ * broker; a broker that was down
  * when the default changed has it when it comes back.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -17,7 +18,8 @@ const TOPIC = 'cfg-cluster';
 const DESCRIBE_CONFIGS = 32;
 const INCREMENTAL_ALTER_CONFIGS = 44;
 const BROKER = 4;
-const SOURCE = { DYNAMIC_BROKER: 2, DYNAMIC_DEFAULT: 3, DEFAULT: 5 };
+const GROUP = 32;
+const SOURCE = { DYNAMIC_BROKER: 2, DYNAMIC_DEFAULT: 3, DEFAULT: 5, GROUP: 8 };
 
 let cluster: TestCluster;
 let admin: Admin;
@@ -115,6 +117,23 @@ describe('dynamic broker configs in a cluster', { timeout: 180_000 }, () => {
       expect(r.responses[0]).toMatchObject({ errorCode: 42, errorMessage: 'Unexpected broker id, expected 1, but received 2' });
     } finally {
       await w.close();
+    }
+  });
+
+  it('group configs altered through one broker are described by every broker', async () => {
+    const out = await configs(cluster.broker(1).bootstrap, '--group', 'cfg-group', '--alter', '--add-config', 'consumer.heartbeat.interval.ms=6000');
+    expect(out).toBe('Completed updating config for group cfg-group.\n');
+    for (const id of [1, 2, 3]) {
+      await until(`broker ${id} describes the group config`, async () => {
+        const w = await KafkaWire.connect(cluster.broker(id).port);
+        try {
+          const r: any = await w.request(DESCRIBE_CONFIGS, 4, { resources: [{ resourceType: GROUP, resourceName: 'cfg-group', configurationKeys: ['consumer.heartbeat.interval.ms'] }], includeSynonyms: false, includeDocumentation: false });
+          const c = r.results[0].configs[0];
+          return c.value === '6000' && c.configSource === SOURCE.GROUP ? c : undefined;
+        } finally {
+          await w.close();
+        }
+      });
     }
   });
 
