@@ -3,8 +3,7 @@
  * (spawned) changes the cluster default through one broker and every broker describes and applies
  * it (message.max.bytes, read on every produce: a batch over it is MESSAGE_TOO_LARGE on the
  * partition's leader); a per-broker change applies on that broker only; group configs reach every
- * broker; a broker that was down
- * when the default changed has it when it comes back.
+ * broker; a broker that was down when the default changed has it when it comes back.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Admin, Kafka, Producer } from 'kafkajs';
