@@ -359,8 +359,10 @@ export async function configsCommand(argv: string[]): Promise<number> {
       else await describe(s, type, names[0], p.flags.has('--all'));
     } catch (e) {
       if (e instanceof CommandError) throw e;
-      const cause = e instanceof ResourceError ? `org.apache.kafka.common.errors.${EXCEPTIONS[e.code] ?? 'ApiException'}: ${e.detail ?? e.message}` : `${(e as Error).message}`;
-      process.stderr.write(`Error while executing config command with args '${argv.join(' ')}'\njava.util.concurrent.ExecutionException: ${cause}\n`);
+      // Kafka prints the admin call's exception (an ExecutionException around the broker's error); other failures (the broker unreachable) as they are.
+      const cause =
+        e instanceof ResourceError ? `java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.${EXCEPTIONS[e.code] ?? 'ApiException'}: ${e.detail ?? e.message}` : (e as Error).message;
+      process.stderr.write(`Error while executing config command with args '${argv.join(' ')}'\n${cause}\n`);
       return 1;
     }
     return 0;

@@ -100,6 +100,10 @@ export class DynamicConfigs {
     await this.store.update({ kind: resourceName === '' ? 'default' : 'broker' }, (stored) => {
       written = undefined;
       const current = usable(stored, undefined);
+      // Stored values this broker cannot apply (another version's keys, or edited by hand) stay as they
+      // are unless the change names them: in a cluster another broker may understand them. AlterConfigs
+      // replaces everything.
+      const kept = mode === 'incremental' ? [...stored].filter(([k]) => !current.has(k) && !ops.some((o) => o.name === k)) : [];
       const next = applied(applyConfigOps(current, ops, mode, (name) => (known(name) && KEYS[name].type === 'list' ? (KEYS[name].default ?? '') : undefined)));
       const unknown = [...next.keys()].filter((k) => !known(k) && !dynamicElsewhere(k));
       if (unknown.length > 0) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Unknown broker configs: ${scalaSet(unknown)}`);
@@ -112,8 +116,9 @@ export class DynamicConfigs {
         const why = brokerValueError(k, v);
         if (why) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, why);
       }
-      if (validateOnly || sameValues(stored, next)) return undefined;
-      return (written = next);
+      const result = new Map([...kept, ...next]);
+      if (validateOnly || sameValues(stored, result)) return undefined;
+      return (written = result);
     });
     this.apply(false);
     if (written) this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: Object.fromEntries(written) }, 'dynamic broker configs altered');
