@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const configs = (...args: string[]) => runnel(['configs', ...bs, ...args], '', 30_000);
 
-describe('runnel configs', { timeout: 120_000 }, () => {
+describe('runnel configs', { timeout: 300_000 }, () => {
   it('topics: add (with a bracketed list), describe the dynamic configs, delete one', async () => {
     expect(await configs('--entity-type', 'topics', '--entity-name', 'cfg-t', '--alter', '--add-config', 'retention.ms=1000, cleanup.policy=[compact,delete]')).toEqual({
       code: 0,
