@@ -24,6 +24,7 @@ import type { BrokerServices } from './handlers/types.js';
 import { createLogger, silentLogger, type Logger } from './util/logger.js';
 import { BrokerLoggers } from './util/loggers.js';
 import { DynamicConfigs } from './config/dynamic-configs.js';
+import { FileDynamicConfigStore, type DynamicConfigStore } from './config/dynamic-config-store.js';
 import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
@@ -140,15 +141,18 @@ async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker
 
 async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
   const loggers = new BrokerLoggers(log);
-  // Before the logs open: stored dynamic broker configs are log defaults too.
-  const dynamicConfigs = await DynamicConfigs.open(config, dataDir, log);
   const clusterConfigured = config.list('runnel.etcd.endpoints').length > 0;
+  // Before the logs open: stored dynamic broker configs are log defaults too (in a cluster, from etcd: onConfigStore).
+  let dynamicConfigs = clusterConfigured ? undefined : DynamicConfigs.open(config, await FileDynamicConfigStore.open(dataDir), log);
   // Transaction version 2 makes a partition leader add its partition to a transaction coordinated on
   // another broker (KIP-890), which a cluster does not do yet: clients there use version 1.
   const features = brokerFeatures(config, Date.now(), clusterConfigured ? 1 : 2);
   if (clusterConfigured && config.int('runnel.transaction.version') > 1) log.info('transaction.version is finalized at 1 in a cluster (version 2 across brokers is not supported yet)');
   const nodeOptions = { config, dataDir, features, broker: (id: number) => brokerImage(config, id), storageLog: loggers.get('runnel.storage'), log };
-  const topology = clusterConfigured ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
+  const onConfigStore = (store: DynamicConfigStore) => void (dynamicConfigs = DynamicConfigs.open(config, store, log));
+  const topology = clusterConfigured ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster'), onConfigStore }) : await openSingleNode(nodeOptions);
+  if (!dynamicConfigs) throw new Error('no dynamic config store');
+  const configs = dynamicConfigs;
   const { logs, owner: topics, producerIds } = topology;
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
@@ -159,7 +163,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   if (!clustered) for (const t of [OFFSETS_TOPIC, TXN_TOPIC]) await topics.create(t, coordinatorTopicSettings(config, t).partitions, { 'cleanup.policy': 'compact' });
   const partitionCount = (name: string) => () => topics.get(name)?.partitions ?? 0;
   const groups = new GroupCoordinator(config, new GroupStore(coordinatorPartitions(OFFSETS_TOPIC, { partitions, logs, count: partitionCount(OFFSETS_TOPIC) })), loggers.get('runnel.groups'), topics);
-  groups.consumer.useGroupSettings((id) => dynamicConfigs.groupSettings(id));
+  groups.consumer.useGroupSettings((id) => configs.groupSettings(id));
   if (!clustered) await groups.load();
   const interBrokerListener = config.get('inter.broker.listener.name');
   const remoteMarkers = clustered
@@ -202,7 +206,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     transactions,
     metrics: new PrometheusMetrics(logs, groups, topology.metrics),
     apiRanges: advertisedRanges,
-    dynamicConfigs,
+    dynamicConfigs: configs,
     loggers,
     log,
   };

@@ -7,6 +7,7 @@ import { consumerGroupsCommand } from './consumer-groups.js';
 import { perfCommand } from './perf.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { reassignPartitionsCommand } from './reassign-partitions.js';
+import { configsCommand } from './configs.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -21,6 +22,8 @@ Commands:
                     (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
   dev-cluster       Run etcd and N brokers locally as one cluster, for development
   reassign-partitions  Move partitions between brokers (kafka-reassign-partitions.sh)
+  configs           Describe and alter topic, broker, broker-logger and group configs, client quotas
+                    (kafka-configs.sh)
 
 Each command takes --help.
 
@@ -38,6 +41,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   perf: perfCommand,
   'dev-cluster': devClusterCommand,
   'reassign-partitions': reassignPartitionsCommand,
+  configs: configsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

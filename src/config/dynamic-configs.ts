@@ -1,25 +1,25 @@
 /**
  * The one owner of the configuration that changes at run time: dynamic broker configs (KIP-226,
  * BROKER resources "<node id>" and "" for the cluster default) and per-group configs (KIP-848,
- * GROUP resources). Changes are validated as Kafka validates them, applied at once (broker keys
- * through BrokerConfig's dynamic layers, which every reader consults on use; group keys through
- * groupSettings()), and persisted in <data dir>/dynamic-configs.json, replaced atomically, so they
- * survive a restart. Changes are serialized: each one starts from the result of the previous.
+ * GROUP resources). Changes are validated as Kafka validates them, kept by a DynamicConfigStore
+ * (dynamic-config-store.ts: <data dir>/dynamic-configs.json on a single node, etcd in a cluster)
+ * and applied at once (broker keys through BrokerConfig's dynamic layers, which every reader
+ * consults on use; group keys through groupSettings()). What the store reports as changed
+ * elsewhere (another broker of the cluster altered the cluster default, or this broker's layer
+ * while it was down) is applied the same way.
  *
  * The config handlers see only alterBroker(), alterGroup() and the read accessors.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ErrorCode } from '../protocol/errors.js';
-import { writeFileAtomic } from '../util/fs.js';
 import type { Logger } from '../util/logger.js';
 import { brokerValueError, type BrokerConfig } from './config.js';
 import { KEYS } from './keys.js';
 import { dynamicElsewhere, isDynamicBrokerKey } from './dynamic-keys.js';
 import { validateGroupConfigs } from './group-configs.js';
 import { applyConfigOps, type AlterMode, type ConfigOp } from './config-ops.js';
+import { sameValues, type ConfigValues, type DynamicConfigStore } from './dynamic-config-store.js';
 
-export const DYNAMIC_CONFIGS_FILE = 'dynamic-configs.json';
+export { DYNAMIC_CONFIGS_FILE } from './dynamic-config-store.js';
 
 /** A refused change: the error code and message to answer with. */
 export class ConfigChangeError extends Error {
@@ -34,49 +34,52 @@ export class ConfigChangeError extends Error {
 
 type Layer = 'dynamic-broker' | 'dynamic-default';
 
-interface Stored {
-  broker?: Record<string, string>;
-  clusterDefault?: Record<string, string>;
-  groups?: Record<string, Record<string, string>>;
-}
-
 const known = (name: string): boolean => Object.hasOwn(KEYS, name);
 
 /** Kafka prints the offending key set as a Scala Set. */
 const scalaSet = (names: string[]) => `Set(${names.join(', ')})`;
 
+/** Stored broker values this broker can apply: others (from a newer or older broker, or edited by hand) are left out with a log line. */
+function usable(values: ConfigValues, log: Logger | undefined): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const [k, v] of values) {
+    const why = isDynamicBrokerKey(k) ? brokerValueError(k, v) : `${k} cannot be changed at run time`;
+    if (why) log?.warn({ key: k, value: v }, `ignoring a stored dynamic broker config: ${why}`);
+    else kept.set(k, v);
+  }
+  return kept;
+}
+
 export class DynamicConfigs {
-  private readonly groups = new Map<string, Map<string, string>>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The raw stored layers last applied, so that an unchanged layer is not applied (nor warned about) again. */
+  private readonly applied: Record<Layer, ConfigValues> = { 'dynamic-broker': new Map(), 'dynamic-default': new Map() };
 
   private constructor(
     readonly config: BrokerConfig,
-    private readonly path: string | undefined,
+    private readonly store: DynamicConfigStore,
     private readonly log: Logger,
   ) {}
 
-  /** Loads the persisted dynamic configs of `dataDir` (none without one) and applies them. */
-  static async open(config: BrokerConfig, dataDir: string | undefined, log: Logger): Promise<DynamicConfigs> {
-    const d = new DynamicConfigs(config, dataDir === undefined ? undefined : join(dataDir, DYNAMIC_CONFIGS_FILE), log);
-    if (!d.path) return d;
-    let stored: Stored;
-    try {
-      stored = JSON.parse(await readFile(d.path, 'utf8')) as Stored;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return d;
-      throw new Error(`cannot read ${d.path}: ${(e as Error).message}`);
-    }
-    for (const [layer, values] of [['dynamic-broker', stored.broker], ['dynamic-default', stored.clusterDefault]] as const) {
-      const kept = new Map<string, string>();
-      for (const [k, v] of Object.entries(values ?? {})) {
-        const why = isDynamicBrokerKey(k) ? brokerValueError(k, v) : `${k} cannot be changed at run time`;
-        if (why) log.warn({ key: k, value: v }, `ignoring a stored dynamic broker config: ${why}`);
-        else kept.set(k, v);
-      }
-      config.setDynamic(layer, kept);
-    }
-    for (const [g, values] of Object.entries(stored.groups ?? {})) d.groups.set(g, new Map(Object.entries(values)));
+  /** Applies what `store` holds now, and then whatever it reports as changed. */
+  static open(config: BrokerConfig, store: DynamicConfigStore, log: Logger): DynamicConfigs {
+    const d = new DynamicConfigs(config, store, log);
+    d.apply(false);
+    // The store lives as long as the broker (in a cluster: as its etcd connection), and so does this subscription.
+    store.onChange(() => d.apply(true));
     return d;
+  }
+
+  /** Puts the stored broker layers into the configuration (group configs are read from the store on use). */
+  private apply(fromElsewhere: boolean): void {
+    const s = this.store.current();
+    for (const [layer, raw] of [['dynamic-broker', s.broker], ['dynamic-default', s.clusterDefault]] as const) {
+      if (sameValues(this.applied[layer], raw)) continue;
+      this.applied[layer] = raw;
+      const next = usable(raw, this.log);
+      this.config.setDynamic(layer, next);
+      if (fromElsewhere)
+        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: Object.fromEntries(next) }, 'dynamic broker configs from the cluster state applied');
+    }
   }
 
   // ------------------------------------------------------------------ broker
@@ -92,10 +95,15 @@ export class DynamicConfigs {
    * value, is INVALID_REQUEST (KAFKA-13609 keeps it so); APPEND/SUBTRACT to a non-list key is
    * INVALID_CONFIG.
    */
-  alterBroker(resourceName: string, ops: ConfigOp[], mode: AlterMode, validateOnly: boolean): Promise<void> {
-    return this.serially(async () => {
-      const layer = DynamicConfigs.brokerLayer(resourceName);
-      const current = this.config.dynamicValues(layer);
+  async alterBroker(resourceName: string, ops: ConfigOp[], mode: AlterMode, validateOnly: boolean): Promise<void> {
+    let written: Map<string, string> | undefined;
+    await this.store.update({ kind: resourceName === '' ? 'default' : 'broker' }, (stored) => {
+      written = undefined;
+      const current = usable(stored, undefined);
+      // Stored values this broker cannot apply (another version's keys, or edited by hand) stay as they
+      // are unless the change names them: in a cluster another broker may understand them. AlterConfigs
+      // replaces everything.
+      const kept = mode === 'incremental' ? [...stored].filter(([k]) => !current.has(k) && !ops.some((o) => o.name === k)) : [];
       const next = applied(applyConfigOps(current, ops, mode, (name) => (known(name) && KEYS[name].type === 'list' ? (KEYS[name].default ?? '') : undefined)));
       const unknown = [...next.keys()].filter((k) => !known(k) && !dynamicElsewhere(k));
       if (unknown.length > 0) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Unknown broker configs: ${scalaSet(unknown)}`);
@@ -108,29 +116,24 @@ export class DynamicConfigs {
         const why = brokerValueError(k, v);
         if (why) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, why);
       }
-      if (validateOnly || sameMap(current, next)) return;
-      const before = this.config.dynamicValues(layer);
-      this.config.setDynamic(layer, next);
-      try {
-        await this.persist();
-      } catch (e) {
-        this.config.setDynamic(layer, before);
-        throw e;
-      }
-      this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: Object.fromEntries(next) }, 'dynamic broker configs altered');
+      const result = new Map([...kept, ...next]);
+      if (validateOnly || sameValues(stored, result)) return undefined;
+      return (written = result);
     });
+    this.apply(false);
+    if (written) this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: Object.fromEntries(written) }, 'dynamic broker configs altered');
   }
 
   // ------------------------------------------------------------------ groups
 
   /** A group's overrides (empty when it has none). */
   groupOverrides(groupId: string): ReadonlyMap<string, string> {
-    return this.groups.get(groupId) ?? new Map();
+    return this.store.current().groups.get(groupId) ?? new Map();
   }
 
   /** What the consumer-protocol coordinator uses for a group: its overrides, else the broker's values. */
   groupSettings(groupId: string): { sessionTimeoutMs: number; heartbeatIntervalMs: number } {
-    const o = this.groups.get(groupId);
+    const o = this.store.current().groups.get(groupId);
     return {
       sessionTimeoutMs: Number(o?.get('consumer.session.timeout.ms') ?? this.config.int('group.consumer.session.timeout.ms')),
       heartbeatIntervalMs: Number(o?.get('consumer.heartbeat.interval.ms') ?? this.config.int('group.consumer.heartbeat.interval.ms')),
@@ -138,44 +141,18 @@ export class DynamicConfigs {
   }
 
   /** Changes a group's overrides; the group need not exist (Kafka keeps configs of any group id). */
-  alterGroup(groupId: string, ops: ConfigOp[], mode: AlterMode, validateOnly: boolean): Promise<void> {
-    return this.serially(async () => {
-      if (groupId === '') throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.');
-      const current = this.groupOverrides(groupId);
+  async alterGroup(groupId: string, ops: ConfigOp[], mode: AlterMode, validateOnly: boolean): Promise<void> {
+    if (groupId === '') throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, 'Default group resources are not allowed.');
+    let written: Map<string, string> | undefined;
+    await this.store.update({ kind: 'group', id: groupId }, (current) => {
+      written = undefined;
       const next = applied(applyConfigOps(current, ops, mode, () => undefined));
       const checked = validateGroupConfigs(this.config, next);
       if (!checked.ok) throw new ConfigChangeError(ErrorCode.INVALID_CONFIG, checked.message);
-      if (validateOnly || sameMap(current, checked.configs)) return;
-      const before = this.groups.get(groupId);
-      if (checked.configs.size === 0) this.groups.delete(groupId);
-      else this.groups.set(groupId, checked.configs);
-      try {
-        await this.persist();
-      } catch (e) {
-        if (before) this.groups.set(groupId, before);
-        else this.groups.delete(groupId);
-        throw e;
-      }
-      this.log.info({ group: groupId, configs: Object.fromEntries(checked.configs) }, 'group configs altered');
+      if (validateOnly || sameValues(current, checked.configs)) return undefined;
+      return (written = checked.configs);
     });
-  }
-
-  // ------------------------------------------------------------------ persistence
-
-  private serially<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async persist(): Promise<void> {
-    if (!this.path) return;
-    const stored: Stored = {
-      broker: Object.fromEntries(this.config.dynamicValues('dynamic-broker')),
-      clusterDefault: Object.fromEntries(this.config.dynamicValues('dynamic-default')),
-      groups: Object.fromEntries([...this.groups].map(([g, m]) => [g, Object.fromEntries(m)])),
-    };
-    await writeFileAtomic(this.path, JSON.stringify(stored, null, 2) + '\n');
+    if (written) this.log.info({ group: groupId, configs: Object.fromEntries(written) }, 'group configs altered');
   }
 }
 
@@ -183,8 +160,4 @@ export class DynamicConfigs {
 function applied(r: { configs: Map<string, string> } | { invalid: string }): Map<string, string> {
   if ('invalid' in r) throw new ConfigChangeError(ErrorCode.INVALID_CONFIG, r.invalid);
   return r.configs;
-}
-
-function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
-  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 }

@@ -16,7 +16,7 @@ export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
   apiKey: 33,
   minVersion: 0,
   maxVersion: 2,
-  note: 'TOPIC, BROKER (dynamic keys) and GROUP configs apply at once and persist',
+  note: 'TOPIC, BROKER (dynamic keys) and GROUP configs apply at once and persist (in a cluster: in etcd, applied on every broker)',
   handle(req, ctx) {
     return alterConfigs(req, 'replace', ctx);
   },

@@ -20,7 +20,7 @@ export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterCon
   apiKey: 44,
   minVersion: 0,
   maxVersion: 1,
-  note: 'TOPIC, BROKER (dynamic keys), GROUP configs and BROKER_LOGGER levels apply at once; no CLIENT_METRICS',
+  note: 'TOPIC, BROKER (dynamic keys), GROUP configs and BROKER_LOGGER levels apply at once (BROKER and GROUP in a cluster: in etcd, on every broker); no CLIENT_METRICS',
   handle(req, ctx) {
     return alterConfigs(req, 'incremental', ctx);
   },

@@ -5,9 +5,11 @@
  *
  * - a resource given twice: both get INVALID_REQUEST ("Each resource must appear at most once.");
  * - a key given twice in one resource, or a null value (except for DELETE): INVALID_REQUEST;
- * - BROKER resources ("" for the cluster default or this node's id, else INVALID_REQUEST): dynamic
- *   broker configs, validated, applied and persisted by src/config/dynamic-configs.ts; keys Kafka
- *   cannot change at run time are INVALID_REQUEST ("Cannot update these configs dynamically");
+ * - BROKER resources ("" for the cluster default or this node's id, else INVALID_REQUEST, as Kafka's
+ *   ConfigAdminManager: a broker's own configs are changed on that broker): dynamic broker configs,
+ *   validated, applied and persisted by src/config/dynamic-configs.ts (in a cluster kept in etcd and
+ *   applied on every broker); keys Kafka cannot change at run time are INVALID_REQUEST ("Cannot
+ *   update these configs dynamically");
  * - GROUP resources: per-group configs (consumer.session.timeout.ms, consumer.heartbeat.interval.ms),
  *   validated against the broker's bounds (INVALID_CONFIG), persisted, used by the coordinator at
  *   the group's next heartbeat; the group need not exist;

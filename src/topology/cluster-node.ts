@@ -23,8 +23,11 @@ import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluste
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
 import type { Topology } from './topology.js';
+import { EtcdDynamicConfigStore } from '../cluster/etcd/etcd-config-store.js';
+import type { DynamicConfigStore } from '../config/dynamic-config-store.js';
 
-export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger }): Promise<Topology> {
+/** `onConfigStore`: given the cluster's dynamic config store before the logs open (its values are log defaults too). */
+export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger; onConfigStore?: (store: DynamicConfigStore) => void }): Promise<Topology> {
   const { config, dataDir } = o;
   const nodeId = config.nodeId;
   const events = new ClusterEventCounts();
@@ -33,6 +36,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
   try {
     const clusterId = control.clusterId;
     if (dataDir !== undefined) await adoptClusterMeta(dataDir, nodeId, clusterId);
+    o.onConfigStore?.(await EtcdDynamicConfigStore.open(control, nodeId, dataDir, o.clusterLog));
     const image = control.image();
     const configsOf = (name: string): Readonly<Record<string, string>> => control.image().topic(name)?.configs ?? {};
     const assigned = image.topics().map((t) => ({ ...t, hosted: (i: number) => t.partitionStates[i]?.replicas.includes(nodeId) ?? false }));

@@ -30,6 +30,11 @@ export class ControlState {
     return this.kv.get(key);
   }
 
+  /** Every key under `prefix` (for what keeps its own keys beside the image, e.g. etcd-config-store.ts). */
+  *under(prefix: string): Generator<[string, StoredKey]> {
+    for (const e of this.kv) if (e[0].startsWith(prefix)) yield e;
+  }
+
   reset(entries: Iterable<[string, StoredKey]>, revision: number): void {
     this.kv.clear();
     for (const [k, v] of entries) this.kv.set(k, v);
