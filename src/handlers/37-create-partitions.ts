@@ -37,7 +37,8 @@ function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerCont
     if (given !== adding)
       return err(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Attempted to add ${adding} additional partition(s), but ${given < adding ? 'only ' : ''}${given} assignment(s) were specified.`,
+        // Kafka says "only" whichever way the counts differ.
+        `Attempted to add ${adding} additional partition(s), but only ${given} assignment(s) were specified.`,
       );
     for (const a of t.assignments) {
       const bad = replicaListError(a.brokerIds, ctx.broker.metadata.image(), topic.partitionStates[0]?.replicas.length);
