@@ -37,6 +37,9 @@ export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set([
   'log.cleaner.io.buffer.load.factor',
   // DynamicProducerStateManagerConfig
   'producer.id.expiration.ms',
+  // DynamicConfig.Broker: the replication throttle (src/replication/replication-throttle.ts)
+  'leader.replication.throttled.rate',
+  'follower.replication.throttled.rate',
 ]);
 
 /** Keys Kafka can change at run time that have no effect on a single Runnel node. */
