@@ -203,6 +203,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     apiRanges: advertisedRanges,
     dynamicConfigs,
     loggers,
+    brokerRegistry: topology.brokerRegistry,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));

@@ -19,6 +19,7 @@ import type { BrokerLogs } from '../storage/log-store.js';
 import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import { ReplicationThrottle } from '../replication/replication-throttle.js';
+import { EtcdBrokerRegistry } from '../cluster/etcd/broker-registry.js';
 import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
@@ -78,7 +79,9 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       },
     };
     let closed = false;
+    const brokerRegistry = new EtcdBrokerRegistry(control, o.clusterLog);
     return {
+      brokerRegistry,
       clusterId,
       nodeId,
       logs,
@@ -92,12 +95,14 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       producerIds: ProducerIdAllocator.fromBlocks((size) => control.allocateProducerIdBlock(size)),
       async listening(broker) {
         await node.join(broker);
+        await brokerRegistry.start(broker);
         await replicas.start();
       },
       async stopping() {
         // Leaderships move away while the listener still answers (clients follow them), then the registration goes.
         if (closed) return;
         closed = true;
+        brokerRegistry.stop();
         await node.close({ controlledShutdownTimeoutMs: config.bool('controlled.shutdown.enable') ? config.int('broker.session.timeout.ms') : 0 });
       },
       async close() {

@@ -11,6 +11,7 @@ import type { PartitionManager } from '../partitions/partition-manager.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { MetadataSource } from '../handlers/types.js';
 import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
+import type { BrokerRegistry } from '../cluster/broker-registry.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -24,6 +25,8 @@ export interface Topology {
   readonly clustered: boolean;
   /** Told when this broker starts or stops leading a partition (the coordinators follow it); a single node leads everything from the start. */
   onLeadership(fn: (topic: string, partition: number, leader: boolean) => void): void;
+  /** Brokers known but not alive, and unregistering them (cluster only). */
+  readonly brokerRegistry?: BrokerRegistry;
   /** Replication and controller metrics (cluster only). */
   readonly metrics?: ClusterMetricsSource;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
