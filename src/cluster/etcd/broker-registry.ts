@@ -35,12 +35,16 @@ export class EtcdBrokerRegistry implements BrokerRegistry {
     return `${this.prefix}${id}`;
   }
 
-  /** Remembers `broker` now and again at every later registration of this broker. */
+  /**
+   * Remembers `broker` now and again at every later registration of this broker. A failure is
+   * logged, not thrown: the broker serves without the record (it is written at its next registration).
+   */
   async start(broker: BrokerImage): Promise<void> {
-    await this.remember(broker);
+    const remember = () => this.remember(broker).catch((err: Error) => this.log.warn({ err: err.message }, 'could not record this broker as known in etcd'));
     this.unsubscribe = this.control.onRegistration((registered) => {
-      if (registered) this.remember(broker).catch((err: Error) => this.log.warn({ err: err.message }, 'could not record this broker as known'));
+      if (registered) void remember();
     });
+    await remember();
   }
 
   stop(): void {
