@@ -41,6 +41,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
     if (logs.recoveryStats.recovered > 0) o.log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
     const topicSetting = (topic: string, key: string): string => configsOf(topic)[key] ?? topicDefault(config, key);
     let leadership: (topic: string, partition: number, leader: boolean) => void = () => undefined;
+    const throttle = new ReplicationThrottle(nodeId, { brokerValue: (k) => config.get(k), topicConfigs: configsOf });
     const replicas = new ReplicaManager({
       nodeId,
       logs,
@@ -58,11 +59,12 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       log: o.clusterLog,
       onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),
       onIsrChange: (kind) => (kind === 'shrink' ? events.isrShrinks++ : events.isrExpands++),
-      throttle: new ReplicationThrottle(nodeId, { brokerValue: (k) => config.get(k), topicConfigs: configsOf }),
+      throttle,
     });
     const owner = node.metadata;
     const metrics: ClusterMetricsSource = {
       events,
+      replicationThrottledRate: (side) => throttle[side].measured(),
       activeController: () => node.controller.active,
       ledPartitions: () =>
         logs.all().flatMap((l) => {

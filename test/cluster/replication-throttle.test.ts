@@ -63,6 +63,15 @@ async function logBytes(brokerId: number, topic: string): Promise<number> {
   return n;
 }
 
+/** runnel_replication_throttled_byte_rate{side} on a broker's /metrics (its port is in its "Runnel started" line). */
+async function throttledRate(brokerId: number, side: 'leader' | 'follower'): Promise<number> {
+  const m = /"metrics":"http:\/\/[^"]*:(\d+)\/metrics"/.exec(cluster.broker(brokerId).output);
+  if (!m) throw new Error(`no metrics port in the log of broker ${brokerId}`);
+  const text = await (await fetch(`http://127.0.0.1:${m[1]}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`runnel_replication_throttled_byte_rate{side="${side}"} `));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
 async function isr(topic: string): Promise<number[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -108,10 +117,13 @@ async function catchUp(thr: string, free: string, sides: ReadonlyArray<'leader' 
   let freeDoneMs: number | undefined;
   let thrDoneMs: number | undefined;
   const samples: Array<{ ms: number; thr: number }> = [];
+  const rates: number[] = [];
   while (thrDoneMs === undefined && Date.now() - start < 120_000) {
     const ms = Date.now() - start;
     const [t, f] = [await logBytes(3, thr), await logBytes(3, free)];
     samples.push({ ms, thr: t });
+    // Midway, what the follower's throttle measures (the metric operators watch).
+    if (t > before + (target.thr - before) / 3 && rates.length < 3) rates.push(await throttledRate(3, 'follower').catch(() => NaN));
     if (freeDoneMs === undefined && f >= target.free) freeDoneMs = ms;
     if (t >= target.thr) thrDoneMs = ms;
     await new Promise((r) => setTimeout(r, 250));
@@ -128,6 +140,11 @@ async function catchUp(thr: string, free: string, sides: ReadonlyArray<'leader' 
   const measured = (moved - (WINDOWS - 1) * RATE) / seconds;
   expect(measured, `moved ${moved} bytes in ${seconds} s`).toBeGreaterThan(RATE * 0.4);
   expect(measured, `moved ${moved} bytes in ${seconds} s`).toBeLessThan(RATE * 1.6);
+  expect(rates.length, 'no metrics sampled while catching up').toBeGreaterThan(0);
+  for (const r of rates) {
+    expect(r).toBeGreaterThan(RATE * 0.2);
+    expect(r).toBeLessThan(RATE * 2.5);
+  }
   await until('broker 3 back in the throttled ISR', async () => ((await isr(thr)).length === 2 ? true : undefined), 40_000);
 }
 
