@@ -9,7 +9,8 @@
  * INVALID_REQUEST ("Duplicate topic name.") once; unknown topics UNKNOWN_TOPIC_OR_PARTITION.
  * validateOnly checks without changing anything.
  *
- * Deviations: a topic may have at most 10,000 partitions (INVALID_PARTITIONS with a message).
+ * Deviations: a manual assignment may name live brokers only (Kafka also takes fenced ones when
+ * each list has a live one). A topic may have at most 10,000 partitions (INVALID_PARTITIONS with a message).
  * Internal topics (__consumer_offsets) are refused with INVALID_REQUEST: groups are mapped to their
  * partitions by count, so a new count would move every group's state (Kafka allows it).
  */
