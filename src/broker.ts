@@ -208,6 +208,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     apiRanges: advertisedRanges,
     dynamicConfigs: configs,
     loggers,
+    brokerRegistry: topology.brokerRegistry,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));

@@ -8,6 +8,7 @@ import { perfCommand } from './perf.js';
 import { devClusterCommand } from './dev-cluster.js';
 import { reassignPartitionsCommand } from './reassign-partitions.js';
 import { configsCommand } from './configs.js';
+import { clusterCommand } from './cluster.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -24,6 +25,7 @@ Commands:
   reassign-partitions  Move partitions between brokers (kafka-reassign-partitions.sh)
   configs           Describe and alter topic, broker, broker-logger and group configs, client quotas
                     (kafka-configs.sh)
+  cluster           Cluster id, unregister a broker (kafka-cluster.sh)
 
 Each command takes --help.
 
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'dev-cluster': devClusterCommand,
   'reassign-partitions': reassignPartitionsCommand,
   configs: configsCommand,
+  cluster: clusterCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -12,10 +12,11 @@ Creates, lists, describes, alters and deletes topics, as kafka-topics.sh does.
 
 Actions (exactly one):
   --create                 Create a topic (--topic, optionally --partitions, --replication-factor,
-                           --config, --if-not-exists)
+                           or --replica-assignment; --config, --if-not-exists)
   --list                   List topic names (--topic REGEX filters them)
   --describe               Describe topics: all, or --topic T
-  --alter                  Increase a topic's partitions (--topic T --partitions N)
+  --alter                  Increase a topic's partitions (--topic T --partitions N
+                           [--replica-assignment ...])
   --delete                 Delete a topic (--topic T)
 
 Options:
@@ -23,6 +24,9 @@ Options:
   --topic T                The topic
   --partitions N           Partition count (--create: default the broker's num.partitions)
   --replication-factor R   Replication factor (--create: default the broker's default)
+  --replica-assignment A  Explicit replicas, one list per partition: "b1:b2,b2:b3" is partition 0
+                           on brokers 1 and 2, partition 1 on 2 and 3 (first = preferred leader).
+                           --alter: lists for every partition; those of existing ones are skipped
   --config KEY=VALUE       A topic config for --create (repeatable)
   --if-not-exists          --create: no error when the topic exists
   --if-exists              --alter, --delete: no error when the topic does not exist
@@ -45,6 +49,7 @@ const SPEC = {
   '--topic': { value: true },
   '--partitions': { value: true },
   '--replication-factor': { value: true },
+  '--replica-assignment': { value: true },
   '--config': { value: true, repeat: true },
   '--if-not-exists': {},
   '--if-exists': {},
@@ -73,6 +78,10 @@ export function topicsCommand(argv: string[]): Promise<number> {
     const rf = intFlag(flags.get('--replication-factor')?.[0], '--replication-factor', 1);
     const configs = keyValues(flags.get('--config'), '--config');
     const action = actions[0];
+    const assignment = replicaAssignment(flags.get('--replica-assignment')?.[0]);
+    if (assignment && action !== '--create' && action !== '--alter') throw new UsageError('--replica-assignment goes with --create or --alter only');
+    if (assignment && action === '--create' && (partitions !== undefined || rf !== undefined))
+      throw new UsageError("Option [replica-assignment] can't be used with option [partitions] or [replication-factor]");
     if (action !== '--create' && (configs.size > 0 || rf !== undefined)) throw new UsageError(`--config and --replication-factor go with --create only`);
     if ((action === '--create' || action === '--alter' || action === '--delete') && !topic) throw new UsageError(`${action} needs --topic`);
     if (action !== '--describe' && FILTERS.some((f) => flags.has(f))) throw new UsageError(`${FILTERS.join(', ')} go with --describe only`);
@@ -82,7 +91,7 @@ export function topicsCommand(argv: string[]): Promise<number> {
       switch (action) {
         case '--create':
           try {
-            await createTopic(client, { name: topic!, partitions: partitions ?? -1, replicationFactor: rf ?? -1, configs: Object.fromEntries(configs) });
+            await createTopic(client, { name: topic!, partitions: partitions ?? -1, replicationFactor: rf ?? -1, configs: Object.fromEntries(configs), assignments: assignment });
           } catch (err) {
             if (err instanceof KafkaError && err.code === TOPIC_ALREADY_EXISTS) {
               if (flags.has('--if-not-exists')) return 0;
@@ -109,7 +118,7 @@ export function topicsCommand(argv: string[]): Promise<number> {
         case '--alter':
         case '--delete':
           try {
-            if (action === '--alter') await createPartitions(client, topic!, partitions!);
+            if (action === '--alter') await createPartitions(client, topic!, partitions!, undefined, assignment && (await newPartitionLists(client, topic!, assignment)));
             else await deleteTopic(client, topic!);
           } catch (err) {
             if (err instanceof KafkaError && err.code === UNKNOWN_TOPIC) {
@@ -155,3 +164,30 @@ async function describe(client: Client, topic: string | undefined, filters: Desc
 }
 
 const ZERO_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+/**
+ * kafka-topics.sh's --replica-assignment: partitions separated by ',', a partition's brokers by
+ * ':'. As TopicCommand.parseReplicaAssignment, a list naming a broker twice or of another length
+ * than the first is refused here, before any request.
+ */
+export function replicaAssignment(text: string | undefined): number[][] | undefined {
+  if (text === undefined) return undefined;
+  return text.split(',').map((part, i, all) => {
+    const ids = part.split(':').map((b) => {
+      if (!/^\s*-?\d+\s*$/.test(b)) throw new UsageError(`--replica-assignment: '${b}' is not a broker id`);
+      return Number(b);
+    });
+    const dup = [...new Set(ids.filter((b, j) => ids.indexOf(b) !== j))];
+    if (dup.length > 0) throw new UsageError(`Partition replica lists may not contain duplicate entries: ${dup.join(',')}`);
+    const first = all[0].split(':').length;
+    if (ids.length !== first) throw new UsageError(`Partition ${i} has different replication factor: [${ids.join(', ')}]`);
+    return ids;
+  });
+}
+
+/** --alter names every partition's replicas; the request takes those of the new ones only. */
+async function newPartitionLists(client: Client, topic: string, lists: number[][]): Promise<number[][]> {
+  const md = await client.metadata([topic]);
+  const existing = md.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+  return lists.slice(existing);
+}

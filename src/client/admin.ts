@@ -10,6 +10,8 @@ export interface NewTopic {
   partitions: number;
   replicationFactor: number;
   configs: Record<string, string>;
+  /** A manual assignment: partition i's replica list (partitions and replicationFactor then -1). */
+  assignments?: number[][];
 }
 
 export async function createTopic(client: Client, t: NewTopic, timeoutMs = 30_000): Promise<void> {
@@ -21,6 +23,7 @@ export async function createTopic(client: Client, t: NewTopic, timeoutMs = 30_00
         numPartitions: t.partitions,
         replicationFactor: t.replicationFactor,
         configs: Object.entries(t.configs).map(([name, value]) => ({ ...m.defaultCreateTopicsRequestCreatableTopicConfig(), name, value })),
+        assignments: (t.assignments ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds })),
       },
     ],
     timeoutMs,
@@ -40,9 +43,10 @@ export async function deleteTopic(client: Client, name: string, timeoutMs = 30_0
   check(r.errorCode, `delete topic '${name}'`, r.errorMessage);
 }
 
-export async function createPartitions(client: Client, name: string, count: number, timeoutMs = 30_000): Promise<void> {
+/** `assignments`: the replica lists of the new partitions only (Kafka's NewPartitions). */
+export async function createPartitions(client: Client, name: string, count: number, timeoutMs = 30_000, assignments?: number[][]): Promise<void> {
   const res = await client.bootstrap.request<m.CreatePartitionsResponse>(ApiKey.CreatePartitions, {
-    topics: [{ ...m.defaultCreatePartitionsRequestCreatePartitionsTopic(), name, count, assignments: null }],
+    topics: [{ ...m.defaultCreatePartitionsRequestCreatePartitionsTopic(), name, count, assignments: assignments?.map((brokerIds) => ({ brokerIds })) ?? null }],
     timeoutMs,
   });
   const r = res.results[0];

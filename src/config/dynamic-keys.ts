@@ -37,7 +37,7 @@ export const DYNAMIC_BROKER_KEYS: ReadonlySet<string> = new Set([
   'log.cleaner.io.buffer.load.factor',
   // DynamicProducerStateManagerConfig
   'producer.id.expiration.ms',
-  // DynamicReplicationConfig (QuotaConfigs): a reassignment's replication throttle.
+  // DynamicConfig.Broker: the replication throttle (src/replication/replication-throttle.ts)
   'leader.replication.throttled.rate',
   'follower.replication.throttled.rate',
 ]);

@@ -19,7 +19,8 @@
  * sends it from v4 (KIP-464), but kafkajs sends numPartitions and replicationFactor -1 at v3 when
  * they are not given.
  *
- * Deviations: Runnel caps a topic, and one request over all its topics, at 10,000 partitions
+ * Deviations: a manual assignment may name live brokers only; Kafka also takes registered but
+ * fenced (down) brokers as long as each list has a live one. Runnel caps a topic, and one request over all its topics, at 10,000 partitions
  * (INVALID_PARTITIONS with a message; validateOnly counts too): partitions are created, fsynced,
  * before the answer, ~3 ms each, and Kafka has no cap. A validateOnly result has the zero topic
  * id (Kafka makes one up). timeoutMs is ignored: creation is complete, on disk, when the response

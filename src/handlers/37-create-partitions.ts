@@ -9,7 +9,8 @@
  * INVALID_REQUEST ("Duplicate topic name.") once; unknown topics UNKNOWN_TOPIC_OR_PARTITION.
  * validateOnly checks without changing anything.
  *
- * Deviations: a topic may have at most 10,000 partitions (INVALID_PARTITIONS with a message).
+ * Deviations: a manual assignment may name live brokers only (Kafka also takes fenced ones when
+ * each list has a live one). A topic may have at most 10,000 partitions (INVALID_PARTITIONS with a message).
  * Internal topics (__consumer_offsets) are refused with INVALID_REQUEST: groups are mapped to their
  * partitions by count, so a new count would move every group's state (Kafka allows it).
  */
@@ -37,7 +38,8 @@ function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerCont
     if (given !== adding)
       return err(
         ErrorCode.INVALID_REPLICA_ASSIGNMENT,
-        `Attempted to add ${adding} additional partition(s), but ${given < adding ? 'only ' : ''}${given} assignment(s) were specified.`,
+        // Kafka says "only" whichever way the counts differ.
+        `Attempted to add ${adding} additional partition(s), but only ${given} assignment(s) were specified.`,
       );
     for (const a of t.assignments) {
       const bad = replicaListError(a.brokerIds, ctx.broker.metadata.image(), topic.partitionStates[0]?.replicas.length);

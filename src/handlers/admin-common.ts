@@ -39,18 +39,20 @@ export function duplicates<T>(items: Iterable<T>): Set<T> {
 }
 
 /**
- * Kafka's checks of one manual replica list (ReplicationControlManager): every broker must be
- * registered in the metadata image (on one node: the list must be exactly [nodeId]). `rf` is the
- * replica count the other partitions have.
+ * Kafka's checks of one manual replica list (ReplicationControlManager.validateManualPartitionAssignment):
+ * not empty, every broker registered in the metadata image (on one node: the list must be exactly
+ * [nodeId]) and named once, walked in ascending id order as Kafka does (so the message names the
+ * smallest offender), and `rf` replicas, the count the other partitions have. Registered brokers
+ * are the live ones here, so Kafka's "all brokers ... are fenced" refusal cannot arise.
  */
 export function replicaListError(brokerIds: number[], image: MetadataImage, rf: number | undefined): ApiError | undefined {
   const bad = (message: string): ApiError => err(ErrorCode.INVALID_REPLICA_ASSIGNMENT, message);
   if (brokerIds.length === 0) return bad('The manual partition assignment includes an empty replica list.');
-  const seen = new Set<number>();
-  for (const id of brokerIds) {
-    if (seen.has(id)) return bad(`The manual partition assignment includes the broker ${id} more than once.`);
-    seen.add(id);
+  let prev: number | undefined;
+  for (const id of [...brokerIds].sort((a, b) => a - b)) {
     if (!image.broker(id)) return bad(`The manual partition assignment includes broker ${id}, but no such broker is registered.`);
+    if (id === prev) return bad(`The manual partition assignment includes the broker ${id} more than once.`);
+    prev = id;
   }
   if (rf !== undefined && brokerIds.length !== rf)
     return bad(

@@ -45,6 +45,7 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
+import unregisterBroker from './64-unregister-broker.js';
 
 const served: readonly Handler[] = [
   addPartitionsToTxn,
@@ -60,6 +61,7 @@ const served: readonly Handler[] = [
   listTransactions,
   consumerGroupHeartbeat,
   consumerGroupDescribe,
+  unregisterBroker,
   initProducerId,
   offsetCommit,
   offsetFetch,

@@ -1,3 +1,4 @@
+import type { BrokerRegistry } from '../cluster/broker-registry.js';
 import type { Logger } from '../util/logger.js';
 import type { RequestHeader } from '../protocol/messages/headers.js';
 import type { BrokerConfig, Listener } from '../config/config.js';
@@ -61,6 +62,8 @@ export interface BrokerServices {
   apiRanges(): Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   /** Dynamic broker configs and per-group configs: the only way to change configuration at run time. */
   dynamicConfigs: DynamicConfigs;
+  /** In a cluster: brokers known but not alive, and UnregisterBroker (src/cluster/broker-registry.ts). Undefined on one node. */
+  brokerRegistry?: BrokerRegistry;
   /** The broker's loggers and their levels (BROKER_LOGGER resources). */
   loggers: BrokerLoggers;
   log: Logger;

@@ -34,6 +34,8 @@ export interface ClusterMetricsSource {
   /** Partitions with no live leader, as the controller sees them (0 unless it is the active controller). */
   offlinePartitions(): number;
   readonly events: ClusterEventCounts;
+  /** Bytes/s of throttled replication measured on each side (Kafka's LeaderReplication/FollowerReplication byte-rate). */
+  replicationThrottledRate?(side: 'leader' | 'follower'): number;
 }
 
 function gauge(r: Registry, name: string, help: string, value: () => number): void {
@@ -83,6 +85,18 @@ export function registerClusterMetrics(r: Registry, src: ClusterMetricsSource): 
       for (const p of led()) this.set({ topic: p.topic, partition: String(p.partition) }, p.maxFollowerLag);
     },
   });
+  if (src.replicationThrottledRate) {
+    const rate = src.replicationThrottledRate.bind(src);
+    new Gauge({
+      name: 'runnel_replication_throttled_byte_rate',
+      help: 'Bytes/s of throttled replication as the replication throttle measures it (side: leader serving, follower fetching)',
+      labelNames: ['side'],
+      registers: [r],
+      collect() {
+        for (const side of ['leader', 'follower'] as const) this.set({ side }, rate(side));
+      },
+    });
+  }
   gauge(r, 'runnel_active_controller', '1 on the active controller, 0 elsewhere', () => (src.activeController() ? 1 : 0));
   gauge(r, 'runnel_offline_partitions', 'Partitions without a live leader (reported by the active controller; 0 elsewhere)', () => (src.activeController() ? src.offlinePartitions() : 0));
   countedCounter(r, 'runnel_isr_shrinks_total', 'ISR shrinks made by this broker as leader', () => src.events.isrShrinks);

@@ -12,6 +12,7 @@ import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { defaultFetchRequestFetchPartition, type FetchResponse, type OffsetForLeaderEpochResponse } from '../protocol/messages/index.js';
 import type { Logger } from '../util/logger.js';
 import type { ReplicatedPartition } from './replicated-partition.js';
+import type { ThrottleSide } from './replication-throttle.js';
 
 const FETCH = 1;
 const OFFSET_FOR_LEADER_EPOCH = 23;
@@ -24,6 +25,8 @@ export interface FetcherSettings {
   responseMaxBytes: number;
   backoffMs: number;
   log: Logger;
+  /** The follower side of the replication throttle (src/replication/replication-throttle.ts). */
+  throttle?: Pick<ThrottleSide, 'isThrottled' | 'isQuotaExceeded' | 'record'>;
 }
 
 interface Followed {
@@ -31,6 +34,8 @@ interface Followed {
   /** The leader epoch this follower follows (fences fetches of an older leader). */
   leaderEpoch: number;
   truncated: boolean;
+  /** Caught up with the leader's high watermark at the last fetch (Kafka's PartitionFetchState.isReplicaInSync). */
+  inSync: boolean;
 }
 
 /**
@@ -72,7 +77,7 @@ export class LeaderFetcher {
 
   /** Follows `replica` at `leaderEpoch`, truncating it first. */
   add(replica: ReplicatedPartition, leaderEpoch: number): void {
-    this.followed.set(replica, { replica, leaderEpoch, truncated: false });
+    this.followed.set(replica, { replica, leaderEpoch, truncated: false, inSync: false });
     this.wake?.();
   }
 
@@ -147,7 +152,11 @@ export class LeaderFetcher {
   }
 
   private async fetchOnce(): Promise<void> {
-    const ready = [...this.followed.values()].filter((f) => f.truncated);
+    // Kafka's shouldFollowerThrottle: a throttled partition not caught up sits out while the follower rate is exceeded.
+    const throttle = this.s.throttle;
+    const throttled = (f: Followed): boolean => throttle?.isThrottled(f.replica.topic, f.replica.partition) ?? false;
+    const exceeded = throttle?.isQuotaExceeded() ?? false;
+    const ready = [...this.followed.values()].filter((f) => f.truncated && !(exceeded && !f.inSync && throttled(f)));
     if (ready.length === 0) {
       await sleep(this.s.backoffMs);
       return;
@@ -192,7 +201,10 @@ export class LeaderFetcher {
         const f = list.find((x) => x.replica.partition === d.partitionIndex);
         if (!f || this.followed.get(f.replica) !== f) continue;
         if (d.errorCode === ErrorCode.NONE) {
-          await f.replica.appendFromLeader(d.records ?? Buffer.alloc(0), Number(d.highWatermark), Number(d.logStartOffset));
+          const records = d.records ?? Buffer.alloc(0);
+          await f.replica.appendFromLeader(records, Number(d.highWatermark), Number(d.logStartOffset));
+          f.inSync = f.replica.logEndOffset >= Number(d.highWatermark);
+          if (throttle && throttled(f)) throttle.record(records.length);
         } else if (d.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           const fetchOffset = f.replica.logEndOffset;
           const action = await resolveOutOfRange(f.replica, Number(d.logStartOffset));

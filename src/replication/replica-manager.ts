@@ -19,6 +19,7 @@ import { TopicPartitionMap } from '../util/topic-partition.js';
 import type { Logger } from '../util/logger.js';
 import { ReplicatedPartition, type ReplicaSettings } from './replicated-partition.js';
 import { LeaderFetcher, type FetcherSettings } from './replica-fetcher.js';
+import type { ReplicationThrottle } from './replication-throttle.js';
 import { dirname } from 'node:path';
 import { highWatermarkOf, readHighWatermarks, writeHighWatermarks, type HighWatermark, type HighWatermarks } from '../storage/hw-checkpoint.js';
 
@@ -38,6 +39,8 @@ export interface ReplicaManagerOptions {
   /** Told when a hosted partition becomes leader here or stops being (coordinators follow this). */
   onLeadership?(topic: string, partition: number, leader: boolean): void;
   onIsrChange?(kind: 'shrink' | 'expand'): void;
+  /** The replication throttle: its leader side for the partitions led here, its follower side for the fetchers. */
+  throttle?: ReplicationThrottle;
 }
 
 export class ReplicaManager implements PartitionManager {
@@ -54,7 +57,7 @@ export class ReplicaManager implements PartitionManager {
   private closed = false;
 
   constructor(private readonly o: ReplicaManagerOptions) {
-    this.settings = { nodeId: o.nodeId, control: o.control, minInsyncReplicas: o.minInsyncReplicas, lagTimeMaxMs: o.lagTimeMaxMs, log: o.log, onIsrChange: o.onIsrChange };
+    this.settings = { nodeId: o.nodeId, control: o.control, minInsyncReplicas: o.minInsyncReplicas, lagTimeMaxMs: o.lagTimeMaxMs, log: o.log, onIsrChange: o.onIsrChange, leaderThrottle: o.throttle?.leader };
   }
 
   /** Applies the current image and follows the next ones; shrinks ISRs every half lag time. */
@@ -162,7 +165,7 @@ export class ReplicaManager implements PartitionManager {
       this.fetchers.delete(leader);
       void existing.stop();
     }
-    const f = new LeaderFetcher(leader, { host: ep.host, port: ep.port }, { ...this.o.fetcher, nodeId: this.o.nodeId, log: this.o.log });
+    const f = new LeaderFetcher(leader, { host: ep.host, port: ep.port }, { ...this.o.fetcher, nodeId: this.o.nodeId, log: this.o.log, throttle: this.o.throttle?.follower });
     this.fetchers.set(leader, f);
     return f;
   }

@@ -22,6 +22,7 @@ import type { PartitionRead, PendingAppend } from '../partitions/partition-handl
 import type { PartitionImage } from '../cluster/metadata-image.js';
 import type { ClusterControl } from '../cluster/control.js';
 import type { Logger } from '../util/logger.js';
+import type { ThrottleSide } from './replication-throttle.js';
 
 export interface ReplicaSettings {
   nodeId: number;
@@ -33,6 +34,8 @@ export interface ReplicaSettings {
   log: Logger;
   /** ISR shrinks and expansions (metrics). */
   onIsrChange?(kind: 'shrink' | 'expand'): void;
+  /** The leader side of the replication throttle (src/replication/replication-throttle.ts). */
+  leaderThrottle?: Pick<ThrottleSide, 'isThrottled' | 'isQuotaExceeded' | 'record'>;
 }
 
 interface FollowerState {
@@ -222,7 +225,11 @@ export class ReplicatedPartition extends LogPartition {
     if (!f) throw notLeader(this.topic, this.partition, `broker ${replicaId} is not one of its followers`);
     const leaderEnd = this.log.highWatermark;
     if (offset >= this.log.logStartOffset && offset <= leaderEnd) this.recordFollowerFetch(replicaId, f, offset, leaderEnd, now);
-    const r = await this.log.read(offset, maxBytes, { minOneBatch: true, upTo: leaderEnd });
+    // Kafka's shouldLeaderThrottle: a throttled partition serves nothing to a follower outside the ISR while the leader rate is exceeded.
+    const throttle = this.settings.leaderThrottle?.isThrottled(this.topic, this.partition) ? this.settings.leaderThrottle : undefined;
+    const held = throttle !== undefined && !this.state!.isr.includes(replicaId) && throttle.isQuotaExceeded(now);
+    const r = held ? { records: Buffer.alloc(0), logStartOffset: this.log.logStartOffset } : await this.log.read(offset, maxBytes, { minOneBatch: true, upTo: leaderEnd });
+    throttle?.record(r.records.length, now);
     return { records: r.records, highWatermark: this.hw, lastStableOffset: this.lastStableOffset, logStartOffset: r.logStartOffset, abortedTransactions: null };
   }
 

@@ -19,6 +19,8 @@ import { MemoryLogStore } from '../storage/memory-log-store.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { ReplicationThrottle } from '../replication/replication-throttle.js';
+import { EtcdBrokerRegistry } from '../cluster/etcd/broker-registry.js';
 import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
@@ -44,6 +46,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
     if (logs.recoveryStats.recovered > 0) o.log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
     const topicSetting = (topic: string, key: string): string => configsOf(topic)[key] ?? topicDefault(config, key);
     let leadership: (topic: string, partition: number, leader: boolean) => void = () => undefined;
+    const throttle = new ReplicationThrottle(nodeId, { brokerValue: (k) => config.get(k), topicConfigs: configsOf });
     const replicas = new ReplicaManager({
       nodeId,
       logs,
@@ -61,10 +64,12 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       log: o.clusterLog,
       onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),
       onIsrChange: (kind) => (kind === 'shrink' ? events.isrShrinks++ : events.isrExpands++),
+      throttle,
     });
     const owner = node.metadata;
     const metrics: ClusterMetricsSource = {
       events,
+      replicationThrottledRate: (side) => throttle[side].measured(),
       activeController: () => node.controller.active,
       ledPartitions: () =>
         logs.all().flatMap((l) => {
@@ -81,7 +86,9 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       },
     };
     let closed = false;
+    const brokerRegistry = new EtcdBrokerRegistry(control, o.clusterLog);
     return {
+      brokerRegistry,
       clusterId,
       nodeId,
       logs,
@@ -96,12 +103,14 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       producerIds: ProducerIdAllocator.fromBlocks((size) => control.allocateProducerIdBlock(size)),
       async listening(broker) {
         await node.join(broker);
+        await brokerRegistry.start(broker);
         await replicas.start();
       },
       async stopping() {
         // Leaderships move away while the listener still answers (clients follow them), then the registration goes.
         if (closed) return;
         closed = true;
+        brokerRegistry.stop();
         await node.close({ controlledShutdownTimeoutMs: config.bool('controlled.shutdown.enable') ? config.int('broker.session.timeout.ms') : 0 });
       },
       async close() {

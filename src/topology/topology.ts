@@ -12,6 +12,7 @@ import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { MetadataSource } from '../handlers/types.js';
 import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
+import type { BrokerRegistry } from '../cluster/broker-registry.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -27,6 +28,8 @@ export interface Topology {
   onLeadership(fn: (topic: string, partition: number, leader: boolean) => void): void;
   /** Partition reassignments (cluster only). */
   readonly reassignments?: PartitionReassignmentsPort;
+  /** Brokers known but not alive, and unregistering them (cluster only). */
+  readonly brokerRegistry?: BrokerRegistry;
   /** Replication and controller metrics (cluster only). */
   readonly metrics?: ClusterMetricsSource;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */

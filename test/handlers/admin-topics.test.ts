@@ -170,6 +170,8 @@ describe('CreateTopics', () => {
       bad('ca-rf', [{ partitionIndex: 0, brokerIds: [NODE] }], -1, 1),
       bad('ca-other', [{ partitionIndex: 0, brokerIds: [NODE + 1] }]),
       bad('ca-twice', [{ partitionIndex: 0, brokerIds: [NODE, NODE] }]),
+      // Kafka walks the list in ascending id order: the duplicate of NODE comes before NODE + 5.
+      bad('ca-order', [{ partitionIndex: 0, brokerIds: [NODE + 5, NODE, NODE] }]),
       bad('ca-empty', [{ partitionIndex: 0, brokerIds: [] }]),
       bad('ca-gap', [{ partitionIndex: 0, brokerIds: [NODE] }, { partitionIndex: 2, brokerIds: [NODE] }]),
       bad('ca-dup', [{ partitionIndex: 0, brokerIds: [NODE] }, { partitionIndex: 0, brokerIds: [NODE] }]),
@@ -180,7 +182,10 @@ describe('CreateTopics', () => {
     expect(res.get('ca-rf').errorCode).toBe(E.INVALID_REQUEST);
     expect(res.get('ca-other')).toMatchObject({ errorCode: E.INVALID_REPLICA_ASSIGNMENT });
     expect(res.get('ca-other').errorMessage).toMatch(`broker ${NODE + 1}, but no such broker`);
-    expect(res.get('ca-twice').errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
+    expect(res.get('ca-twice')).toMatchObject({ errorCode: E.INVALID_REPLICA_ASSIGNMENT, errorMessage: `The manual partition assignment includes the broker ${NODE} more than once.` });
+    expect(res.get('ca-order')).toMatchObject({ errorCode: E.INVALID_REPLICA_ASSIGNMENT, errorMessage: `The manual partition assignment includes the broker ${NODE} more than once.` });
+    expect(res.get('ca-gap').errorMessage).toBe('partitions should be a consecutive 0-based integer sequence');
+    expect(res.get('ca-np').errorMessage).toBe('A manual partition assignment was specified, but numPartitions was not set to -1.');
     expect(res.get('ca-empty').errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
     expect(res.get('ca-gap').errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
     expect(res.get('ca-dup').errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
@@ -445,7 +450,7 @@ describe('CreatePartitions', () => {
         validateOnly,
       });
     expect((await attempt([[NODE]])).results[0]).toMatchObject({ errorCode: E.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.' });
-    expect((await attempt([[NODE], [NODE], [NODE]])).results[0].errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
+    expect((await attempt([[NODE], [NODE], [NODE]])).results[0]).toMatchObject({ errorCode: E.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Attempted to add 2 additional partition(s), but only 3 assignment(s) were specified.' });
     expect((await attempt([[NODE], [NODE + 1]])).results[0].errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
     expect((await attempt([[NODE], [NODE, NODE]])).results[0].errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
     expect((await attempt([[NODE], []])).results[0].errorCode).toBe(E.INVALID_REPLICA_ASSIGNMENT);
