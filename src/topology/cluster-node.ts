@@ -18,6 +18,7 @@ import { MemoryLogStore } from '../storage/memory-log-store.js';
 import type { BrokerLogs } from '../storage/log-store.js';
 import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { replicaSelectorFor } from '../replication/replica-selector.js';
 import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
@@ -56,6 +57,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       log: o.clusterLog,
       onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),
       onIsrChange: (kind) => (kind === 'shrink' ? events.isrShrinks++ : events.isrExpands++),
+      replicaSelector: replicaSelectorFor(config.get('replica.selector.class')),
     });
     const owner = node.metadata;
     const metrics: ClusterMetricsSource = {
