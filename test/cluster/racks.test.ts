@@ -8,6 +8,8 @@
  * fenced), its out-of-range answer, and no follower reads before Fetch v11.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { clusterClient } from '../helpers/cluster-client.js';
@@ -53,7 +55,7 @@ async function metric(brokerId: number, name: string, labels: string): Promise<n
   for (const line of (await scrape(brokerId)).split('\n')) if (line.startsWith(`${name}${labels} `)) return Number(line.slice(name.length + labels.length + 1));
   return 0;
 }
-const served = (brokerId: number, as: 'leader' | 'follower') => metric(brokerId, 'runnel_consumer_fetch_records_total', `{topic="${TOPIC}",served_as="${as}"}`);
+const served = (brokerId: number, as: 'leader' | 'follower', topic = TOPIC) => metric(brokerId, 'runnel_consumer_fetch_records_total', `{topic="${topic}",served_as="${as}"}`);
 
 async function withWire<T>(brokerId: number, fn: (w: KafkaWire) => Promise<T>): Promise<T> {
   const w = await KafkaWire.connect(cluster.broker(brokerId).port);
@@ -64,15 +66,15 @@ async function withWire<T>(brokerId: number, fn: (w: KafkaWire) => Promise<T>): 
   }
 }
 
-async function partitionState(via: number): Promise<{ leader: number; leaderEpoch: number; isr: number[]; replicas: number[] }> {
-  const md = await withWire(via, (w) => w.request(3, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: TOPIC }], allowAutoTopicCreation: false }));
+async function partitionState(via: number, topic = TOPIC): Promise<{ leader: number; leaderEpoch: number; isr: number[]; replicas: number[] }> {
+  const md = await withWire(via, (w) => w.request(3, 12, { topics: [{ topicId: '00000000-0000-0000-0000-000000000000', name: topic }], allowAutoTopicCreation: false }));
   const p = md.topics[0].partitions[0];
   return { leader: p.leaderId, leaderEpoch: p.leaderEpoch, isr: p.isrNodes, replicas: p.replicaNodes };
 }
 
 /** One partition's answer to a consumer Fetch sent to `brokerId`. */
-async function rawFetch(brokerId: number, version: number, offset: bigint, opts: { rackId?: string; epoch?: number } = {}) {
-  const res = await withWire(brokerId, (w) => w.request(1, version, fetchBody(TOPIC, 0, offset, { rackId: opts.rackId ?? '' }, { currentLeaderEpoch: opts.epoch ?? -1 }), 10_000));
+async function rawFetch(brokerId: number, version: number, offset: bigint, opts: { rackId?: string; epoch?: number; topic?: string } = {}) {
+  const res = await withWire(brokerId, (w) => w.request(1, version, fetchBody(opts.topic ?? TOPIC, 0, offset, { rackId: opts.rackId ?? '' }, { currentLeaderEpoch: opts.epoch ?? -1 }), 10_000));
   return res.responses[0].partitions[0] as { errorCode: number; highWatermark: bigint; preferredReadReplica: number; records: Buffer | null };
 }
 
@@ -95,6 +97,36 @@ describe('racks', () => {
       expect(dc.brokers.map((x: { brokerId: number; rack: string | null }) => [x.brokerId, x.rack]).sort()).toEqual([[1, 'r1'], [2, 'r2'], [3, 'r3']]);
     }
   });
+
+  it('a confluent-kafka (librdkafka) consumer with client.rack reads from the follower in its rack', async () => {
+    const topic = 'racks-rdkafka';
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+    await until('a full ISR', async () => ((await partitionState(1, topic)).isr.length === 3 ? true : undefined), 40_000);
+    const { leader, replicas } = await partitionState(1, topic);
+    const follower = replicas.find((r) => r !== leader)!;
+    const producer = kafka.producer();
+    await producer.connect();
+    const values = Array.from({ length: 300 }, (_, i) => `rd${i}`);
+    await producer.send({ topic, acks: -1, messages: values.map((value) => ({ value })) });
+    await producer.disconnect();
+    // The follower learns the high watermark with its next fetch: wait until it can serve everything.
+    await until('the follower at the high watermark', async () => ((await rawFetch(follower, 12, 0n, { topic })).highWatermark === 300n ? true : undefined), 20_000);
+
+    const script = fileURLToPath(new URL('./clients/rack_consume.py', import.meta.url));
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const p = spawn(process.env.RUNNEL_COMPAT_PYTHON ?? '/usr/bin/python3', [script, cluster.bootstrap, topic, `r${follower}`, String(values.length), '60'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout.trim().split('\n')).toEqual(values);
+    expect(await served(follower, 'follower', topic)).toBeGreaterThanOrEqual(values.length);
+    expect(await served(leader, 'leader', topic)).toBe(0);
+    expect(await metric(leader, 'runnel_preferred_read_replica_responses_total', `{topic="${topic}"}`)).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 
   it('a consumer with client.rack reads from the follower in its rack, and from the leader once that follower dies', async () => {
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
