@@ -88,7 +88,7 @@ function replicaIdOf(req: FetchRequest, v: number): number {
   return v >= 15 ? req.replicaState.replicaId : req.replicaId;
 }
 
-/** A consumer's fetch from v11 (KIP-392): its rack, and whether a follower may serve it. */
+/** A consumer's fetch from v11 (KIP-392), which a follower may serve: the client's rack ('' for none). */
 interface FollowerFetch {
   clientRack: string;
 }

@@ -145,6 +145,14 @@ describe('racks', () => {
     const redirect = await rawFetch(leader, 12, 0n, { rackId: `r${follower}` });
     expect(redirect).toMatchObject({ errorCode: 0, preferredReadReplica: follower, highWatermark: 200n });
     expect(redirect.records?.length ?? 0).toBe(0);
+    // In an incremental fetch session the partition is sent again with each new preferred read replica answer (Kafka's FetchSession).
+    await withWire(leader, async (w) => {
+      const full = await w.request(1, 12, fetchBody(TOPIC, 0, 0n, { rackId: `r${follower}`, sessionId: 0, sessionEpoch: 0 }), 10_000);
+      expect(full.sessionId).toBeGreaterThan(0);
+      expect(full.responses[0].partitions[0].preferredReadReplica).toBe(follower);
+      const incremental = await w.request(1, 12, { ...fetchBody(TOPIC, 0, 0n, { rackId: `r${follower}`, sessionId: full.sessionId, sessionEpoch: 1 }), topics: [] }, 10_000);
+      expect(incremental.responses.map((t: { partitions: Array<{ preferredReadReplica: number }> }) => t.partitions.map((p) => p.preferredReadReplica))).toEqual([[follower]]);
+    });
     // The leader's own rack, no rack, an unknown rack, an absurd one, and a fetch before v11: the leader serves.
     for (const rackId of [`r${leader}`, '', 'r9', 'x'.repeat(30_000), '\u0000\u{1F600}']) {
       const r = await rawFetch(leader, 12, 0n, { rackId });
