@@ -73,8 +73,8 @@ async function partitionState(via: number, topic = TOPIC): Promise<{ leader: num
 }
 
 /** One partition's answer to a consumer Fetch sent to `brokerId`. */
-async function rawFetch(brokerId: number, version: number, offset: bigint, opts: { rackId?: string; epoch?: number; topic?: string } = {}) {
-  const res = await withWire(brokerId, (w) => w.request(1, version, fetchBody(opts.topic ?? TOPIC, 0, offset, { rackId: opts.rackId ?? '' }, { currentLeaderEpoch: opts.epoch ?? -1 }), 10_000));
+async function rawFetch(brokerId: number, version: number, offset: bigint, opts: { rackId?: string; epoch?: number; topic?: string; wait?: { maxWaitMs: number; minBytes: number } } = {}) {
+  const res = await withWire(brokerId, (w) => w.request(1, version, fetchBody(opts.topic ?? TOPIC, 0, offset, { rackId: opts.rackId ?? '', ...opts.wait }, { currentLeaderEpoch: opts.epoch ?? -1 }), 10_000));
   return res.responses[0].partitions[0] as { errorCode: number; highWatermark: bigint; preferredReadReplica: number; records: Buffer | null };
 }
 
@@ -145,6 +145,10 @@ describe('racks', () => {
     const redirect = await rawFetch(leader, 12, 0n, { rackId: `r${follower}` });
     expect(redirect).toMatchObject({ errorCode: 0, preferredReadReplica: follower, highWatermark: 200n });
     expect(redirect.records?.length ?? 0).toBe(0);
+    // At once, whatever min bytes and max wait ask for (Kafka answers a preferred read replica without waiting).
+    const asked = Date.now();
+    expect((await rawFetch(leader, 12, 200n, { rackId: `r${follower}`, wait: { maxWaitMs: 8000, minBytes: 1 << 20 } })).preferredReadReplica).toBe(follower);
+    expect(Date.now() - asked).toBeLessThan(4000);
     // In an incremental fetch session the partition is sent again with each new preferred read replica answer (Kafka's FetchSession).
     await withWire(leader, async (w) => {
       const full = await w.request(1, 12, fetchBody(TOPIC, 0, 0n, { rackId: `r${follower}`, sessionId: 0, sessionEpoch: 0 }), 10_000);
