@@ -11,6 +11,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
+import { Etcd3 } from 'etcd3';
 import { startCluster, type TestCluster } from '../helpers/cluster.js';
 import { clusterClient } from '../helpers/cluster-client.js';
 import { KafkaWire, fetchBody } from '../helpers/kafka-wire.js';
@@ -90,6 +91,14 @@ async function consume(consumer: Consumer, into: string[]): Promise<void> {
 
 describe('racks', () => {
   it('registers each broker with its rack; Metadata and DescribeCluster show it on every broker', async () => {
+    const etcd = new Etcd3({ hosts: `http://${cluster.etcd.endpoints}` });
+    try {
+      const all = await etcd.getAll().prefix('/runnel-test-').strings();
+      const racks = Object.entries(all).flatMap(([k, v]) => (/\/brokers\/\d+$/.test(k) ? [[JSON.parse(v).id, JSON.parse(v).rack]] : []));
+      expect(racks.sort()).toEqual([[1, 'r1'], [2, 'r2'], [3, 'r3']]);
+    } finally {
+      etcd.close();
+    }
     for (const b of cluster.brokers) {
       const md = await withWire(b.id, (w) => w.request(3, 12, { topics: [], allowAutoTopicCreation: false }));
       expect(md.brokers.map((x: { nodeId: number; rack: string | null }) => [x.nodeId, x.rack]).sort()).toEqual([[1, 'r1'], [2, 'r2'], [3, 'r3']]);
