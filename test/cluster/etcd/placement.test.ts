@@ -70,9 +70,12 @@ describe('placement: rack aware', () => {
     }
   });
 
-  it('ignores racks when only some brokers have one', () => {
-    const mixed: PlacementBroker[] = [{ id: 0, rack: 'r1' }, { id: 1, rack: null }, { id: 2, rack: 'r1' }];
-    expect(assignReplicas(mixed, 3, 2, { startIndex: 0 })).toEqual(assignReplicas(plain(0, 1, 2), 3, 2, { startIndex: 0 }));
+  it('counts the brokers without a rack as one rack when only some brokers have one (Kafka 4\'s StripedReplicaPlacer)', () => {
+    const mixed: PlacementBroker[] = [{ id: 0, rack: 'r1' }, { id: 1, rack: null }, { id: 2, rack: 'r1' }, { id: 3, rack: null }];
+    expect(rackAlternated(mixed)).toEqual([1, 0, 3, 2]);
+    const noRack = new Set([1, 3]);
+    for (const r of assignReplicas(mixed, 12, 2)) expect(r.filter((id) => noRack.has(id))).toHaveLength(1);
+    for (const r of assignReplicas(mixed, 12, 3)) expect(new Set(r).size).toBe(3);
   });
 });
 
