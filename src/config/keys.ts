@@ -86,6 +86,7 @@ export const KEYS: Record<string, KeyDef> = {
   'runnel.etcd.endpoints': { type: 'list', doc: 'Runnel: etcd v3 endpoints (host:port, comma-separated) holding the cluster\'s control state. Unset: a single node, as without a cluster.' },
   'runnel.etcd.prefix': { type: 'string', default: '/runnel', doc: 'Runnel: key prefix of this cluster in etcd, so that several clusters can share one etcd.' },
   'broker.rack': { type: 'string', doc: 'Rack of this broker; replica placement spreads each partition over racks.' },
+  'replica.selector.class': { type: 'enum', values: ['org.apache.kafka.common.replica.RackAwareReplicaSelector'], doc: 'Fetch from follower (KIP-392): with Kafka\'s RackAwareReplicaSelector, a consumer that sends client.rack is pointed at an in-sync follower in its rack (preferred read replica). Unset: consumers read from the leader.' },
   'broker.session.timeout.ms': { type: 'int', default: '9000', min: 1000, doc: 'A broker whose etcd lease is not renewed for this long is dead to the cluster (its lease TTL).' },
   'broker.heartbeat.interval.ms': { type: 'int', default: '2000', min: 100, doc: 'How often a broker renews its etcd lease.' },
   'min.insync.replicas': { type: 'int', default: '1', min: 1, doc: 'In-sync replicas an acks=all write needs (NOT_ENOUGH_REPLICAS below it); topic config min.insync.replicas overrides.' },

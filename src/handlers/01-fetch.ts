@@ -6,11 +6,22 @@
  * the client skips the records before its offset), bounded by the partition's max bytes and the
  * request's max bytes (capped by fetch.max.bytes), with the "at least one batch" rule for the first
  * partition that has data. The bytes are the stored ones, written to the socket without a copy.
- * An empty record set is zero bytes, not null; preferred_read_replica is -1. A fetch with a
+ * An empty record set is zero bytes, not null. A fetch with a
  * replica id (v4–v14, or the replica state from v15) is a follower's: only the leader serves it, up
  * to its log end, recording the follower's progress (high watermark, ISR); a broker id that is not
  * a follower of the partition gets NOT_LEADER_OR_FOLLOWER. A partition led elsewhere names its
  * leader and endpoint (KIP-951, v12+ / v16+).
+ *
+ * Fetch from follower (KIP-392), in a cluster: a consumer's fetch from v11 is served by a follower
+ * too (Kafka's fetchOnlyFromLeader=false), up to the high watermark the follower has from its
+ * leader, with the same leader epoch checks (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH) and
+ * OFFSET_OUT_OF_RANGE only outside [log start, log end] (between its high watermark and its log
+ * end the answer is empty). With replica.selector.class set, the leader answers a consumer whose
+ * rack_id names a rack holding an in-sync follower (and not the leader) with that follower as
+ * preferred_read_replica and no records, at once; elsewhere preferred_read_replica is -1.
+ * Deviation: a follower's high watermark reaches it with its next fetch from the leader, so
+ * records become readable there up to replica.fetch.wait.max.ms later than on the leader (Kafka's
+ * followers lag the same way).
  *
  * When less than min.bytes is ready, the request waits up to max.wait.ms and is woken by the next
  * append to any partition it asked for. Incremental fetch sessions (KIP-227) from v7, see
@@ -77,10 +88,18 @@ function replicaIdOf(req: FetchRequest, v: number): number {
   return v >= 15 ? req.replicaState.replicaId : req.replicaId;
 }
 
-async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean, replicaId: number): Promise<ReadOutcome> {
+/** A consumer's fetch from v11 (KIP-392), which a follower may serve: the client's rack ('' for none). */
+interface FollowerFetch {
+  clientRack: string;
+}
+
+async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean, replicaId: number, ff: FollowerFetch | undefined): Promise<ReadOutcome> {
   const found = findTopic(ctx.broker, w.topic, w.topicId);
   if (!found.topic) return { data: emptyPartition(w.partition, found.errorCode), bytes: 0 };
-  const { partition: log, errorCode, leader } = findPartition(ctx.broker, found.topic, w.partition);
+  const parts = ctx.broker.partitions;
+  const lookup = ff && parts.getReadableOrError ? parts.getReadableOrError(found.topic.name, w.partition) : findPartition(ctx.broker, found.topic, w.partition);
+  const { partition: log, errorCode, leader } = lookup;
+  const follower = 'follower' in lookup && lookup.follower === true;
   if (!log) {
     const data = emptyPartition(w.partition, errorCode);
     if (leader) data.currentLeader = { ...leader };
@@ -93,6 +112,15 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
   data.logStartOffset = BigInt(log.logStartOffset);
   data.abortedTransactions = readCommitted ? [] : null;
   if (epochError !== ErrorCode.NONE) return { data, bytes: 0, log };
+  if (ff && !follower && parts.preferredReadReplica) {
+    // The leader points the client at a follower in its rack and returns no records (as Kafka).
+    const preferred = parts.preferredReadReplica(found.topic.name, w.partition, ff.clientRack, Number(w.fetchOffset));
+    if (preferred >= 0) {
+      data.preferredReadReplica = preferred;
+      ctx.broker.metrics.preferredReadReplica?.(found.topic.name);
+      return { data, bytes: 0, log };
+    }
+  }
   try {
     const limit = Math.min(w.maxBytes, budget);
     const from = Number(w.fetchOffset);
@@ -112,6 +140,7 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
     data.lastStableOffset = BigInt(r.lastStableOffset);
     data.logStartOffset = BigInt(r.logStartOffset);
     ctx.broker.metrics.fetched(found.topic.name, r.records.length);
+    if (replicaId < 0) ctx.broker.metrics.servedToConsumer?.(found.topic.name, follower ? 'follower' : 'leader', r.records);
     return { data, bytes: r.records.length, log };
   } catch (err) {
     data.errorCode = partitionErrorCode(err, ctx.log, { topic: found.topic.name, partition: w.partition }).code;
@@ -124,7 +153,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 18,
-  note: 'fetch sessions (KIP-227), long polling woken by appends; follower fetches (replica id) from v4',
+  note: 'fetch sessions (KIP-227), long polling woken by appends; follower fetches (replica id) from v4; fetch from follower (KIP-392: rack_id, preferred_read_replica, a follower serves consumers up to its high watermark) from v11 in a cluster',
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const cache = ctx.broker.fetchSessions;
@@ -180,17 +209,19 @@ export default defineHandler<FetchRequest, FetchResponse>({
     const replicaId = replicaIdOf(req, v);
     // A follower reads what the leader has written, committed or not.
     const readCommitted = req.isolationLevel === 1 && replicaId < 0;
+    const ff: FollowerFetch | undefined = replicaId < 0 && v >= 11 ? { clientRack: req.rackId ?? '' } : undefined;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
     let outcomes: ReadOutcome[];
     for (;;) {
       outcomes = [];
       let total = 0;
       for (const w of wanted) {
-        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted, replicaId);
+        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted, replicaId, ff);
         total += o.bytes;
         outcomes.push(o);
       }
-      const hasError = outcomes.some((o) => o.data.errorCode !== 0);
+      // A preferred read replica is answered at once, as an error is (Kafka's hasPreferredReadReplica).
+      const hasError = outcomes.some((o) => o.data.errorCode !== 0 || o.data.preferredReadReplica >= 0);
       const wait = deadline - Date.now();
       if (total >= req.minBytes || hasError || wait <= 0 || wanted.length === 0) break;
       await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionHandle => !!l), wait, replicaId >= 0);
@@ -204,7 +235,7 @@ export default defineHandler<FetchRequest, FetchResponse>({
       const d = o.data;
       if (w.session) {
         const sp = w.session;
-        const news = (d.records?.length ?? 0) > 0 || d.errorCode !== 0 || d.highWatermark !== sp.lastHighWatermark || d.lastStableOffset !== sp.lastStableOffset || d.logStartOffset !== sp.lastLogStartOffset;
+        const news = (d.records?.length ?? 0) > 0 || d.errorCode !== 0 || d.preferredReadReplica >= 0 || d.highWatermark !== sp.lastHighWatermark || d.lastStableOffset !== sp.lastStableOffset || d.logStartOffset !== sp.lastLogStartOffset;
         sp.lastHighWatermark = d.highWatermark;
         sp.lastStableOffset = d.lastStableOffset;
         sp.lastLogStartOffset = d.logStartOffset;

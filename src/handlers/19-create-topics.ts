@@ -10,7 +10,7 @@
  * cluster). Without one, -1 means num.partitions / default.replication.factor; 0 or below -1 gets
  * INVALID_PARTITIONS / INVALID_REPLICATION_FACTOR, and a replication factor above the number of
  * live brokers INVALID_REPLICATION_FACTOR; replicas are placed as Kafka's AdminUtils does (over
- * racks when every broker has broker.rack). A name given twice gets one
+ * racks when brokers have broker.rack). A name given twice gets one
  * INVALID_REQUEST result ("Duplicate topic name.") and is not created. validateOnly checks
  * everything and creates nothing. v5+ results carry the partition count, replication factor and
  * the topic's resulting configs with their sources; v7 the topic id.

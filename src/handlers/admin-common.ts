@@ -68,7 +68,7 @@ export function replicaListError(brokerIds: number[], image: MetadataImage, rf: 
 /**
  * Replica lists for `count` new partitions (the first numbered `first`) with `rf` replicas each, as
  * Kafka's AdminUtils places them: leaders and followers spread evenly over the brokers of the image,
- * over racks when every broker has one (src/cluster/etcd/placement.ts). New partitions of an
+ * over racks when brokers have one (src/cluster/etcd/placement.ts). New partitions of an
  * existing topic continue from its partition 0's leader (`firstLeader`), as Kafka's addPartitions.
  */
 export function spreadReplicas(image: MetadataImage, first: number, count: number, rf: number, firstLeader?: number): number[][] {

@@ -8,11 +8,16 @@ import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom
 import type { BrokerLogs } from '../storage/log-store.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import { registerClusterMetrics, type ClusterMetricsSource } from './cluster-metrics.js';
+import { ConsumerFetchMetrics, type ServedAs } from './consumer-fetch-metrics.js';
 
 export interface BrokerMetrics {
   request(api: string, version: number, seconds: number): void;
   produced(topic: string, bytes: number, records: number): void;
   fetched(topic: string, bytes: number): void;
+  /** Batches served to a consumer, as leader or follower (src/metrics/consumer-fetch-metrics.ts). */
+  servedToConsumer?(topic: string, as: ServedAs, batches: Buffer): void;
+  /** A Fetch response named a follower as preferred read replica. */
+  preferredReadReplica?(topic: string): void;
   partitionError(api: string, code: number): void;
   connectionOpened(): void;
   connectionClosed(): void;
@@ -36,6 +41,7 @@ export class PrometheusMetrics implements BrokerMetrics {
   private readonly errors: Counter<'api' | 'code'>;
   private readonly connections: Gauge;
   readonly recoverySeconds: Gauge;
+  private readonly consumerFetches: ConsumerFetchMetrics;
 
   /** `cluster`: the replication and controller metrics of a broker in a cluster. */
   constructor(logs: BrokerLogs, groups: GroupCoordinator, cluster?: ClusterMetricsSource) {
@@ -91,6 +97,7 @@ export class PrometheusMetrics implements BrokerMetrics {
       },
     });
     if (cluster) registerClusterMetrics(r, cluster);
+    this.consumerFetches = new ConsumerFetchMetrics(r);
   }
 
   request(api: string, version: number, seconds: number): void {
@@ -102,6 +109,12 @@ export class PrometheusMetrics implements BrokerMetrics {
   }
   fetched(topic: string, bytes: number): void {
     if (bytes > 0) this.bytesOut.inc({ topic }, bytes);
+  }
+  servedToConsumer(topic: string, as: ServedAs, batches: Buffer): void {
+    this.consumerFetches.served(topic, as, batches);
+  }
+  preferredReadReplica(topic: string): void {
+    this.consumerFetches.redirected(topic);
   }
   partitionError(api: string, code: number): void {
     this.errors.inc({ api, code: String(code) });

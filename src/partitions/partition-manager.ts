@@ -23,6 +23,17 @@ export interface PartitionManager {
   getPartitionOrError(topic: string, index: number): PartitionLookup;
   /** The partitions of a topic that this broker hosts (in index order). */
   partitions(topic: string): PartitionHandle[];
+  /**
+   * Fetch from follower (KIP-392), in a cluster only: a consumer's Fetch (v11+) may be served by a
+   * follower too. The leader's or a follower's handle (`follower` says which), else as
+   * getPartitionOrError.
+   */
+  getReadableOrError?(topic: string, index: number): PartitionLookup & { follower?: boolean };
+  /**
+   * The follower in the client's rack this leader names as preferred read replica (replica.selector.class),
+   * or -1: not the leader, no selector, or the leader is the one to read from.
+   */
+  preferredReadReplica?(topic: string, index: number, clientRack: string, fetchOffset: number): number;
   /** Makes the log start offsets survive a crash (after DeleteRecords). */
   checkpointLogStartOffsets(): Promise<void>;
 }

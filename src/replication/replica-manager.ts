@@ -20,6 +20,7 @@ import type { Logger } from '../util/logger.js';
 import { ReplicatedPartition, type ReplicaSettings } from './replicated-partition.js';
 import { LeaderFetcher, type FetcherSettings } from './replica-fetcher.js';
 import type { ReplicationThrottle } from './replication-throttle.js';
+import { preferredReadReplica, type ReplicaSelector } from './replica-selector.js';
 import { dirname } from 'node:path';
 import { highWatermarkOf, readHighWatermarks, writeHighWatermarks, type HighWatermark, type HighWatermarks } from '../storage/hw-checkpoint.js';
 
@@ -41,6 +42,8 @@ export interface ReplicaManagerOptions {
   onIsrChange?(kind: 'shrink' | 'expand'): void;
   /** The replication throttle: its leader side for the partitions led here, its follower side for the fetchers. */
   throttle?: ReplicationThrottle;
+  /** replica.selector.class (KIP-392); undefined: consumers are never sent to a follower. */
+  replicaSelector?: ReplicaSelector;
 }
 
 export class ReplicaManager implements PartitionManager {
@@ -236,6 +239,30 @@ export class ReplicaManager implements PartitionManager {
     const leader = { leaderId: state.leader, leaderEpoch: state.leaderEpoch };
     if (state.leader < 0) return { partition: undefined, errorCode: ErrorCode.LEADER_NOT_AVAILABLE, message: `${topic}-${index} has no leader`, leader };
     return { partition: undefined, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, message: `broker ${state.leader} leads ${topic}-${index}`, leader };
+  }
+
+  /** Kafka's fetchOnlyFromLeader=false: a follower serves consumers too, up to its high watermark. */
+  getReadableOrError(topic: string, index: number): PartitionLookup & { follower?: boolean } {
+    const lookup = this.getPartitionOrError(topic, index);
+    if (lookup.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) return lookup;
+    const r = this.replicas.get(topic, index);
+    if (!r || r.role !== 'follower') return lookup;
+    const failed = r.underlyingLog.failed;
+    if (failed) return { partition: undefined, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, message: `log of ${topic}-${index} is offline: ${failed.message}` };
+    return { partition: r, errorCode: 0, follower: true };
+  }
+
+  /** Kafka's ReplicaManager.findPreferredReadReplica, for a partition led here. */
+  preferredReadReplica(topic: string, index: number, clientRack: string, fetchOffset: number): number {
+    const selector = this.o.replicaSelector;
+    const r = this.replicas.get(topic, index);
+    if (!selector || !r || r.role !== 'leader') return -1;
+    const image = this.image ?? this.o.control.image();
+    const rackOf = (id: number): string | null => image.broker(id)?.rack ?? null;
+    const leader = { id: this.o.nodeId, rack: rackOf(this.o.nodeId), logEndOffset: r.logEndOffset, timeSinceLastCaughtUpMs: 0 };
+    // A follower that is not registered has no endpoint to send the client to (Kafka's Node.noNode()).
+    const followers = r.readReplicaCandidates(fetchOffset).filter((c) => image.broker(c.id) !== undefined).map((c) => ({ ...c, rack: rackOf(c.id) }));
+    return preferredReadReplica(selector, clientRack, { leader, replicas: [leader, ...followers] });
   }
 
   partitions(topic: string): PartitionHandle[] {

@@ -246,6 +246,21 @@ export class ReplicatedPartition extends LogPartition {
     return lag;
   }
 
+  /**
+   * KIP-392: the followers a consumer at `fetchOffset` may be sent to (Kafka's
+   * findPreferredReadReplica): in sync, and holding that offset. A follower's log start is taken
+   * to be the leader's (it follows the leader's DeleteRecords and retention).
+   */
+  readReplicaCandidates(fetchOffset: number, now = Date.now()): Array<{ id: number; logEndOffset: number; timeSinceLastCaughtUpMs: number }> {
+    if (this.roleNow !== 'leader' || !this.state) return [];
+    const out = [];
+    for (const [id, f] of this.followers) {
+      if (!this.state.isr.includes(id) || f.leo < fetchOffset || this.log.logStartOffset > fetchOffset) continue;
+      out.push({ id, logEndOffset: f.leo, timeSinceLastCaughtUpMs: Math.max(0, now - f.lastCaughtUpMs) });
+    }
+    return out;
+  }
+
   /** Kafka's Replica.updateFetchState and Partition.maybeExpandIsr. */
   private recordFollowerFetch(replicaId: number, f: FollowerState, offset: number, leaderEnd: number, now: number): void {
     if (offset >= leaderEnd) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, now);
@@ -309,6 +324,10 @@ export class ReplicatedPartition extends LogPartition {
     let n = 0;
     while (n < this.waiters.length && this.waiters[n].offset <= min) n++;
     if (n > 0) for (const w of this.waiters.splice(0, n)) w.resolve();
+    this.notifyHighWatermark();
+  }
+
+  private notifyHighWatermark(): void {
     const listeners = this.hwListeners;
     this.hwListeners = new Set();
     for (const fn of listeners) fn();
@@ -320,7 +339,11 @@ export class ReplicatedPartition extends LogPartition {
   async appendFromLeader(records: Buffer, leaderHighWatermark: number, leaderLogStartOffset: number): Promise<void> {
     if (records.length > 0) await this.log.appendAsFollower(records);
     const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
-    if (hw > this.hw) this.hw = hw;
+    if (hw > this.hw) {
+      this.hw = hw;
+      // Consumers long-polling this follower (KIP-392) read up to its high watermark.
+      this.notifyHighWatermark();
+    }
     // The leader's DeleteRecords and retention reach the follower (Kafka's maybeIncrementLogStartOffset).
     const start = Math.min(leaderLogStartOffset, this.hw);
     if (start > this.log.logStartOffset) await this.log.deleteRecordsBefore(start);

@@ -21,6 +21,7 @@ import { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
 import { ReplicationThrottle } from '../replication/replication-throttle.js';
 import { EtcdBrokerRegistry } from '../cluster/etcd/broker-registry.js';
+import { replicaSelectorFor } from '../replication/replica-selector.js';
 import { ClusterEventCounts, type ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { Logger } from '../util/logger.js';
 import type { NodeOptions } from './single-node.js';
@@ -65,6 +66,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),
       onIsrChange: (kind) => (kind === 'shrink' ? events.isrShrinks++ : events.isrExpands++),
       throttle,
+      replicaSelector: replicaSelectorFor(config.get('replica.selector.class')),
     });
     const owner = node.metadata;
     const metrics: ClusterMetricsSource = {

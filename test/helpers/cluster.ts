@@ -102,7 +102,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: { brokers?: number; config?: Record<string, string>; etcd?: TestEtcd; startTimeoutMs?: number } = {}): Promise<TestCluster> {
+export async function startCluster(opts: { brokers?: number; config?: Record<string, string>; brokerConfig?: (id: number) => Record<string, string>; etcd?: TestEtcd; startTimeoutMs?: number } = {}): Promise<TestCluster> {
   const etcd = opts.etcd ?? (await startEtcd());
   const prefix = `/runnel-test-${process.pid}-${Date.now()}`;
   const brokers: BrokerProcess[] = [];
@@ -116,6 +116,7 @@ export async function startCluster(opts: { brokers?: number; config?: Record<str
         new BrokerProcess(id, port, dir, {
           ...FAST_CLUSTER,
           ...opts.config,
+          ...opts.brokerConfig?.(id),
           'node.id': String(id),
           listeners: `PLAINTEXT://127.0.0.1:${port}`,
           'log.dirs': dir,

@@ -7,9 +7,10 @@
  * skipped while its rack (or itself) already holds a replica of the partition and some rack (or
  * broker) holds none.
  *
- * Deviation: Kafka refuses when only some brokers have a rack ("Not all brokers have rack
- * information"); here racks are then ignored (Kafka's RackAwareMode.Safe), since a rack missing on
- * one broker should not stop topic creation.
+ * When only some brokers have a rack, those without one count as one more rack, as Kafka 4's
+ * StripedReplicaPlacer (KRaft) groups them under an empty rack name; ZooKeeper-era Kafka refused
+ * ("Not all brokers have rack information"). A rack missing on one broker should not stop topic
+ * creation, and the replicas still spread over the racks there are.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { TopicError } from '../topics.js';
@@ -35,7 +36,7 @@ export function assignReplicas(brokers: readonly PlacementBroker[], partitions: 
   if (replicationFactor > brokers.length)
     throw new TopicError(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${replicationFactor} larger than available brokers: ${brokers.length}.`);
   const sorted = [...brokers].sort((a, b) => a.id - b.id);
-  const rackAware = sorted.every((b) => b.rack !== null);
+  const rackAware = sorted.some((b) => b.rack !== null);
   return rackAware && sorted.length > 0 ? rackAwarePlacement(sorted, partitions, replicationFactor, opts) : rackUnawarePlacement(sorted.map((b) => b.id), partitions, replicationFactor, opts);
 }
 
@@ -82,13 +83,17 @@ function rackUnawarePlacement(ids: number[], partitions: number, rf: number, opt
   return out;
 }
 
-/** Brokers alternating racks (racks sorted by name, each rack's brokers by id). */
+/** The group of brokers without a rack (sorts before any rack name). */
+const NO_RACK = '\u0000no rack';
+const rackKey = (b: PlacementBroker): string => b.rack ?? NO_RACK;
+
+/** Brokers alternating racks (racks sorted by name, each rack's brokers by id; those without a rack as one rack). */
 export function rackAlternated(brokers: readonly PlacementBroker[]): number[] {
   const byRack = new Map<string, number[]>();
   for (const b of brokers) {
-    const list = byRack.get(b.rack ?? '') ?? [];
+    const list = byRack.get(rackKey(b)) ?? [];
     list.push(b.id);
-    byRack.set(b.rack ?? '', list);
+    byRack.set(rackKey(b), list);
   }
   const racks = [...byRack.keys()].sort();
   for (const list of byRack.values()) list.sort((a, b) => a - b);
@@ -98,7 +103,7 @@ export function rackAlternated(brokers: readonly PlacementBroker[]): number[] {
 }
 
 function rackAwarePlacement(brokers: readonly PlacementBroker[], partitions: number, rf: number, opts: PlacementOptions): number[][] {
-  const rackOf = new Map(brokers.map((b) => [b.id, b.rack ?? '']));
+  const rackOf = new Map(brokers.map((b) => [b.id, rackKey(b)]));
   const numRacks = new Set(rackOf.values()).size;
   const arranged = rackAlternated(brokers);
   const n = arranged.length;

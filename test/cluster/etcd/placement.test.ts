@@ -70,9 +70,12 @@ describe('placement: rack aware', () => {
     }
   });
 
-  it('ignores racks when only some brokers have one', () => {
-    const mixed: PlacementBroker[] = [{ id: 0, rack: 'r1' }, { id: 1, rack: null }, { id: 2, rack: 'r1' }];
-    expect(assignReplicas(mixed, 3, 2, { startIndex: 0 })).toEqual(assignReplicas(plain(0, 1, 2), 3, 2, { startIndex: 0 }));
+  it('counts the brokers without a rack as one rack when only some brokers have one (Kafka 4\'s StripedReplicaPlacer)', () => {
+    const mixed: PlacementBroker[] = [{ id: 0, rack: 'r1' }, { id: 1, rack: null }, { id: 2, rack: 'r1' }, { id: 3, rack: null }];
+    expect(rackAlternated(mixed)).toEqual([1, 0, 3, 2]);
+    const noRack = new Set([1, 3]);
+    for (const r of assignReplicas(mixed, 12, 2)) expect(r.filter((id) => noRack.has(id))).toHaveLength(1);
+    for (const r of assignReplicas(mixed, 12, 3)) expect(new Set(r).size).toBe(3);
   });
 });
 
@@ -99,5 +102,57 @@ describe('placement: explicit assignments', () => {
     expect(assignmentError([[1, 2], [3]], known)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     expect(assignmentError([[1, 2]], known, 3)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
     expect(assignmentError([[]], known)?.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  });
+});
+
+/** Kafka's AdminRackAwareTest.checkReplicaDistribution: racks per partition, leaders and replicas per broker. */
+describe('placement: Kafka rack-aware distribution checks', () => {
+  const check = (rackOf: Record<number, string>, a: number[][], rf: number, opts: { leaders?: boolean; replicas?: boolean; rackAware?: boolean } = {}) => {
+    const brokers = Object.keys(rackOf).map(Number);
+    const numRacks = new Set(Object.values(rackOf)).size;
+    for (const r of a) {
+      expect(r).toHaveLength(rf);
+      expect(new Set(r).size).toBe(rf);
+      if (opts.rackAware !== false) expect(new Set(r.map((id) => rackOf[id])).size).toBe(Math.min(rf, numRacks));
+    }
+    const count = (ids: number[]) => brokers.map((b) => ids.filter((x) => x === b).length);
+    if (opts.leaders !== false) expect(new Set(count(a.map((r) => r[0]))).size).toBe(1);
+    if (opts.replicas !== false) expect(new Set(count(a.flat())).size).toBe(1);
+  };
+  const sixIn3 = { 0: 'rack1', 1: 'rack2', 2: 'rack2', 3: 'rack3', 4: 'rack3', 5: 'rack1' };
+
+  it('spreads 6 partitions x 3 replicas evenly over 6 brokers in 3 racks (start index 2, and random)', () => {
+    check(sixIn3, assignReplicas(racked(sixIn3), 6, 3, { startIndex: 2, startPartitionId: 0 }), 3);
+    check(sixIn3, assignReplicas(racked(sixIn3), 6, 3), 3);
+  });
+
+  it('keeps every partition on distinct racks with uneven replicas and uneven racks', () => {
+    check(sixIn3, assignReplicas(racked(sixIn3), 13, 3, { startIndex: 0, startPartitionId: 0 }), 3, { leaders: false, replicas: false });
+    const uneven = { 0: 'rack1', 1: 'rack1', 2: 'rack2', 3: 'rack3', 4: 'rack3', 5: 'rack1' };
+    check(uneven, assignReplicas(racked(uneven), 12, 3), 3, { replicas: false });
+  });
+
+  it('spreads 2 replicas, an expansion from partition 12, and 96 partitions over 12 brokers', () => {
+    check(sixIn3, assignReplicas(racked(sixIn3), 12, 2), 2);
+    check(sixIn3, assignReplicas(racked(sixIn3), 6, 2), 2);
+    const shifted = { 6: 'rack1', 7: 'rack2', 8: 'rack2', 9: 'rack3', 10: 'rack3', 11: 'rack1' };
+    check(shifted, assignReplicas(racked(shifted), 12, 2, { startPartitionId: 12 }), 2);
+    const three = { 0: 'rack1', 1: 'rack2', 4: 'rack3' };
+    check(three, assignReplicas(racked(three), 3, 2), 2);
+    const twelve = { ...sixIn3, 6: 'rack1', 7: 'rack2', 8: 'rack2', 9: 'rack3', 10: 'rack1', 11: 'rack3' };
+    check(twelve, assignReplicas(racked(twelve), 96, 3), 3);
+  });
+
+  it('uses every rack when there are more replicas than racks, and one rack when there is one', () => {
+    const m = { 0: 'rack1', 1: 'rack2', 2: 'rack2', 3: 'rack3', 4: 'rack3', 5: 'rack2' };
+    for (const r of assignReplicas(racked(m), 6, 5)) expect(new Set(r.map((id) => m[id as keyof typeof m])).size).toBe(3);
+    for (const r of assignReplicas(racked(m), 6, 2)) expect(new Set(r.map((id) => m[id as keyof typeof m])).size).toBe(2);
+    const one = { 0: 'rack1', 1: 'rack1', 2: 'rack1', 3: 'rack1', 4: 'rack1', 5: 'rack1' };
+    check(one, assignReplicas(racked(one), 6, 3), 3);
+  });
+
+  it('skips a broker that already holds a replica when racks run out (Kafka testSkipBrokerWithReplicaAlreadyAssigned)', () => {
+    const m = { 0: 'a', 1: 'b', 2: 'c', 3: 'a', 4: 'a' };
+    check(m, assignReplicas(racked(m), 6, 4, { startIndex: 2 }), 4, { rackAware: false, leaders: false, replicas: false });
   });
 });
