@@ -12,6 +12,7 @@
  */
 import { adoptClusterMeta } from '../cluster/cluster-meta.js';
 import { openClusterNode } from '../cluster/etcd/cluster-node.js';
+import { requestElection } from '../cluster/etcd/election-requests.js';
 import { topicDefault } from '../config/topic-configs.js';
 import { LogManager } from '../storage/log-manager.js';
 import { MemoryLogStore } from '../storage/memory-log-store.js';
@@ -84,6 +85,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger 
       partitions: replicas,
       clustered: true,
       metrics,
+      leaderElections: { elect: (req) => requestElection(control, req) },
       onLeadership(fn) {
         leadership = fn;
       },

@@ -11,6 +11,7 @@ import type { PartitionManager } from '../partitions/partition-manager.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { MetadataSource } from '../handlers/types.js';
 import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
+import type { LeaderElections } from '../ports/leader-elections.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -26,6 +27,8 @@ export interface Topology {
   onLeadership(fn: (topic: string, partition: number, leader: boolean) => void): void;
   /** Replication and controller metrics (cluster only). */
   readonly metrics?: ClusterMetricsSource;
+  /** ElectLeaders made by the controller (cluster only). */
+  readonly leaderElections?: LeaderElections;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
   listening(broker: BrokerImage): Promise<void>;
   /** Before the listener closes: a controlled shutdown moves leadership away (cluster only). */

@@ -37,7 +37,15 @@ export async function openClusterNode(config: BrokerConfig, broker: BrokerImage,
     features,
     deferRegistration: opts.deferRegistration,
   });
-  const controller = new Controller(control, { uncleanLeaderElection: () => config.bool('unclean.leader.election.enable'), onLeaderElected: opts.onLeaderElected });
+  const controller = new Controller(control, {
+    uncleanLeaderElection: () => config.bool('unclean.leader.election.enable'),
+    onLeaderElected: opts.onLeaderElected,
+    rebalance: {
+      enabled: () => config.bool('auto.leader.rebalance.enable'),
+      intervalMs: () => config.num('leader.imbalance.check.interval.seconds') * 1000,
+      percentage: () => config.int('leader.imbalance.per.broker.percentage'),
+    },
+  });
   if (!opts.deferRegistration) controller.start();
   const metadata = new ClusterMetadataOwner({ control, defaultReplicationFactor: config.int('default.replication.factor') });
   return {

@@ -45,6 +45,11 @@ export class ControlState {
     if (revision > this.revision) this.revision = revision;
   }
 
+  /** The keys under `prefix` (a module's own keys under P/, which the image does not read). */
+  under(prefix: string): Array<[string, StoredKey]> {
+    return [...this.kv].filter(([k]) => k.startsWith(prefix));
+  }
+
   /** Ids of the brokers being shut down (controlled shutdown requested). */
   shuttingDown(): Set<number> {
     const out = new Set<number>();

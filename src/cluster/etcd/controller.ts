@@ -11,6 +11,8 @@
 import type { MetadataImage, TopicImage } from '../metadata-image.js';
 import { within } from './client.js';
 import { electLeader, type ClusterView } from './election.js';
+import { serveElectionRequests } from './election-requests.js';
+import { LeaderRebalancer, type RebalanceSettings } from './leader-rebalance.js';
 import type { EtcdControl } from './etcd-control.js';
 import type { StoredController } from './keys.js';
 import type { WriteGuard } from './partition-cas.js';
@@ -20,6 +22,8 @@ export interface ControllerOptions {
   uncleanLeaderElection: boolean | (() => boolean);
   /** Told of each leader this controller elected (metrics). */
   onLeaderElected?(topic: string, partition: number, leader: number): void;
+  /** auto.leader.rebalance.enable and leader.imbalance.* (leader-rebalance.ts); none: no rebalance. */
+  rebalance?: RebalanceSettings;
 }
 
 export class Controller {
@@ -30,11 +34,14 @@ export class Controller {
   private campaigning = false;
   private stopped = false;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly rebalancer: LeaderRebalancer | undefined;
 
   constructor(
     private readonly control: EtcdControl,
     private readonly opts: ControllerOptions,
-  ) {}
+  ) {
+    if (opts.rebalance) this.rebalancer = new LeaderRebalancer(control, () => this.guard, opts.rebalance, opts.onLeaderElected);
+  }
 
   /** Whether this broker is the active controller. */
   get active(): boolean {
@@ -48,6 +55,7 @@ export class Controller {
   start(): void {
     this.unsubscribe.push(this.control.onImage(() => this.onChange()));
     this.unsubscribe.push(this.control.onRegistration(() => this.onChange()));
+    this.rebalancer?.start();
     this.onChange();
   }
 
@@ -55,6 +63,7 @@ export class Controller {
     this.stopped = true;
     for (const u of this.unsubscribe.splice(0)) u();
     this.guard = undefined;
+    await this.rebalancer?.stop();
     await this.running;
   }
 
@@ -151,5 +160,7 @@ export class Controller {
         if (res.ok && elected) this.opts.onLeaderElected?.(t.name, p.partition, res.state.leader);
       }
     }
+    // ElectLeaders from any broker, after the partitions are in line with the live brokers.
+    if (this.guard && (await serveElectionRequests(this.control, this.guard, this.opts.onLeaderElected)) === 'fenced') this.resign('a write was fenced');
   }
 }
