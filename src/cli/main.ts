@@ -6,6 +6,7 @@ import { consoleConsumerCommand } from './console-consumer.js';
 import { consumerGroupsCommand } from './consumer-groups.js';
 import { perfCommand } from './perf.js';
 import { devClusterCommand } from './dev-cluster.js';
+import { leaderElectionCommand } from './leader-election.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -19,6 +20,7 @@ Commands:
   perf              Producer and consumer load tests: perf produce, perf consume
                     (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
   dev-cluster       Run etcd and N brokers locally as one cluster, for development
+  leader-election   Elect preferred or unclean partition leaders (kafka-leader-election.sh)
 
 Each command takes --help.
 
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'consumer-groups': consumerGroupsCommand,
   perf: perfCommand,
   'dev-cluster': devClusterCommand,
+  'leader-election': leaderElectionCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
