@@ -110,6 +110,8 @@ export class LeaderFetcher {
         await sleep(this.s.backoffMs);
       }
     }
+    // stop() may have come while the connection was opening: it would keep the process alive.
+    await this.conn?.close().catch(() => undefined);
   }
 
   /** Truncation to the leader's log by leader epochs, in rounds until the epochs agree. */
