@@ -100,6 +100,7 @@ export class LeaderFetcher {
       }
       try {
         this.conn ??= await Connection.open(this.address, { clientId: `runnel-replica-${this.s.nodeId}`, requestTimeoutMs: this.s.maxWaitMs + 30_000 });
+        if (this.stopped) break;
         for (const f of [...this.followed.values()]) if (!f.truncated) await this.truncate(f);
         await this.fetchOnce();
       } catch (err) {
