@@ -1,6 +1,7 @@
 /**
  * A broker's membership of a cluster, wired from its configuration (runnel.etcd.*, broker.session.
  * timeout.ms, broker.heartbeat.interval.ms, broker.rack, unclean.leader.election.enable,
+ * auto.leader.rebalance.enable, leader.imbalance.*,
  * default.replication.factor): the control store, the controller campaign and the metadata owner.
  */
 import type { BrokerConfig } from '../../config/config.js';

@@ -7,6 +7,7 @@
  * one may have died half-way). Rather than one handler per event it reconciles every partition
  * after each new image; a partition already right costs nothing. Each write is a compare-and-swap
  * guarded by the controller key's create revision, so a deposed controller cannot write.
+ * ElectLeaders requests (election-requests.ts) and the leader rebalance (leader-rebalance.ts) too.
  */
 import type { MetadataImage, TopicImage } from '../metadata-image.js';
 import { within } from './client.js';
