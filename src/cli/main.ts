@@ -9,6 +9,7 @@ import { devClusterCommand } from './dev-cluster.js';
 import { reassignPartitionsCommand } from './reassign-partitions.js';
 import { configsCommand } from './configs.js';
 import { clusterCommand } from './cluster.js';
+import { leaderElectionCommand } from './leader-election.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -26,6 +27,7 @@ Commands:
   configs           Describe and alter topic, broker, broker-logger and group configs, client quotas
                     (kafka-configs.sh)
   cluster           Cluster id, unregister a broker (kafka-cluster.sh)
+  leader-election   Elect preferred or unclean partition leaders (kafka-leader-election.sh)
 
 Each command takes --help.
 
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'reassign-partitions': reassignPartitionsCommand,
   configs: configsCommand,
   cluster: clusterCommand,
+  'leader-election': leaderElectionCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -32,6 +32,7 @@ export const ApiKey = {
   DescribeConfigs: 32,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  ElectLeaders: 43,
 } as const;
 
 /**

@@ -104,6 +104,9 @@ export const KEYS: Record<string, KeyDef> = {
   'offsets.topic.replication.factor': { type: 'int', default: '3', min: 1, doc: 'Replication factor of __consumer_offsets (in a cluster; a single node uses 1).' },
   'transaction.state.log.replication.factor': { type: 'int', default: '3', min: 1, doc: 'Replication factor of __transaction_state (in a cluster; a single node uses 1).' },
   'transaction.state.log.min.isr': { type: 'int', default: '2', min: 1, doc: 'min.insync.replicas of __transaction_state (in a cluster).' },
+  'auto.leader.rebalance.enable': { type: 'bool', default: 'true', doc: 'The controller moves leadership back to preferred replicas (cluster only; see leader.imbalance.*).' },
+  'leader.imbalance.check.interval.seconds': { type: 'long', default: '300', min: 1, doc: 'How often the controller checks the leader imbalance.' },
+  'leader.imbalance.per.broker.percentage': { type: 'int', default: '10', min: 0, max: 100, doc: 'When more than this percentage of the partitions a broker is the preferred replica of are led by others, they move back to it.' },
   'controlled.shutdown.enable': { type: 'bool', default: 'true', doc: 'On SIGTERM, move leadership off the broker before it stops.' },
   'inter.broker.listener.name': { type: 'string', doc: 'Listener brokers use to reach each other (default: the first listener).' },
 };

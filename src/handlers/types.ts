@@ -13,6 +13,7 @@ import type { BrokerMetrics } from '../metrics/metrics.js';
 import type { DynamicConfigs } from '../config/dynamic-configs.js';
 import type { BrokerLoggers } from '../util/loggers.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
+import type { LeaderElections } from '../ports/leader-elections.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -56,6 +57,8 @@ export interface BrokerServices {
   /** In a cluster: starts and cancels partition reassignments (AlterPartitionReassignments). Undefined on one node. */
   reassignments?: PartitionReassignmentsPort;
   producerIds: ProducerIdAllocator;
+  /** In a cluster: ElectLeaders, made by the active controller. Undefined on one node, where every partition has its preferred leader. */
+  leaderElections?: LeaderElections;
   transactions: TxnCoordinatorPort;
   metrics: BrokerMetrics;
   /** Every API this broker serves, with the version range it advertises (ApiVersions is built from it). */

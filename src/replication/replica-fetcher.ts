@@ -105,6 +105,7 @@ export class LeaderFetcher {
       }
       try {
         this.conn ??= await Connection.open(this.address, { clientId: `runnel-replica-${this.s.nodeId}`, requestTimeoutMs: this.s.maxWaitMs + 30_000 });
+        if (this.stopped) break;
         for (const f of [...this.followed.values()]) if (!f.truncated) await this.truncate(f);
         await this.fetchOnce();
       } catch (err) {
@@ -115,6 +116,8 @@ export class LeaderFetcher {
         await sleep(this.s.backoffMs);
       }
     }
+    // stop() may have come while the connection was opening: it would keep the process alive.
+    await this.conn?.close().catch(() => undefined);
   }
 
   /** Truncation to the leader's log by leader epochs, in rounds until the epochs agree. */

@@ -4,7 +4,7 @@
  * after it cut off; then the producer state and transaction index, from the snapshot a clean close
  * left plus the batch headers after it.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
 import { recoverCleanerLeftovers } from './clean-swap.js';
 import { join } from 'node:path';
 import { Segment } from './segment.js';
@@ -49,7 +49,10 @@ export async function loadSegments(dir: string, opts: LoadOptions, indexInterval
     try {
       segments.push(await Segment.openTrusted(dir, base, files));
     } catch {
-      segments.push(new Segment(dir, base, files));
+      // No file at all (a crash right after the directory was made): an empty one, as Kafka's LogLoader makes.
+      const seg = new Segment(dir, base, files);
+      await appendFile(seg.logPath, '');
+      segments.push(seg);
     }
   }
   for (let i = 0; i < segments.length - 1; i++) segments[i].nextOffset = segments[i + 1].baseOffset;

@@ -13,6 +13,7 @@
 import { adoptClusterMeta } from '../cluster/cluster-meta.js';
 import { openClusterNode } from '../cluster/etcd/cluster-node.js';
 import { EtcdReassignments } from '../cluster/etcd/reassignment.js';
+import { requestElection } from '../cluster/etcd/election-requests.js';
 import { topicDefault } from '../config/topic-configs.js';
 import { LogManager } from '../storage/log-manager.js';
 import { MemoryLogStore } from '../storage/memory-log-store.js';
@@ -99,6 +100,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       clustered: true,
       metrics,
       reassignments: new EtcdReassignments(control, (topic) => topicSetting(topic, 'unclean.leader.election.enable') === 'true'),
+      leaderElections: { elect: (req) => requestElection(control, req) },
       onLeadership(fn) {
         leadership = fn;
       },

@@ -13,6 +13,7 @@ import type { MetadataSource } from '../handlers/types.js';
 import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { BrokerRegistry } from '../cluster/broker-registry.js';
+import type { LeaderElections } from '../ports/leader-elections.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -32,6 +33,8 @@ export interface Topology {
   readonly brokerRegistry?: BrokerRegistry;
   /** Replication and controller metrics (cluster only). */
   readonly metrics?: ClusterMetricsSource;
+  /** ElectLeaders made by the controller (cluster only). */
+  readonly leaderElections?: LeaderElections;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
   listening(broker: BrokerImage): Promise<void>;
   /** Before the listener closes: a controlled shutdown moves leadership away (cluster only). */

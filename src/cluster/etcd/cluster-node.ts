@@ -1,6 +1,7 @@
 /**
  * A broker's membership of a cluster, wired from its configuration (runnel.etcd.*, broker.session.
  * timeout.ms, broker.heartbeat.interval.ms, broker.rack, unclean.leader.election.enable,
+ * auto.leader.rebalance.enable, leader.imbalance.*,
  * default.replication.factor): the control store, the controller campaign and the metadata owner.
  */
 import type { BrokerConfig } from '../../config/config.js';
@@ -37,7 +38,15 @@ export async function openClusterNode(config: BrokerConfig, broker: BrokerImage,
     features,
     deferRegistration: opts.deferRegistration,
   });
-  const controller = new Controller(control, { uncleanLeaderElection: () => config.bool('unclean.leader.election.enable'), onLeaderElected: opts.onLeaderElected });
+  const controller = new Controller(control, {
+    uncleanLeaderElection: () => config.bool('unclean.leader.election.enable'),
+    onLeaderElected: opts.onLeaderElected,
+    rebalance: {
+      enabled: () => config.bool('auto.leader.rebalance.enable'),
+      intervalMs: () => config.num('leader.imbalance.check.interval.seconds') * 1000,
+      percentage: () => config.int('leader.imbalance.per.broker.percentage'),
+    },
+  });
   if (!opts.deferRegistration) controller.start();
   const metadata = new ClusterMetadataOwner({ control, defaultReplicationFactor: config.int('default.replication.factor') });
   return {

@@ -30,9 +30,12 @@ export class ControlState {
     return this.kv.get(key);
   }
 
-  /** Every key under `prefix` (for what keeps its own keys beside the image, e.g. etcd-config-store.ts). */
-  *under(prefix: string): Generator<[string, StoredKey]> {
-    for (const e of this.kv) if (e[0].startsWith(prefix)) yield e;
+  /**
+   * The keys under `prefix` (a module's own keys under P/, which the image does not read: configs,
+   * election requests), as a snapshot: callers await between entries while the watch changes the map.
+   */
+  under(prefix: string): Array<[string, StoredKey]> {
+    return [...this.kv].filter(([k]) => k.startsWith(prefix));
   }
 
   reset(entries: Iterable<[string, StoredKey]>, revision: number): void {

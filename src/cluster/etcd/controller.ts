@@ -7,10 +7,13 @@
  * one may have died half-way). Rather than one handler per event it reconciles every partition
  * after each new image; a partition already right costs nothing. Each write is a compare-and-swap
  * guarded by the controller key's create revision, so a deposed controller cannot write.
+ * ElectLeaders requests (election-requests.ts) and the leader rebalance (leader-rebalance.ts) too.
  */
 import type { MetadataImage, TopicImage } from '../metadata-image.js';
 import { within } from './client.js';
 import { electLeader, type ClusterView } from './election.js';
+import { serveElectionRequests } from './election-requests.js';
+import { LeaderRebalancer, type RebalanceSettings } from './leader-rebalance.js';
 import type { EtcdControl } from './etcd-control.js';
 import type { StoredController } from './keys.js';
 import type { WriteGuard } from './partition-cas.js';
@@ -21,6 +24,8 @@ export interface ControllerOptions {
   uncleanLeaderElection: boolean | (() => boolean);
   /** Told of each leader this controller elected (metrics). */
   onLeaderElected?(topic: string, partition: number, leader: number): void;
+  /** auto.leader.rebalance.enable and leader.imbalance.* (leader-rebalance.ts); none: no rebalance. */
+  rebalance?: RebalanceSettings;
 }
 
 export class Controller {
@@ -31,11 +36,14 @@ export class Controller {
   private campaigning = false;
   private stopped = false;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly rebalancer: LeaderRebalancer | undefined;
 
   constructor(
     private readonly control: EtcdControl,
     private readonly opts: ControllerOptions,
-  ) {}
+  ) {
+    if (opts.rebalance) this.rebalancer = new LeaderRebalancer(control, () => this.guard, opts.rebalance, opts.onLeaderElected);
+  }
 
   /** Whether this broker is the active controller. */
   get active(): boolean {
@@ -49,6 +57,7 @@ export class Controller {
   start(): void {
     this.unsubscribe.push(this.control.onImage(() => this.onChange()));
     this.unsubscribe.push(this.control.onRegistration(() => this.onChange()));
+    this.rebalancer?.start();
     this.onChange();
   }
 
@@ -56,6 +65,7 @@ export class Controller {
     this.stopped = true;
     for (const u of this.unsubscribe.splice(0)) u();
     this.guard = undefined;
+    await this.rebalancer?.stop();
     await this.running;
   }
 
@@ -153,5 +163,7 @@ export class Controller {
       }
     }
     if (this.guard && (await completeReassignments(this.control, this.control.image(), this.guard, this.control.log)) === 'fenced') return this.resign('a write was fenced');
+    // ElectLeaders from any broker, after the partitions are in line with the live brokers.
+    if (this.guard && (await serveElectionRequests(this.control, this.guard, this.opts.onLeaderElected)) === 'fenced') this.resign('a write was fenced');
   }
 }
