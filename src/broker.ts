@@ -27,6 +27,7 @@ import { DynamicConfigs } from './config/dynamic-configs.js';
 import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
+import { openClientQuotas } from './quotas/open-quotas.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -150,6 +151,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const nodeOptions = { config, dataDir, features, broker: (id: number) => brokerImage(config, id), storageLog: loggers.get('runnel.storage'), log };
   const topology = clusterConfigured ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster') }) : await openSingleNode(nodeOptions);
   const { logs, owner: topics, producerIds } = topology;
+  const quotas = await openClientQuotas(config, dataDir, log);
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
   // Coordinators write through partition handles and serve the partitions of their internal topic
@@ -203,6 +205,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     apiRanges: advertisedRanges,
     dynamicConfigs,
     loggers,
+    quotas,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));
@@ -211,6 +214,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     bound = await server.listen(host, port);
   } catch (err) {
     groups.close();
+    await quotas.store.close();
     await topology.close();
     await logs.close();
     throw err;
@@ -275,6 +279,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         groups.close();
         transactions.close();
         remoteMarkers?.close();
+        await quotas.store.close();
         await topology.close();
         await logs.close();
         await unlock();

@@ -101,6 +101,8 @@ export const KEYS: Record<string, KeyDef> = {
   'transaction.state.log.min.isr': { type: 'int', default: '2', min: 1, doc: 'min.insync.replicas of __transaction_state (in a cluster).' },
   'controlled.shutdown.enable': { type: 'bool', default: 'true', doc: 'On SIGTERM, move leadership off the broker before it stops.' },
   'inter.broker.listener.name': { type: 'string', doc: 'Listener brokers use to reach each other (default: the first listener).' },
+  'quota.window.num': { type: 'int', default: '11', min: 1, doc: 'Samples kept to measure a client quota (the rate spans this many windows).' },
+  'quota.window.size.seconds': { type: 'int', default: '1', min: 1, doc: 'Length of one client quota sample.' },
 };
 
 /** Kafka keys that have no effect on a single Runnel node; accepted so that Kafka's files work as they are. */
