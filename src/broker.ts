@@ -227,6 +227,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     } catch (err) {
       await server.close(0);
       groups.close();
+      await quotas.store.close();
       await topology.close();
       await logs.close();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
