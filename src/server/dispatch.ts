@@ -44,22 +44,26 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
     throw new UnsupportedRequest(key, version);
   }
   const codec = apiCodecs.get(key)!;
-  const decodeStarted = performance.now();
+  // request_percentage counts decoding and the handler's synchronous work; timed only while some quota sets it.
+  const timed = broker.quotas.request.enabled;
+  const decodeStarted = timed ? performance.now() : 0;
   const body = codec.readRequest(reader, version);
   const ctx: HandlerContext = { apiVersion: version, header, client, broker, log, requestBytes: frame.length };
   const started = performance.now();
   const handled = handler.handle(body, ctx);
-  const busyMs = performance.now() - decodeStarted;
-  const dispatched: Dispatched = { header, response: Promise.resolve(null), throttleMs: 0 };
+  const busyMs = timed ? performance.now() - decodeStarted : 0;
+  const dispatched = { header, throttleMs: 0 } as Dispatched;
   dispatched.response = Promise.resolve(handled).then((res) => {
     broker.metrics.request(codec.name, version, (performance.now() - started) / 1000);
     // Quotas: the longer of the handler's own throttle (byte rates) and the request quota's, in the
     // response's throttle_time_ms and as the time the connection is not read.
-    const requestThrottle = requestThrottleMs(broker.quotas, key, quotaUser(client), header.clientId ?? '', busyMs, ctx.quotaExempt === true);
-    dispatched.throttleMs = Math.max(ctx.throttleMs ?? 0, requestThrottle);
+    const requestThrottle = timed ? requestThrottleMs(broker.quotas, key, quotaUser(client), header.clientId ?? '', busyMs, ctx.quotaExempt === true) : 0;
+    if (ctx.throttleMs !== undefined || requestThrottle > 0) dispatched.throttleMs = Math.max(ctx.throttleMs ?? 0, requestThrottle);
     if (res === NO_RESPONSE) return null;
-    const withTime = res as { throttleTimeMs?: number };
-    if (requestThrottle > 0 && typeof withTime.throttleTimeMs === 'number') withTime.throttleTimeMs = Math.max(withTime.throttleTimeMs, requestThrottle);
+    if (requestThrottle > 0) {
+      const withTime = res as { throttleTimeMs?: number };
+      if (typeof withTime.throttleTimeMs === 'number') withTime.throttleTimeMs = Math.max(withTime.throttleTimeMs, requestThrottle);
+    }
     return encodeResponseChunks(key, version, header.correlationId, res, codec);
   });
   return dispatched;
