@@ -80,6 +80,8 @@ export class QuotaManager {
     readonly quotaKey: string,
     private readonly store: QuotaStore,
     private readonly windows: RateWindows,
+    /** A bound on one throttle (Kafka bounds request_percentage's to one quota window, not the byte rates'). */
+    private readonly maxThrottleMs = Infinity,
   ) {
     this.sensors = new Sensors(windows);
   }
@@ -119,7 +121,7 @@ export class QuotaManager {
     if (!q) return 0;
     const rate = this.sensors.get(q.tag, nowMs);
     rate.record(value, nowMs);
-    return rate.throttleMs(q.bound, nowMs);
+    return Math.min(rate.throttleMs(q.bound, nowMs), this.maxThrottleMs);
   }
 
   /** Takes back a recorded value (a throttled Fetch returns no data, so its bytes do not count). */
@@ -186,7 +188,7 @@ export class ClientQuotas {
   ) {
     this.produce = new QuotaManager(PRODUCER_BYTE_RATE, store, windows);
     this.fetch = new QuotaManager(CONSUMER_BYTE_RATE, store, windows);
-    this.request = new QuotaManager(REQUEST_PERCENTAGE, store, windows);
+    this.request = new QuotaManager(REQUEST_PERCENTAGE, store, windows, windows.windowMs);
     this.connections = new ConnectionQuotas(store, windows);
     const refresh = (): void => {
       this.produce.refresh();

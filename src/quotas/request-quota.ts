@@ -3,7 +3,8 @@
  * broker busy, recorded as a percentage of one thread over the quota window. Runnel has one thread,
  * so what counts is the synchronous work of a request (decoding and the handler up to its first
  * wait); waiting for appends, replicas or long polls costs nothing, as time in Kafka's purgatory
- * does not count. Broker-to-broker requests are exempt, as Kafka's cluster actions are.
+ * does not count. Broker-to-broker requests are exempt, as Kafka's cluster actions are. One throttle
+ * lasts at most one quota window (Kafka's ClientRequestQuotaManager bounds it so).
  */
 import type { ClientQuotas } from './client-quotas.js';
 

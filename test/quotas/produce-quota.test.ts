@@ -114,3 +114,52 @@ describe('consumer_byte_rate', () => {
     }
   }, 60_000);
 });
+
+describe('request_percentage', () => {
+  it('throttles a client whose requests use more than its share of the broker', async () => {
+    // 0.001 % of one thread over a 2 s span: 20 µs of work in total, so a few requests exceed it.
+    await setQuota([['client-id', 'busy']], 'request_percentage', 0.001);
+    const w = await KafkaWire.connect(broker.port, clientHost(broker.host));
+    try {
+      let throttled = 0;
+      for (let i = 0; i < 5 && throttled === 0; i++) {
+        w.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, { clientId: 'busy' });
+        throttled = (await w.receive(30_000)).body.throttleTimeMs;
+      }
+      expect(throttled).toBeGreaterThan(0);
+      // Bounded by one quota window (1 s here), however far over the quota.
+      expect(throttled).toBeLessThanOrEqual(1000);
+      // Another client id on the same broker is not throttled.
+      w.send(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, { clientId: 'idle' });
+      const other = await w.receive(throttled + 30_000);
+      expect(other.body.throttleTimeMs).toBe(0);
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+});
+
+// Last: it refuses connections from 127.0.0.1, which every test here uses.
+describe('connection_creation_rate', () => {
+  it('closes connections over the IP rate (after holding them), and counts only accepted ones', async () => {
+    // 1/s over a 2 s minimum span: 2 connections at once; the next is held, unanswered, then closed.
+    await setQuota([['ip', '127.0.0.1']], 'connection_creation_rate', 1);
+    const accepted: KafkaWire[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const w = await KafkaWire.connect(broker.port, '127.0.0.1');
+        accepted.push(w);
+        expect((await w.request(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' })).errorCode).toBe(0);
+      }
+      const refused = await KafkaWire.connect(broker.port, '127.0.0.1');
+      accepted.push(refused);
+      refused.send(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+      const t0 = Date.now();
+      expect(await refused.waitClosed(15_000)).toBe(true);
+      expect(Date.now() - t0).toBeGreaterThan(100);
+      expect(refused.bytesReceived).toBe(0);
+    } finally {
+      for (const w of accepted) await w.close();
+    }
+  }, 60_000);
+});
