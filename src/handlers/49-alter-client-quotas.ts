@@ -7,8 +7,9 @@
  * together (validate_only: none), in the data directory on one node and in etcd in a cluster, where
  * every broker's watch applies them.
  *
- * Deviation: controller_mutation_rate is stored and described but not enforced (no topic mutation is
- * throttled).
+ * Deviations: controller_mutation_rate is stored and described but not enforced (no topic mutation is
+ * throttled); a NaN value is refused ("must be greater than 0"), where Kafka stores it; no ACL check
+ * (Kafka requires ALTER_CONFIGS on the cluster).
  */
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';

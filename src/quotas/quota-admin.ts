@@ -78,7 +78,9 @@ export interface AlterResult {
 export async function alterQuotas(store: QuotaStore, alterations: readonly Alteration[], validateOnly: boolean): Promise<AlterResult[]> {
   const results = new Map<string, AlterResult>();
   const changes: QuotaChange[] = [];
-  for (const a of alterations) {
+  // Entity checks may resolve host names (ip entities): all at once, not one after the other.
+  const keyChecks = await Promise.all(alterations.map((a) => keysFor(new Map(a.entity))));
+  for (const [i, a] of alterations.entries()) {
     const entity: QuotaEntity = new Map(a.entity);
     const key = entityKey(entity);
     const ops = new Map<string, number | null>();
@@ -92,7 +94,7 @@ export async function alterQuotas(store: QuotaStore, alterations: readonly Alter
       results.set(key, { entity, error: `Ignoring duplicate entity ${describeEntity(entity)}` });
       continue;
     }
-    const keys = await keysFor(entity);
+    const keys = keyChecks[i];
     if (typeof keys === 'string') {
       results.set(key, { entity, error: keys });
       continue;
