@@ -14,7 +14,9 @@
  * The common case costs one boolean test: a type without any entity setting its key is disabled.
  * Resolutions are cached per (user, client id) until the store changes.
  */
-import { ANONYMOUS, CLIENT_ID, IP, USER } from './quota-entity.js';
+import { isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { ANONYMOUS, CLIENT_ID, IP, normalizeIp, USER } from './quota-entity.js';
 import { CONNECTION_CREATION_RATE, CONSUMER_BYTE_RATE, PRODUCER_BYTE_RATE, REQUEST_PERCENTAGE } from './quota-keys.js';
 import { SampledRate, type RateWindows } from './rate.js';
 import type { QuotaStore } from './quota-store.js';
@@ -139,9 +141,15 @@ export class QuotaManager {
   }
 }
 
-/** connection_creation_rate per client IP: ips/<ip>, else ips/<default>. */
+/**
+ * connection_creation_rate per client IP: ips/<ip>, else ips/<default>. An ip entity named by a
+ * host name applies to the addresses it resolves to (Kafka resolves it too), once the lookup is done.
+ */
 export class ConnectionQuotas {
   enabled = false;
+  private byIp = new Map<string, number>();
+  private defaultBound: number | undefined;
+  private generation = 0;
   private readonly sensors: Sensors;
 
   constructor(
@@ -152,10 +160,31 @@ export class ConnectionQuotas {
   }
 
   refresh(): void {
-    let enabled = false;
-    for (const e of this.store.snapshot().values()) if (CONNECTION_CREATION_RATE in e.values) enabled = true;
-    if (!enabled) this.sensors.clear();
-    this.enabled = enabled;
+    const generation = ++this.generation;
+    const byIp = new Map<string, number>();
+    const hosts: Array<[string, number]> = [];
+    let defaultBound: number | undefined;
+    for (const e of this.store.snapshot().values()) {
+      const bound = e.values[CONNECTION_CREATION_RATE];
+      if (bound === undefined || !e.entity.has(IP)) continue;
+      const name = e.entity.get(IP) ?? null;
+      if (name === null) defaultBound = bound;
+      else if (isIP(name)) byIp.set(normalizeIp(name), bound);
+      else hosts.push([name, bound]);
+    }
+    this.byIp = byIp;
+    this.defaultBound = defaultBound;
+    this.enabled = byIp.size > 0 || hosts.length > 0 || defaultBound !== undefined;
+    if (!this.enabled) this.sensors.clear();
+    for (const [host, bound] of hosts) {
+      lookup(host, { all: true }).then(
+        (addrs) => {
+          if (generation !== this.generation) return;
+          for (const a of addrs) if (!this.byIp.has(normalizeIp(a.address))) this.byIp.set(normalizeIp(a.address), bound);
+        },
+        () => undefined,
+      );
+    }
   }
 
   /**
@@ -164,8 +193,7 @@ export class ConnectionQuotas {
    */
   recordAndGetThrottleMs(ip: string, nowMs: number): number {
     if (!this.enabled) return 0;
-    const entries = this.store.snapshot();
-    const bound = entries.get(key([[IP, ip]]))?.values[CONNECTION_CREATION_RATE] ?? entries.get(key([[IP, null]]))?.values[CONNECTION_CREATION_RATE];
+    const bound = this.byIp.get(ip) ?? this.defaultBound;
     if (bound === undefined) return 0;
     const rate = this.sensors.get(ip, nowMs);
     rate.record(1, nowMs);

@@ -92,3 +92,18 @@ describe('connection_creation_rate', () => {
     for (let i = 0; i < 50; i++) expect(q.connections.recordAndGetThrottleMs('10.0.0.1', 0)).toBe(0);
   });
 });
+
+describe('connection_creation_rate by host name', () => {
+  it('an ip entity named by a host name applies to its addresses once resolved', async () => {
+    const q = await withQuotas([[{ ip: 'localhost' }, { connection_creation_rate: 1 }]]);
+    const deadline = Date.now() + 10_000;
+    // Until the lookup is done no quota applies; then 127.0.0.1 has localhost's (1/s: 10 at once over the 10 s span).
+    let refusedAt = -1;
+    while (refusedAt < 0 && Date.now() < deadline) {
+      for (let i = 0; i < 20 && refusedAt < 0; i++) if (q.connections.recordAndGetThrottleMs('127.0.0.1', 0) > 0) refusedAt = i;
+      if (refusedAt < 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(refusedAt).toBeGreaterThanOrEqual(0);
+    expect(q.connections.recordAndGetThrottleMs('10.9.9.9', 0)).toBe(0);
+  });
+});
