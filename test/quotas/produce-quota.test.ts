@@ -72,8 +72,8 @@ describe('producer_byte_rate', () => {
   it('answers throttle_time_ms and does not read the connection for that long', async () => {
     const w = await KafkaWire.connect(broker.port, clientHost(broker.host));
     try {
-      const body = { acks: 1, timeoutMs: 5000, topicData: [{ name: 'q', partitionData: [{ index: 0, records: createBatch([{ key: null, value: Buffer.alloc(200_000, 1), timestamp: Date.now() }]) }] }] };
-      // 200 kB against 100 kB/s over a 2 s minimum span: at once over the quota.
+      const body = { acks: 1, timeoutMs: 5000, topicData: [{ name: 'q', partitionData: [{ index: 0, records: createBatch([{ key: null, value: Buffer.alloc(500_000, 1), timestamp: Date.now() }]) }] }] };
+      // 500 kB against 100 kB/s, measured over at most 3 windows of 1 s: over the quota whatever came before.
       w.send(0, 9, body, { clientId: 'slow' });
       const first = (await w.receive(15_000)).body;
       expect(first.responses[0].partitionResponses[0].errorCode).toBe(0);
