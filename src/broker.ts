@@ -28,6 +28,7 @@ import { FileDynamicConfigStore, type DynamicConfigStore } from './config/dynami
 import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
+import { openClientQuotas } from './quotas/open-quotas.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -154,6 +155,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   if (!dynamicConfigs) throw new Error('no dynamic config store');
   const configs = dynamicConfigs;
   const { logs, owner: topics, producerIds } = topology;
+  const quotas = await openClientQuotas(config, dataDir, log);
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
   // Coordinators write through partition handles and serve the partitions of their internal topic
@@ -210,6 +212,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     dynamicConfigs: configs,
     loggers,
     brokerRegistry: topology.brokerRegistry,
+    quotas,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));
@@ -218,6 +221,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     bound = await server.listen(host, port);
   } catch (err) {
     groups.close();
+    await quotas.store.close();
     await topology.close();
     await logs.close();
     throw err;
@@ -230,6 +234,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     } catch (err) {
       await server.close(0);
       groups.close();
+      await quotas.store.close();
       await topology.close();
       await logs.close();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
@@ -282,6 +287,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         groups.close();
         transactions.close();
         remoteMarkers?.close();
+        await quotas.store.close();
         await topology.close();
         await logs.close();
         await unlock();

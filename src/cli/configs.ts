@@ -15,6 +15,7 @@ import { Client } from '../client/client.js';
 import type { Connection } from '../client/connection.js';
 import { AlterOp, ResourceError, ResourceType, describeConfigs, incrementalAlterConfigs, type ConfigEntry } from '../client/configs-admin.js';
 import { listGroups } from '../client/admin.js';
+import { quotaConfigsCommand } from './configs-quotas.js';
 import { parseProperties } from '../config/properties.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 
@@ -320,26 +321,8 @@ const EXCEPTIONS: Record<number, string> = {
   69: 'GroupIdNotFoundException',
 };
 
-async function loadQuotaCommand(): Promise<((argv: string[]) => Promise<number>) | undefined> {
-  // configs-quotas.ts is the client quotas' part of this tool (written with the quota APIs).
-  const path = './configs-quotas.js';
-  try {
-    const mod = (await import(path)) as { quotaConfigsCommand?: (argv: string[]) => Promise<number> };
-    return mod.quotaConfigsCommand;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
-    throw e;
-  }
-}
-
 export async function configsCommand(argv: string[]): Promise<number> {
-  if (isQuotaCommand(argv)) {
-    const quotas = await loadQuotaCommand();
-    if (quotas) return quotas(argv);
-    process.stderr.write('runnel configs: client quotas (clients, users, ips) are not available in this build\n');
-    return 1;
-  }
+  if (isQuotaCommand(argv)) return quotaConfigsCommand(argv);
   let client: Client | undefined;
   try {
     const p = parse(argv);

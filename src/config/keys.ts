@@ -109,6 +109,8 @@ export const KEYS: Record<string, KeyDef> = {
   'leader.imbalance.per.broker.percentage': { type: 'int', default: '10', min: 0, max: 100, doc: 'When more than this percentage of the partitions a broker is the preferred replica of are led by others, they move back to it.' },
   'controlled.shutdown.enable': { type: 'bool', default: 'true', doc: 'On SIGTERM, move leadership off the broker before it stops.' },
   'inter.broker.listener.name': { type: 'string', doc: 'Listener brokers use to reach each other (default: the first listener).' },
+  'quota.window.num': { type: 'int', default: '11', min: 1, doc: 'Samples kept to measure a client quota (the rate spans this many windows).' },
+  'quota.window.size.seconds': { type: 'int', default: '1', min: 1, doc: 'Length of one client quota sample.' },
 };
 
 /** Kafka keys that have no effect on a single Runnel node; accepted so that Kafka's files work as they are. */

@@ -49,6 +49,7 @@ import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, NO_RESPONSE, type HandlerContext } from './types.js';
 import type { TopicInfo } from '../cluster/topics.js';
 import { leaderEndpoints } from './common/leader-endpoints.js';
+import { produceThrottleMs } from '../quotas/byte-rate.js';
 
 type PartitionResult = ProduceResponsePartitionProduceResponse;
 
@@ -175,12 +176,14 @@ export default defineHandler<ProduceRequest, ProduceResponse>({
       }),
     );
     deadline.clear();
+    // producer_byte_rate (acks=0 too: no response, but the connection is muted all the same).
+    const throttleTimeMs = produceThrottleMs(ctx);
     if (req.acks === 0) {
       for (const t of topics)
         for (const p of t.partitionResponses)
           if (p.errorCode !== 0) ctx.log.warn({ topic: t.name, partition: p.index, errorCode: p.errorCode, error: p.errorMessage }, 'acks=0 produce failed');
       return NO_RESPONSE;
     }
-    return { responses: topics, throttleTimeMs: 0, nodeEndpoints: ctx.apiVersion >= 10 ? leaderEndpoints(ctx, topics.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader.leaderId))) : [] };
+    return { responses: topics, throttleTimeMs, nodeEndpoints: ctx.apiVersion >= 10 ? leaderEndpoints(ctx, topics.flatMap((t) => t.partitionResponses.map((p) => p.currentLeader.leaderId))) : [] };
   },
 });

@@ -29,6 +29,12 @@
  * aborted transactions of the batches returned, each at its first batch there, sorted, and ends
  * the response where @platformatic/kafka could not filter further (see src/fetch/aborted-txns.ts:
  * what Kafka's list says, in a form kafkajs and @platformatic/kafka also read right).
+ *
+ * Quotas (consumers only): the response is capped to what consumer_byte_rate allows in one quota
+ * window; when the bytes read put the client over its quota, they are not counted and an empty
+ * response with throttle_time_ms goes out instead, and the connection is muted for that long, as
+ * Kafka does. Deviation: the request quota (request_percentage) adds its throttle time but does not
+ * empty the response.
  */
 import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchResponseFetchableTopicResponse } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -39,6 +45,7 @@ import { findTopic, findPartition, leaderEpochError } from './common/partitions.
 import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
+import { fetchQuotaMaxBytes, fetchThrottleMs } from '../quotas/byte-rate.js';
 import { leaderEndpoints } from './common/leader-endpoints.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -205,8 +212,9 @@ export default defineHandler<FetchRequest, FetchResponse>({
       wanted = [...session.partitions.values()].map((sp) => ({ ...sp, session: sp }));
     }
 
-    const maxBytes = Math.min(req.maxBytes, ctx.broker.config.int('fetch.max.bytes'));
     const replicaId = replicaIdOf(req, v);
+    if (replicaId >= 0) ctx.quotaExempt = true;
+    const maxBytes = Math.min(req.maxBytes, ctx.broker.config.int('fetch.max.bytes'), replicaId >= 0 ? Infinity : fetchQuotaMaxBytes(ctx));
     // A follower reads what the leader has written, committed or not.
     const readCommitted = req.isolationLevel === 1 && replicaId < 0;
     const ff: FollowerFetch | undefined = replicaId < 0 && v >= 11 ? { clientRack: req.rackId ?? '' } : undefined;
@@ -225,6 +233,12 @@ export default defineHandler<FetchRequest, FetchResponse>({
       const wait = deadline - Date.now();
       if (total >= req.minBytes || hasError || wait <= 0 || wanted.length === 0) break;
       await waitForAppend(outcomes.map((o) => o.log).filter((l): l is PartitionHandle => !!l), wait, replicaId >= 0);
+    }
+
+    // consumer_byte_rate: over it, nothing is returned (the session's partitions keep their state).
+    if (replicaId < 0) {
+      const throttleTimeMs = fetchThrottleMs(ctx, outcomes.reduce((n, o) => n + (o.data.records?.length ?? 0), 0));
+      if (throttleTimeMs > 0) return { ...response(ErrorCode.NONE, session?.id ?? 0, []), throttleTimeMs };
     }
 
     // Group by topic in request order; an incremental response names only partitions with news.

@@ -18,6 +18,8 @@ import describeGroups from './15-describe-groups.js';
 import listGroups from './16-list-groups.js';
 import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
+import describeClientQuotas from './48-describe-client-quotas.js';
+import alterClientQuotas from './49-alter-client-quotas.js';
 import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
@@ -74,6 +76,8 @@ const served: readonly Handler[] = [
   listGroups,
   deleteGroups,
   offsetDelete,
+  describeClientQuotas,
+  alterClientQuotas,
   produce, fetch, listOffsets, metadata, apiVersions, describeCluster,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, incrementalAlterConfigs, describeTopicPartitions];
 

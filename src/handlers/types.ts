@@ -14,6 +14,7 @@ import type { DynamicConfigs } from '../config/dynamic-configs.js';
 import type { BrokerLoggers } from '../util/loggers.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
+import type { ClientQuotas } from '../quotas/client-quotas.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -21,6 +22,8 @@ export interface ClientInfo {
   remoteAddress: string;
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
+  /** The authenticated principal's name (none until authentication exists: quotas see ANONYMOUS). */
+  principal?: string;
 }
 
 /** What handlers may ask of the metadata owner (src/cluster/metadata-owner.ts). */
@@ -69,6 +72,8 @@ export interface BrokerServices {
   brokerRegistry?: BrokerRegistry;
   /** The broker's loggers and their levels (BROKER_LOGGER resources). */
   loggers: BrokerLoggers;
+  /** Client quotas: their store and the managers that measure usage against them. */
+  quotas: ClientQuotas;
   log: Logger;
 }
 
@@ -78,6 +83,12 @@ export interface HandlerContext {
   client: ClientInfo;
   broker: BrokerServices;
   log: Logger;
+  /** The request's size on the wire (producer_byte_rate counts it). */
+  requestBytes?: number;
+  /** Set by a handler that throttles its client (quotas): the connection is not read for that long. */
+  throttleMs?: number;
+  /** Set by a handler serving another broker (a follower's Fetch): no request quota applies. */
+  quotaExempt?: boolean;
 }
 
 /** Returned by a handler when the protocol says no response is sent (Produce with acks=0). */

@@ -7,6 +7,9 @@
  * which has no response). Frames read ahead wait in a short queue. Backpressure is pull-based:
  * the socket is paused while that queue is full or the client is not reading its responses, so a
  * slow reader cannot make the broker buffer without bound.
+ *
+ * A client over a quota is muted as Kafka mutes its channel: its response goes out at once (with
+ * throttle_time_ms), then nothing more is read or handled from it for the throttle time.
  */
 import type { Socket } from 'node:net';
 import { FrameReader, FrameTooLarge } from './frame-reader.js';
@@ -37,6 +40,8 @@ export class Connection {
   private closed = false;
   private readonly log: Logger;
   private idleWaiters: Array<() => void> = [];
+  /** Set while the client is throttled (quotas): nothing is read or handled until it fires. */
+  private throttle: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -125,6 +130,7 @@ export class Connection {
   private mustPause(): boolean {
     return (
       this.stopped ||
+      this.throttle !== undefined ||
       this.waiting.length >= this.opts.maxInFlight ||
       this.waitingBytes >= READ_AHEAD_BYTES ||
       this.socket.writableNeedDrain
@@ -137,7 +143,7 @@ export class Connection {
 
   /** Handles the next waiting frame unless one is being handled. */
   private pump(): void {
-    if (this.busy || this.closed || this.waiting.length === 0) {
+    if (this.busy || this.closed || this.throttle !== undefined || this.waiting.length === 0) {
       this.notifyIdle();
       return;
     }
@@ -162,6 +168,7 @@ export class Connection {
           for (const b of out) this.socket.write(b);
           this.socket.uncork();
         }
+        if (dispatched.throttleMs > 0) this.mute(dispatched.throttleMs);
         this.readFrames();
       },
       (err: unknown) => {
@@ -177,6 +184,13 @@ export class Connection {
     );
   }
 
+  private mute(ms: number): void {
+    this.throttle = setTimeout(() => {
+      this.throttle = undefined;
+      this.readFrames();
+    }, ms);
+  }
+
   private notifyIdle(): void {
     if (this.isIdle() && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
@@ -187,6 +201,7 @@ export class Connection {
 
   private handleClose(): void {
     this.closed = true;
+    clearTimeout(this.throttle);
     this.log.debug('connection closed');
     this.notifyIdle();
     this.onClose(this);

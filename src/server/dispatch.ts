@@ -10,7 +10,9 @@ import type { RequestHeader } from '../protocol/messages/headers.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { handlerRegistry } from '../handlers/index.js';
 import { apiVersionsBody } from '../handlers/18-api-versions.js';
-import { NO_RESPONSE, type BrokerServices, type ClientInfo } from '../handlers/types.js';
+import { NO_RESPONSE, type BrokerServices, type ClientInfo, type HandlerContext } from '../handlers/types.js';
+import { quotaUser } from '../quotas/client-quotas.js';
+import { requestThrottleMs } from '../quotas/request-quota.js';
 import type { Logger } from '../util/logger.js';
 
 export class UnsupportedRequest extends Error {
@@ -23,6 +25,8 @@ export interface Dispatched {
   header: RequestHeader;
   /** The response frame as buffers to write in order, or null when none is due. */
   response: Promise<Buffer[] | null>;
+  /** Once the response is ready: how long (ms) quotas say not to read from this client (0: no throttle). */
+  throttleMs: number;
 }
 
 /** Parses the header synchronously (so the caller can log it) and runs the handler. */
@@ -35,17 +39,32 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
     if (key === API_VERSIONS_KEY && handler && version > handler.maxVersion) {
       // Answered in the v0 layout so that any client can read it and retry at a version we serve.
       const body = apiVersionsBody(ErrorCode.UNSUPPORTED_VERSION, broker.apiRanges());
-      return { header, response: Promise.resolve([encodeResponse(key, 0, header.correlationId, body, apiCodecs.get(key)!)]) };
+      return { header, response: Promise.resolve([encodeResponse(key, 0, header.correlationId, body, apiCodecs.get(key)!)]), throttleMs: 0 };
     }
     throw new UnsupportedRequest(key, version);
   }
   const codec = apiCodecs.get(key)!;
+  // request_percentage counts decoding and the handler's synchronous work; timed only while some quota sets it.
+  const timed = broker.quotas.request.enabled;
+  const decodeStarted = timed ? performance.now() : 0;
   const body = codec.readRequest(reader, version);
-  const ctx = { apiVersion: version, header, client, broker, log };
+  const ctx: HandlerContext = { apiVersion: version, header, client, broker, log, requestBytes: frame.length };
   const started = performance.now();
-  const response = Promise.resolve(handler.handle(body, ctx)).then((res) => {
+  const handled = handler.handle(body, ctx);
+  const busyMs = timed ? performance.now() - decodeStarted : 0;
+  const dispatched = { header, throttleMs: 0 } as Dispatched;
+  dispatched.response = Promise.resolve(handled).then((res) => {
     broker.metrics.request(codec.name, version, (performance.now() - started) / 1000);
-    return res === NO_RESPONSE ? null : encodeResponseChunks(key, version, header.correlationId, res, codec);
+    // Quotas: the longer of the handler's own throttle (byte rates) and the request quota's, in the
+    // response's throttle_time_ms and as the time the connection is not read.
+    const requestThrottle = timed ? requestThrottleMs(broker.quotas, key, quotaUser(client), header.clientId ?? '', busyMs, ctx.quotaExempt === true) : 0;
+    if (ctx.throttleMs !== undefined || requestThrottle > 0) dispatched.throttleMs = Math.max(ctx.throttleMs ?? 0, requestThrottle);
+    if (res === NO_RESPONSE) return null;
+    if (requestThrottle > 0) {
+      const withTime = res as { throttleTimeMs?: number };
+      if (typeof withTime.throttleTimeMs === 'number') withTime.throttleTimeMs = Math.max(withTime.throttleTimeMs, requestThrottle);
+    }
+    return encodeResponseChunks(key, version, header.correlationId, res, codec);
   });
-  return { header, response };
+  return dispatched;
 }

@@ -2,12 +2,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Connection, type ConnectionOptions } from './connection.js';
 import type { BrokerServices } from '../handlers/types.js';
 import type { Logger } from '../util/logger.js';
+import { normalizeIp } from '../quotas/quota-entity.js';
 
 /** The TCP listener and the set of live connections. */
 export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private nextId = 1;
+  /** Connections refused by connection_creation_rate, waiting out their throttle time. */
+  private readonly held = new Set<Socket>();
 
   constructor(private readonly broker: BrokerServices, private readonly opts: ConnectionOptions, private readonly log: Logger) {
     this.server = createServer((socket: Socket) => this.accept(socket));
@@ -32,6 +35,21 @@ export class KafkaServer {
   }
 
   private accept(socket: Socket): void {
+    // connection_creation_rate: as Kafka does, a connection over its IP's rate is held (not read)
+    // for the throttle time and then closed, so the client cannot retry at once.
+    const throttleMs = this.broker.quotas.connections.recordAndGetThrottleMs(normalizeIp(socket.remoteAddress), Date.now());
+    if (throttleMs > 0) {
+      this.log.debug({ remote: socket.remoteAddress, throttleMs }, 'connection creation rate exceeded; closing the connection after the throttle time');
+      socket.pause();
+      socket.on('error', () => undefined);
+      const timer = setTimeout(() => socket.destroy(), throttleMs);
+      this.held.add(socket);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        this.held.delete(socket);
+      });
+      return;
+    }
     const conn = new Connection(socket, this.nextId++, this.broker, this.opts, this.log, (c) => {
       this.connections.delete(c);
       this.broker.metrics.connectionClosed();
@@ -46,6 +64,7 @@ export class KafkaServer {
    */
   async close(timeoutMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.held) s.destroy();
     for (const c of this.connections) c.stopReading();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {

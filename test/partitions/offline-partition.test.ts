@@ -3,6 +3,8 @@
  * does, through the log's `failed` field) answers the same Kafka error from every partition API:
  * KAFKA_STORAGE_ERROR, as Kafka's ReplicaManager.getPartitionOrError does for an offline partition.
  */
+import { ClientQuotas } from '../../src/quotas/client-quotas.js';
+import { LocalQuotaStore } from '../../src/quotas/quota-store.js';
 import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +38,8 @@ async function setup() {
   const topics = await singleNodeOwner(registry, logs);
   const { LogPartitionManager } = await import('../../src/partitions/log-partitions.js');
   const metrics = { produced: () => undefined, fetched: () => undefined, partitionError: () => undefined };
-  const broker = { config, topics, logs, partitions: new LogPartitionManager(logs, topics), metrics, log: silent } as unknown as BrokerServices;
+  const quotas = new ClientQuotas(await LocalQuotaStore.open(undefined), { samples: 11, windowMs: 1000 });
+  const broker = { config, topics, logs, partitions: new LogPartitionManager(logs, topics), metrics, quotas, log: silent } as unknown as BrokerServices;
   const ctx = (apiKey: number, apiVersion: number): HandlerContext => ({
     apiVersion,
     header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 'test' },
