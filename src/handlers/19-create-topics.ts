@@ -31,6 +31,7 @@ import type {
   CreateTopicsResponse,
   CreateTopicsResponseCreatableTopicResult,
 } from '../protocol/messages/index.js';
+import { CreateTopicsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -122,10 +123,7 @@ function plan(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): Plan |
   return { partitions: replicas.length, replicas, configs: checked.configs };
 }
 
-export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
-  apiKey: 19,
-  minVersion: 0,
-  maxVersion: 7,
+export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>(CreateTopicsRequestMeta, {
   note: 'replication factor up to the number of live brokers; at most 10,000 new partitions per request',
   async handle(req, ctx) {
     const dup = duplicates(req.topics.map((t) => t.name));

@@ -19,6 +19,7 @@ import type {
   CreatePartitionsResponse,
   CreatePartitionsResponseCreatePartitionsTopicResult,
 } from '../protocol/messages/index.js';
+import { CreatePartitionsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { partitionIncreaseError } from '../cluster/topics.js';
 import { err, errorOf, duplicates, replicaListError, spreadReplicas, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
@@ -56,10 +57,7 @@ function newReplicas(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: Handl
   return spreadReplicas(image, topic.partitions, t.count - topic.partitions, rf, topic.partitionStates[0]?.replicas[0]);
 }
 
-export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
-  apiKey: 37,
-  minVersion: 0,
-  maxVersion: 3,
+export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(CreatePartitionsRequestMeta, {
   note: 'not for internal topics',
   async handle(req, ctx) {
     const dup = duplicates(req.topics.map((t) => t.name));

@@ -11,15 +11,13 @@
  *    partition (ElectLeadersRequest.getErrorResponse); v0 has no election type (preferred).
  */
 import type { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/index.js';
+import { ElectLeadersRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
 const NOT_NEEDED_MESSAGE = 'Leader election not needed for topic partition.';
 
-export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
-  apiKey: 43,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>(ElectLeadersRequestMeta, {
   note: 'Single node: every partition already has its preferred leader (ELECTION_NOT_NEEDED).',
   handle(req, ctx) {
     const electionType = ctx.apiVersion >= 1 ? req.electionType : 0;
