@@ -10,6 +10,28 @@ export interface FlagSpec {
   repeat?: boolean;
 }
 
+/**
+ * A tool's flags as its help text lists them, so that the help and the parser cannot disagree: an
+ * option line is two spaces, the flag, and a placeholder when it takes a value (`  --topic T   The
+ * topic`); "(repeatable)" in its description lets it be given several times. With `section`, only
+ * the lines from the one starting with it to the next blank line (a subcommand's options).
+ */
+export function flagsFromHelp(help: string, section?: string): Record<string, FlagSpec> {
+  let lines = help.split('\n');
+  if (section !== undefined) {
+    const start = lines.findIndex((l) => l.startsWith(section));
+    const end = lines.findIndex((l, i) => i > start && l.trim() === '');
+    lines = lines.slice(start, end < 0 ? undefined : end);
+  }
+  const spec: Record<string, FlagSpec> = {};
+  for (const line of lines) {
+    const m = /^ {2}(--[a-z][a-z0-9-]*)( \S+)?(?: {2,}(.*))?$/.exec(line);
+    if (!m) continue;
+    spec[m[1]] = { ...(m[2] ? { value: true } : {}), ...(m[3]?.includes('(repeatable)') ? { repeat: true } : {}) };
+  }
+  return spec;
+}
+
 /** The flags a tool's spec leaves out: --help and -h are always taken. */
 const HELP_FLAGS: Record<string, FlagSpec> = { '--help': {}, '-h': {} };
 
@@ -40,4 +62,16 @@ export function parseFlags(argv: string[], spec: Record<string, FlagSpec>): Map<
     out.set(name, [...(prev ?? []), value]);
   }
   return out;
+}
+
+/** The one flag of `choices` given (an action, say); a UsageError unless exactly one is. */
+export function exactlyOne<T extends string>(flags: Map<string, string[]>, choices: readonly T[]): T {
+  const given = choices.filter((c) => flags.has(c));
+  if (given.length !== 1) throw new UsageError(`give exactly one of ${choices.join(', ')}`);
+  return given[0];
+}
+
+/** The value of a flag that may be left out. */
+export function option(flags: Map<string, string[]>, flag: string): string | undefined {
+  return flags.get(flag)?.[0];
 }

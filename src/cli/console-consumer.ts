@@ -1,6 +1,6 @@
 /** `runnel console-consumer`: kafka-console-consumer.sh on Runnel's own client. */
-import { flagsOrHelp, UsageError } from './args.js';
-import { bool, intFlag, keyValues, required, runTool, unescape } from './tool.js';
+import { option, UsageError } from './args.js';
+import { bool, intOption, keyValues, required, runFlagTool, unescape } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ClientError, KafkaError } from '../client/errors.js';
 import { EARLIEST, LATEST, fetchOnce, listOffsets, type ConsumedRecord } from '../client/consumer.js';
@@ -32,20 +32,6 @@ Options:
 
 Ends on SIGINT/SIGTERM too; prints "Processed a total of N messages" to standard error.
 `;
-
-const SPEC = {
-  '--bootstrap-server': { value: true },
-  '--topic': { value: true },
-  '--from-beginning': {},
-  '--partition': { value: true },
-  '--offset': { value: true },
-  '--max-messages': { value: true },
-  '--timeout-ms': { value: true },
-  '--isolation-level': { value: true },
-  '--group': { value: true },
-  '--property': { value: true, repeat: true },
-  '--consumer-property': { value: true, repeat: true },
-};
 
 interface Format {
   key: boolean;
@@ -80,19 +66,17 @@ function parseIsolation(v: string): number {
 }
 
 export function consoleConsumerCommand(argv: string[]): Promise<number> {
-  return runTool('console-consumer', async () => {
-    const flags = flagsOrHelp(argv, SPEC, HELP);
-    if (!flags) return 0;
+  return runFlagTool('console-consumer', argv, HELP, async (flags) => {
     const bootstrap = required(flags, '--bootstrap-server');
     const topicName = required(flags, '--topic');
     const props = keyValues(flags.get('--property'), '--property');
     const cprops = keyValues(flags.get('--consumer-property'), '--consumer-property');
-    const partition = intFlag(flags.get('--partition')?.[0], '--partition');
-    const offsetArg = flags.get('--offset')?.[0];
-    const maxMessages = intFlag(flags.get('--max-messages')?.[0], '--max-messages', 1);
-    const timeoutMs = intFlag(flags.get('--timeout-ms')?.[0], '--timeout-ms', 1);
-    const isolation = parseIsolation(flags.get('--isolation-level')?.[0] ?? cprops.get('isolation.level') ?? 'read_uncommitted');
-    const groupId = flags.get('--group')?.[0] ?? cprops.get('group.id');
+    const partition = intOption(flags, '--partition');
+    const offsetArg = option(flags, '--offset');
+    const maxMessages = intOption(flags, '--max-messages', 1);
+    const timeoutMs = intOption(flags, '--timeout-ms', 1);
+    const isolation = parseIsolation(option(flags, '--isolation-level') ?? cprops.get('isolation.level') ?? 'read_uncommitted');
+    const groupId = option(flags, '--group') ?? cprops.get('group.id');
     const fromBeginning = flags.has('--from-beginning');
     const reset = cprops.get('auto.offset.reset') ?? (fromBeginning ? 'earliest' : 'latest');
     if (reset !== 'earliest' && reset !== 'latest') throw new UsageError(`auto.offset.reset is earliest or latest, not '${reset}'`);

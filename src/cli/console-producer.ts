@@ -1,6 +1,6 @@
 /** `runnel console-producer`: kafka-console-producer.sh on Runnel's own client. */
 import { createInterface } from 'node:readline';
-import { flagsOrHelp, UsageError } from './args.js';
+import { option, flagsFromHelp, flagsOrHelp, UsageError } from './args.js';
 import { bool, keyValues, required, runTool, unescape } from './tool.js';
 import { Client } from '../client/client.js';
 import { ClientError } from '../client/errors.js';
@@ -27,15 +27,8 @@ Options:
   --help                          Show this help
 `;
 
-const SPEC = {
-  '--bootstrap-server': { value: true },
-  '--broker-list': { value: true },
-  '--topic': { value: true },
-  '--property': { value: true, repeat: true },
-  '--producer-property': { value: true, repeat: true },
-  '--request-required-acks': { value: true },
-  '--compression-codec': { value: true },
-};
+// --broker-list: kafka-console-producer.sh's old name of --bootstrap-server, still taken, no longer shown.
+const SPEC = { ...flagsFromHelp(HELP), '--broker-list': { value: true } };
 
 function parseAcks(v: string): number {
   const s = v.trim().toLowerCase();
@@ -56,7 +49,7 @@ export function consoleProducerCommand(argv: string[]): Promise<number> {
   return runTool('console-producer', async () => {
     const flags = flagsOrHelp(argv, SPEC, HELP);
     if (!flags) return 0;
-    const bootstrap = flags.get('--bootstrap-server')?.[0] ?? flags.get('--broker-list')?.[0] ?? required(flags, '--bootstrap-server');
+    const bootstrap = option(flags, '--bootstrap-server') ?? option(flags, '--broker-list') ?? required(flags, '--bootstrap-server');
     const topicName = required(flags, '--topic');
     const props = keyValues(flags.get('--property'), '--property');
     const producerProps = keyValues(flags.get('--producer-property'), '--producer-property');
@@ -64,9 +57,9 @@ export function consoleProducerCommand(argv: string[]): Promise<number> {
     const ignoreError = bool(props.get('ignore.error'), false);
     const separator = unescape(props.get('key.separator') ?? '\t');
     if (separator === '') throw new UsageError('key.separator must not be empty');
-    let acks = parseAcks(flags.get('--request-required-acks')?.[0] ?? '-1');
+    let acks = parseAcks(option(flags, '--request-required-acks') ?? '-1');
     if (producerProps.has('acks')) acks = parseAcks(producerProps.get('acks')!);
-    let compression = parseCodec(flags.get('--compression-codec')?.[0] ?? 'none');
+    let compression = parseCodec(option(flags, '--compression-codec') ?? 'none');
     if (producerProps.has('compression.type')) compression = parseCodec(producerProps.get('compression.type')!);
 
     const client = await Client.connect(bootstrap, { clientId: producerProps.get('client.id') ?? 'console-producer' });

@@ -1,7 +1,8 @@
 /** `runnel consumer-groups`: kafka-consumer-groups.sh on Runnel's own client. */
 import * as m from '../protocol/messages/index.js';
-import { flagsOrHelp, UsageError } from './args.js';
-import { required, runTool } from './tool.js';
+import { exactlyOne, flagsFromHelp, option, UsageError } from './args.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { required, runFlagTool } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ApiKey } from '../client/connection.js';
 import { deleteGroups, describeGroups, listGroups } from '../client/admin.js';
@@ -37,39 +38,15 @@ Options:
   --help                   Show this help
 `;
 
-const SPEC = {
-  '--bootstrap-server': { value: true },
-  '--list': {},
-  '--describe': {},
-  '--delete': {},
-  '--reset-offsets': {},
-  '--group': { value: true },
-  '--topic': { value: true },
-  '--all-topics': {},
-  '--to-earliest': {},
-  '--to-latest': {},
-  '--to-offset': { value: true },
-  '--to-datetime': { value: true },
-  '--shift-by': { value: true },
-  '--dry-run': {},
-  '--execute': {},
-};
-
-const ACTIONS = ['--list', '--describe', '--delete', '--reset-offsets'] as const;
+/** The actions are the flags the help lists under "Actions". */
+const ACTIONS = Object.keys(flagsFromHelp(HELP, 'Actions'));
 const RESETS = ['--to-earliest', '--to-latest', '--to-offset', '--to-datetime', '--shift-by'] as const;
 
-const UNKNOWN_TOPIC = 3;
-const GROUP_ID_NOT_FOUND = 69;
-
 export function consumerGroupsCommand(argv: string[]): Promise<number> {
-  return runTool('consumer-groups', async () => {
-    const flags = flagsOrHelp(argv, SPEC, HELP);
-    if (!flags) return 0;
-    const actions = ACTIONS.filter((a) => flags.has(a));
-    if (actions.length !== 1) throw new UsageError(`give exactly one of ${ACTIONS.join(', ')}`);
-    const action = actions[0];
+  return runFlagTool('consumer-groups', argv, HELP, async (flags) => {
+    const action = exactlyOne(flags, ACTIONS);
     const bootstrap = required(flags, '--bootstrap-server');
-    const group = flags.get('--group')?.[0];
+    const group = option(flags, '--group');
     if (action !== '--list' && !group) throw new UsageError(`${action} needs --group`);
     const resets = RESETS.filter((r) => flags.has(r));
     if (action === '--reset-offsets') {
@@ -98,7 +75,9 @@ export function consumerGroupsCommand(argv: string[]): Promise<number> {
           return 0;
         }
         case '--reset-offsets':
-          return await resetOffsets(client, group!, spec!, flags.get('--topic')?.[0], flags.has('--execute'));
+          return await resetOffsets(client, group!, spec!, option(flags, '--topic'), flags.has('--execute'));
+        default:
+          throw new Error(`the help lists action ${action}, which is not served`);
       }
     } finally {
       await client.close();
@@ -151,7 +130,7 @@ async function committedOffsets(client: Client, group: string, topics?: Map<stri
     v >= 8 ? (res.groups[0]?.topics ?? []) : res.topics;
   for (const t of list)
     for (const p of t.partitions) {
-      if (p.errorCode === UNKNOWN_TOPIC) continue;
+      if (p.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) continue;
       check(p.errorCode, `fetch offset of ${t.name}-${p.partitionIndex}`);
       if (p.committedOffset < 0n) continue;
       let per = out.get(t.name);
@@ -176,7 +155,7 @@ async function offsetsAt(client: Client, topic: TopicInfo, parts: number[], ts: 
 async function describeOne(client: Client, group: string): Promise<m.DescribeGroupsResponseDescribedGroup> {
   const [g] = await describeGroups(client, [group]);
   if (!g) throw new KafkaError(-1, `describe group '${group}'`, 'empty response');
-  if (g.errorCode === GROUP_ID_NOT_FOUND) return { ...g, errorCode: 0, groupState: 'Dead', members: [] };
+  if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return { ...g, errorCode: 0, groupState: 'Dead', members: [] };
   check(g.errorCode, `describe group '${group}'`, g.errorMessage);
   return g;
 }

@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { flagsOrHelp, UsageError } from './args.js';
-import { intFlag, keyValues, runTool } from './tool.js';
+import { option, UsageError } from './args.js';
+import { intOption, keyValues, runFlagTool } from './tool.js';
 
 const HELP = `Usage: runnel dev-cluster [--brokers N] [--port P] [--dir D] [--override KEY=VALUE ...]
 
@@ -35,13 +35,6 @@ Options:
 Environment:
   RUNNEL_ETCD_BIN        The etcd binary (default /usr/bin/etcd; Debian: apt-get install etcd-server)
 `;
-
-const SPEC = {
-  '--brokers': { value: true },
-  '--port': { value: true },
-  '--dir': { value: true },
-  '--override': { value: true, repeat: true },
-};
 
 const BIN = fileURLToPath(new URL('../../bin/runnel.js', import.meta.url));
 const STOP_TIMEOUT_MS = 30_000;
@@ -147,18 +140,16 @@ function replicationDefaults(n: number): Record<string, string> {
 }
 
 export function devClusterCommand(argv: string[]): Promise<number> {
-  return runTool('dev-cluster', async () => {
-    const flags = flagsOrHelp(argv, SPEC, HELP);
-    if (!flags) return 0;
-    const n = intFlag(flags.get('--brokers')?.[0], '--brokers', 1) ?? 3;
-    const base = intFlag(flags.get('--port')?.[0], '--port', 1) ?? 9092;
+  return runFlagTool('dev-cluster', argv, HELP, async (flags) => {
+    const n = intOption(flags, '--brokers', 1) ?? 3;
+    const base = intOption(flags, '--port', 1) ?? 9092;
     if (base + n - 1 > 65535) throw new UsageError(`--port ${base} leaves no room for ${n} brokers`);
     const overrides = keyValues(flags.get('--override'), '--override');
     const etcdBin = process.env.RUNNEL_ETCD_BIN ?? '/usr/bin/etcd';
     if (!existsSync(etcdBin)) throw new Error(`etcd is not installed (no ${etcdBin}). On Debian or Ubuntu: apt-get install etcd-server (or set RUNNEL_ETCD_BIN)`);
     for (let i = 0; i < n; i++) if (!(await portFree(base + i))) throw new Error(`port ${base + i} is in use (choose another base with --port)`);
 
-    const given = flags.get('--dir')?.[0];
+    const given = option(flags, '--dir');
     const dir = given ? resolve(given) : await mkdtemp(join(tmpdir(), 'runnel-dev-cluster-'));
     await mkdir(dir, { recursive: true });
     const children: Child[] = [];

@@ -3,8 +3,8 @@
  * kafka-producer-perf-test.sh and kafka-consumer-perf-test.sh, on Runnel's own client.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { flagsOrHelp, UsageError } from './args.js';
-import { intFlag, required, runTool } from './tool.js';
+import { option, flagsFromHelp, flagsOrHelp, UsageError, type FlagSpec } from './args.js';
+import { intOption, required, requiredInt, runTool } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ClientError, KafkaError } from '../client/errors.js';
 import { EARLIEST, fetchOnce, listOffsets } from '../client/consumer.js';
@@ -39,23 +39,9 @@ runnel perf consume: reads N records from the earliest offsets of all partitions
   --help                   Show this help
 `;
 
-const PRODUCE_SPEC = {
-  '--bootstrap-server': { value: true },
-  '--topic': { value: true },
-  '--num-records': { value: true },
-  '--record-size': { value: true },
-  '--throughput': { value: true },
-  '--acks': { value: true },
-  '--batch-size': { value: true },
-  '--linger-ms': { value: true },
-};
+const PRODUCE_SPEC = flagsFromHelp(HELP, 'runnel perf produce:');
 
-const CONSUME_SPEC = {
-  '--bootstrap-server': { value: true },
-  '--topic': { value: true },
-  '--messages': { value: true },
-  '--timeout-ms': { value: true },
-};
+const CONSUME_SPEC = flagsFromHelp(HELP, 'runnel perf consume:');
 
 const MB = 1024 * 1024;
 const REPORT_MS = 5000;
@@ -93,18 +79,24 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
+/** The flags of a subcommand with the two both need, or undefined when --help printed the help. */
+function commonOptions(argv: string[], spec: Record<string, FlagSpec>): { flags: Map<string, string[]>; bootstrap: string; topicName: string } | undefined {
+  const flags = flagsOrHelp(argv, spec, HELP);
+  if (!flags) return undefined;
+  return { flags, bootstrap: required(flags, '--bootstrap-server'), topicName: required(flags, '--topic') };
+}
+
 async function produce(argv: string[]): Promise<number> {
-  const flags = flagsOrHelp(argv, PRODUCE_SPEC, HELP);
-  if (!flags) return 0;
-  const bootstrap = required(flags, '--bootstrap-server');
-  const topicName = required(flags, '--topic');
-  const num = intFlag(required(flags, '--num-records'), '--num-records', 1)!;
-  const size = intFlag(required(flags, '--record-size'), '--record-size', 0)!;
-  const throughput = intFlag(flags.get('--throughput')?.[0] ?? '-1', '--throughput', -1)!;
+  const common = commonOptions(argv, PRODUCE_SPEC);
+  if (!common) return 0;
+  const { flags, bootstrap, topicName } = common;
+  const num = requiredInt(flags, '--num-records', 1);
+  const size = requiredInt(flags, '--record-size', 0);
+  const throughput = intOption(flags, '--throughput', -1) ?? -1;
   if (throughput === 0) throw new UsageError('--throughput takes a positive number or -1 (no limit)');
-  const acks = parseAcks(flags.get('--acks')?.[0] ?? '1');
-  const batchSize = intFlag(flags.get('--batch-size')?.[0] ?? '16384', '--batch-size', 1)!;
-  const lingerMs = intFlag(flags.get('--linger-ms')?.[0] ?? '0', '--linger-ms', 0)!;
+  const acks = parseAcks(option(flags, '--acks') ?? '1');
+  const batchSize = intOption(flags, '--batch-size', 1) ?? 16384;
+  const lingerMs = intOption(flags, '--linger-ms', 0) ?? 0;
   const perRequest = Math.max(1, Math.floor(batchSize / Math.max(1, size)));
 
   // random uppercase letters, as the Kafka tool's default payload
@@ -211,12 +203,11 @@ function stamp(ms: number): string {
 }
 
 async function consume(argv: string[]): Promise<number> {
-  const flags = flagsOrHelp(argv, CONSUME_SPEC, HELP);
-  if (!flags) return 0;
-  const bootstrap = required(flags, '--bootstrap-server');
-  const topicName = required(flags, '--topic');
-  const want = intFlag(required(flags, '--messages'), '--messages', 1)!;
-  const timeoutMs = intFlag(flags.get('--timeout-ms')?.[0] ?? '10000', '--timeout-ms', 1)!;
+  const common = commonOptions(argv, CONSUME_SPEC);
+  if (!common) return 0;
+  const { flags, bootstrap, topicName } = common;
+  const want = requiredInt(flags, '--messages', 1);
+  const timeoutMs = intOption(flags, '--timeout-ms', 1) ?? 10000;
 
   const client = await Client.connect(bootstrap, { clientId: 'consumer-perf' });
   try {

@@ -1,7 +1,7 @@
 import { BrokerConfig, ConfigError } from '../config/config.js';
 import { startBroker } from '../broker.js';
 import { createLogger } from '../util/logger.js';
-import { parseFlags, UsageError } from './args.js';
+import { option, parseFlags, UsageError } from './args.js';
 
 const HELP = `Usage: runnel start [--config server.properties] [--override key=value ...]
 
@@ -44,7 +44,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const log = createLogger();
   let config: BrokerConfig;
   try {
-    const file = flags.get('--config')?.[0];
+    const file = option(flags, '--config');
     config = file ? BrokerConfig.fromFile(file, overrides) : new BrokerConfig(overrides);
   } catch (err) {
     if (err instanceof ConfigError) {

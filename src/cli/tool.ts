@@ -1,6 +1,6 @@
 /** What the client tools share: running with one-line errors, --property key=value lists. */
 import { ClientError } from '../client/errors.js';
-import { UsageError } from './args.js';
+import { flagsFromHelp, flagsOrHelp, option, UsageError } from './args.js';
 
 /**
  * Runs a tool: a UsageError, a client error (unreachable broker, unknown topic, a Kafka error
@@ -15,6 +15,15 @@ export async function runTool(name: string, fn: () => Promise<number>): Promise<
     else process.stderr.write(`runnel ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
+}
+
+/** A tool whose options are the ones its help lists (flagsFromHelp): --help prints the help, else `fn` runs with the flags. */
+export function runFlagTool(name: string, argv: string[], help: string, fn: (flags: Map<string, string[]>) => Promise<number>): Promise<number> {
+  const spec = flagsFromHelp(help);
+  return runTool(name, async () => {
+    const flags = flagsOrHelp(argv, spec, help);
+    return flags ? fn(flags) : 0;
+  });
 }
 
 /** `key=value` items (of --property, --config, --producer-property) as a map. */
@@ -40,9 +49,19 @@ export function intFlag(v: string | undefined, flag: string, min = 0): number | 
   return Number(v);
 }
 
+/** An integer flag's value (checked against min), or undefined when it is not given. */
+export function intOption(flags: Map<string, string[]>, flag: string, min = 0): number | undefined {
+  return intFlag(option(flags, flag), flag, min);
+}
+
+/** An integer flag that must be given. */
+export function requiredInt(flags: Map<string, string[]>, flag: string, min = 0): number {
+  return intFlag(required(flags, flag), flag, min)!;
+}
+
 /** The value of a flag that must be given. */
 export function required(flags: Map<string, string[]>, flag: string, why = ''): string {
-  const v = flags.get(flag)?.[0];
+  const v = option(flags, flag);
   if (v === undefined || v === '') throw new UsageError(`missing required option ${flag}${why}`);
   return v;
 }

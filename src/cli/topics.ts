@@ -1,6 +1,7 @@
 /** `runnel topics`: kafka-topics.sh on Runnel's own client. */
-import { flagsOrHelp, UsageError } from './args.js';
-import { intFlag, keyValues, required, runTool } from './tool.js';
+import { exactlyOne, flagsFromHelp, option, UsageError } from './args.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { intOption, keyValues, required, runFlagTool } from './tool.js';
 import { Client, kafkaUuid, topicInfo, type TopicInfo } from '../client/client.js';
 import { configOverrides, createPartitions, createTopic, deleteTopic, topicConfigs } from '../client/admin.js';
 import { describeText, type DescribedTopic, type DescribeFilters } from './topic-describe.js';
@@ -39,46 +40,20 @@ Partition filters for --describe (any of them; only the matching partitions are 
   --help                   Show this help
 `;
 
-const SPEC = {
-  '--bootstrap-server': { value: true },
-  '--create': {},
-  '--list': {},
-  '--describe': {},
-  '--alter': {},
-  '--delete': {},
-  '--topic': { value: true },
-  '--partitions': { value: true },
-  '--replication-factor': { value: true },
-  '--replica-assignment': { value: true },
-  '--config': { value: true, repeat: true },
-  '--if-not-exists': {},
-  '--if-exists': {},
-  '--under-replicated-partitions': {},
-  '--under-min-isr-partitions': {},
-  '--at-min-isr-partitions': {},
-  '--unavailable-partitions': {},
-};
-
 const FILTERS = ['--under-replicated-partitions', '--under-min-isr-partitions', '--at-min-isr-partitions', '--unavailable-partitions'] as const;
 
-const ACTIONS = ['--create', '--list', '--describe', '--alter', '--delete'] as const;
-
-const UNKNOWN_TOPIC = 3;
-const TOPIC_ALREADY_EXISTS = 36;
+/** The actions are the flags the help lists under "Actions". */
+const ACTIONS = Object.keys(flagsFromHelp(HELP, 'Actions'));
 
 export function topicsCommand(argv: string[]): Promise<number> {
-  return runTool('topics', async () => {
-    const flags = flagsOrHelp(argv, SPEC, HELP);
-    if (!flags) return 0;
-    const actions = ACTIONS.filter((a) => flags.has(a));
-    if (actions.length !== 1) throw new UsageError(`give exactly one of ${ACTIONS.join(', ')}`);
+  return runFlagTool('topics', argv, HELP, async (flags) => {
+    const action = exactlyOne(flags, ACTIONS);
     const bootstrap = required(flags, '--bootstrap-server');
-    const topic = flags.get('--topic')?.[0];
-    const partitions = intFlag(flags.get('--partitions')?.[0], '--partitions', 1);
-    const rf = intFlag(flags.get('--replication-factor')?.[0], '--replication-factor', 1);
+    const topic = option(flags, '--topic');
+    const partitions = intOption(flags, '--partitions', 1);
+    const rf = intOption(flags, '--replication-factor', 1);
     const configs = keyValues(flags.get('--config'), '--config');
-    const action = actions[0];
-    const assignment = replicaAssignment(flags.get('--replica-assignment')?.[0]);
+    const assignment = replicaAssignment(option(flags, '--replica-assignment'));
     if (assignment && action !== '--create' && action !== '--alter') throw new UsageError('--replica-assignment goes with --create or --alter only');
     if (assignment && action === '--create' && (partitions !== undefined || rf !== undefined))
       throw new UsageError("Option [replica-assignment] can't be used with option [partitions] or [replication-factor]");
@@ -93,7 +68,7 @@ export function topicsCommand(argv: string[]): Promise<number> {
           try {
             await createTopic(client, { name: topic!, partitions: partitions ?? -1, replicationFactor: rf ?? -1, configs: Object.fromEntries(configs), assignments: assignment });
           } catch (err) {
-            if (err instanceof KafkaError && err.code === TOPIC_ALREADY_EXISTS) {
+            if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) {
               if (flags.has('--if-not-exists')) return 0;
               throw new KafkaError(err.code, `Topic '${topic}' already exists`);
             }
@@ -121,13 +96,15 @@ export function topicsCommand(argv: string[]): Promise<number> {
             if (action === '--alter') await createPartitions(client, topic!, partitions!, undefined, assignment && (await newPartitionLists(client, topic!, assignment)));
             else await deleteTopic(client, topic!);
           } catch (err) {
-            if (err instanceof KafkaError && err.code === UNKNOWN_TOPIC) {
+            if (err instanceof KafkaError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
               if (flags.has('--if-exists')) return 0;
               throw new KafkaError(err.code, `Topic '${topic}' does not exist as expected`);
             }
             throw err;
           }
           return 0;
+        default:
+          throw new Error(`the help lists action ${action}, which is not served`);
       }
     } finally {
       await client.close();
@@ -140,7 +117,7 @@ async function describe(client: Client, topic: string | undefined, filters: Desc
   const live = new Set(md.brokers.map((b) => b.nodeId));
   const topics: TopicInfo[] = [];
   for (const t of md.topics) {
-    if (t.errorCode === UNKNOWN_TOPIC) throw new KafkaError(t.errorCode, `Topic '${t.name}' does not exist as expected`);
+    if (t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new KafkaError(t.errorCode, `Topic '${t.name}' does not exist as expected`);
     if (t.errorCode !== 0) throw new KafkaError(t.errorCode, `describe topic '${t.name}'`);
     topics.push(topicInfo(t));
   }

@@ -19,6 +19,15 @@ export interface KeyDef {
 
 const HOUR = 3_600_000;
 
+/** The range broker-wide that a consumer-protocol group's own consumer.<setting> (a GROUP config) must lie in. */
+function consumerGroupBounds(setting: string, min: string, max: string): Record<string, KeyDef> {
+  const doc = (bound: string): string => `${bound} consumer.${setting} a consumer-protocol group may be given (GROUP configs).`;
+  return {
+    [`group.consumer.min.${setting}`]: { type: 'int', default: min, min: 1, doc: doc('Smallest') },
+    [`group.consumer.max.${setting}`]: { type: 'int', default: max, min: 1, doc: doc('Largest') },
+  };
+}
+
 export const KEYS: Record<string, KeyDef> = {
   'node.id': { type: 'int', default: '1', min: 0, doc: 'Id of this broker in Metadata responses (broker.id is an alias).' },
   'broker.id': { type: 'int', min: -1, doc: 'Alias of node.id (Kafka before KRaft).' },
@@ -59,10 +68,8 @@ export const KEYS: Record<string, KeyDef> = {
   'group.max.size': { type: 'int', default: '2147483647', min: 1, doc: 'Members per group.' },
   'group.consumer.heartbeat.interval.ms': { type: 'int', default: '5000', min: 1, doc: 'Heartbeat interval told to consumer-protocol (KIP-848) members.' },
   'group.consumer.session.timeout.ms': { type: 'int', default: '45000', min: 1, doc: 'A consumer-protocol member without a heartbeat for this long is removed.' },
-  'group.consumer.min.session.timeout.ms': { type: 'int', default: '45000', min: 1, doc: 'Smallest consumer.session.timeout.ms a consumer-protocol group may be given (GROUP configs).' },
-  'group.consumer.max.session.timeout.ms': { type: 'int', default: '60000', min: 1, doc: 'Largest consumer.session.timeout.ms a consumer-protocol group may be given (GROUP configs).' },
-  'group.consumer.min.heartbeat.interval.ms': { type: 'int', default: '5000', min: 1, doc: 'Smallest consumer.heartbeat.interval.ms a consumer-protocol group may be given (GROUP configs).' },
-  'group.consumer.max.heartbeat.interval.ms': { type: 'int', default: '15000', min: 1, doc: 'Largest consumer.heartbeat.interval.ms a consumer-protocol group may be given (GROUP configs).' },
+  ...consumerGroupBounds('session.timeout.ms', '45000', '60000'),
+  ...consumerGroupBounds('heartbeat.interval.ms', '5000', '15000'),
   'group.consumer.assignors': { type: 'list', default: 'uniform,range', doc: 'Server-side assignors of consumer-protocol groups (names or Kafka class names); the first is the default.' },
   'group.consumer.max.size': { type: 'int', default: '2147483647', min: 1, doc: 'Members per consumer-protocol group.' },
   'group.consumer.migration.policy': { type: 'enum', default: 'bidirectional', values: ['bidirectional', 'upgrade', 'downgrade', 'disabled'], doc: 'Online conversion of groups in use: upgrade turns a classic group (protocol type consumer) into a consumer group when a consumer-protocol member joins; downgrade turns a consumer group back into a classic group when its last consumer-protocol member leaves; empty groups always convert.' },

@@ -5,7 +5,8 @@
  * used session is evicted and its client falls back to a full fetch (FETCH_SESSION_ID_NOT_FOUND).
  */
 
-export interface SessionPartition {
+/** One partition as a Fetch request asks for it. */
+export interface FetchPosition {
   /** Stable key: topic name (or unresolved topic id) and partition. */
   key: string;
   topic: string | null;
@@ -14,6 +15,9 @@ export interface SessionPartition {
   fetchOffset: bigint;
   maxBytes: number;
   currentLeaderEpoch: number;
+}
+
+export interface SessionPartition extends FetchPosition {
   /** What the last response said, to decide whether this partition has news. */
   lastHighWatermark: bigint;
   lastStableOffset: bigint;

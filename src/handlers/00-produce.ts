@@ -38,6 +38,7 @@
  * Metadata; clients reach the same state).
  */
 import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/messages/index.js';
+import { ProduceRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { Attr, BATCH_HEADER_SIZE, BatchError, batchSizeAt, readBatchHeader, setCreateTimeMax, validateProducedBatch } from '../protocol/record-batch.js';
 import { producedRecords, recompressBatch } from '../protocol/batch-records.js';
@@ -158,10 +159,7 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
   }
 }
 
-export default defineHandler<ProduceRequest, ProduceResponse>({
-  apiKey: 0,
-  minVersion: 0,
-  maxVersion: 13,
+export default defineHandler<ProduceRequest, ProduceResponse>(ProduceRequestMeta, {
   note: 'v0–v2 answered UNSUPPORTED_FOR_MESSAGE_FORMAT (message formats v0/v1); compressed batches are decompressed only where a record check needs it',
   async handle(req, ctx) {
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;

@@ -37,9 +37,10 @@
  * empty the response.
  */
 import type { FetchRequest, FetchResponse, FetchResponsePartitionData, FetchResponseFetchableTopicResponse } from '../protocol/messages/index.js';
+import { FetchRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
-import { FetchSession, type SessionPartition } from '../fetch/session-cache.js';
+import { FetchSession, type FetchPosition, type SessionPartition } from '../fetch/session-cache.js';
 import { readCommittedView } from '../fetch/aborted-txns.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
@@ -52,14 +53,7 @@ const EMPTY = Buffer.alloc(0);
 const INITIAL_EPOCH = 0;
 const FINAL_EPOCH = -1;
 
-interface Wanted {
-  key: string;
-  topic: string | null;
-  topicId: string;
-  partition: number;
-  fetchOffset: bigint;
-  maxBytes: number;
-  currentLeaderEpoch: number;
+interface Wanted extends FetchPosition {
   session?: SessionPartition;
 }
 
@@ -156,10 +150,8 @@ async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, min
   }
 }
 
-export default defineHandler<FetchRequest, FetchResponse>({
-  apiKey: 1,
+export default defineHandler<FetchRequest, FetchResponse>(FetchRequestMeta, {
   minVersion: 4,
-  maxVersion: 18,
   note: 'fetch sessions (KIP-227), long polling woken by appends; follower fetches (replica id) from v4; fetch from follower (KIP-392: rack_id, preferred_read_replica, a follower serves consumers up to its high watermark) from v11 in a cluster',
   async handle(req, ctx) {
     const v = ctx.apiVersion;

@@ -13,6 +13,7 @@
  * v0 answers in its old layout (a list with one offset). Leader epoch 0 from v4.
  */
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/messages/index.js';
+import { ListOffsetsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { findTopic, findPartition, leaderEpochError } from './common/partitions.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
@@ -62,10 +63,7 @@ async function lookup(ctx: HandlerContext, log: PartitionHandle, ts: bigint, rea
   }
 }
 
-export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>({
-  apiKey: 2,
-  minVersion: 0,
-  maxVersion: 10,
+export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>(ListOffsetsRequestMeta, {
   note: 'no tiered storage: -4 (earliest local) is the log start, -5 (latest tiered) -1',
   async handle(req, ctx) {
     const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1;

@@ -13,6 +13,7 @@
  * are not legal topic names get INVALID_TOPIC_EXCEPTION; unknown ids UNKNOWN_TOPIC_ID.
  */
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/index.js';
+import { MetadataRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName, isInternalTopic } from '../cluster/topic-names.js';
@@ -64,10 +65,7 @@ async function lookup(name: string, allowCreate: boolean, ctx: HandlerContext, i
   return failed(ErrorCode.LEADER_NOT_AVAILABLE, name);
 }
 
-export default defineHandler<MetadataRequest, MetadataResponse>({
-  apiKey: 3,
-  minVersion: 0,
-  maxVersion: 13,
+export default defineHandler<MetadataRequest, MetadataResponse>(MetadataRequestMeta, {
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const image = ctx.broker.metadata.image();

@@ -13,23 +13,20 @@
  * returned as "", as Kafka does.
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { OffsetCommitRequestMeta } from '../protocol/messages/index.js';
+import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
 import { answerEach, commitOffsets } from './common/offset-commits.js';
 
 const OFFSET_METADATA_TOO_LARGE = 12;
 
-export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>({
-  apiKey: 8,
-  minVersion: 0,
-  maxVersion: 9,
+export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>(OffsetCommitRequestMeta, {
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const answer = (code: number): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
-    if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID);
+    const refused = groupRequestError(ctx, req.groupId);
+    if (refused) return answer(refused);
     const groups = ctx.broker.groups;
-    const notHere = groups.coordinatorError(req.groupId);
-    if (notHere) return answer(notHere);
     const generation = v >= 1 ? req.generationIdOrMemberEpoch : -1;
     const groupError = groups.commitError({ groupId: req.groupId, generationId: generation, memberId: v >= 1 ? req.memberId : '', groupInstanceId: v >= 7 ? req.groupInstanceId : null, transactional: false, apiVersion: v });
     if (groupError) return answer(groupError);

@@ -5,7 +5,9 @@
  * answers UNSTABLE_OFFSET_COMMIT.
  */
 import type { OffsetFetchRequest, OffsetFetchResponse } from '../protocol/messages/index.js';
+import { OffsetFetchRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { groupRequestError } from './common/groups.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { TopicPartitionMap } from '../util/topic-partition.js';
 
@@ -35,10 +37,7 @@ function groupTopics(offsets: TopicPartitionMap<unknown>): Array<{ name: string;
   return [...offsets.topics()].map((name) => ({ name, partitionIndexes: offsets.partitionsOf(name).sort((a, b) => a - b) }));
 }
 
-export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
-  apiKey: 9,
-  minVersion: 0,
-  maxVersion: 9,
+export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>(OffsetFetchRequestMeta, {
   handle(req, ctx) {
     if (ctx.apiVersion >= 8) {
       return {
@@ -48,9 +47,7 @@ export default defineHandler<OffsetFetchRequest, OffsetFetchResponse>({
         groups: req.groups.map((g) => {
           // v9: a consumer-protocol member's id and epoch are checked (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
           const errorCode =
-            g.groupId === ''
-              ? ErrorCode.INVALID_GROUP_ID
-              : ctx.broker.groups.coordinatorError(g.groupId) || (ctx.apiVersion >= 9 ? ctx.broker.groups.consumer.fetchError(g.groupId, g.memberId, g.memberEpoch) : 0);
+            groupRequestError(ctx, g.groupId) || (ctx.apiVersion >= 9 ? ctx.broker.groups.consumer.fetchError(g.groupId, g.memberId, g.memberEpoch) : 0);
           return { groupId: g.groupId, errorCode, topics: errorCode !== 0 ? [] : fetchGroup(ctx, g.groupId, g.topics, req.requireStable) };
         }),
       };

@@ -9,6 +9,7 @@
  * transaction (1) are INVALID_REQUEST.
  */
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/index.js';
+import { FindCoordinatorRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { OFFSETS_TOPIC, TXN_TOPIC, partitionFor } from '../cluster/internal-topics.js';
 import { defineHandler, type HandlerContext } from './types.js';
@@ -31,10 +32,7 @@ async function locate(ctx: HandlerContext, key: string, keyType: number): Promis
   return { nodeId: coordinator.id, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
-export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>({
-  apiKey: 10,
-  minVersion: 0,
-  maxVersion: 6,
+export default defineHandler<FindCoordinatorRequest, FindCoordinatorResponse>(FindCoordinatorRequestMeta, {
   async handle(req, ctx) {
     if (ctx.apiVersion >= 4) {
       const coordinators = [];

@@ -6,19 +6,16 @@
  * with members serves the JoinGroup itself, as a classic member (src/groups/classic-members.ts).
  */
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/index.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { JoinGroupRequestMeta } from '../protocol/messages/index.js';
+import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<JoinGroupRequest, JoinGroupResponse>({
-  apiKey: 11,
-  minVersion: 0,
-  maxVersion: 9,
+export default defineHandler<JoinGroupRequest, JoinGroupResponse>(JoinGroupRequestMeta, {
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const base = { throttleTimeMs: 0, generationId: -1, protocolType: null, protocolName: v >= 7 ? null : '', leader: '', skipAssignment: false, memberId: req.memberId, members: [] };
-    if (req.groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID };
-    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
-    if (notHere) return { ...base, errorCode: notHere };
+    const refused = groupRequestError(ctx, req.groupId);
+    if (refused) return { ...base, errorCode: refused };
     const r = await ctx.broker.groups.join({
       groupId: req.groupId,
       memberId: req.memberId,

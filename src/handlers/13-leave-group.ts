@@ -1,16 +1,13 @@
 /** LeaveGroup (key 13), v0–v5: one member (v0–v2) or a batch (v3+, static members by instance id; v5 reasons); classic members of a consumer group leave it (src/groups/classic-members.ts). */
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/messages/index.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { LeaveGroupRequestMeta } from '../protocol/messages/index.js';
+import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>({
-  apiKey: 13,
-  minVersion: 0,
-  maxVersion: 5,
+export default defineHandler<LeaveGroupRequest, LeaveGroupResponse>(LeaveGroupRequestMeta, {
   handle(req, ctx) {
-    if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID, members: [] };
-    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
-    if (notHere) return { throttleTimeMs: 0, errorCode: notHere, members: [] };
+    const refused = groupRequestError(ctx, req.groupId);
+    if (refused) return { throttleTimeMs: 0, errorCode: refused, members: [] };
     const v = ctx.apiVersion;
     const who = v >= 3 ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, reason: v >= 5 ? m.reason : null })) : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     const r = ctx.broker.groups.leave(req.groupId, who);

@@ -4,15 +4,13 @@
  * Dead (v6: with GROUP_ID_NOT_FOUND), as Kafka does.
  */
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/messages/index.js';
+import { DescribeGroupsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
 import { coordinatorMessage } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>({
-  apiKey: 15,
-  minVersion: 0,
-  maxVersion: 6,
+export default defineHandler<DescribeGroupsRequest, DescribeGroupsResponse>(DescribeGroupsRequestMeta, {
   handle(req, ctx) {
     const ops = ctx.apiVersion >= 3 && req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED;
     return {

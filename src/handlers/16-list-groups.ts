@@ -3,13 +3,11 @@
  * classic, or consumer for KIP-848 groups, whose states are Empty, Assigning, Reconciling, Stable).
  */
 import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/messages/index.js';
+import { ListGroupsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<ListGroupsRequest, ListGroupsResponse>({
-  apiKey: 16,
-  minVersion: 0,
-  maxVersion: 5,
+export default defineHandler<ListGroupsRequest, ListGroupsResponse>(ListGroupsRequestMeta, {
   handle(req, ctx) {
     const states = new Set((ctx.apiVersion >= 4 ? req.statesFilter : []).map((s) => s.toLowerCase()));
     const types = new Set((ctx.apiVersion >= 5 ? req.typesFilter : []).map((s) => s.toLowerCase()));

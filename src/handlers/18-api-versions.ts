@@ -10,6 +10,7 @@
  * transaction.version there is what makes Kafka 4 clients use transactions version 2.
  */
 import type { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/index.js';
+import { ApiVersionsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerFeatures } from '../cluster/features.js';
 import { defineHandler } from './types.js';
@@ -28,10 +29,7 @@ export function apiVersionsBody(errorCode: number, apiKeys: ApiVersionsResponse[
   };
 }
 
-export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>({
-  apiKey: 18,
-  minVersion: 0,
-  maxVersion: 4,
+export default defineHandler<ApiVersionsRequest, ApiVersionsResponse>(ApiVersionsRequestMeta, {
   handle(req, ctx) {
     const apiKeys = ctx.broker.apiRanges();
     if (ctx.apiVersion >= 3) {

@@ -32,6 +32,7 @@ import type {
   CreateTopicsResponse,
   CreateTopicsResponseCreatableTopicResult,
 } from '../protocol/messages/index.js';
+import { CreateTopicsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -40,7 +41,7 @@ import { TOPIC_CONFIG_NAMES, describeTopicConfig, validateTopicConfigs } from '.
 import {
   err,
   errorOf,
-  duplicates,
+  duplicateTopicNames,
   replicaListError,
   spreadReplicas,
   tooManyPartitions,
@@ -123,20 +124,16 @@ function plan(t: CreateTopicsRequestCreatableTopic, ctx: HandlerContext): Plan |
   return { partitions: replicas.length, replicas, configs: checked.configs };
 }
 
-export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>({
-  apiKey: 19,
-  minVersion: 0,
-  maxVersion: 7,
+export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>(CreateTopicsRequestMeta, {
   note: 'replication factor up to the number of live brokers; at most 10,000 new partitions per request',
   async handle(req, ctx) {
-    const dup = duplicates(req.topics.map((t) => t.name));
-    const reported = new Set<string>();
+    const dup = duplicateTopicNames(req.topics.map((t) => t.name));
     const results: CreateTopicsResponseCreatableTopicResult[] = [];
     let budget = MAX_NEW_PARTITIONS_PER_REQUEST;
     for (const t of req.topics) {
-      if (dup.has(t.name)) {
-        if (!reported.has(t.name)) results.push(failed(t.name, err(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.')));
-        reported.add(t.name);
+      const refusal = dup.refusal(t.name);
+      if (refusal !== undefined) {
+        if (refusal) results.push(failed(t.name, refusal));
         continue;
       }
       const p = plan(t, ctx);

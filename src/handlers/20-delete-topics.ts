@@ -14,6 +14,7 @@
  * group coordinator keeps its state there. Kafka's broker allows it; its kafka-topics.sh refuses.
  */
 import type { DeleteTopicsRequest, DeleteTopicsResponse, DeleteTopicsResponseDeletableTopicResult } from '../protocol/messages/index.js';
+import { DeleteTopicsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { err, errorOf, duplicates, type ApiError } from './admin-common.js';
@@ -45,10 +46,7 @@ async function deleteOne(name: string, ctx: HandlerContext): Promise<DeleteTopic
   }
 }
 
-export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>({
-  apiKey: 20,
-  minVersion: 0,
-  maxVersion: 6,
+export default defineHandler<DeleteTopicsRequest, DeleteTopicsResponse>(DeleteTopicsRequestMeta, {
   note: 'internal topics are not deleted',
   async handle(req, ctx) {
     const v = ctx.apiVersion;

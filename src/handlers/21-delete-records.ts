@@ -12,6 +12,7 @@
  * timeoutMs is not needed: there are no followers to wait for.
  */
 import type { DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../protocol/messages/index.js';
+import { DeleteRecordsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { isInternalTopic } from '../cluster/topic-names.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
@@ -38,10 +39,7 @@ async function deleteBefore(topic: string, partitionIndex: number, offset: bigin
   }
 }
 
-export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>({
-  apiKey: 21,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>(DeleteRecordsRequestMeta, {
   async handle(req, ctx) {
     const topics = [];
     let moved = false;

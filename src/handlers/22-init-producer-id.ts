@@ -6,12 +6,10 @@
  * (INVALID_TRANSACTION_TIMEOUT). Ids are never reused.
  */
 import type { InitProducerIdRequest, InitProducerIdResponse } from '../protocol/messages/index.js';
+import { InitProducerIdRequestMeta } from '../protocol/messages/index.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>({
-  apiKey: 22,
-  minVersion: 0,
-  maxVersion: 5,
+export default defineHandler<InitProducerIdRequest, InitProducerIdResponse>(InitProducerIdRequestMeta, {
   async handle(req, ctx) {
     if (req.transactionalId !== null) {
       const notHere = req.transactionalId === '' ? 0 : ctx.broker.transactions.coordinatorError(req.transactionalId);

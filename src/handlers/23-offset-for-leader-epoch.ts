@@ -20,6 +20,7 @@ import type {
   OffsetForLeaderEpochResponse,
   OffsetForLeaderEpochResponseEpochEndOffset,
 } from '../protocol/messages/index.js';
+import { OffsetForLeaderEpochRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
@@ -38,10 +39,7 @@ function endOffset(topic: string, req: OffsetForLeaderEpochRequestOffsetForLeade
   return { errorCode: ErrorCode.NONE, partition, leaderEpoch: end.leaderEpoch, endOffset: BigInt(end.endOffset) };
 }
 
-export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>({
-  apiKey: 23,
-  minVersion: 0,
-  maxVersion: 4,
+export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>(OffsetForLeaderEpochRequestMeta, {
   note: 'from the log\'s leader epoch cache (Kafka\'s endOffsetFor); end offsets capped at the high watermark',
   handle(req, ctx) {
     return {

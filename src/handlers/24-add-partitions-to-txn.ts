@@ -6,6 +6,7 @@
  * other partitions OPERATION_NOT_ATTEMPTED.
  */
 import type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult } from '../protocol/messages/index.js';
+import { AddPartitionsToTxnRequestMeta } from '../protocol/messages/index.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 async function addOne(ctx: HandlerContext, id: string, pid: bigint, epoch: number, topics: Array<{ name: string; partitions: number[] }>, verifyOnly: boolean): Promise<AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[]> {
@@ -17,10 +18,7 @@ async function addOne(ctx: HandlerContext, id: string, pid: bigint, epoch: numbe
   return topics.map((t) => ({ name: t.name, resultsByPartition: t.partitions.map((p) => ({ partitionIndex: p, partitionErrorCode: codes.get(t.name, p) ?? 0 })) }));
 }
 
-export default defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>({
-  apiKey: 24,
-  minVersion: 0,
-  maxVersion: 5,
+export default defineHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(AddPartitionsToTxnRequestMeta, {
   async handle(req, ctx) {
     if (ctx.apiVersion <= 3) {
       const results = await addOne(ctx, req.v3AndBelowTransactionalId, req.v3AndBelowProducerId, req.v3AndBelowProducerEpoch, req.v3AndBelowTopics, false);

@@ -1,12 +1,10 @@
 /** AddOffsetsToTxn (key 25), v0–v4: the transaction will commit offsets of this group (TxnOffsetCommit follows). */
 import type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from '../protocol/messages/index.js';
+import { AddOffsetsToTxnRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>({
-  apiKey: 25,
-  minVersion: 0,
-  maxVersion: 4,
+export default defineHandler<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>(AddOffsetsToTxnRequestMeta, {
   async handle(req, ctx) {
     if (req.groupId === '') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_GROUP_ID };
     const notHere = req.transactionalId === '' ? 0 : ctx.broker.transactions.coordinatorError(req.transactionalId);

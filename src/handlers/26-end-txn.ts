@@ -9,12 +9,10 @@
  * transaction open still bumps the epoch. See transactions/txn-rules.ts.
  */
 import type { EndTxnRequest, EndTxnResponse } from '../protocol/messages/index.js';
+import { EndTxnRequestMeta } from '../protocol/messages/index.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<EndTxnRequest, EndTxnResponse>({
-  apiKey: 26,
-  minVersion: 0,
-  maxVersion: 5,
+export default defineHandler<EndTxnRequest, EndTxnResponse>(EndTxnRequestMeta, {
   async handle(req, ctx) {
     const notHere = req.transactionalId === '' ? 0 : ctx.broker.transactions.coordinatorError(req.transactionalId);
     if (notHere) return { throttleTimeMs: 0, errorCode: notHere, producerId: -1n, producerEpoch: -1 };

@@ -17,6 +17,7 @@
  * repeated harmlessly when that transaction ends.
  */
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/messages/index.js';
+import { WriteTxnMarkersRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { OFFSETS_TOPIC } from '../cluster/internal-topics.js';
 import { findTopic, findPartition } from './common/partitions.js';
@@ -39,10 +40,7 @@ async function writeOne(ctx: HandlerContext, m: Marker, topic: string, partition
   }
 }
 
-export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>({
-  apiKey: 27,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>(WriteTxnMarkersRequestMeta, {
   note: 'Admin use (kafka-transactions.sh abort): COMMIT/ABORT markers with Kafka\'s producer and coordinator epoch checks.',
   async handle(req, ctx) {
     const markers = [];

@@ -8,20 +8,17 @@
  * Null metadata is stored and returned as "", as Kafka does.
  */
 import type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from '../protocol/messages/index.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { TxnOffsetCommitRequestMeta } from '../protocol/messages/index.js';
+import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
 import { answerEach, commitOffsets } from './common/offset-commits.js';
 
-export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>({
-  apiKey: 28,
-  minVersion: 0,
-  maxVersion: 5,
+export default defineHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(TxnOffsetCommitRequestMeta, {
   async handle(req, ctx) {
     const answer = (code: number): TxnOffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
-    if (req.groupId === '') return answer(ErrorCode.INVALID_GROUP_ID);
     // Sent to the group's coordinator: NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS for its group first.
-    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
-    if (notHere) return answer(notHere);
+    const refused = groupRequestError(ctx, req.groupId);
+    if (refused) return answer(refused);
     // The transaction is checked where this broker also coordinates its id (always on one node); a
     // transaction coordinated elsewhere is not verified from here (Kafka's v5 verification).
     const local = ctx.broker.transactions.coordinatorError(req.transactionalId) === 0;

@@ -28,6 +28,7 @@ import type {
   DescribeConfigsResponse,
   DescribeConfigsResponseDescribeConfigsResult,
 } from '../protocol/messages/index.js';
+import { DescribeConfigsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 import { ConfigSource, TOPIC_CONFIG_NAMES, brokerConfigNames, describeBrokerConfig, describeTopicConfig, type DescribedConfig } from '../config/topic-configs.js';
@@ -74,10 +75,7 @@ function describe(res: Resource, ctx: HandlerContext): DescribedConfig[] | ApiEr
   }
 }
 
-export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>({
-  apiKey: 32,
-  minVersion: 0,
-  maxVersion: 4,
+export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>(DescribeConfigsRequestMeta, {
   note: 'TOPIC, BROKER (dynamic configs), GROUP and BROKER_LOGGER resources; no CLIENT_METRICS',
   handle(req, ctx) {
     const v = ctx.apiVersion;

@@ -9,13 +9,11 @@
  * BROKER_LOGGER resource ("Unknown resource type 8").
  */
 import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/messages/index.js';
+import { AlterConfigsRequestMeta } from '../protocol/messages/index.js';
 import { alterConfigs } from './alter-configs-common.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>({
-  apiKey: 33,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<AlterConfigsRequest, AlterConfigsResponse>(AlterConfigsRequestMeta, {
   note: 'TOPIC, BROKER (dynamic keys) and GROUP configs apply at once and persist (in a cluster: in etcd, applied on every broker)',
   handle(req, ctx) {
     return alterConfigs(req, 'replace', ctx);

@@ -10,6 +10,7 @@
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { DescribeLogDirsRequest, DescribeLogDirsResponse, DescribeLogDirsResponseDescribeLogDirsTopic } from '../protocol/messages/index.js';
+import { DescribeLogDirsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { defineHandler, type HandlerContext } from './types.js';
@@ -44,10 +45,7 @@ async function space(dir: string): Promise<{ totalBytes: bigint; usableBytes: bi
   }
 }
 
-export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>({
-  apiKey: 35,
-  minVersion: 0,
-  maxVersion: 4,
+export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>(DescribeLogDirsRequestMeta, {
   async handle(req, ctx) {
     const wanted = selected(req, ctx);
     const results = [];

@@ -20,9 +20,10 @@ import type {
   CreatePartitionsResponse,
   CreatePartitionsResponseCreatePartitionsTopicResult,
 } from '../protocol/messages/index.js';
+import { CreatePartitionsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { partitionIncreaseError } from '../cluster/topics.js';
-import { err, errorOf, duplicates, replicaListError, spreadReplicas, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
+import { err, errorOf, duplicateTopicNames, replicaListError, spreadReplicas, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
 
 function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerContext): ApiError | undefined {
@@ -58,20 +59,16 @@ function newReplicas(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: Handl
   return spreadReplicas(image, topic.partitions, t.count - topic.partitions, rf, topic.partitionStates[0]?.replicas[0]);
 }
 
-export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>({
-  apiKey: 37,
-  minVersion: 0,
-  maxVersion: 3,
+export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(CreatePartitionsRequestMeta, {
   note: 'not for internal topics',
   async handle(req, ctx) {
-    const dup = duplicates(req.topics.map((t) => t.name));
-    const reported = new Set<string>();
+    const dup = duplicateTopicNames(req.topics.map((t) => t.name));
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     const answer = (name: string, e: ApiError) => results.push({ name, errorCode: e.code, errorMessage: e.message });
     for (const t of req.topics) {
-      if (dup.has(t.name)) {
-        if (!reported.has(t.name)) answer(t.name, err(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.'));
-        reported.add(t.name);
+      const refusal = dup.refusal(t.name);
+      if (refusal !== undefined) {
+        if (refusal) answer(t.name, refusal);
         continue;
       }
       const bad = check(t, ctx);

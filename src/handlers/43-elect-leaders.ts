@@ -24,16 +24,14 @@
  * Not done: authorization (Runnel has no ACLs on this API).
  */
 import type { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/index.js';
+import { ElectLeadersRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 
 const NOT_NEEDED_MESSAGE = 'Leader election not needed for topic partition.';
 
-export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>({
-  apiKey: 43,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>(ElectLeadersRequestMeta, {
   note: 'Cluster: preferred and unclean elections made by the active controller (any broker may receive it). Single node: every partition already has its preferred leader (ELECTION_NOT_NEEDED).',
   handle(req, ctx) {
     const electionType = ctx.apiVersion >= 1 ? req.electionType : 0;

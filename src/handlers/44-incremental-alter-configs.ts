@@ -13,13 +13,11 @@
  * resources are INVALID_REQUEST.
  */
 import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/messages/index.js';
+import { IncrementalAlterConfigsRequestMeta } from '../protocol/messages/index.js';
 import { alterConfigs } from './alter-configs-common.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({
-  apiKey: 44,
-  minVersion: 0,
-  maxVersion: 1,
+export default defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>(IncrementalAlterConfigsRequestMeta, {
   note: 'TOPIC, BROKER (dynamic keys), GROUP configs and BROKER_LOGGER levels apply at once (BROKER and GROUP in a cluster: in etcd, on every broker); no CLIENT_METRICS',
   handle(req, ctx) {
     return alterConfigs(req, 'incremental', ctx);

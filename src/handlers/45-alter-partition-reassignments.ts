@@ -20,6 +20,7 @@
  * bumped only when the leader changes (Kafka also bumps it when replicas are removed).
  */
 import type { AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse } from '../protocol/messages/index.js';
+import { AlterPartitionReassignmentsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { targetError, type ReassignmentError } from '../cluster/reassignment.js';
 import { defineHandler, type HandlerContext } from './types.js';
@@ -40,10 +41,7 @@ async function alterOne(ctx: HandlerContext, topic: string, partition: number, r
   return undefined;
 }
 
-export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>({
-  apiKey: 45,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(AlterPartitionReassignmentsRequestMeta, {
   note: 'Cluster: Kafka semantics (add, catch up, switch, remove; cancel). Single node: [own id] succeeds as a no-op, other brokers INVALID_REPLICA_ASSIGNMENT, cancel NO_REASSIGNMENT_IN_PROGRESS.',
   async handle(req, ctx) {
     const responses: AlterPartitionReassignmentsResponse['responses'] = [];

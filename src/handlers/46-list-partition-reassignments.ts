@@ -6,6 +6,7 @@
  * (target ∪ current) and the replicas being added and removed. A single node never has any.
  */
 import type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../protocol/messages/index.js';
+import { ListPartitionReassignmentsRequestMeta } from '../protocol/messages/index.js';
 import type { PartitionImage, TopicImage } from '../cluster/metadata-image.js';
 import { reassigning } from '../cluster/reassignment.js';
 import { defineHandler } from './types.js';
@@ -20,10 +21,7 @@ function ongoing(t: TopicImage, indexes: readonly number[]): OngoingTopic | unde
   return partitions.length > 0 ? { name: t.name, partitions } : undefined;
 }
 
-export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>({
-  apiKey: 46,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(ListPartitionReassignmentsRequestMeta, {
   note: 'Ongoing reassignments with their adding/removing replicas (none on a single node).',
   handle(req, ctx) {
     const image = ctx.broker.metadata.image();

@@ -3,20 +3,18 @@
  * GROUP_SUBSCRIBED_TO_TOPIC while a live consumer-protocol member subscribes to the topic.
  */
 import type { OffsetDeleteRequest, OffsetDeleteResponse } from '../protocol/messages/index.js';
+import { OffsetDeleteRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { groupErrorCode } from '../ports/groups.js';
+import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
 
 const GROUP_SUBSCRIBED_TO_TOPIC = 86;
 
-export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>({
-  apiKey: 47,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<OffsetDeleteRequest, OffsetDeleteResponse>(OffsetDeleteRequestMeta, {
   async handle(req, ctx) {
-    if (req.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, throttleTimeMs: 0, topics: [] };
-    const notHere = ctx.broker.groups.coordinatorError(req.groupId);
-    if (notHere) return { errorCode: notHere, throttleTimeMs: 0, topics: [] };
+    const refused = groupRequestError(ctx, req.groupId);
+    if (refused) return { errorCode: refused, throttleTimeMs: 0, topics: [] };
     const g = ctx.broker.groups.group(req.groupId);
     const consumer = ctx.broker.groups.consumer.groups.get(req.groupId);
     if (!g && !consumer) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] };

@@ -5,16 +5,14 @@
  * message and null entries. In a cluster every broker answers from its copy of the quotas in etcd.
  */
 import type { DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../protocol/messages/index.js';
+import { DescribeClientQuotasRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { describeQuotas } from '../quotas/quota-admin.js';
 import { entityPairs } from '../quotas/quota-entity.js';
 import { QuotaRequestError } from '../quotas/quota-keys.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasResponse>({
-  apiKey: 48,
-  minVersion: 0,
-  maxVersion: 1,
+export default defineHandler<DescribeClientQuotasRequest, DescribeClientQuotasResponse>(DescribeClientQuotasRequestMeta, {
   note: 'user / client-id / ip entities and defaults; exact, default and specified matches, strict',
   handle(req, ctx) {
     try {

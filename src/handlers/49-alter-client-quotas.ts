@@ -12,15 +12,13 @@
  * (Kafka requires ALTER_CONFIGS on the cluster).
  */
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/messages/index.js';
+import { AlterClientQuotasRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { alterQuotas } from '../quotas/quota-admin.js';
 import { entityPairs } from '../quotas/quota-entity.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse>({
-  apiKey: 49,
-  minVersion: 0,
-  maxVersion: 1,
+export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse>(AlterClientQuotasRequestMeta, {
   note: 'stored in the data dir (one node) or etcd (cluster, applied by every broker); controller_mutation_rate accepted, not enforced',
   async handle(req, ctx) {
     const results = await alterQuotas(

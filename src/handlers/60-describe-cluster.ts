@@ -7,16 +7,14 @@
  * UnregisterBroker forgets them (src/cluster/broker-registry.ts).
  */
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/messages/index.js';
+import { DescribeClusterRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
 import { defineHandler } from './types.js';
 
 const UNSUPPORTED_ENDPOINT_TYPE = 115;
 
-export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>({
-  apiKey: 60,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>(DescribeClusterRequestMeta, {
   async handle(req, ctx) {
     const image = ctx.broker.metadata.image();
     const base: DescribeClusterResponse = {

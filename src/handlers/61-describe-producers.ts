@@ -4,14 +4,12 @@
  * any), what `kafka-transactions.sh abort` needs to end a hanging transaction.
  */
 import type { DescribeProducersRequest, DescribeProducersResponse } from '../protocol/messages/index.js';
+import { DescribeProducersRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { findTopic, findPartition } from './common/partitions.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<DescribeProducersRequest, DescribeProducersResponse>({
-  apiKey: 61,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<DescribeProducersRequest, DescribeProducersResponse>(DescribeProducersRequestMeta, {
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

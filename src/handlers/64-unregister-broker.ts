@@ -12,14 +12,12 @@
  * itself is alive and no other id is registered.
  */
 import type { UnregisterBrokerRequest, UnregisterBrokerResponse } from '../protocol/messages/index.js';
+import { UnregisterBrokerRequestMeta } from '../protocol/messages/index.js';
 import { aliveRefusal, notRegistered } from '../cluster/broker-registry.js';
 import { errorOf } from './admin-common.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<UnregisterBrokerRequest, UnregisterBrokerResponse>({
-  apiKey: 64,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<UnregisterBrokerRequest, UnregisterBrokerResponse>(UnregisterBrokerRequestMeta, {
   note: 'a live broker, or one still named as a replica, is refused (INVALID_REQUEST)',
   async handle(req, ctx) {
     const registry = ctx.broker.brokerRegistry;

@@ -4,14 +4,12 @@
  * partition, as Kafka lists it. An empty id is INVALID_REQUEST, an unknown one TRANSACTIONAL_ID_NOT_FOUND.
  */
 import type { DescribeTransactionsRequest, DescribeTransactionsResponse } from '../protocol/messages/index.js';
+import { DescribeTransactionsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { transactionPartitions } from '../cluster/internal-topics.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>({
-  apiKey: 65,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<DescribeTransactionsRequest, DescribeTransactionsResponse>(DescribeTransactionsRequestMeta, {
   handle(req, ctx) {
     return {
       throttleTimeMs: 0,

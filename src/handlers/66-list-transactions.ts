@@ -4,15 +4,13 @@
  * reported back in unknownStateFilters, as Kafka does.
  */
 import type { ListTransactionsRequest, ListTransactionsResponse } from '../protocol/messages/index.js';
+import { ListTransactionsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler } from './types.js';
 
 const STATES = ['Empty', 'Ongoing', 'PrepareCommit', 'PrepareAbort', 'CompleteCommit', 'CompleteAbort', 'Dead', 'PrepareEpochFence'];
 
-export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>({
-  apiKey: 66,
-  minVersion: 0,
-  maxVersion: 2,
+export default defineHandler<ListTransactionsRequest, ListTransactionsResponse>(ListTransactionsRequestMeta, {
   handle(req, ctx) {
     let pattern: RegExp | undefined;
     if (ctx.apiVersion >= 2 && req.transactionalIdPattern) {

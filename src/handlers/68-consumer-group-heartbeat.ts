@@ -10,13 +10,11 @@
  * replacing the last consumer-protocol member does not downgrade the group at that moment.
  */
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../protocol/messages/index.js';
+import { ConsumerGroupHeartbeatRequestMeta } from '../protocol/messages/index.js';
 import { coordinatorMessage } from '../ports/groups.js';
 import { defineHandler } from './types.js';
 
-export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>({
-  apiKey: 68,
-  minVersion: 0,
-  maxVersion: 1,
+export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>(ConsumerGroupHeartbeatRequestMeta, {
   note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once.',
   async handle(req, ctx) {
     // As Kafka: the coordinator is settled before the request is validated.

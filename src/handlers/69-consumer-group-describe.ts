@@ -5,6 +5,7 @@
  * unknown id answers GROUP_ID_NOT_FOUND, an empty id INVALID_GROUP_ID, as Kafka does.
  */
 import type { ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, ConsumerGroupDescribeResponseAssignment } from '../protocol/messages/index.js';
+import { ConsumerGroupDescribeRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
 import { coordinatorMessage, wireAssignment, type Assignment } from '../ports/groups.js';
@@ -22,10 +23,7 @@ function named(ctx: HandlerContext, a: Assignment): ConsumerGroupDescribeRespons
   return { topicPartitions };
 }
 
-export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>({
-  apiKey: 69,
-  minVersion: 0,
-  maxVersion: 1,
+export default defineHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>(ConsumerGroupDescribeRequestMeta, {
   handle(req, ctx) {
     const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED;
     const none = { groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: NOT_REQUESTED };

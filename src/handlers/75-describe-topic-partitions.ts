@@ -17,6 +17,7 @@ import type {
   DescribeTopicPartitionsResponseCursor,
   DescribeTopicPartitionsResponseTopic,
 } from '../protocol/messages/index.js';
+import { DescribeTopicPartitionsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -29,10 +30,7 @@ function failedTopic(name: string, errorCode: number): DescribeTopicPartitionsRe
   return { errorCode, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: TOPIC_OPERATIONS };
 }
 
-export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>({
-  apiKey: 75,
-  minVersion: 0,
-  maxVersion: 0,
+export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>(DescribeTopicPartitionsRequestMeta, {
   handle(req, ctx) {
     const image = ctx.broker.metadata.image();
     const all = req.topics.length === 0;

@@ -39,6 +39,24 @@ export function duplicates<T>(items: Iterable<T>): Set<T> {
 }
 
 /**
+ * Topic names a CreateTopics or CreatePartitions request gives more than once, as Kafka answers them:
+ * `refusal(name)` is undefined for a name given once; for a repeated one it is INVALID_REQUEST
+ * "Duplicate topic name." at its first mention and null at the later ones (which get no answer).
+ */
+export function duplicateTopicNames(names: string[]): { refusal(name: string): ApiError | null | undefined } {
+  const dup = duplicates(names);
+  const reported = new Set<string>();
+  return {
+    refusal(name) {
+      if (!dup.has(name)) return undefined;
+      if (reported.has(name)) return null;
+      reported.add(name);
+      return err(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+    },
+  };
+}
+
+/**
  * Kafka's checks of one manual replica list (ReplicationControlManager.validateManualPartitionAssignment):
  * not empty, every broker registered in the metadata image (on one node: the list must be exactly
  * [nodeId]) and named once, walked in ascending id order as Kafka does (so the message names the

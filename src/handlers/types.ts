@@ -108,6 +108,17 @@ export interface Handler<Req = any, Res = any> {
   handle(req: Req, ctx: HandlerContext): HandlerResult<Res> | Promise<HandlerResult<Res>>;
 }
 
-export function defineHandler<Req, Res>(h: Handler<Req, Res>): Handler<Req, Res> {
-  return h;
+/** A request's generated spec metadata (XRequestMeta): its API key and the versions protocol-specs/ define. */
+export interface RequestSpec {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+/**
+ * A handler for the request `spec` describes, serving every version the spec defines unless the
+ * handler narrows the range (minVersion / maxVersion), so the key and the versions are stated once.
+ */
+export function defineHandler<Req, Res>(spec: RequestSpec, h: Omit<Handler<Req, Res>, 'apiKey' | 'minVersion' | 'maxVersion'> & Partial<Pick<Handler, 'minVersion' | 'maxVersion'>>): Handler<Req, Res> {
+  return { apiKey: spec.apiKey, minVersion: spec.minVersion, maxVersion: spec.maxVersion, ...h };
 }

@@ -27,15 +27,26 @@ function singleReplica(p: Promise<AppendedOffsets>): PendingAppend {
   return { written: p, committed: p };
 }
 
+/** What a partition handle reports as its log does, whatever the replication. */
+const LOG_FIGURES = ['topic', 'partition', 'logStartOffset', 'dir', 'size'] as const;
+
+export interface LogPartition extends Readonly<Pick<Log, (typeof LOG_FIGURES)[number]>> {}
+
 export class LogPartition implements PartitionHandle {
+  static {
+    for (const name of LOG_FIGURES) {
+      Object.defineProperty(LogPartition.prototype, name, {
+        get(this: LogPartition) {
+          return this.log[name];
+        },
+        configurable: true,
+      });
+    }
+  }
+
   constructor(protected readonly log: Log) {}
 
-  get topic(): string {
-    return this.log.topic;
-  }
-  get partition(): number {
-    return this.log.partition;
-  }
+  // A single replica's view: a replicated partition (ReplicatedPartition) has its own.
   get leaderEpoch(): number {
     return this.log.leaderEpoch;
   }
@@ -45,15 +56,7 @@ export class LogPartition implements PartitionHandle {
   get lastStableOffset(): number {
     return this.log.lastStableOffset;
   }
-  get logStartOffset(): number {
-    return this.log.logStartOffset;
-  }
-  get dir(): string | undefined {
-    return this.log.dir;
-  }
-  get size(): number {
-    return this.log.size;
-  }
+
   config(): PartitionConfig {
     return this.log.config();
   }

@@ -3,7 +3,7 @@
  * TxnCoordinator (src/transactions/). The coordinator answers with Kafka error codes itself and
  * never rejects: a failed operation is answered as its one mapping, txnErrorCode, maps it.
  */
-import type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';
+import type { EndTxnResult, TxnMetadata } from '../transactions/txn-metadata.js';
 import type { TopicPartitionMap } from '../util/topic-partition.js';
 
 export type { EndTxnResult, TxnMetadata } from '../transactions/txn-coordinator.js';

@@ -1,11 +1,6 @@
 /**
  * Kafka record batches (magic v2) as bytes: the fixed 61-byte header is read and patched in place;
  * the records after it are never decoded on the produce and fetch paths.
- *
- *   0 baseOffset int64 | 8 batchLength int32 | 12 partitionLeaderEpoch int32 | 16 magic int8
- *  17 crc uint32 (CRC-32C of bytes 21..end) | 21 attributes int16 | 23 lastOffsetDelta int32
- *  27 baseTimestamp int64 | 35 maxTimestamp int64 | 43 producerId int64 | 51 producerEpoch int16
- *  53 baseSequence int32 | 57 recordCount int32 | 61 records…
  */
 import { crc32c } from './crc32c.js';
 import { ErrorCode } from './errors.js';
@@ -15,20 +10,16 @@ export const BATCH_HEADER_SIZE = 61;
 export const LOG_OVERHEAD = 12;
 export const CRC_START = 21;
 
-/** Byte offsets of the v2 batch header fields (Kafka's DefaultRecordBatch); inlined by tsc. */
+/**
+ * The v2 batch header (Kafka's DefaultRecordBatch), one line per part, as byte offsets inlined by tsc:
+ * framing (int64, int32, int32, int8, and the uint32 CRC-32C of bytes 21..end); attributes (int16),
+ * last offset delta (int32) and the two int64 timestamps; producer id (int64), epoch (int16) and
+ * base sequence (int32); the record count (int32), then the records.
+ */
 export const enum HeaderOffset {
-  BASE_OFFSET = 0,
-  LENGTH = 8,
-  PARTITION_LEADER_EPOCH = 12,
-  MAGIC = 16,
-  CRC = 17,
-  ATTRIBUTES = 21,
-  LAST_OFFSET_DELTA = 23,
-  BASE_TIMESTAMP = 27,
-  MAX_TIMESTAMP = 35,
-  PRODUCER_ID = 43,
-  PRODUCER_EPOCH = 51,
-  BASE_SEQUENCE = 53,
+  BASE_OFFSET = 0, LENGTH = 8, PARTITION_LEADER_EPOCH = 12, MAGIC = 16, CRC = 17,
+  ATTRIBUTES = 21, LAST_OFFSET_DELTA = 23, BASE_TIMESTAMP = 27, MAX_TIMESTAMP = 35,
+  PRODUCER_ID = 43, PRODUCER_EPOCH = 51, BASE_SEQUENCE = 53,
   RECORDS_COUNT = 57,
 }
 
@@ -40,13 +31,8 @@ export const enum Attr {
   DELETE_HORIZON = 0x40,
 }
 
-export const enum Compression {
-  NONE = 0,
-  GZIP = 1,
-  SNAPPY = 2,
-  LZ4 = 3,
-  ZSTD = 4,
-}
+/** The codec ids of attributes bits 0-2 (the codecs are in compression.ts). */
+export const enum Compression { NONE = 0, GZIP = 1, SNAPPY = 2, LZ4 = 3, ZSTD = 4 }
 
 export interface BatchInfo {
   baseOffset: bigint;
@@ -141,13 +127,18 @@ export function patchBatch(buf: Buffer, baseOffset: bigint, leaderEpoch: number,
   buf.writeInt32BE(leaderEpoch, pos + HeaderOffset.PARTITION_LEADER_EPOCH);
 }
 
+/** Recomputes the CRC of the batch at buf[pos..] after a change to the bytes it covers. */
+function restampCrc(buf: Buffer, pos: number): void {
+  const size = buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
+  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + HeaderOffset.CRC);
+}
+
 /** LogAppendTime: the broker's clock becomes the batch's max timestamp; the CRC is recomputed. */
 export function setLogAppendTime(buf: Buffer, now: bigint, pos = 0): void {
   const attrs = buf.readInt16BE(pos + HeaderOffset.ATTRIBUTES);
   buf.writeInt16BE(attrs | Attr.TIMESTAMP_LOG_APPEND, pos + HeaderOffset.ATTRIBUTES);
   buf.writeBigInt64BE(now, pos + HeaderOffset.MAX_TIMESTAMP);
-  const size = buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
-  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + HeaderOffset.CRC);
+  restampCrc(buf, pos);
 }
 
 /**
@@ -160,7 +151,6 @@ export function setCreateTimeMax(buf: Buffer, maxTimestamp: bigint, pos = 0): bo
   if ((attrs & Attr.TIMESTAMP_LOG_APPEND) === 0 && buf.readBigInt64BE(pos + HeaderOffset.MAX_TIMESTAMP) === maxTimestamp) return false;
   buf.writeInt16BE(attrs & ~Attr.TIMESTAMP_LOG_APPEND, pos + HeaderOffset.ATTRIBUTES);
   buf.writeBigInt64BE(maxTimestamp, pos + HeaderOffset.MAX_TIMESTAMP);
-  const size = buf.readInt32BE(pos + HeaderOffset.LENGTH) + LOG_OVERHEAD;
-  buf.writeUInt32BE(crc32c(buf, pos + CRC_START, pos + size), pos + HeaderOffset.CRC);
+  restampCrc(buf, pos);
   return true;
 }

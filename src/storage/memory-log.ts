@@ -18,8 +18,7 @@ import { PartitionTxns } from '../producers/partition-txns.js';
 import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadResult, type RetentionResult } from './log.js';
 import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
 import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
-import { LeaderEpochCache, type EpochEndOffset } from './epoch-cache.js';
-import type { EpochEntry } from './leader-epochs.js';
+import { EpochLog } from './epoch-log.js';
 
 const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 1024 * 1024;
@@ -54,13 +53,11 @@ function newSegment(baseOffset: number, now = Date.now()): MemorySegment {
   return { baseOffset, nextOffset: baseOffset, batches: [], size: 0, maxTimestamp: -1, firstBatchTimestamp: -1, created: now, lastModified: now };
 }
 
-export class MemoryLog implements Log {
+export class MemoryLog extends EpochLog implements Log {
   readonly dir = undefined;
   private segments: MemorySegment[] = [newSegment(0)];
   logStartOffset = 0;
   logEndOffset = 0;
-  leaderEpoch = 0;
-  private readonly epochs = new LeaderEpochCache([{ epoch: 0, startOffset: 0 }]);
   /** Never set by the log itself (memory does not fail); tests set it to take the log offline. */
   failed: Error | undefined = undefined;
   readonly producers = new ProducerStateTable();
@@ -72,24 +69,8 @@ export class MemoryLog implements Log {
     readonly topic: string,
     readonly partition: number,
     readonly config: () => LogConfig,
-  ) {}
-
-  async assignLeaderEpoch(epoch: number): Promise<void> {
-    if (epoch <= this.leaderEpoch) return;
-    this.leaderEpoch = epoch;
-    this.epochs.assign(epoch, this.logEndOffset);
-  }
-
-  endOffsetForEpoch(epoch: number): EpochEndOffset {
-    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
-  }
-
-  latestEpoch(): number {
-    return this.epochs.latestEpoch();
-  }
-
-  epochEntries(): EpochEntry[] {
-    return this.epochs.entries();
+  ) {
+    super();
   }
 
   get highWatermark(): number {

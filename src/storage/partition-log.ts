@@ -16,8 +16,9 @@ import { Segment, type BatchMeta } from './segment.js';
 import type { FileCache } from './file-cache.js';
 import type { LogConfig } from './log-config.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { readLeaderEpochs, writeLeaderEpochs, type EpochEntry } from './leader-epochs.js';
-import { LeaderEpochCache, type EpochEndOffset } from './epoch-cache.js';
+import { readLeaderEpochs, writeLeaderEpochs } from './leader-epochs.js';
+import { LeaderEpochCache } from './epoch-cache.js';
+import { EpochLog } from './epoch-log.js';
 import { readInt64, type BatchInfo, HeaderOffset } from '../protocol/record-batch.js';
 import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -35,16 +36,13 @@ import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatc
 
 export { StorageError, type AppendResult, type ReadResult } from './log.js';
 
-export class PartitionLog implements Log {
+export class PartitionLog extends EpochLog implements Log {
   segments: Segment[] = [];
   logStartOffset = 0;
   /** Next offset to assign (log end offset). */
   nextOffset = 0;
   /** Offset below which every batch is in the file and may be read. */
   highWatermark = 0;
-  leaderEpoch = 0;
-  /** The leader-epoch-checkpoint's entries. */
-  private epochs = new LeaderEpochCache([{ epoch: 0, startOffset: 0 }]);
   /** The checkpoint write in progress, if any: the writer waits for it, so no batch lands before its epoch. */
   private epochWrite: Promise<void> | undefined;
   /** A checkpoint write is queued behind epochWrite (it writes the entries as they are when it starts). */
@@ -66,6 +64,7 @@ export class PartitionLog implements Log {
     readonly files: FileCache,
     private readonly log: Logger,
   ) {
+    super();
     this.writer = new LogWriter(
       {
         topic,
@@ -153,23 +152,9 @@ export class PartitionLog implements Log {
     return p;
   }
 
-  /** A newer leader epoch (from the metadata image) starts at the log end offset; older ones are ignored. */
-  async assignLeaderEpoch(epoch: number): Promise<void> {
-    if (epoch <= this.leaderEpoch) return;
-    this.leaderEpoch = epoch;
-    if (this.epochs.assign(epoch, this.nextOffset)) await this.persistEpochs();
-  }
-
-  endOffsetForEpoch(epoch: number): EpochEndOffset {
-    return this.epochs.endOffsetFor(epoch, this.nextOffset);
-  }
-
-  latestEpoch(): number {
-    return this.epochs.latestEpoch();
-  }
-
-  epochEntries(): EpochEntry[] {
-    return this.epochs.entries();
+  /** The cache is the leader-epoch-checkpoint's entries. */
+  protected override epochsChanged(): Promise<void> {
+    return this.persistEpochs();
   }
 
   /**

@@ -31,75 +31,21 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerConfig } from '../config/config.js';
 import type { Logger } from '../util/logger.js';
 import { TxnStore } from './txn-store.js';
-import { txnErrorCode } from './txn-errors.js';
+import { producerFacing, txnErrorCode } from './txn-errors.js';
+import type { EndTxnResult, TxnMetadata, TxnPorts } from './txn-metadata.js';
 import { StorageError, type Log } from '../storage/log.js';
 import type { KvPartitions } from '../cluster/kv-log.js';
 import { CoordinatorPartitions } from '../cluster/coordinator-partitions.js';
-import type { MarkerSender, TxnMarker } from './marker-sender.js';
+import type { TxnMarker } from './marker-sender.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import { decideEndTxnV1, decideEndTxnV2, decideInitProducer, EXHAUSTED_EPOCH, type TxnState } from './txn-rules.js';
 import { TopicPartitionMap, TopicPartitionSet } from '../util/topic-partition.js';
 
 export type { TxnState } from './txn-rules.js';
-
-export const TXN_TOPIC = '__transaction_state';
-
-export interface TxnMetadata {
-  transactionalId: string;
-  producerId: bigint;
-  producerEpoch: number;
-  /** The producer id this one replaced when its epochs ran out (a retry may still name it), or -1. */
-  previousProducerId: bigint;
-  /** The epoch before the last bump a client was given: an InitProducerId retry may name it. */
-  lastProducerEpoch: number;
-  /** Set while a transaction version 2 end is prepared on an exhausted epoch: the id to move to. */
-  nextProducerId: bigint;
-  timeoutMs: number;
-  state: TxnState;
-  /** "topic\0partition" */
-  partitions: TopicPartitionSet;
-  groups: Set<string>;
-  startTimestamp: number;
-  lastUpdate: number;
-  /**
-   * A transition is being written to __transaction_state (Kafka's pendingTransitionInProgress):
-   * not persisted. Checks made outside the per-id lock (Produce) answer CONCURRENT_TRANSACTIONS.
-   */
-  pending?: boolean;
-}
-
-/** What the coordinator needs from the rest of the broker. */
-export interface TxnPorts {
-  /** Where the markers of a transaction's partitions go: the leader of each (marker-sender.ts). */
-  markers: MarkerSender;
-  topicExists(topic: string, index: number): boolean;
-  /**
-   * Makes (commit) or discards (abort) the offsets a producer committed in its transaction. In a
-   * cluster, a group coordinated elsewhere gets `marker` on its __consumer_offsets partition instead.
-   */
-  completeTxnOffsets(groupId: string, producerId: bigint, commit: boolean, producerEpoch: number, marker: TxnMarker): Promise<void>;
-}
+export type { TxnMetadata, TxnPorts, EndTxnResult } from './txn-metadata.js';
 
 /** The largest epoch a marker can carry (int16). */
 const MAX_MARKER_EPOCH = 32767;
-
-export interface EndTxnResult {
-  errorCode: number;
-  producerId: bigint;
-  producerEpoch: number;
-}
-
-/**
- * A coordinator answer as a producer's partition response, mapped as Kafka's brokers map it:
- * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH there, and CONCURRENT_TRANSACTIONS (an end still being
- * written) or a coordinator that could not store the change NOT_ENOUGH_REPLICAS, which every
- * client retries without refreshing metadata.
- */
-export function producerFacing(code: number): number {
-  if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
-  if (code === ErrorCode.CONCURRENT_TRANSACTIONS || code === ErrorCode.COORDINATOR_NOT_AVAILABLE || code === ErrorCode.NOT_COORDINATOR) return ErrorCode.NOT_ENOUGH_REPLICAS;
-  return code;
-}
 
 export class TxnCoordinator implements TxnCoordinatorPort {
   readonly txns = new Map<string, TxnMetadata>();

@@ -10,7 +10,8 @@
 import * as M from '../protocol/messages/index.js';
 import { codec, fromVersioned, toVersioned } from '../protocol/versioned.js';
 import { OFFSETS_TOPIC, transactionPartitions } from '../cluster/internal-topics.js';
-import type { TxnMetadata, TxnState } from './txn-coordinator.js';
+import type { TxnMetadata } from './txn-metadata.js';
+import type { TxnState } from './txn-rules.js';
 import { TopicPartitionSet, joinKey, parseTpKey } from '../util/topic-partition.js';
 
 /** The key of a legacy (JSON) transaction record: "t\0<transactionalId>". */

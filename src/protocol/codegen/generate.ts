@@ -4,6 +4,7 @@
  * version conditions written out inline, so there are no near-duplicate per-version copies.
  */
 import { type FieldSpec, type MessageSpec, type VersionRange, PRIMITIVES, formatRange } from './spec.js';
+import { FIXED_WIDTH } from '../primitives/fixed-width.js';
 
 interface StructInfo {
   tsName: string;
@@ -12,8 +13,8 @@ interface StructInfo {
 
 const camel = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
-/** Types read and written by the primitive of the same name (reader.int32(), writer.int32(x)). */
-const FIXED = new Set(['int8', 'int16', 'uint16', 'int32', 'int64', 'float64', 'bool', 'uuid']);
+/** Types read and written by the primitive of the same name (reader.int32(), writer.int32(x)), with their size in bytes. */
+const FIXED_SIZE: ReadonlyMap<string, number> = new Map([...Object.entries(FIXED_WIDTH).map(([name, f]): [string, number] => [name, f.size]), ['bool', 1], ['uuid', 16]]);
 
 function cond(r: VersionRange, v = 'v'): string {
   if (r.min > r.max) return 'false';
@@ -118,7 +119,7 @@ export function generateMessage(msg: MessageSpec): string {
   // ---- read ----
   const readValue = (f: FieldSpec, t: string, r: string, depth: number): string => {
     const c = isCompact(f);
-    if (FIXED.has(t)) return `${r}.${t}()`;
+    if (FIXED_SIZE.has(t)) return `${r}.${t}()`;
     switch (t) {
       case 'string':
         return f.nullable ? `(${nullableAt(f)} ? ${r}.nullableString(${c}) : ${r}.string(${c}))` : `${r}.string(${c})`;
@@ -141,20 +142,9 @@ export function generateMessage(msg: MessageSpec): string {
   // ---- size ----
   const sizeValue = (f: FieldSpec, t: string, x: string, depth: number): string => {
     const c = isCompact(f);
+    const width = FIXED_SIZE.get(t);
+    if (width !== undefined) return String(width);
     switch (t) {
-      case 'int8':
-      case 'bool':
-        return '1';
-      case 'int16':
-      case 'uint16':
-        return '2';
-      case 'int32':
-        return '4';
-      case 'int64':
-      case 'float64':
-        return '8';
-      case 'uuid':
-        return '16';
       case 'string':
         return `stringSize(${x}, ${c})`;
       case 'bytes':
@@ -167,7 +157,7 @@ export function generateMessage(msg: MessageSpec): string {
       const e = `e${depth}`;
       const s = `s${depth}`;
       const elField: FieldSpec = { ...f, type: el, nullable: undefined };
-      const fixed = { int8: 1, bool: 1, int16: 2, uint16: 2, int32: 4, int64: 8, float64: 8, uuid: 16 }[el];
+      const fixed = FIXED_SIZE.get(el);
       const inner =
         fixed !== undefined
           ? `arrayHeaderSize(${x}.length, ${c}) + ${x}.length * ${fixed}`
@@ -182,7 +172,7 @@ export function generateMessage(msg: MessageSpec): string {
   // ---- write ----
   const writeValue = (f: FieldSpec, t: string, x: string, w: string, depth: number): string => {
     const c = isCompact(f);
-    if (FIXED.has(t)) return `${w}.${t}(${x});`;
+    if (FIXED_SIZE.has(t)) return `${w}.${t}(${x});`;
     switch (t) {
       case 'string':
         return `${w}.nullableString(${x}, ${c});`;

@@ -1,15 +1,33 @@
 import { DecodeError } from './errors.js';
+import { fixedWidths, type FixedReads } from './fixed-width.js';
 
 export interface RawTaggedField {
   tag: number;
   data: Buffer;
 }
 
+function present<T>(v: T | null, nullMessage: string): T {
+  if (v === null) throw new DecodeError(nullMessage);
+  return v;
+}
+
+// The fixed-width methods (int8() … float64()) come from the table in fixed-width.ts.
+export interface Reader extends FixedReads {}
+
 /**
  * Bounds-checked cursor over one frame. Byte fields are returned as views (subarray) of the frame,
  * never copied: record batches travel through the broker as the bytes the client sent.
  */
 export class Reader {
+  static {
+    for (const [name, size, read] of fixedWidths()) {
+      const method = function (this: Reader): number | bigint {
+        return read.call(this.buf, this.need(size));
+      };
+      Object.defineProperty(Reader.prototype, name, { value: method, writable: true, configurable: true });
+    }
+  }
+
   pos: number;
   readonly end: number;
 
@@ -29,27 +47,6 @@ export class Reader {
     return p;
   }
 
-  int8(): number {
-    return this.buf.readInt8(this.need(1));
-  }
-  int16(): number {
-    return this.buf.readInt16BE(this.need(2));
-  }
-  uint16(): number {
-    return this.buf.readUInt16BE(this.need(2));
-  }
-  int32(): number {
-    return this.buf.readInt32BE(this.need(4));
-  }
-  uint32(): number {
-    return this.buf.readUInt32BE(this.need(4));
-  }
-  int64(): bigint {
-    return this.buf.readBigInt64BE(this.need(8));
-  }
-  float64(): number {
-    return this.buf.readDoubleBE(this.need(8));
-  }
   bool(): boolean {
     return this.buf[this.need(1)] !== 0;
   }
@@ -92,38 +89,32 @@ export class Reader {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
-  /** Length of a string or bytes field; -1 means null. */
-  private length(compact: boolean, wide: boolean): number {
-    if (compact) return this.uvarint() - 1;
-    return wide ? this.int32() : this.int16();
+  /**
+   * Moves past a string or bytes field and returns where its content starts (it ends at this.pos),
+   * or -1 for null.
+   */
+  private content(compact: boolean, wide: boolean, what: string): number {
+    const n = compact ? this.uvarint() - 1 : wide ? this.int32() : this.int16();
+    if (n < -1) throw new DecodeError(`negative ${what} length ${n}`);
+    return n === -1 ? -1 : this.need(n);
   }
 
   string(compact: boolean): string {
-    const s = this.nullableString(compact);
-    if (s === null) throw new DecodeError('null in a non-nullable string');
-    return s;
+    return present(this.nullableString(compact), 'null in a non-nullable string');
   }
 
   nullableString(compact: boolean): string | null {
-    const n = this.length(compact, false);
-    if (n < -1) throw new DecodeError(`negative string length ${n}`);
-    if (n === -1) return null;
-    const p = this.need(n);
-    return this.buf.toString('utf8', p, p + n);
+    const p = this.content(compact, false, 'string');
+    return p < 0 ? null : this.buf.toString('utf8', p, this.pos);
   }
 
   bytes(compact: boolean): Buffer {
-    const b = this.nullableBytes(compact);
-    if (b === null) throw new DecodeError('null in non-nullable bytes');
-    return b;
+    return present(this.nullableBytes(compact), 'null in non-nullable bytes');
   }
 
   nullableBytes(compact: boolean): Buffer | null {
-    const n = this.length(compact, true);
-    if (n < -1) throw new DecodeError(`negative bytes length ${n}`);
-    if (n === -1) return null;
-    const p = this.need(n);
-    return this.buf.subarray(p, p + n);
+    const p = this.content(compact, true, 'bytes');
+    return p < 0 ? null : this.buf.subarray(p, this.pos);
   }
 
   /** Array element count; -1 means null. A count that cannot fit in what is left is refused before any allocation. */

@@ -1,4 +1,5 @@
 import type { RawTaggedField } from './reader.js';
+import { fixedWidths, type FixedWrites } from './fixed-width.js';
 
 /** Sizes of the variable-length encodings, used by the generated size functions (size first, then write once). */
 export function uvarintSize(n: number): number {
@@ -65,8 +66,20 @@ export function unknownTagsSize(fields: RawTaggedField[] | undefined): number {
   return size;
 }
 
+// The fixed-width methods (int8(v) … float64(v)) come from the table in fixed-width.ts.
+export interface Writer extends FixedWrites {}
+
 /** Writes into a buffer sized exactly by the size pass; an overrun is a codegen bug, so Buffer's own range checks suffice. */
 export class Writer {
+  static {
+    for (const [name, , , write] of fixedWidths()) {
+      const method = function (this: Writer, v: never): void {
+        this.pos = write.call(this.buf, v, this.pos);
+      };
+      Object.defineProperty(Writer.prototype, name, { value: method, writable: true, configurable: true });
+    }
+  }
+
   pos: number;
   /**
    * In zero-copy mode, the output as a list: slices of `buf` between large record sets, and the
@@ -105,27 +118,6 @@ export class Writer {
     return new Writer(Buffer.allocUnsafe(size));
   }
 
-  int8(v: number): void {
-    this.pos = this.buf.writeInt8(v, this.pos);
-  }
-  int16(v: number): void {
-    this.pos = this.buf.writeInt16BE(v, this.pos);
-  }
-  uint16(v: number): void {
-    this.pos = this.buf.writeUInt16BE(v, this.pos);
-  }
-  int32(v: number): void {
-    this.pos = this.buf.writeInt32BE(v, this.pos);
-  }
-  uint32(v: number): void {
-    this.pos = this.buf.writeUInt32BE(v, this.pos);
-  }
-  int64(v: bigint): void {
-    this.pos = this.buf.writeBigInt64BE(v, this.pos);
-  }
-  float64(v: number): void {
-    this.pos = this.buf.writeDoubleBE(v, this.pos);
-  }
   bool(v: boolean): void {
     this.buf[this.pos++] = v ? 1 : 0;
   }
