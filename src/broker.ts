@@ -155,7 +155,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   if (!dynamicConfigs) throw new Error('no dynamic config store');
   const configs = dynamicConfigs;
   const { logs, owner: topics, producerIds } = topology;
-  const quotas = await openClientQuotas(config, dataDir, log);
+  const quotas = await openClientQuotas(config, topology.quotaStore, dataDir, log);
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
   // Coordinators write through partition handles and serve the partitions of their internal topic

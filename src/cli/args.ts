@@ -43,20 +43,29 @@ export function flagsOrHelp(argv: string[], spec: Record<string, FlagSpec>, help
   return undefined;
 }
 
+/**
+ * The flag at argv[i] and its value, given as `--flag=value` or `--flag value` (for the tools that
+ * check their flags themselves, with their own messages): `value` is undefined when a flag that
+ * takes one is the last argument, '' for a switch; `inline` tells a switch given a value; `next` is
+ * the index of the flag's last argument.
+ */
+export function flagAt(argv: readonly string[], i: number, takesValue: (flag: string) => boolean): { flag: string; value: string | undefined; inline: boolean; next: number } {
+  const arg = argv[i];
+  const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+  const flag = eq > 0 ? arg.slice(0, eq) : arg;
+  if (!takesValue(flag)) return { flag, value: '', inline: eq > 0, next: i };
+  if (eq > 0) return { flag, value: arg.slice(eq + 1), inline: true, next: i };
+  return i + 1 < argv.length ? { flag, value: argv[i + 1], inline: false, next: i + 1 } : { flag, value: undefined, inline: false, next: i };
+}
+
 export function parseFlags(argv: string[], spec: Record<string, FlagSpec>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const { flag: name, value, next } = flagAt(argv, i, (f) => spec[f]?.value === true);
     const s = spec[name];
-    if (!s) throw new UsageError(`unknown option '${arg}'`);
-    let value = '';
-    if (s.value) {
-      if (eq > 0 && arg.startsWith('--')) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i];
-      else throw new UsageError(`${name} needs a value`);
-    }
+    if (!s) throw new UsageError(`unknown option '${argv[i]}'`);
+    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    i = next;
     const prev = out.get(name);
     if (prev && !s.repeat) throw new UsageError(`${name} given twice`);
     out.set(name, [...(prev ?? []), value]);

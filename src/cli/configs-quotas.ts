@@ -12,7 +12,7 @@
 import * as m from '../protocol/messages/index.js';
 import { Client } from '../client/client.js';
 import { KafkaError } from '../client/errors.js';
-import { UsageError } from './args.js';
+import { flagAt, UsageError } from './args.js';
 import { runTool } from './tool.js';
 
 const DESCRIBE_KEY = 48;
@@ -68,15 +68,10 @@ function parse(argv: string[]): Parsed {
   const add = new Map<string, string>();
   const remove: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    let value = '';
-    if (WITH_VALUE.has(flag)) {
-      if (eq > 0) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i];
-      else throw new UsageError(`${flag} needs a value`);
-    } else if (!SWITCHES.has(flag)) throw new UsageError(`unknown option '${arg}'`);
+    const { flag, value, next } = flagAt(argv, i, (f) => WITH_VALUE.has(f));
+    if (!WITH_VALUE.has(flag) && !SWITCHES.has(flag)) throw new UsageError(`unknown option '${argv[i]}'`);
+    if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    i = next;
     switch (flag) {
       case '--bootstrap-server':
         bootstrap = value;

@@ -16,6 +16,7 @@ import type { Connection } from '../client/connection.js';
 import { AlterOp, ResourceError, ResourceType, describeConfigs, incrementalAlterConfigs, type ConfigEntry } from '../client/configs-admin.js';
 import { listGroups } from '../client/admin.js';
 import { quotaConfigsCommand } from './configs-quotas.js';
+import { flagAt } from './args.js';
 import { parseProperties } from '../config/properties.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
 
@@ -92,17 +93,10 @@ function parse(argv: string[]): Parsed {
   const flags = new Map<string, string[]>();
   const namedOrDefault: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    let value = '';
-    if (VALUE_FLAGS.has(name)) {
-      if (eq > 0) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i];
-      else throw new CommandError(`Option ${name} requires an argument`, true);
-    } else if (!SWITCHES.has(name) || eq > 0) {
-      throw new CommandError(`${arg.replace(/^--?/, '')} is not a recognized option`, true);
-    }
+    const { flag: name, value, inline, next } = flagAt(argv, i, (f) => VALUE_FLAGS.has(f));
+    if (!VALUE_FLAGS.has(name) && (!SWITCHES.has(name) || inline)) throw new CommandError(`${argv[i].replace(/^--?/, '')} is not a recognized option`, true);
+    if (value === undefined) throw new CommandError(`Option ${name} requires an argument`, true);
+    i = next;
     const prev = flags.get(name);
     if (prev && !REPEATABLE.has(name)) throw new CommandError(`Option ${name} has multiple values`, true);
     flags.set(name, [...(prev ?? []), value]);

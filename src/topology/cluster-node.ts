@@ -1,8 +1,8 @@
 /**
  * A broker in a cluster (runnel.etcd.endpoints set; docs/cluster-design.md): the control state in
  * etcd is the metadata image's store, the replica manager leads and follows partitions as the image
- * says, producer ids come in blocks from etcd, and the controller runs on whichever broker wins its
- * election.
+ * says, producer ids come in blocks from etcd, dynamic configs and client quotas are read from the
+ * same watched control state, and the controller runs on whichever broker wins its election.
  *
  * Start-up order: connect to etcd and read the image (unregistered), open the logs of the
  * partitions assigned here, then, once the listener is bound, register (the controller may now
@@ -29,6 +29,7 @@ import type { NodeOptions } from './single-node.js';
 import type { Topology } from './topology.js';
 import { EtcdDynamicConfigStore } from '../cluster/etcd/etcd-config-store.js';
 import type { DynamicConfigStore } from '../config/dynamic-config-store.js';
+import { EtcdQuotaStore } from '../quotas/etcd-quota-store.js';
 
 /** `onConfigStore`: given the cluster's dynamic config store before the logs open (its values are log defaults too). */
 export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger; onConfigStore?: (store: DynamicConfigStore) => void }): Promise<Topology> {
@@ -101,6 +102,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       metrics,
       reassignments: new EtcdReassignments(control, (topic) => topicSetting(topic, 'unclean.leader.election.enable') === 'true'),
       leaderElections: { elect: (req) => requestElection(control, req) },
+      quotaStore: new EtcdQuotaStore(control, o.clusterLog),
       onLeadership(fn) {
         leadership = fn;
       },

@@ -1,8 +1,9 @@
 /**
  * What differs between a single node and a member of a cluster, behind one interface: who owns the
  * metadata image (topics.json here, etcd there), how partitions are reached (one local replica, or
- * leaders and followers), where producer ids come from, and what happens when the broker starts
- * listening and when it stops. broker.ts wires everything else the same way for both.
+ * leaders and followers), where producer ids come from and client quotas are kept, and what happens
+ * when the broker starts listening and when it stops. broker.ts wires everything else the same way
+ * for both.
  */
 import type { TopicCatalog } from '../cluster/topics.js';
 import type { BrokerImage } from '../cluster/metadata-image.js';
@@ -14,6 +15,7 @@ import type { ClusterMetricsSource } from '../metrics/cluster-metrics.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { BrokerRegistry } from '../cluster/broker-registry.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
+import type { QuotaStore } from '../quotas/quota-store.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -35,6 +37,8 @@ export interface Topology {
   readonly metrics?: ClusterMetricsSource;
   /** ElectLeaders made by the controller (cluster only). */
   readonly leaderElections?: LeaderElections;
+  /** The client quotas as the cluster keeps them, over the control state's connection (cluster only; a single node keeps its own). */
+  readonly quotaStore?: QuotaStore;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
   listening(broker: BrokerImage): Promise<void>;
   /** Before the listener closes: a controlled shutdown moves leadership away (cluster only). */

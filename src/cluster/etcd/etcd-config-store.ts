@@ -24,6 +24,8 @@ import { DYNAMIC_CONFIGS_FILE, readConfigsFile, sameValues, type ConfigScope, ty
 import { within } from './client.js';
 import type { EtcdControl } from './etcd-control.js';
 import type { StoredKey } from './control-state.js';
+import { guardedWrite } from './guarded-write.js';
+import { tellListeners } from '../../util/listeners.js';
 
 /** The keys of the configs scopes under the cluster prefix `root`. */
 export class ConfigKeys {
@@ -101,22 +103,13 @@ export class EtcdDynamicConfigStore implements DynamicConfigStore {
 
   async update(scope: ConfigScope, compute: (stored: ConfigValues) => Map<string, string> | undefined): Promise<void> {
     const key = this.keyOf(scope);
-    const { client, timeoutMs } = this.control;
-    for (;;) {
-      const res = await client.get(key).options(within(timeoutMs)).exec();
-      const kv = res.kvs[0];
-      const stored = (kv && parseConfigValues(kv.value.toString())) || new Map<string, string>();
-      const next = compute(stored);
-      if (next === undefined || (next.size === 0 && !kv)) return;
-      const cmp = kv ? client.if(key, 'Mod', '==', Number(kv.mod_revision)) : client.if(key, 'Create', '==', 0);
-      const write = next.size === 0 ? client.delete().key(key) : client.put(key).value(encode(next));
-      const done = await cmp.then(write).options(within(timeoutMs)).commit();
-      if (done.succeeded) {
-        await this.control.caughtUp(Number(done.header.revision));
-        return;
-      }
-      // Another broker changed this scope between the read and the write: start again from its values.
-    }
+    // Recomputed from the stored values when another broker changed this scope between the read and the write.
+    await guardedWrite(this.control, [key], (stored) => {
+      const text = stored.get(key);
+      const next = compute((text !== undefined && parseConfigValues(text)) || new Map<string, string>());
+      if (next === undefined || (next.size === 0 && text === undefined)) return undefined;
+      return new Map([[key, next.size === 0 ? null : encode(next)]]);
+    });
   }
 
   private keyOf(scope: ConfigScope): string {
@@ -155,13 +148,7 @@ export class EtcdDynamicConfigStore implements DynamicConfigStore {
     const groupsSame = prev.groups.size === next.groups.size && [...next.groups].every(([g, v]) => sameValues(v, prev.groups.get(g) ?? new Map()));
     if (groupsSame && sameValues(prev.broker, next.broker) && sameValues(prev.clusterDefault, next.clusterDefault)) return;
     this.snapshot = next;
-    for (const fn of this.listeners) {
-      try {
-        fn();
-      } catch (e) {
-        this.log.error({ err: e }, 'dynamic config listener failed');
-      }
-    }
+    tellListeners(this.listeners, [], this.log, 'dynamic config');
   }
 
   private async migrate(path: string): Promise<void> {

@@ -16,6 +16,7 @@ import { requestControlledShutdown } from './controlled-shutdown.js';
 import { casPartition, changeError, type PartitionDecision, type WriteGuard } from './partition-cas.js';
 import { BrokerSession } from './session.js';
 import { TopicOps } from './topic-ops.js';
+import { tellListeners } from '../../util/listeners.js';
 
 export interface EtcdControlOptions {
   endpoints: string | readonly string[];
@@ -160,13 +161,7 @@ export class EtcdControl extends TopicOps implements ClusterControl {
     const rev = this.state.revision;
     const ready = this.waiters.filter((w) => w.revision <= rev);
     this.waiters = this.waiters.filter((w) => w.revision > rev);
-    for (const fn of this.listeners) {
-      try {
-        fn(this.current, prev);
-      } catch (e) {
-        this.log.error({ err: e }, 'metadata image listener failed');
-      }
-    }
+    tellListeners(this.listeners, [this.current, prev], this.log, 'metadata image');
     for (const w of ready) w.resolve();
   }
 

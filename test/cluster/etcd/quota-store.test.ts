@@ -1,7 +1,8 @@
 /**
  * Client quotas in etcd: an alteration through one broker's store reaches every other broker's
  * (the watch), one key per entity named like Kafka's config paths, atomic multi-entity changes,
- * concurrent writers both applied, and a restart reading what is there.
+ * concurrent writers both applied, and a restart reading what is there; each store reads its
+ * broker's control state (EtcdControl), with no etcd connection of its own.
  */
 import { describe, expect, it } from 'vitest';
 import { Etcd3 } from 'etcd3';
@@ -9,11 +10,16 @@ import { EtcdQuotaStore } from '../../../src/quotas/etcd-quota-store.js';
 import { ClientQuotas } from '../../../src/quotas/client-quotas.js';
 import type { QuotaEntity } from '../../../src/quotas/quota-entity.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { newPrefix, useTestEtcd } from './brokers.js';
+import { newPrefix, openBroker, useTestEtcd } from './brokers.js';
 
 const etcd = useTestEtcd();
 const ent = (pairs: Record<string, string | null>): QuotaEntity => new Map(Object.entries(pairs));
-const open = async (prefix: string): Promise<EtcdQuotaStore> => etcd.closeAfterTest(await EtcdQuotaStore.open({ endpoints: etcd.endpoints, prefix, log: silentLogger }));
+let nextId = 1;
+/** A broker's store: over its own control state (one connection and watch per broker, as in a cluster). */
+const open = async (prefix: string): Promise<EtcdQuotaStore> => {
+  const control = etcd.closeAfterTest(await openBroker(etcd.endpoints, prefix, nextId++));
+  return etcd.closeAfterTest(new EtcdQuotaStore(control, silentLogger));
+};
 
 async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
