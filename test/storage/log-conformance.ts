@@ -11,6 +11,8 @@ import { createBatch } from '../../src/protocol/records.js';
 import { validateProducedBatch, readInt64 } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { batch, batchRanges } from './helpers.js';
+import { batchRecords } from '../../src/protocol/batch-records.js';
+import { compactLog } from '../../src/storage/cleaner.js';
 
 export type LogFactory = (cfg?: Partial<LogConfig>) => Promise<Log>;
 
@@ -47,6 +49,22 @@ async function readAll(log: Log): Promise<Array<[number, number]>> {
     const ranges = batchRanges(records);
     out.push(...ranges);
     offset = ranges[ranges.length - 1][1] + 1;
+  }
+  return out;
+}
+
+/** Every record of the log from its start: offset, key and value (null for a tombstone). */
+async function readRecords(log: Log): Promise<Array<{ offset: number; key: string; value: string | null }>> {
+  const out: Array<{ offset: number; key: string; value: string | null }> = [];
+  let offset = log.logStartOffset;
+  while (offset < log.highWatermark) {
+    const { records } = await log.read(offset, 1 << 20);
+    if (records.length === 0) break;
+    for (let p = 0; p < records.length; p += records.readInt32BE(p + 8) + 12) {
+      const one = records.subarray(p, p + records.readInt32BE(p + 8) + 12);
+      for (const r of await batchRecords(one)) out.push({ offset: Number(r.offset), key: r.key!.toString(), value: r.value ? r.value.toString() : null });
+    }
+    offset = batchRanges(records).at(-1)![1] + 1;
   }
   return out;
 }
@@ -441,6 +459,48 @@ export function logConformance(name: string, factory: LogFactory): void {
       expect(log.logStartOffset).toBe(4);
       expect(log.epochEntries()).toEqual([entry(2, 4), entry(4, 6)]);
       expect([0, 2, 4].map((e) => log.endOffsetForEpoch(e))).toEqual([end(0, 4), end(2, 6), end(4, 8)]);
+    });
+
+    it('compaction keeps the latest record per key at its offset, and a tombstone until delete.retention.ms', async () => {
+      const retention = 60_000;
+      const log = await make({ cleanupPolicy: ['compact'], segmentBytes: 300, deleteRetentionMs: retention });
+      const t = Date.now() - 10_000;
+      // 12 batches of two records over keys a, b, c; from offset 13 on every write of b is a tombstone.
+      for (let i = 0; i < 12; i++) {
+        const recs = [0, 1].map((j) => {
+          const n = i * 2 + j;
+          const key = 'abc'[n % 3];
+          return { key: Buffer.from(key), value: key === 'b' && n >= 13 ? null : Buffer.from(`v${n}`), timestamp: t };
+        });
+        await append(log, createBatch(recs, { baseTimestamp: t }));
+      }
+      await log.settle();
+      expect(log.numberOfSegments).toBeGreaterThan(2);
+      const before = await readRecords(log);
+      const activeStart = log.cleanable().activeBaseOffset;
+      expect(activeStart).toBeGreaterThan(16);
+      const first = await compactLog(log, Date.now());
+      expect(first.segments).toBeGreaterThan(0);
+      expect(first.bytesAfter).toBeLessThan(first.bytesBefore);
+      const after = await readRecords(log);
+      const byOffset = new Map(before.map((r) => [r.offset, r]));
+      for (const r of after) expect(byOffset.get(r.offset)).toEqual(r);
+      const closed = after.filter((r) => r.offset < activeStart);
+      // One record per key below the active segment, the latest one there; the tombstone is still kept.
+      for (const key of 'abc') {
+        const latest = before.filter((r) => r.key === key && r.offset < activeStart).at(-1)!;
+        expect(closed.filter((r) => r.key === key)).toEqual([latest]);
+      }
+      expect(closed.find((r) => r.key === 'b')).toEqual({ offset: 16, key: 'b', value: null });
+      expect(after.filter((r) => r.offset >= activeStart)).toEqual(before.filter((r) => r.offset >= activeStart));
+      expect(log.logEndOffset).toBe(24);
+
+      // Past delete.retention.ms the tombstone goes too; offsets go on where they were.
+      await compactLog(log, t + retention + 1000);
+      const later = await readRecords(log);
+      expect(later.some((r) => r.key === 'b' && r.offset < activeStart)).toBe(false);
+      expect(later.filter((r) => r.key !== 'b')).toEqual(after.filter((r) => r.key !== 'b'));
+      expect((await append(log, batch(1))).baseOffset).toBe(24);
     });
   });
 }
