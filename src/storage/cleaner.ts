@@ -17,9 +17,11 @@
  *
  * Passes repeat until the dirty section is covered. Memory is the map plus a read chunk and a
  * write buffer (about 1 MiB each), whatever the segment size; the work gives way to the event loop
- * every few milliseconds, so appends and fetches of any partition are not held up. A rewrite goes
- * to `<base>.log.cleaned` and replaces the segment through clean-swap.ts, crash-safe at any step.
- * This module plans the passes; clean-scan.ts reads and maps, clean-rewrite.ts rewrites.
+ * every few milliseconds, so appends and fetches of any partition are not held up. The cleaner
+ * sees a log through its CleanTarget (clean-target.ts), so file and memory logs are cleaned by this
+ * same code: a file rewrite goes to `<base>.log.cleaned` and replaces the segment crash-safely
+ * (clean-file.ts, clean-swap.ts); a memory segment gets a new batch list (clean-memory.ts).
+ * This module plans the passes; clean-scan.ts maps keys, clean-rewrite.ts filters batches.
  *
  * Transactions: control batches are kept as they are; the batches of aborted transactions are
  * neither mapped nor kept (Kafka removes them too). Batches without keys are kept.
