@@ -10,8 +10,7 @@ import type { LogConfig } from '../../src/storage/log-config.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { validateProducedBatch, readInt64 } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { batch, batchRanges } from './helpers.js';
-import { batchRecords } from '../../src/protocol/batch-records.js';
+import { batch, batchRanges, readRecords } from './helpers.js';
 import { compactLog } from '../../src/storage/cleaner.js';
 
 export type LogFactory = (cfg?: Partial<LogConfig>) => Promise<Log>;
@@ -49,22 +48,6 @@ async function readAll(log: Log): Promise<Array<[number, number]>> {
     const ranges = batchRanges(records);
     out.push(...ranges);
     offset = ranges[ranges.length - 1][1] + 1;
-  }
-  return out;
-}
-
-/** Every record of the log from its start: offset, key and value (null for a tombstone). */
-async function readRecords(log: Log): Promise<Array<{ offset: number; key: string; value: string | null }>> {
-  const out: Array<{ offset: number; key: string; value: string | null }> = [];
-  let offset = log.logStartOffset;
-  while (offset < log.highWatermark) {
-    const { records } = await log.read(offset, 1 << 20);
-    if (records.length === 0) break;
-    for (let p = 0; p < records.length; p += records.readInt32BE(p + 8) + 12) {
-      const one = records.subarray(p, p + records.readInt32BE(p + 8) + 12);
-      for (const r of await batchRecords(one)) out.push({ offset: Number(r.offset), key: r.key!.toString(), value: r.value ? r.value.toString() : null });
-    }
-    offset = batchRanges(records).at(-1)![1] + 1;
   }
   return out;
 }
