@@ -1,11 +1,10 @@
 /**
- * The reading side of compaction (cleaner.ts): batches streamed from a segment a chunk at a time,
- * the work paced so the event loop gets a turn every few milliseconds, and a pass's key → latest
- * offset map built over the dirty section until the bounded OffsetMap is full.
+ * The reading side of compaction (cleaner.ts): the work paced so the event loop gets a turn every
+ * few milliseconds, and a pass's key → latest offset map built over the dirty section until the
+ * bounded OffsetMap is full, from the batches the log's CleanTarget streams (clean-target.ts).
  */
 import { performance } from 'node:perf_hooks';
-import type { PartitionLog } from './partition-log.js';
-import type { Segment } from './segment.js';
+import type { CleanSegment, CleanTarget } from './clean-target.js';
 import type { OffsetMap } from './offset-map.js';
 import { recordSpans } from './record-spans.js';
 import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, readInt64, HeaderOffset } from '../protocol/record-batch.js';
@@ -34,7 +33,7 @@ export class Pacer {
 }
 
 export interface Ctx {
-  log: PartitionLog;
+  log: CleanTarget;
   map: OffsetMap;
   pacer: Pacer;
   chunk: number;
@@ -43,38 +42,8 @@ export interface Ctx {
   tombstoneDue: number;
 }
 
-/** Every batch of a segment from file position `from`, read `chunk` bytes at a time. */
-export async function* batchesOf(ctx: Ctx, seg: Segment, from: number): AsyncGenerator<{ batch: Buffer; pos: number }> {
-  let pos = from;
-  const limit = seg.written;
-  while (pos < limit) {
-    // A segment deleted under the cleaner (DeleteRecords) must not be reopened: the cache creates files.
-    if (!ctx.log.segments.includes(seg)) throw new Error(`segment ${seg.baseOffset} went away during compaction`);
-    const buf = await seg.read(Math.min(ctx.chunk, limit - pos), pos);
-    let p = 0;
-    while (p + BATCH_HEADER_SIZE <= buf.length) {
-      const size = buf.readInt32BE(p + HeaderOffset.LENGTH) + LOG_OVERHEAD;
-      if (size < BATCH_HEADER_SIZE) throw new Error(`damaged batch at position ${pos + p} of ${seg.logPath}`);
-      if (p + size > buf.length) {
-        if (p === 0) {
-          // A batch larger than the chunk is read alone.
-          const whole = await seg.read(size, pos);
-          if (whole.length < size) throw new Error(`truncated batch at position ${pos} of ${seg.logPath}`);
-          yield { batch: whole, pos };
-          p = size;
-        }
-        break;
-      }
-      yield { batch: buf.subarray(p, p + size), pos: pos + p };
-      p += size;
-    }
-    if (p === 0) break;
-    pos += p;
-  }
-}
-
 /** Whether a data batch belongs to a transaction that was aborted. */
-export function isAborted(log: PartitionLog, batch: Buffer, attrs: number, base: number): boolean {
+export function isAborted(log: CleanTarget, batch: Buffer, attrs: number, base: number): boolean {
   if (!(attrs & Attr.TRANSACTIONAL)) return false;
   const pid = batch.readBigInt64BE(HeaderOffset.PRODUCER_ID);
   return log.txns.abortedIn(base, base + 1).some((a) => a.producerId === pid && a.firstOffset <= base);
@@ -84,14 +53,13 @@ export function isAborted(log: PartitionLog, batch: Buffer, attrs: number, base:
  * Maps the keys of [start, end) until the map is full; returns the end of what was mapped (the
  * offset after the last one recorded), `end` when everything fitted.
  */
-export async function buildMap(ctx: Ctx, segs: Segment[], start: number, end: number): Promise<number> {
+export async function buildMap(ctx: Ctx, segs: CleanSegment[], start: number, end: number): Promise<number> {
   const { map, pacer, log } = ctx;
   map.clear();
   for (const seg of segs) {
     if (seg.nextOffset <= start) continue;
     if (seg.baseOffset >= end) break;
-    const from = seg.baseOffset >= start ? 0 : await seg.positionFor(start);
-    for await (const { batch } of batchesOf(ctx, seg, from)) {
+    for await (const { batch } of log.batches(seg, Math.max(start, seg.baseOffset), ctx.chunk)) {
       await pacer.pause();
       const base = readInt64(batch, HeaderOffset.BASE_OFFSET);
       if (base >= end) return end;

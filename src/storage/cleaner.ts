@@ -17,9 +17,11 @@
  *
  * Passes repeat until the dirty section is covered. Memory is the map plus a read chunk and a
  * write buffer (about 1 MiB each), whatever the segment size; the work gives way to the event loop
- * every few milliseconds, so appends and fetches of any partition are not held up. A rewrite goes
- * to `<base>.log.cleaned` and replaces the segment through clean-swap.ts, crash-safe at any step.
- * This module plans the passes; clean-scan.ts reads and maps, clean-rewrite.ts rewrites.
+ * every few milliseconds, so appends and fetches of any partition are not held up. The cleaner
+ * sees a log through its CleanTarget (clean-target.ts), so file and memory logs are cleaned by this
+ * same code: a file rewrite goes to `<base>.log.cleaned` and replaces the segment crash-safely
+ * (clean-file.ts, clean-swap.ts); a memory segment gets a new batch list (clean-memory.ts).
+ * This module plans the passes; clean-scan.ts maps keys, clean-rewrite.ts filters batches.
  *
  * Transactions: control batches are kept as they are; the batches of aborted transactions are
  * neither mapped nor kept (Kafka removes them too). Batches without keys are kept.
@@ -29,8 +31,10 @@
  * batch's max timestamp), transaction markers are never removed, a batch emptied by cleaning is
  * dropped even when it was its producer's last (Kafka keeps it, empty, for producer state).
  */
-import type { PartitionLog } from './partition-log.js';
-import type { Segment } from './segment.js';
+import type { Log } from './log.js';
+import type { Logger } from '../util/logger.js';
+import type { BrokerConfig } from '../config/config.js';
+import type { CleanSegment, CleanTarget } from './clean-target.js';
 import { OffsetMap } from './offset-map.js';
 import { Aborted, Pacer, buildMap, type Ctx } from './clean-scan.js';
 import { cleanSegment } from './clean-rewrite.js';
@@ -69,32 +73,34 @@ const DEFAULT_CHUNK = 1024 * 1024;
 interface LogCleanState {
   cleanedTo: number;
   /** The segment holding cleanedTo - 1: if it is gone or changed, the log was cut and all is dirty. */
-  tail: Segment | undefined;
+  tail: CleanSegment | undefined;
   tailNext: number;
   /** Earliest time a tombstone kept by the last pass expires. */
   tombstoneDue: number;
 }
 
-const states = new WeakMap<PartitionLog, LogCleanState>();
+const states = new WeakMap<CleanTarget, LogCleanState>();
 
-function previousRun(log: PartitionLog): LogCleanState | undefined {
+function previousRun(log: CleanTarget): LogCleanState | undefined {
   const s = states.get(log);
   if (!s) return undefined;
-  if (s.tail && (!log.segments.includes(s.tail) || s.tail === log.active || !s.tail.sealed || s.tail.nextOffset !== s.tailNext)) return undefined;
+  if (s.tail && (!log.closedSegments().includes(s.tail) || s.tail.nextOffset !== s.tailNext)) return undefined;
   return s;
 }
 
 let shared: OffsetMap | undefined;
 let sharedBusy = false;
 
-export async function compactLog(log: PartitionLog, now = Date.now(), opts: CleanOptions = {}): Promise<CleanResult> {
+/** Compacts a log of either kind (file or memory), through the view of it the cleaner works on. */
+export async function compactLog(target: Log, now = Date.now(), opts: CleanOptions = {}): Promise<CleanResult> {
+  const log = target.cleanable();
   const result: CleanResult = { segments: 0, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, passes: 0 };
   if (!log.config().cleanupPolicy.includes('compact')) return result;
-  const upper = Math.min(log.active.baseOffset, log.txns.firstUnstableOffset() ?? Infinity);
-  const cleanable = (): Segment[] => {
-    const out: Segment[] = [];
-    for (const s of log.segments) {
-      if (s === log.active || !s.sealed || s.nextOffset > upper) break;
+  const upper = Math.min(log.activeBaseOffset, log.txns.firstUnstableOffset() ?? Infinity);
+  const cleanable = (): CleanSegment[] => {
+    const out: CleanSegment[] = [];
+    for (const s of log.closedSegments()) {
+      if (s.nextOffset > upper) break;
       out.push(s);
     }
     return out;
@@ -146,4 +152,52 @@ export async function compactLog(log: PartitionLog, now = Date.now(), opts: Clea
     if (ownsShared) sharedBusy = false;
   }
   return result;
+}
+
+/**
+ * One compaction run over a broker's logs (the file and the memory store alike): each log with
+ * cleanup.policy=compact in turn, failures logged per log; a stop ends the run.
+ */
+export async function compactionPass(logs: Log[], now: number, opts: CleanOptions, logger: Logger): Promise<void> {
+  for (const p of logs) {
+    if (!p.config().cleanupPolicy.includes('compact')) continue;
+    try {
+      const c = await compactLog(p, now, opts);
+      if (c.segments > 0)
+        logger.info({ topic: p.topic, partition: p.partition, segments: c.segments, passes: c.passes, recordsRemoved: c.recordsRemoved, bytesBefore: c.bytesBefore, bytesAfter: c.bytesAfter }, 'compacted segments');
+      if (c.aborted) break;
+    } catch (err) {
+      logger.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'compaction failed');
+    }
+  }
+}
+
+/**
+ * Runs `run` after log.cleaner.backoff.ms, again after each run ends, until `stopped`; re-armed
+ * each time so that a dynamic change of the backoff applies from the next pause. Returns a cancel.
+ */
+export function repeatAfterBackoff(backoffMs: () => number, run: () => Promise<void>, stopped: () => boolean): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const later = (): void => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      void run().finally(() => {
+        if (!stopped()) later();
+      });
+    }, Math.max(100, Math.min(backoffMs(), 2 ** 31 - 1))).unref();
+  };
+  later();
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+  };
+}
+
+/** The broker's cleaner settings for a pass; `stop` is asked between batches (shutdown). */
+export function cleanerOptions(config: BrokerConfig, stop: () => boolean): CleanOptions {
+  return {
+    dedupeBufferSize: config.num('log.cleaner.dedupe.buffer.size'),
+    loadFactor: Number(config.get('log.cleaner.io.buffer.load.factor')),
+    stop,
+  };
 }

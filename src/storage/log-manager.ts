@@ -17,8 +17,7 @@ import { FileCache } from './file-cache.js';
 export type HostedTopic = TopicInfo & { hosted?: (index: number) => boolean };
 import { topicLogConfigs, type LogConfig } from './log-config.js';
 import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpoint.js';
-import { compactLog } from './cleaner.js';
-import { retentionPass } from './log-retention.js';
+import { LogMaintenance } from './log-maintenance.js';
 
 const CLEAN_SHUTDOWN = '.runnel_cleanshutdown';
 const RECOVERY = 'recovery-point-offset-checkpoint';
@@ -31,7 +30,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   private readonly dirOf = new Map<PartitionLog, string>();
   readonly files: FileCache;
   private timers: NodeJS.Timeout[] = [];
-  private closed = false;
+  private readonly maintenance: LogMaintenance;
   recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
 
   private constructor(
@@ -42,6 +41,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     super();
     this.files = new FileCache(Math.max(64, config.int('runnel.max.open.files')));
     this.logConfig = topicLogConfigs(config, topicConfigs);
+    this.maintenance = new LogMaintenance(config, () => this.all(), log);
   }
 
   get dirs(): string[] {
@@ -185,54 +185,17 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   }
 
   startBackgroundWork(): void {
-    const retentionEvery = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
-    this.timers.push(setInterval(() => void this.runRetention(), retentionEvery).unref());
-    // Re-armed after each pass, so a dynamic log.cleaner.backoff.ms applies from the next pause.
-    const compactLater = (): void => {
-      const t = setTimeout(() => {
-        this.timers = this.timers.filter((x) => x !== t);
-        void this.runCompaction().finally(() => {
-          if (!this.closed) compactLater();
-        });
-      }, Math.max(100, Math.min(this.config.num('log.cleaner.backoff.ms'), 2 ** 31 - 1))).unref();
-      this.timers.push(t);
-    };
-    compactLater();
+    this.maintenance.start();
     this.timers.push(setInterval(() => void this.flushDue(), 1000).unref());
     this.timers.push(setInterval(() => void this.writeCheckpoints(), CHECKPOINT_INTERVAL_MS).unref());
   }
 
-  /** Retention and compaction both rewrite segment lists, so they take turns on one chain. */
-  private maintenance: Promise<void> = Promise.resolve();
-
-  private serially(task: () => Promise<void>): Promise<void> {
-    const next = this.maintenance.then(task, task);
-    this.maintenance = next.catch(() => undefined);
-    return next;
-  }
-
   runRetention(now = Date.now()): Promise<void> {
-    return this.serially(() => retentionPass(this.all(), now, this.config.int('producer.id.expiration.ms'), this.log));
+    return this.maintenance.runRetention(now);
   }
 
   runCompaction(now = Date.now()): Promise<void> {
-    return this.serially(async () => {
-      for (const p of this.all()) {
-        if (!p.config().cleanupPolicy.includes('compact')) continue;
-        try {
-          const c = await compactLog(p, now, {
-            dedupeBufferSize: this.config.num('log.cleaner.dedupe.buffer.size'),
-            loadFactor: Number(this.config.get('log.cleaner.io.buffer.load.factor')),
-            stop: () => this.closed,
-          });
-          if (c.segments > 0)
-            this.log.info({ topic: p.topic, partition: p.partition, segments: c.segments, passes: c.passes, recordsRemoved: c.recordsRemoved, bytesBefore: c.bytesBefore, bytesAfter: c.bytesAfter }, 'compacted segments');
-          if (c.aborted) break;
-        } catch (err) {
-          this.log.error({ topic: p.topic, partition: p.partition, err: (err as Error).message }, 'compaction failed');
-        }
-      }
-    });
+    return this.maintenance.runCompaction(now);
   }
 
   private async flushDue(): Promise<void> {
@@ -265,10 +228,9 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
 
   /** Clean shutdown: every write lands and is fsynced, indexes and checkpoints written, marker left. */
   async close(): Promise<void> {
-    this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.maintenance;
+    await this.maintenance.stop();
     for (const p of this.all()) await p.close();
     await this.writeCheckpoints();
     await this.files.closeAll();

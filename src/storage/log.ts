@@ -28,6 +28,7 @@ import type { ProducerStateTable } from '../producers/producer-state.js';
 import type { PartitionTxns } from '../producers/partition-txns.js';
 import type { EpochEntry } from './leader-epochs.js';
 import type { EpochEndOffset } from './epoch-cache.js';
+import type { CleanTarget } from './clean-target.js';
 
 export class StorageError extends Error {
   constructor(readonly errorCode: number, message: string) {
@@ -140,6 +141,8 @@ export interface Log {
 
   /** DeleteRecords: raises the log start offset (never past the high watermark); returns it. */
   deleteRecordsBefore(offset: number): Promise<number>;
+  /** The log as the cleaner works on it (cleanup.policy compact: cleaner.ts); the same object every time. */
+  cleanable(): CleanTarget;
   /** Drops whole segments past retention.ms / retention.bytes (cleanup.policy delete). */
   applyRetention(now?: number): Promise<RetentionResult>;
   /** Cuts the log back to end before `offset` (a follower diverging from its leader), and the epochs starting there or later. */

@@ -1,7 +1,8 @@
 /**
  * The partition logs of a broker started with `storage: 'memory'`: a MemoryLog per partition,
- * nothing on disk, gone at close(). Retention runs on log.retention.check.interval.ms as for files;
- * there is nothing to flush, checkpoint or recover, and compaction does not run.
+ * nothing on disk, gone at close(). Retention runs on log.retention.check.interval.ms and compaction
+ * every log.cleaner.backoff.ms, as for files (the same cleaner); there is nothing to flush,
+ * checkpoint or recover.
  */
 import type { BrokerConfig } from '../config/config.js';
 import type { TopicInfo } from '../cluster/topics.js';
@@ -9,11 +10,10 @@ import type { Logger } from '../util/logger.js';
 import { TopicLogs, type BrokerLogs, type RecoveryStats } from './log-store.js';
 import { topicLogConfigs, type LogConfig } from './log-config.js';
 import { MemoryLog } from './memory-log.js';
-import { retentionPass } from './log-retention.js';
+import { LogMaintenance } from './log-maintenance.js';
 
 export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> = Promise.resolve();
+  private readonly maintenance: LogMaintenance;
   readonly recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
   /** No fsyncs happen: kept only to satisfy the broker's metrics wiring. */
   onFsync: ((seconds: number) => void) | undefined;
@@ -22,10 +22,11 @@ export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
   constructor(
     private readonly config: BrokerConfig,
     topicConfigs: (topic: string) => Record<string, string>,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     super();
     this.logConfig = topicLogConfigs(config, topicConfigs);
+    this.maintenance = new LogMaintenance(config, () => this.all(), log);
   }
 
 
@@ -52,19 +53,19 @@ export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
   }
 
   startBackgroundWork(): void {
-    const every = Math.min(this.config.num('log.retention.check.interval.ms'), 2 ** 31 - 1);
-    this.timer = setInterval(() => void this.runRetention(), every).unref();
+    this.maintenance.start();
   }
 
   runRetention(now = Date.now()): Promise<void> {
-    this.running = this.running.then(() => retentionPass(this.all(), now, this.config.int('producer.id.expiration.ms'), this.log));
-    return this.running;
+    return this.maintenance.runRetention(now);
+  }
+
+  runCompaction(now = Date.now()): Promise<void> {
+    return this.maintenance.runCompaction(now);
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.maintenance.stop();
     this.logs.clear();
   }
 }

@@ -8,7 +8,8 @@
  * Segments exist for retention's sake: they roll by segment.bytes and segment.ms as files do, and
  * retention.ms / retention.bytes / DeleteRecords drop whole segments. Everything is appended
  * synchronously, so the high watermark is the log end offset and flush() has nothing to do.
- * Compaction (cleanup.policy=compact) does not run on memory logs.
+ * Compaction (cleanup.policy=compact) is the file log's cleaner (cleaner.ts), working on the closed
+ * segments' batch lists through clean-memory.ts.
  */
 import type { LogConfig } from './log-config.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -19,35 +20,11 @@ import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadR
 import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
 import { AppendWaiters, checkFollowerBatches, forEachBatch, shouldRoll, stampLeaderBatch, totalSize } from './log-append.js';
 import { EpochLog } from './epoch-log.js';
+import type { CleanTarget } from './clean-target.js';
+import { bytesOf, memoryCleanTarget, type Chunk, type MemorySegment } from './clean-memory.js';
 
 const MIN_CHUNK = 4 * 1024;
 const MAX_CHUNK = 1024 * 1024;
-
-/** Bytes are only ever added at `used`: a slice handed to a reader never changes, also after truncation. */
-interface Chunk {
-  buf: Buffer;
-  used: number;
-}
-
-interface StoredBatch {
-  baseOffset: number;
-  lastOffset: number;
-  maxTimestamp: number;
-  chunk: Chunk;
-  position: number;
-  size: number;
-}
-
-interface MemorySegment {
-  baseOffset: number;
-  nextOffset: number;
-  batches: StoredBatch[];
-  size: number;
-  maxTimestamp: number;
-  firstBatchTimestamp: number;
-  created: number;
-  lastModified: number;
-}
 
 function newSegment(baseOffset: number, now = Date.now()): MemorySegment {
   return { baseOffset, nextOffset: baseOffset, batches: [], size: 0, maxTimestamp: -1, firstBatchTimestamp: -1, created: now, lastModified: now };
@@ -64,6 +41,7 @@ export class MemoryLog extends EpochLog implements Log {
   readonly txns = new PartitionTxns();
   private readonly waiters = new AppendWaiters();
   private chunk: Chunk | undefined;
+  private readonly cleanTarget = memoryCleanTarget({ config: () => this.config(), txns: this.txns, segmentList: () => this.segments });
 
   constructor(
     readonly topic: string,
@@ -164,6 +142,10 @@ export class MemoryLog extends EpochLog implements Log {
     return seg;
   }
 
+  cleanable(): CleanTarget {
+    return this.cleanTarget;
+  }
+
   flush(): Promise<void> {
     return Promise.resolve();
   }
@@ -219,7 +201,7 @@ export class MemoryLog extends EpochLog implements Log {
       if (seg.maxTimestamp < ts) continue;
       for (const b of seg.batches) {
         if (b.baseOffset >= this.highWatermark) return Promise.resolve(undefined);
-        if (b.maxTimestamp >= ts && b.lastOffset >= this.logStartOffset) return Promise.resolve(b.chunk.buf.subarray(b.position, b.position + b.size));
+        if (b.maxTimestamp >= ts && b.lastOffset >= this.logStartOffset) return Promise.resolve(bytesOf(b));
       }
     }
     return Promise.resolve(undefined);
@@ -289,7 +271,7 @@ export class MemoryLog extends EpochLog implements Log {
     this.txns.load(undefined);
     for (const s of this.segments)
       for (const b of s.batches) {
-        const buf = b.chunk.buf.subarray(b.position, b.position + b.size);
+        const buf = bytesOf(b);
         trackBatch(this.producers, this.txns, buf, producerFields(buf), b.baseOffset, b.maxTimestamp);
       }
     return Promise.resolve();

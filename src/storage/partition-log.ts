@@ -27,6 +27,8 @@ import { ProducerStateTable } from '../producers/producer-state.js';
 import { PartitionTxns } from '../producers/partition-txns.js';
 import { StorageError, type AppendResult, type Log, type ReadOptions, type ReadResult, type RetentionResult } from './log.js';
 import { LogWriter } from './log-writer.js';
+import { fileCleanTarget } from './clean-file.js';
+import type { CleanTarget } from './clean-target.js';
 import { loadSegments, rebuildProducerState, snapshotPath, type LoadOptions } from './log-loader.js';
 import { readSegments, segmentFor } from './log-reader.js';
 import { batchForTimestamp, maxTimestampSegment } from './log-time.js';
@@ -344,6 +346,10 @@ export class PartitionLog extends EpochLog implements Log {
       this.swapping = undefined;
       done();
     }
+  }
+
+  cleanable(): CleanTarget {
+    return fileCleanTarget(this);
   }
 
   /** The first batch whose max timestamp is >= ts, or undefined. */

@@ -1,35 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { tempDir, newLog, reopen, appendBatch } from './helpers.js';
+import { tempDir, newLog, reopen, appendBatch, readRecords } from './helpers.js';
 import { createBatch } from '../../src/protocol/records.js';
-import { batchRecords } from '../../src/protocol/batch-records.js';
 import { recompressBatch } from '../../src/protocol/batch-records.js';
 import { compactLog } from '../../src/storage/cleaner.js';
-import { isIntactBatch } from '../../src/protocol/record-batch.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { OffsetMap, BYTES_PER_ENTRY } from '../../src/storage/offset-map.js';
 import { cp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-async function readAll(log: PartitionLog): Promise<Array<{ offset: number; key: string; value: string | null }>> {
-  const out: Array<{ offset: number; key: string; value: string | null }> = [];
-  let offset = log.logStartOffset;
-  while (offset < log.highWatermark) {
-    const { records } = await log.read(offset, 1 << 20);
-    if (records.length === 0) break;
-    let p = 0;
-    let last = offset;
-    while (p < records.length) {
-      const size = records.readInt32BE(p + 8) + 12;
-      const batch = records.subarray(p, p + size);
-      expect(isIntactBatch(batch, 0)).toBe(true);
-      for (const r of await batchRecords(batch)) out.push({ offset: Number(r.offset), key: r.key!.toString(), value: r.value ? r.value.toString() : null });
-      last = Number(batch.readBigInt64BE(0)) + batch.readInt32BE(23) + 1;
-      p += size;
-    }
-    offset = last;
-  }
-  return out;
-}
 
 describe('compaction', () => {
   it('keeps the latest value per key, keeps offsets, drops expired tombstones, and never touches the active segment', async () => {
@@ -50,12 +27,12 @@ describe('compaction', () => {
     }
     await log.settle();
     const activeBefore = log.active.baseOffset;
-    const before = await readAll(log);
+    const before = await readRecords(log);
     expect(before.length).toBe(30);
     const r = await compactLog(log);
     expect(r.segments).toBeGreaterThan(0);
     expect(r.bytesAfter).toBeLessThan(r.bytesBefore);
-    const after = await readAll(log);
+    const after = await readRecords(log);
     // Offsets only grow, are a subset of the originals, each keeps its value.
     const byOffset = new Map(before.map((x) => [x.offset, x]));
     for (let i = 1; i < after.length; i++) expect(after[i].offset).toBeGreaterThan(after[i - 1].offset);
@@ -75,7 +52,7 @@ describe('compaction', () => {
     expect((await appendBatch(log, createBatch([{ key: Buffer.from('k9'), value: Buffer.from('x') }]))).baseOffset).toBe(30);
     await log.settle();
     const again = await reopen(dir, { clean: false }, cfg);
-    expect((await readAll(again)).map((x) => x.offset)).toEqual([...after.map((x) => x.offset), 30]);
+    expect((await readRecords(again)).map((x) => x.offset)).toEqual([...after.map((x) => x.offset), 30]);
   });
 
   it('keeps recent tombstones and leaves delete-only topics alone', async () => {
@@ -84,7 +61,7 @@ describe('compaction', () => {
     for (let i = 0; i < 4; i++) await appendBatch(log, createBatch([{ key: Buffer.from('b'), value: Buffer.from(`z${i}`) }]));
     await log.settle();
     await compactLog(log);
-    const rest = (await readAll(log)).filter((x) => x.offset < log.active.baseOffset);
+    const rest = (await readRecords(log)).filter((x) => x.offset < log.active.baseOffset);
     expect(rest.filter((x) => x.key === 'a')).toEqual([{ offset: 5, key: 'a', value: null }]);
     const del = await newLog(await tempDir(), { cleanupPolicy: ['delete'], segmentBytes: 300 });
     for (let i = 0; i < 6; i++) await appendBatch(del, createBatch([{ key: Buffer.from('a'), value: Buffer.from(`v${i}`) }]));
@@ -120,8 +97,8 @@ describe('compaction with a bounded offset map', () => {
     expect(r.passes).toBeGreaterThanOrEqual(8);
     const one = await compactLog(big, Date.now(), { dedupeBufferSize: 1024 * 1024 });
     expect(one.passes).toBe(1);
-    const a = await readAll(small);
-    expect(a).toEqual(await readAll(big));
+    const a = await readRecords(small);
+    expect(a).toEqual(await readRecords(big));
     const closed = a.filter((x) => x.offset < closedEnd);
     expect(new Set(closed.map((x) => x.key)).size).toBe(closed.length);
     // A second run finds nothing new to do.
@@ -137,7 +114,7 @@ describe('compaction with a bounded offset map', () => {
     for (let i = 0; i < 6; i++) await appendBatch(log, createBatch([{ key: Buffer.from(`f${i}`), value: Buffer.alloc(100) }]));
     await log.settle();
     await compactLog(log);
-    const a = (await readAll(log)).filter((x) => x.key === 'a');
+    const a = (await readRecords(log)).filter((x) => x.key === 'a');
     expect(a).toEqual([{ offset: 0, key: 'a', value: 'committed' }]);
   });
 
@@ -150,11 +127,11 @@ describe('compaction with a bounded offset map', () => {
     const part = join(dir, 't-0');
     const original = await tempDir();
     await cp(part, original, { recursive: true });
-    const before = await readAll(await reopen(dir, { clean: true }, cfg));
+    const before = await readRecords(await reopen(dir, { clean: true }, cfg));
     // The compacted files, as a finished cleaning leaves them.
     const done = await reopen(dir, { clean: true }, cfg);
     expect((await compactLog(done)).segments).toBeGreaterThan(0);
-    const after = await readAll(done);
+    const after = await readRecords(done);
     await done.close();
     const seg = '00000000000000000000';
     const cleanedLog = await readFile(join(part, `${seg}.log`));
@@ -189,11 +166,11 @@ describe('compaction with a bounded offset map', () => {
       for (const clean of [true, false]) {
         const d = await crashState(setup);
         const reopened = await reopen(d, { clean }, cfg);
-        expect(await readAll(reopened), `${name}, clean=${clean}`).toEqual(expected === 'old' ? before : swapped);
+        expect(await readRecords(reopened), `${name}, clean=${clean}`).toEqual(expected === 'old' ? before : swapped);
         expect((await readdir(join(d, 't-0'))).filter((n) => n.endsWith('.cleaned') || n.endsWith('.swap')), name).toEqual([]);
         // Compaction goes on from there and ends at the same place.
         await compactLog(reopened);
-        expect(await readAll(reopened), name).toEqual(after);
+        expect(await readRecords(reopened), name).toEqual(after);
       }
     }
   });

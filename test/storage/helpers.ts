@@ -8,6 +8,10 @@ import { BrokerConfig } from '../../src/config/config.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { validateProducedBatch } from '../../src/protocol/record-batch.js';
 import { silentLogger } from '../../src/util/logger.js';
+import type { Log } from '../../src/storage/log.js';
+import { expect } from 'vitest';
+import { batchRecords } from '../../src/protocol/batch-records.js';
+import { isIntactBatch } from '../../src/protocol/record-batch.js';
 
 /** The broker's defaults, as a partition of a topic without overrides gets them. */
 export const baseConfig: LogConfig = resolveLogConfig(new BrokerConfig({}));
@@ -47,6 +51,28 @@ export function batchRanges(records: Buffer): Array<[number, number]> {
     const base = Number(records.readBigInt64BE(p));
     out.push([base, base + records.readInt32BE(p + 23)]);
     p += records.readInt32BE(p + 8) + 12;
+  }
+  return out;
+}
+
+/** Every record of a log from its start (offset, key, value: null for a tombstone), each batch checked intact. */
+export async function readRecords(log: Log): Promise<Array<{ offset: number; key: string; value: string | null }>> {
+  const out: Array<{ offset: number; key: string; value: string | null }> = [];
+  let offset = log.logStartOffset;
+  while (offset < log.highWatermark) {
+    const { records } = await log.read(offset, 1 << 20);
+    if (records.length === 0) break;
+    let p = 0;
+    let last = offset;
+    while (p < records.length) {
+      const size = records.readInt32BE(p + 8) + 12;
+      const batch = records.subarray(p, p + size);
+      expect(isIntactBatch(batch, 0)).toBe(true);
+      for (const r of await batchRecords(batch)) out.push({ offset: Number(r.offset), key: r.key!.toString(), value: r.value ? r.value.toString() : null });
+      last = Number(batch.readBigInt64BE(0)) + batch.readInt32BE(23) + 1;
+      p += size;
+    }
+    offset = last;
   }
   return out;
 }

@@ -10,7 +10,8 @@ import type { LogConfig } from '../../src/storage/log-config.js';
 import { createBatch } from '../../src/protocol/records.js';
 import { validateProducedBatch, readInt64 } from '../../src/protocol/record-batch.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { batch, batchRanges } from './helpers.js';
+import { batch, batchRanges, readRecords } from './helpers.js';
+import { compactLog } from '../../src/storage/cleaner.js';
 
 export type LogFactory = (cfg?: Partial<LogConfig>) => Promise<Log>;
 
@@ -441,6 +442,48 @@ export function logConformance(name: string, factory: LogFactory): void {
       expect(log.logStartOffset).toBe(4);
       expect(log.epochEntries()).toEqual([entry(2, 4), entry(4, 6)]);
       expect([0, 2, 4].map((e) => log.endOffsetForEpoch(e))).toEqual([end(0, 4), end(2, 6), end(4, 8)]);
+    });
+
+    it('compaction keeps the latest record per key at its offset, and a tombstone until delete.retention.ms', async () => {
+      const retention = 60_000;
+      const log = await make({ cleanupPolicy: ['compact'], segmentBytes: 300, deleteRetentionMs: retention });
+      const t = Date.now() - 10_000;
+      // 12 batches of two records over keys a, b, c; from offset 13 on every write of b is a tombstone.
+      for (let i = 0; i < 12; i++) {
+        const recs = [0, 1].map((j) => {
+          const n = i * 2 + j;
+          const key = 'abc'[n % 3];
+          return { key: Buffer.from(key), value: key === 'b' && n >= 13 ? null : Buffer.from(`v${n}`), timestamp: t };
+        });
+        await append(log, createBatch(recs, { baseTimestamp: t }));
+      }
+      await log.settle();
+      expect(log.numberOfSegments).toBeGreaterThan(2);
+      const before = await readRecords(log);
+      const activeStart = log.cleanable().activeBaseOffset;
+      expect(activeStart).toBeGreaterThan(16);
+      const first = await compactLog(log, Date.now());
+      expect(first.segments).toBeGreaterThan(0);
+      expect(first.bytesAfter).toBeLessThan(first.bytesBefore);
+      const after = await readRecords(log);
+      const byOffset = new Map(before.map((r) => [r.offset, r]));
+      for (const r of after) expect(byOffset.get(r.offset)).toEqual(r);
+      const closed = after.filter((r) => r.offset < activeStart);
+      // One record per key below the active segment, the latest one there; the tombstone is still kept.
+      for (const key of 'abc') {
+        const latest = before.filter((r) => r.key === key && r.offset < activeStart).at(-1)!;
+        expect(closed.filter((r) => r.key === key)).toEqual([latest]);
+      }
+      expect(closed.find((r) => r.key === 'b')).toEqual({ offset: 16, key: 'b', value: null });
+      expect(after.filter((r) => r.offset >= activeStart)).toEqual(before.filter((r) => r.offset >= activeStart));
+      expect(log.logEndOffset).toBe(24);
+
+      // Past delete.retention.ms the tombstone goes too; offsets go on where they were.
+      await compactLog(log, t + retention + 1000);
+      const later = await readRecords(log);
+      expect(later.some((r) => r.key === 'b' && r.offset < activeStart)).toBe(false);
+      expect(later.filter((r) => r.key !== 'b')).toEqual(after.filter((r) => r.key !== 'b'));
+      expect((await append(log, batch(1))).baseOffset).toBe(24);
     });
   });
 }

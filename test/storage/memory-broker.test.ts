@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startBroker, type Broker } from '../../src/index.js';
+import { pino } from 'pino';
 import { tempDir } from './helpers.js';
 
 describe("a broker with storage: 'memory'", () => {
@@ -60,6 +61,44 @@ describe("a broker with storage: 'memory'", () => {
     await broker.close();
     broker = undefined;
     expect(existsSync(unused)).toBe(false);
+  }, 60_000);
+
+  it('compacts a compacted topic: the latest value per key stays, at its offset', async () => {
+    const compacted: Array<{ topic: string; recordsRemoved: number }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void (JSON.parse(line).msg === 'compacted segments' && compacted.push(JSON.parse(line))) });
+    // Small segments so the overwrites end up in closed ones; the cleaner runs every 100 ms.
+    broker = await startBroker({ port: 0, storage: 'memory', logger, config: { 'log.segment.bytes': 200, 'log.cleaner.backoff.ms': 100 } });
+    const kafka = new Kafka({ clientId: 'mem-compact', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'table', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 12; i++) await producer.send({ topic: 'table', messages: [{ key: `k${i % 3}`, value: `v${i}` }] });
+    await producer.disconnect();
+    for (let waited = 0; !compacted.some((c) => c.topic === 'table') && waited < 20_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(compacted.find((c) => c.topic === 'table')?.recordsRemoved).toBeGreaterThan(0);
+
+    const consumer = kafka.consumer({ groupId: 'compact-reader', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['table'], fromBeginning: true });
+    const seen: Array<[number, string, string]> = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push([Number(message.offset), message.key!.toString(), message.value!.toString()]);
+          if (Number(message.offset) === 11) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    await admin.disconnect();
+    // Fewer records than were written, each at its original offset, and the latest of each key is there.
+    expect(seen.length).toBeLessThan(12);
+    for (const [offset, key, value] of seen) expect([key, value]).toEqual([`k${offset % 3}`, `v${offset}`]);
+    expect(seen.slice(-3).map(([o]) => o)).toEqual([9, 10, 11]);
+    await broker.close();
+    broker = undefined;
   }, 60_000);
 
   it('refuses a data directory', async () => {
