@@ -18,9 +18,8 @@ const metricsPorts = new Map<number, number>();
 beforeAll(async () => {
   ({ cluster, kafka, admin } = await startClusterWithAdmin('ops-test'));
   for (const b of cluster.brokers) {
-    const m = /"metrics":"http:\/\/[^"]*:(\d+)\/metrics"/.exec(b.output);
-    if (!m) throw new Error(`no metrics port in the log of broker ${b.id}`);
-    metricsPorts.set(b.id, Number(m[1]));
+    if (b.metricsPort === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${b.id}`);
+    metricsPorts.set(b.id, b.metricsPort);
   }
 }, 90_000);
 

@@ -32,9 +32,8 @@ const metricsPorts = new Map<number, number>();
 beforeAll(async () => {
   cluster = await startCluster({ brokers: 3, config: { 'replica.selector.class': SELECTOR }, brokerConfig: (id) => ({ 'broker.rack': `r${id}` }) });
   for (const b of cluster.brokers) {
-    const m = /"metrics":"http:\/\/[^"]*:(\d+)\/metrics"/.exec(b.output);
-    if (!m) throw new Error(`no metrics port in the log of broker ${b.id}`);
-    metricsPorts.set(b.id, Number(m[1]));
+    if (b.metricsPort === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${b.id}`);
+    metricsPorts.set(b.id, b.metricsPort);
   }
   kafka = clusterClient('racks-test', cluster.bootstrap.split(','));
   admin = kafka.admin();

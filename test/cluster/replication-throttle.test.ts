@@ -65,9 +65,9 @@ async function logBytes(brokerId: number, topic: string): Promise<number> {
 
 /** runnel_replication_throttled_byte_rate{side} on a broker's /metrics (its port is in its "Runnel started" line). */
 async function throttledRate(brokerId: number, side: 'leader' | 'follower'): Promise<number> {
-  const m = /"metrics":"http:\/\/[^"]*:(\d+)\/metrics"/.exec(cluster.broker(brokerId).output);
-  if (!m) throw new Error(`no metrics port in the log of broker ${brokerId}`);
-  const text = await (await fetch(`http://127.0.0.1:${m[1]}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const port = cluster.broker(brokerId).metricsPort;
+  if (port === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${brokerId}`);
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`runnel_replication_throttled_byte_rate{side="${side}"} `));
   return Number(line?.split(' ')[1] ?? NaN);
 }

@@ -31,6 +31,11 @@ export class BrokerProcess {
   private exited: Promise<void> = Promise.resolve();
   /** The last lines of its log (stdout and stderr), for a failing test's message. */
   output = '';
+  /**
+   * The port of its /metrics server, from its "Runnel started" line (kept apart: on a busy start
+   * that line scrolls out of `output` before a test reads it).
+   */
+  metricsPort: number | undefined;
 
   constructor(
     readonly id: number,
@@ -67,6 +72,8 @@ export class BrokerProcess {
         this.output = (this.output + d.toString()).slice(-20_000);
         if (!started && this.output.includes('"Runnel started"')) {
           started = true;
+          const m = /"Runnel started".*?"metrics":"http:\/\/[^"]*:(\d+)\/metrics"|"metrics":"http:\/\/[^"]*:(\d+)\/metrics".*?"Runnel started"/.exec(this.output);
+          this.metricsPort = m ? Number(m[1] ?? m[2]) : undefined;
           clearTimeout(timer);
           resolve();
         }
