@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Kafka, Admin } from 'kafkajs';
-import type { BrokerProcess, TestCluster } from '../helpers/cluster.js';
+import { metricsPortOf, type BrokerProcess, type TestCluster } from '../helpers/cluster.js';
 import { startClusterWithAdmin, stopClusterWithAdmin } from '../helpers/cluster-client.js';
 import { until } from '../helpers/until.js';
 import { runnel } from '../cli/run-tool.js';
@@ -13,14 +13,9 @@ import { runnel } from '../cli/run-tool.js';
 let cluster: TestCluster;
 let admin: Admin;
 let kafka: Kafka;
-const metricsPorts = new Map<number, number>();
 
 beforeAll(async () => {
   ({ cluster, kafka, admin } = await startClusterWithAdmin('ops-test'));
-  for (const b of cluster.brokers) {
-    if (b.metricsPort === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${b.id}`);
-    metricsPorts.set(b.id, b.metricsPort);
-  }
 }, 90_000);
 
 afterAll(() => stopClusterWithAdmin(cluster, admin));
@@ -32,7 +27,7 @@ async function partitions(topic: string): Promise<Array<{ partitionId: number; l
 
 /** Samples of one metric on one broker: label text ('' without labels) → value. */
 async function scrape(brokerId: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${metricsPorts.get(brokerId)}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`http://127.0.0.1:${metricsPortOf(cluster, brokerId)}/metrics`, { signal: AbortSignal.timeout(10_000) });
   return res.text();
 }
 

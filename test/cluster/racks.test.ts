@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { Etcd3 } from 'etcd3';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { metricsPortOf, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { clusterClient } from '../helpers/cluster-client.js';
 import { KafkaWire, fetchBody } from '../helpers/kafka-wire.js';
 import { until } from '../helpers/until.js';
@@ -27,14 +27,9 @@ const UNKNOWN_LEADER_EPOCH = 75;
 let cluster: TestCluster;
 let kafka: Kafka;
 let admin: Admin;
-const metricsPorts = new Map<number, number>();
 
 beforeAll(async () => {
   cluster = await startCluster({ brokers: 3, config: { 'replica.selector.class': SELECTOR }, brokerConfig: (id) => ({ 'broker.rack': `r${id}` }) });
-  for (const b of cluster.brokers) {
-    if (b.metricsPort === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${b.id}`);
-    metricsPorts.set(b.id, b.metricsPort);
-  }
   kafka = clusterClient('racks-test', cluster.bootstrap.split(','));
   admin = kafka.admin();
   await admin.connect();
@@ -46,7 +41,7 @@ afterAll(async () => {
 });
 
 async function scrape(brokerId: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${metricsPorts.get(brokerId)}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`http://127.0.0.1:${metricsPortOf(cluster, brokerId)}/metrics`, { signal: AbortSignal.timeout(10_000) });
   return res.text();
 }
 

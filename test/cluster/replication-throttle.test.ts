@@ -12,7 +12,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { metricsPortOf, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { clusterClient } from '../helpers/cluster-client.js';
 import { until } from '../helpers/until.js';
 import { runnel } from '../cli/run-tool.js';
@@ -65,9 +65,7 @@ async function logBytes(brokerId: number, topic: string): Promise<number> {
 
 /** runnel_replication_throttled_byte_rate{side} on a broker's /metrics (its port is in its "Runnel started" line). */
 async function throttledRate(brokerId: number, side: 'leader' | 'follower'): Promise<number> {
-  const port = cluster.broker(brokerId).metricsPort;
-  if (port === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${brokerId}`);
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const text = await (await fetch(`http://127.0.0.1:${metricsPortOf(cluster, brokerId)}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const line = text.split('\n').find((l) => l.startsWith(`runnel_replication_throttled_byte_rate{side="${side}"} `));
   return Number(line?.split(' ')[1] ?? NaN);
 }

@@ -32,8 +32,8 @@ export class BrokerProcess {
   /** The last lines of its log (stdout and stderr), for a failing test's message. */
   output = '';
   /**
-   * The port of its /metrics server, from its "Runnel started" line (kept apart: on a busy start
-   * that line scrolls out of `output` before a test reads it).
+   * The port of its /metrics server (new at each start), from its "Runnel started" line (kept
+   * apart: on a busy start that line scrolls out of `output` before a test reads it).
    */
   metricsPort: number | undefined;
 
@@ -129,7 +129,9 @@ export async function startCluster(opts: { brokers?: number; config?: Record<str
           'log.dirs': dir,
           'runnel.etcd.endpoints': etcd.endpoints,
           'runnel.etcd.prefix': prefix,
-          'runnel.metrics.port': String(await freePort()),
+          // 0: the broker binds a free port itself and names it in its "Runnel started" line
+          // (a port picked here could be taken by another process before the broker binds it).
+          'runnel.metrics.port': '0',
         }),
       );
     }
@@ -151,4 +153,11 @@ export async function startCluster(opts: { brokers?: number; config?: Record<str
       for (const d of dirs) await rm(d, { recursive: true, force: true });
     },
   };
+}
+
+/** The /metrics port of a running broker of `cluster` (it changes when the broker restarts). */
+export function metricsPortOf(cluster: TestCluster, brokerId: number): number {
+  const port = cluster.broker(brokerId).metricsPort;
+  if (port === undefined) throw new Error(`no metrics port in the "Runnel started" line of broker ${brokerId}`);
+  return port;
 }
