@@ -1,0 +1,178 @@
+/**
+ * Every handler, every version it serves, fed arbitrary WELL-FORMED requests (test/protocol/spec-arbitrary.ts):
+ * each must be answered in time, with the request's correlation id, in a response that decodes at
+ * the request's version, without the broker logging a handler error, and the broker must still
+ * answer ApiVersions afterwards. (test/server/hostile-input.test.ts covers malformed bytes.)
+ *
+ * Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> npx vitest run test/handlers/every-handler-fuzz.test.ts
+ * FUZZ_RUNS sets the number of requests per (API, version).
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import fc from 'fast-check';
+import pino from 'pino';
+import { startBroker, type Broker } from '../../src/broker.js';
+import { handlerRegistry } from '../../src/handlers/index.js';
+import { loadSpecs } from '../../src/protocol/codegen/main.js';
+import type { MessageSpec } from '../../src/protocol/codegen/spec.js';
+import { messageArbitrary } from '../protocol/spec-arbitrary.js';
+import { KafkaWire, apiVersionsWorks, clientHost, encodeRequest, decodeResponse, prng } from '../helpers/kafka-wire.js';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261205);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 6);
+/** Generous: the machine is loaded; a handler that legitimately waits is clamped far below this. */
+const ANSWER_TIMEOUT_MS = 5000;
+
+const TOPICS = ['fuzz-a', 'fuzz-b'];
+const GROUP = 'fuzz-group';
+
+let broker: Broker;
+let host: string;
+const topicIds: string[] = [];
+/** The broker's log lines at warn level and above. */
+const brokerLog: Array<Record<string, unknown>> = [];
+
+const requestSpecs = new Map<number, MessageSpec>(
+  [...loadSpecs().values()].flat().filter((m) => m.kind === 'request').map((m) => [m.apiKey!, m]),
+);
+
+/**
+ * Requests that could legitimately wait, bounded so that a wait is never mistaken for a hang (and
+ * the file stays fast): each key is a field name anywhere in the request, its value the largest
+ * positive value sent. Negative values are kept (they test the handlers' validation).
+ */
+const CLAMPS: Record<number, Record<string, number>> = {
+  // Produce: acks=-1 waits for the in-sync replicas up to timeoutMs (a single node has no followers).
+  0: { timeoutMs: 50 },
+  // Fetch long-polls up to maxWaitMs when fewer than minBytes are available.
+  1: { maxWaitMs: 50 },
+  2: { timeoutMs: 50 },
+  // JoinGroup waits for the group's other members up to the rebalance timeout (v0: the session
+  // timeout); the broker's group.min.session.timeout.ms is lowered so short sessions are accepted.
+  11: { sessionTimeoutMs: 200, rebalanceTimeoutMs: 200 },
+  19: { timeoutMs: 50 },
+  20: { timeoutMs: 50 },
+  21: { timeoutMs: 50 },
+  37: { timeoutMs: 50 },
+  43: { timeoutMs: 50 },
+  45: { timeoutMs: 50 },
+  46: { timeoutMs: 50 },
+  68: { rebalanceTimeoutMs: 200 },
+};
+
+/**
+ * Random names almost never hit state, so about half the topic names, topic ids and group ids are
+ * swapped for the test's topics and group. Not for DeleteTopics: deleting the test's topics would
+ * leave every later API with nothing to hit (its code paths for existing topics are tested elsewhere).
+ */
+const NO_SUBSTITUTION = new Set([20]);
+const TOPIC_KEYS = new Set(['name', 'topic', 'topicName', 'resourceName']);
+
+function adjust(apiKey: number, value: Record<string, unknown>, salt: number): Record<string, unknown> {
+  const clamps = CLAMPS[apiKey] ?? {};
+  const substitute = !NO_SUBSTITUTION.has(apiKey);
+  const rnd = prng(salt);
+  const walk = (o: unknown): void => {
+    if (Array.isArray(o)) return o.forEach(walk);
+    if (o === null || typeof o !== 'object' || Buffer.isBuffer(o)) return;
+    const rec = o as Record<string, unknown>;
+    for (const [k, v] of Object.entries(rec)) {
+      const max = clamps[k];
+      if (max !== undefined && typeof v === 'number' && v > max) rec[k] = v % (max + 1);
+      else if (substitute && typeof v === 'string' && rnd() < 0.5) {
+        if (TOPIC_KEYS.has(k)) rec[k] = TOPICS[Math.floor(rnd() * TOPICS.length)];
+        else if (k === 'topicId') rec[k] = topicIds[Math.floor(rnd() * topicIds.length)];
+        else if (k === 'groupId') rec[k] = GROUP;
+      } else walk(v);
+    }
+  };
+  walk(value);
+  return value;
+}
+
+/** Produce with acks=0 is the one request Kafka does not answer. */
+function expectsAnswer(apiKey: number, body: Record<string, unknown>): boolean {
+  return !(apiKey === 0 && body.acks === 0);
+}
+
+function show(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : Buffer.isBuffer(x) ? `<${x.toString('hex')}>` : x)).slice(0, 2000);
+}
+
+function errorsSince(mark: number): Array<Record<string, unknown>> {
+  return brokerLog.slice(mark).filter((l) => Number(l.level) >= 50);
+}
+
+beforeAll(async () => {
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void brokerLog.push(JSON.parse(line)) });
+  broker = await startBroker({ port: 0, logger, config: { 'group.min.session.timeout.ms': 10 } });
+  host = clientHost(broker.host);
+  const c = await KafkaWire.connect(broker.port, host);
+  try {
+    const created = await c.request(19, 7, {
+      topics: TOPICS.map((name) => ({ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] })),
+      timeoutMs: 5000,
+    });
+    for (const t of created.topics) {
+      expect(t.errorCode).toBe(0);
+      topicIds.push(t.topicId);
+    }
+  } finally {
+    await c.close();
+  }
+});
+
+afterAll(async () => {
+  await broker?.close();
+});
+
+describe('every handler answers arbitrary well-formed requests', () => {
+  it('the registry serves only APIs that have a request spec', () => {
+    for (const key of handlerRegistry.keys()) expect(requestSpecs.has(key), `API ${key}`).toBe(true);
+  });
+
+  for (const [apiKey, handler] of [...handlerRegistry].sort((a, b) => a[0] - b[0])) {
+    const spec = requestSpecs.get(apiKey);
+    if (!spec) continue; // reported by the test above
+    it(`${spec.name} v${handler.minVersion}-${handler.maxVersion}`, { timeout: 60_000 }, async () => {
+      const c = await KafkaWire.connect(broker.port, host);
+      const apiMark = brokerLog.length;
+      try {
+        for (let v = handler.minVersion; v <= handler.maxVersion; v++) {
+          const seed = SEED + apiKey * 1000 + v;
+          const arb = fc.tuple(messageArbitrary(spec, v), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer());
+          const samples = fc.sample(arb, { seed, numRuns: RUNS });
+          for (const [i, [raw, correlationId, salt]] of samples.entries()) {
+            const body = adjust(apiKey, raw, salt);
+            const where = `${spec.name} v${v} (FUZZ_SEED=${SEED}, sample ${i}): ${show(body)}`;
+            const mark = brokerLog.length;
+            c.sendRaw(encodeRequest(apiKey, v, body, { correlationId }));
+            if (!expectsAnswer(apiKey, body)) continue;
+            let frame: Buffer;
+            try {
+              frame = await c.readFrame(ANSWER_TIMEOUT_MS);
+            } catch (err) {
+              throw new Error(`${(err as Error).message} for ${where}; broker log: ${show(brokerLog.slice(mark))}`);
+            }
+            let res;
+            try {
+              res = decodeResponse(apiKey, v, frame);
+            } catch (err) {
+              throw new Error(`undecodable answer (${(err as Error).message}) to ${where}`);
+            }
+            expect(res.correlationId, where).toBe(correlationId);
+            expect(errorsSince(mark), where).toEqual([]);
+          }
+        }
+        // Requests on a connection are handled in order: once this is answered, an unanswered
+        // Produce (acks=0) sent before it has been handled too, and any error it caused is logged.
+        c.expect(18, 0, 0x7eadbeef);
+        c.sendRaw(encodeRequest(18, 0, {}, { correlationId: 0x7eadbeef }));
+        expect((await c.receive(ANSWER_TIMEOUT_MS)).body.errorCode).toBe(0);
+        expect(errorsSince(apiMark)).toEqual([]);
+      } finally {
+        c.destroy();
+      }
+      expect(await apiVersionsWorks(broker.port, host)).toBe(true);
+    });
+  }
+});
