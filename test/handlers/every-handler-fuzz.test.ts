@@ -25,6 +25,7 @@ const ANSWER_TIMEOUT_MS = 5000;
 
 const TOPICS = ['fuzz-a', 'fuzz-b'];
 const GROUP = 'fuzz-group';
+const TXN = 'fuzz-txn';
 
 let broker: Broker;
 let host: string;
@@ -62,10 +63,13 @@ const CLAMPS: Record<number, Record<string, number>> = {
 
 /**
  * Random values almost never hit state, so about half the topic names, topic ids, group ids,
- * partition indexes, offsets and record sets are swapped for ones that do: the test's topics and
- * group, partitions 0-2 (2 does not exist), offsets -1..2 and ListOffsets' special timestamps, and a
- * valid record batch. Not for DeleteTopics: deleting the test's topics would leave every later API
- * with nothing to hit (deleting existing topics is tested in admin-topics.test.ts).
+ * partition indexes, offsets, record sets and the like are swapped for ones that do: the test's
+ * topics, group and transactional id, partitions 0-2 (2 does not exist), offsets -1..2 and
+ * ListOffsets' special timestamps, a valid record batch, valid acks, config resource types,
+ * producer ids 0-3. Config names are left random: valid names with random values could make the
+ * broker refuse later requests (socket.request.max.bytes) and prove nothing about the handlers.
+ * Not for DeleteTopics: deleting the test's topics would leave every later API with nothing to hit
+ * (deleting existing topics is tested in admin-topics.test.ts).
  */
 const NO_SUBSTITUTION = new Set([20]);
 const TOPIC_KEYS = new Set(['name', 'topic', 'topicName', 'resourceName']);
@@ -85,15 +89,25 @@ function adjust(apiKey: number, value: Record<string, unknown>, salt: number): R
   const clamps = CLAMPS[apiKey] ?? {};
   const substitute = !NO_SUBSTITUTION.has(apiKey);
   const rnd = prng(salt);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const swap = (k: string, v: unknown): unknown => {
     if (typeof v === 'string') {
-      if (TOPIC_KEYS.has(k)) return TOPICS[Math.floor(rnd() * TOPICS.length)];
-      if (k === 'topicId') return topicIds[Math.floor(rnd() * topicIds.length)];
+      if (k === 'resourceName') return pick([...TOPICS, String(broker.nodeId), '']);
+      if (TOPIC_KEYS.has(k)) return pick(TOPICS);
+      if (k === 'topicId') return pick(topicIds);
       if (k === 'groupId') return GROUP;
+      if (k === 'transactionalId') return TXN;
+      if (k === 'memberId') return '';
     } else if (typeof v === 'number') {
       if (PARTITION_KEYS.has(k)) return Math.floor(rnd() * 3);
       if (k === 'count' || k === 'numPartitions') return 1 + Math.floor(rnd() * 4);
+      if (k === 'acks') return pick([-1, 0, 1]);
+      // Topic, broker, broker logger (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs).
+      if (k === 'resourceType') return pick([2, 4, 8]);
+      if (k === 'producerEpoch') return Math.floor(rnd() * 2);
+      if (k === 'transactionTimeoutMs') return 1000 + Math.floor(rnd() * 5000);
     } else if (typeof v === 'bigint') {
+      if (k === 'producerId') return BigInt(Math.floor(rnd() * 4));
       if (k === 'timestamp') return BigInt(-Math.floor(rnd() * 6));
       if (/offset$/i.test(k)) return BigInt(Math.floor(rnd() * 4) - 1);
     } else if (Buffer.isBuffer(v) && k === 'records') {
