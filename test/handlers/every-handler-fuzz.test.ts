@@ -62,15 +62,19 @@ const CLAMPS: Record<number, Record<string, number>> = {
 };
 
 /**
- * Random values almost never hit state, so about half the topic names, topic ids, group ids,
+ * Random values almost never hit state, so about 70% of the topic names, topic ids, group ids,
  * partition indexes, offsets, record sets and the like are swapped for ones that do: the test's
  * topics, group and transactional id, partitions 0-2 (2 does not exist), offsets -1..2 and
  * ListOffsets' special timestamps, a valid record batch, valid acks, config resource types,
- * producer ids 0-3. Config names are left random: valid names with random values could make the
- * broker refuse later requests (socket.request.max.bytes) and prove nothing about the handlers.
+ * producer ids 0-3, topic config names and edge values. Broker config names are not swapped in:
+ * valid ones with edge values could make the broker refuse later requests (socket.request.max.bytes)
+ * and prove nothing about the handlers.
  */
 const TOPIC_KEYS = new Set(['name', 'topic', 'topicName', 'resourceName']);
 const PARTITION_KEYS = new Set(['partitionIndex', 'partition', 'partitionId', 'index']);
+/** Topic configs (CreateTopics, AlterConfigs, IncrementalAlterConfigs) and values at and past their limits. */
+const TOPIC_CONFIGS = ['retention.ms', 'retention.bytes', 'segment.ms', 'cleanup.policy', 'min.insync.replicas', 'max.message.bytes', 'message.timestamp.type', 'compression.type', 'delete.retention.ms', 'min.compaction.lag.ms', 'message.timestamp.before.max.ms'];
+const CONFIG_VALUES = ['-1', '0', '1', '100', '2147483648', '9223372036854775807', '-9223372036854775808', '99999999999999999999', '1e3', 'delete', 'compact,delete', 'zstd', 'LogAppendTime', ''];
 const PARTITION_LIST_KEYS = new Set(['partitions', 'partitionIndexes']);
 
 function recordBatch(rnd: () => number): Buffer {
@@ -113,8 +117,8 @@ function adjust(apiKey: number, value: Record<string, unknown>, salt: number): R
     }
     return undefined;
   };
-  const walk = (o: unknown): void => {
-    if (Array.isArray(o)) return o.forEach(walk);
+  const walk = (o: unknown, parent = ''): void => {
+    if (Array.isArray(o)) return o.forEach((x) => walk(x, parent));
     if (o === null || typeof o !== 'object' || Buffer.isBuffer(o)) return;
     const rec = o as Record<string, unknown>;
     for (const [k, v] of Object.entries(rec)) {
@@ -123,9 +127,9 @@ function adjust(apiKey: number, value: Record<string, unknown>, salt: number): R
         rec[k] = v % (max + 1);
         continue;
       }
-      const swapped = rnd() < 0.5 ? swap(k, v) : undefined;
+      const swapped = rnd() >= 0.7 ? undefined : parent === 'configs' && (k === 'name' || k === 'value') ? pick(k === 'name' ? TOPIC_CONFIGS : CONFIG_VALUES) : swap(k, v);
       if (swapped !== undefined) rec[k] = swapped;
-      else walk(v);
+      else walk(v, k);
     }
   };
   walk(value);
