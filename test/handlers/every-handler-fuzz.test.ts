@@ -3,6 +3,9 @@
  * each must be answered in time, with the request's correlation id, in a response that decodes at
  * the request's version, without the broker logging a handler error, and the broker must still
  * answer ApiVersions afterwards. (test/server/hostile-input.test.ts covers malformed bytes.)
+ * Only what the registry serves is fuzzed: an API without a handler (SaslHandshake, ...) or a version
+ * outside a handler's range is refused by closing the connection (hostile-input.test.ts). The one
+ * request answered with silence is Produce with acks=0 (expectsAnswer below).
  *
  * Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> npx vitest run test/handlers/every-handler-fuzz.test.ts
  * FUZZ_RUNS sets the number of requests per (API, version).
