@@ -71,7 +71,10 @@ export class OffsetsManager {
   async commit(groupId: string, entries: OffsetCommitEntry[], retentionMs = -1): Promise<void> {
     const e = this.entry(groupId);
     const now = Date.now();
-    const value = (x: OffsetCommitEntry): CommittedOffset => ({ offset: x.offset, leaderEpoch: x.leaderEpoch, metadata: x.metadata ?? '', commitTimestamp: now, expireTimestamp: retentionMs > 0 ? now + retentionMs : -1 });
+    // A retention near 2^63 ms (OffsetCommit v2-v4 lets the client choose it) would overflow the
+    // record's int64 expiry; the largest safe integer is ~285,000 years away: never, in effect.
+    const expireTimestamp = retentionMs > 0 ? Math.min(now + retentionMs, Number.MAX_SAFE_INTEGER) : -1;
+    const value = (x: OffsetCommitEntry): CommittedOffset => ({ offset: x.offset, leaderEpoch: x.leaderEpoch, metadata: x.metadata ?? '', commitTimestamp: now, expireTimestamp });
     await this.store.write(groupId, entries.map((x) => ({ kind: 'offset', group: groupId, topic: x.topic, partition: x.partition, value: { ...value(x), offset: x.offset.toString() } })));
     for (const x of entries) e.offsets.set(x.topic, x.partition, value(x));
   }
