@@ -3,7 +3,8 @@
  * unknown group, member commits checked against the group's generation and member ids; metadata
  * over offset.metadata.max.bytes gets OFFSET_METADATA_TOO_LARGE, unknown topics or partitions
  * UNKNOWN_TOPIC_OR_PARTITION. Offsets are in __consumer_offsets before the answer. The v2–v4
- * retention time is honoured; from v5 offsets follow offsets.retention.minutes (Kafka 4 rules).
+ * retention time is honoured (an expiry past 2^53 ms is capped there: Kafka's long sum would wrap
+ * negative and expire the offset at once); from v5 offsets follow offsets.retention.minutes.
  * In a consumer-protocol group (KIP-848) the generation field carries the member epoch: a stale
  * one is STALE_MEMBER_EPOCH, and its members must use v9+ (UNSUPPORTED_VERSION otherwise).
  * Classic groups check the member, then the generation, then the state (src/groups/commit-rules.ts):
