@@ -3,13 +3,12 @@
  * the lists reach CreateTopics/CreatePartitions, the tool's own checks (duplicates, lengths) and
  * the broker's (unknown broker) come back as one line and exit code 1.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBroker, type Broker } from '../../src/broker.js';
-import { runnel } from './run-tool.js';
+import { describe, expect, it } from 'vitest';
+import { runnel, toolBroker } from './run-tool.js';
 import { Client } from '../../src/client/client.js';
 
 async function partitionCount(topic: string): Promise<number | undefined> {
-  const client = await Client.connect(broker.bootstrap);
+  const client = await Client.connect(t.broker.bootstrap);
   try {
     const t = (await client.metadata([topic])).topics[0];
     return t && t.errorCode === 0 ? t.partitions.length : undefined;
@@ -18,32 +17,22 @@ async function partitionCount(topic: string): Promise<number | undefined> {
   }
 }
 
-let broker: Broker;
-let bs: string[];
-
-beforeAll(async () => {
-  broker = await startBroker({ port: 0 });
-  bs = ['--bootstrap-server', `127.0.0.1:${broker.port}`];
-});
-
-afterAll(async () => {
-  await broker?.close();
-});
+const t = toolBroker();
 
 describe('runnel topics --replica-assignment', { timeout: 90_000 }, () => {
   it('creates and grows a topic on the listed brokers', async () => {
-    const n = broker.nodeId;
-    const create = await runnel(['topics', ...bs, '--create', '--topic', 'ra-cli', '--replica-assignment', `${n},${n}`]);
+    const n = t.broker.nodeId;
+    const create = await runnel(['topics', ...t.bs, '--create', '--topic', 'ra-cli', '--replica-assignment', `${n},${n}`]);
     expect(create).toMatchObject({ code: 0, stdout: 'Created topic ra-cli.\n' });
     expect(await partitionCount('ra-cli')).toBe(2);
     // --alter names every partition, the existing ones too (TopicCommand skips them).
-    const alter = await runnel(['topics', ...bs, '--alter', '--topic', 'ra-cli', '--partitions', '4', '--replica-assignment', `${n},${n},${n},${n}`]);
+    const alter = await runnel(['topics', ...t.bs, '--alter', '--topic', 'ra-cli', '--partitions', '4', '--replica-assignment', `${n},${n},${n},${n}`]);
     expect(alter).toMatchObject({ code: 0, stderr: '' });
     expect(await partitionCount('ra-cli')).toBe(4);
   });
 
   it('refuses bad lists with one line', async () => {
-    const n = broker.nodeId;
+    const n = t.broker.nodeId;
     const cases: Array<[string[], RegExp]> = [
       [['--create', '--topic', 'ra-dup', '--replica-assignment', `${n}:${n}`], /Partition replica lists may not contain duplicate entries: \d+/],
       [['--create', '--topic', 'ra-len', '--replica-assignment', `${n},${n}:${n + 1}`], /Partition 1 has different replication factor/],
@@ -52,7 +41,7 @@ describe('runnel topics --replica-assignment', { timeout: 90_000 }, () => {
       [['--alter', '--topic', 'ra-cli', '--partitions', '6', '--replica-assignment', `${n},${n},${n},${n},${n}`], /Attempted to add 2 additional partition\(s\), but only 1 assignment\(s\) were specified/],
     ];
     for (const [args, message] of cases) {
-      const r = await runnel(['topics', ...bs, ...args]);
+      const r = await runnel(['topics', ...t.bs, ...args]);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr, args.join(' ')).toMatch(message);

@@ -1,6 +1,8 @@
 /** Runs `runnel …` as a child process (node --import tsx src/cli/main.ts), with optional stdin. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startBroker, type Broker } from '../../src/broker.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -28,4 +30,27 @@ export function runnel(args: string[], stdin = '', timeoutMs = 20_000): Promise<
     });
     child.stdin.end(stdin);
   });
+}
+
+/**
+ * One in-process broker for a file of tool tests, started before its tests and closed after them;
+ * `bs` is the `--bootstrap-server` pair the tools are given.
+ */
+export function toolBroker(): { readonly broker: Broker; readonly bs: string[] } {
+  let broker: Broker | undefined;
+  beforeAll(async () => {
+    broker = await startBroker({ port: 0 });
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+  return {
+    get broker(): Broker {
+      if (!broker) throw new Error('the tool broker is not started yet');
+      return broker;
+    },
+    get bs(): string[] {
+      return ['--bootstrap-server', `127.0.0.1:${this.broker.port}`];
+    },
+  };
 }
