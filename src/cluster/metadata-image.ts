@@ -115,6 +115,16 @@ export class MetadataImage {
     return this.brokersById.get(id);
   }
 
+  /**
+   * The controller id told to clients. Every broker accepts admin requests here, so while no
+   * controller is elected (or the elected one has not registered yet) this broker is named, as
+   * KRaft brokers name an alive broker: -1 makes kafkajs' admin fail with "Broker -1 not found".
+   */
+  controllerForClients(selfId: number): number {
+    if (this.brokersById.has(this.controllerId)) return this.controllerId;
+    return this.brokersById.has(selfId) ? selfId : this.controllerId;
+  }
+
   topics(): TopicImage[] {
     return [...this.byName.values()];
   }

@@ -90,7 +90,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>(MetadataRequestM
       throttleTimeMs: 0,
       brokers: image.brokers().map((b) => ({ nodeId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack })),
       clusterId: image.clusterId,
-      controllerId: image.controllerId,
+      controllerId: image.controllerForClients(ctx.broker.nodeId),
       topics: result,
       clusterAuthorizedOperations: v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
       errorCode: ErrorCode.NONE,

@@ -23,7 +23,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>(De
       errorMessage: null,
       endpointType: req.endpointType,
       clusterId: image.clusterId,
-      controllerId: image.controllerId,
+      controllerId: image.controllerForClients(ctx.broker.nodeId),
       brokers: image.brokers().map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack, isFenced: false })),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };

@@ -112,6 +112,15 @@ describe('the metadata image', () => {
     expect(dc.brokers.map((b: any) => b.brokerId)).toEqual([1, 2, 3]);
     expect(dc.controllerId).toBe(2);
 
+    // No controller elected yet (or not registered): this broker is named, never -1, which kafkajs' admin cannot use.
+    const leaderless = MetadataImage.empty('cluster-x', -1, FEATURES).apply([
+      { kind: 'registerBroker', broker: broker(1) },
+      { kind: 'registerBroker', broker: broker(3) },
+    ]);
+    expect(((await metadataHandler.handle({ topics: [], allowAutoTopicCreation: false } as any, ctxFor(leaderless, 3, 3, 12))) as any).controllerId).toBe(3);
+    expect(((await describeCluster.handle({ includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false } as any, ctxFor(leaderless, 1, 60, 1))) as any).controllerId).toBe(1);
+    expect(MetadataImage.empty('cluster-x', 7, FEATURES).controllerForClients(1)).toBe(7);
+
     // A replica on a broker the image does not know is offline; a leader there is not available.
     const gone = image.apply([{ kind: 'changePartition', topic: 'spread', partition: 1, leader: 4, replicas: [4, 1], isr: [4] }]);
     const md2 = (await metadataHandler.handle({ topics: null, allowAutoTopicCreation: false } as any, ctxFor(gone, 1, 3, 12))) as any;
