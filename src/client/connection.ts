@@ -1,9 +1,15 @@
 /**
  * One TCP connection to one broker: request frames encoded with Runnel's generated codecs,
  * responses matched by correlation id and decoded with the version they were asked in. On open it
- * runs ApiVersions and keeps, per API, the highest version both sides speak.
+ * runs ApiVersions and keeps, per API, the highest version both sides speak. With security
+ * settings it speaks TLS (SSL, SASL_SSL) and authenticates after ApiVersions (SASL_*), and
+ * re-authenticates before the session the broker granted ends (KIP-368).
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { reauthDelayMs, saslAuthenticate } from './security/sasl-authenticate.js';
+import type { ClientSecurity } from './security/client-security.js';
+import { tlsForHost } from './security/tls-options.js';
 import * as messages from '../protocol/messages/index.js';
 import { apiCodecs, type ApiCodec } from '../protocol/messages/index.js';
 import { readResponseHeader, sizeRequestHeader, writeRequestHeader } from '../protocol/messages/headers.js';
@@ -65,6 +71,8 @@ export interface ConnectionOptions {
   clientId?: string;
   connectTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** TLS and SASL; plaintext when left out. */
+  security?: ClientSecurity;
 }
 
 interface Pending {
@@ -93,6 +101,9 @@ export class Connection {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | undefined;
+  /** While a re-authentication runs, requests wait for it. */
+  private reauthenticating: Promise<void> | undefined;
+  private reauthTimer: NodeJS.Timeout | undefined;
   /** Negotiated version per API key. */
   readonly versions = new Map<number, number>();
 
@@ -112,32 +123,64 @@ export class Connection {
   }
 
   static async open(address: Address, options: ConnectionOptions = {}): Promise<Connection> {
-    const opts: Required<ConnectionOptions> = { clientId: 'runnel-cli', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, ...options };
+    const opts: Required<ConnectionOptions> = { clientId: 'runnel-cli', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, security: { protocol: 'PLAINTEXT' }, ...options };
     const label = `${address.host}:${address.port}`;
+    const tls = opts.security.tls;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: address.host, port: address.port });
+      const s = tls ? tlsConnect({ ...tlsForHost(tls, address.host), port: address.port }) : connect({ host: address.host, port: address.port });
       const timer = setTimeout(() => {
         s.destroy();
-        reject(new ClientError(`cannot connect to ${label}: timed out after ${opts.connectTimeoutMs} ms`));
+        reject(new ClientError(`cannot connect to ${label}: ${tls ? 'TLS handshake ' : ''}timed out after ${opts.connectTimeoutMs} ms`));
       }, opts.connectTimeoutMs);
       s.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        reject(new ClientError(`cannot connect to ${label}: ${err.code ?? err.message}`));
+        s.destroy();
+        reject(new ClientError(`cannot connect to ${label}${tls ? ' over TLS' : ''}: ${tls ? err.message : (err.code ?? err.message)}`));
       });
-      s.once('connect', () => {
+      s.once('close', () => {
+        clearTimeout(timer);
+        reject(new ClientError(`cannot connect to ${label}: closed by the broker${tls ? ' during the TLS handshake' : ''}`));
+      });
+      s.once(tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         s.removeAllListeners('error');
+        s.removeAllListeners('close');
         resolve(s);
       });
     });
     const conn = new Connection(address, socket, opts);
     try {
       await conn.negotiate();
+      if (opts.security.sasl) await conn.authenticate();
     } catch (err) {
       conn.close();
       throw err;
     }
     return conn;
+  }
+
+  /** SASL authentication, then a timer for the next one when the broker limits the session. */
+  private async authenticate(): Promise<void> {
+    const lifetime = await saslAuthenticate({ label: this.label, versions: this.versions, send: (k, v, b) => this.send(k, v, b) }, this.opts.security.sasl!);
+    if (lifetime > 0 && !this.failure) {
+      this.reauthTimer = setTimeout(() => this.reauthenticate(), reauthDelayMs(lifetime));
+      this.reauthTimer.unref();
+    }
+  }
+
+  /** A failed re-authentication ends the connection: the broker would close it at expiry anyway. */
+  private reauthenticate(): void {
+    if (this.failure || this.reauthenticating) return;
+    this.reauthenticating = this.authenticate().then(
+      () => {
+        this.reauthenticating = undefined;
+      },
+      (err: Error) => {
+        this.reauthenticating = undefined;
+        this.fail(err instanceof ClientError ? err : new ClientError(`re-authentication to ${this.label} failed: ${err.message}`));
+        this.socket.destroy();
+      },
+    );
   }
 
   /** ApiVersions v3 (v0 when the broker refuses it), then the highest common version per API. */
@@ -165,13 +208,17 @@ export class Connection {
 
   /** Sends a request in the negotiated version (or `version`) and resolves with the decoded response. */
   request<Res>(apiKey: number, body: object, version = this.version(apiKey)): Promise<Res> {
-    return this.send<Res>(apiKey, version, body);
+    const gate = this.reauthenticating;
+    return gate ? gate.then(() => this.send<Res>(apiKey, version, body)) : this.send<Res>(apiKey, version, body);
   }
 
   /** Writes a request that gets no response (Produce with acks=0). */
   fireAndForget(apiKey: number, body: object, version = this.version(apiKey)): void {
     if (this.failure) throw this.failure;
-    this.socket.write(this.encode(apiKey, version, body, this.nextId++));
+    const frame = this.encode(apiKey, version, body, this.nextId++);
+    const gate = this.reauthenticating;
+    if (gate) void gate.then(() => !this.failure && this.socket.write(frame));
+    else this.socket.write(frame);
   }
 
   private encode(apiKey: number, version: number, partial: object, correlationId: number): Buffer {
@@ -240,6 +287,7 @@ export class Connection {
 
   private fail(err: Error): void {
     if (!this.failure) this.failure = err;
+    clearTimeout(this.reauthTimer);
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
       p.reject(this.failure);
@@ -250,6 +298,7 @@ export class Connection {
   /** Ends the connection once written data is flushed. */
   close(): Promise<void> {
     return new Promise((resolve) => {
+      clearTimeout(this.reauthTimer);
       if (this.socket.destroyed) return resolve();
       this.failure ??= new ClientError(`connection to ${this.label} is closed`);
       const t = setTimeout(() => this.socket.destroy(), 2000);
