@@ -15,8 +15,8 @@ async function start(...args: Parameters<typeof fakeBroker>): Promise<FakeBroker
   return b;
 }
 
-function props(o: Record<string, string>): Map<string, string> {
-  return new Map(Object.entries(o));
+function props(o: Record<string, string | undefined>): Map<string, string> {
+  return new Map(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 describe('TLS', () => {
