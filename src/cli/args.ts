@@ -25,7 +25,7 @@ export function flagsFromHelp(help: string, section?: string): Record<string, Fl
   }
   const spec: Record<string, FlagSpec> = {};
   for (const line of lines) {
-    const m = /^ {2}(--[a-z][a-z0-9-]*)( \S+)?(?: {2,}(.*))?$/.exec(line);
+    const m = /^ {2}(--[a-z][a-z0-9.-]*)( \S+)?(?: {2,}(.*))?$/.exec(line);
     if (!m) continue;
     spec[m[1]] = { ...(m[2] ? { value: true } : {}), ...(m[3]?.includes('(repeatable)') ? { repeat: true } : {}) };
   }

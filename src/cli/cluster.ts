@@ -1,6 +1,7 @@
 /** `runnel cluster`: kafka-cluster.sh (cluster-id, unregister) on Runnel's own client. */
 import { flagsOrHelp, UsageError } from './args.js';
 import { intFlag, runTool } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 import { Client } from '../client/client.js';
 import { check } from '../client/errors.js';
 import type { DescribeClusterResponse, UnregisterBrokerResponse } from '../protocol/messages/index.js';
@@ -17,6 +18,8 @@ Commands:
 Options:
   --bootstrap-server, -b H:P   The broker to connect to (comma-separated list allowed)
   --id, -i N                   unregister: the broker id
+  --config, -c FILE            Admin client properties: client.id, security.protocol, ssl.*,
+                               sasl.* (--command-config is taken too)
   --help                       Show this help
 `;
 
@@ -25,6 +28,9 @@ const SPEC = {
   '-b': { value: true },
   '--id': { value: true },
   '-i': { value: true },
+  '--config': { value: true },
+  '-c': { value: true },
+  '--command-config': { value: true },
 };
 
 const DESCRIBE_CLUSTER = 60;
@@ -45,7 +51,8 @@ export function clusterCommand(argv: string[]): Promise<number> {
     if (command !== 'cluster-id' && command !== 'unregister') throw new UsageError(`unknown command '${command}' (cluster-id, unregister)`);
     if (command === 'unregister' && id === undefined) throw new UsageError('unregister needs --id');
     if (command === 'cluster-id' && id !== undefined) throw new UsageError('--id goes with unregister only');
-    const client = await Client.connect(bootstrap);
+    if (flags.has('-c')) flags.set('--config', flags.get('-c')!);
+    const client = await Client.connect(bootstrap, toolClientConfig(flags, 'runnel-cluster', { fileFlags: ['--config', '--command-config'] }).options);
     try {
       if (command === 'cluster-id') {
         const res = await client.bootstrap.request<DescribeClusterResponse>(DESCRIBE_CLUSTER, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false });

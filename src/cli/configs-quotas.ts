@@ -14,6 +14,7 @@ import { Client } from '../client/client.js';
 import { KafkaError } from '../client/errors.js';
 import { flagAt, UsageError } from './args.js';
 import { runTool } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 
 const DESCRIBE_KEY = 48;
 const ALTER_KEY = 49;
@@ -26,6 +27,7 @@ const SWITCHES = new Set(['--describe', '--alter', '--entity-default', '--force'
 
 interface Parsed {
   bootstrap: string;
+  commandConfig?: string;
   action: '--describe' | '--alter';
   /** Entity types (users/clients/ips) in command-line order, and their names ("" = default) in order. */
   types: string[];
@@ -65,6 +67,7 @@ function parse(argv: string[]): Parsed {
   const actions: string[] = [];
   let generic = false;
   let bootstrap = '';
+  let commandConfig: string | undefined;
   const add = new Map<string, string>();
   const remove: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -75,6 +78,9 @@ function parse(argv: string[]): Parsed {
     switch (flag) {
       case '--bootstrap-server':
         bootstrap = value;
+        break;
+      case '--command-config':
+        commandConfig = value;
         break;
       case '--describe':
       case '--alter':
@@ -126,7 +132,7 @@ function parse(argv: string[]): Parsed {
     if (add.size === 0 && remove.length === 0) throw new UsageError('At least one of --add-config or --delete-config must be specified with --alter');
   }
   if (bootstrap === '') throw new UsageError('missing required option --bootstrap-server');
-  return { bootstrap, action, types, names, add, remove };
+  return { bootstrap, commandConfig, action, types, names, add, remove };
 }
 
 /** A double as Java's Double.toString prints it (1024.0, 12.5, 1.0E7, 1.0E-4). */
@@ -163,7 +169,8 @@ async function describe(client: Client, p: Parsed): Promise<m.DescribeClientQuot
 export function quotaConfigsCommand(argv: string[]): Promise<number> {
   return runTool('configs', async () => {
     const p = parse(argv);
-    const client = await Client.connect(p.bootstrap);
+    const flags = new Map(p.commandConfig === undefined ? [] : [['--command-config', [p.commandConfig]]]);
+    const client = await Client.connect(p.bootstrap, toolClientConfig(flags, 'runnel-configs').options);
     try {
       if (p.action === '--describe') {
         for (const e of await describe(client, p)) {

@@ -16,6 +16,7 @@ import type { Connection } from '../client/connection.js';
 import { AlterOp, ResourceError, ResourceType, describeConfigs, incrementalAlterConfigs, type ConfigEntry } from '../client/configs-admin.js';
 import { listGroups } from '../client/admin.js';
 import { quotaConfigsCommand } from './configs-quotas.js';
+import { toolClientConfig } from './client-config.js';
 import { flagAt } from './args.js';
 import { parseProperties } from '../config/properties.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -38,6 +39,7 @@ Entity:
 
 Options:
   --bootstrap-server H:P     The broker to connect to (comma-separated list allowed)
+  --command-config FILE      Client properties: client.id, security.protocol, ssl.*, sasl.*
   --all                      --describe: all configs, static and default ones included
   --add-config 'k1=v1,k2=[v2,v3]'  Configs to set; square brackets group values with commas
   --add-config-file FILE     A properties file of configs to set
@@ -45,7 +47,7 @@ Options:
   --help                     Show this help
 `;
 
-const VALUE_FLAGS = new Set(['--bootstrap-server', '--entity-type', '--entity-name', '--add-config', '--add-config-file', '--delete-config', '--topic', '--client', '--user', '--broker', '--broker-logger', '--ip', '--group', '--client-metrics']);
+const VALUE_FLAGS = new Set(['--bootstrap-server', '--command-config', '--entity-type', '--entity-name', '--add-config', '--add-config-file', '--delete-config', '--topic', '--client', '--user', '--broker', '--broker-logger', '--ip', '--group', '--client-metrics']);
 const SWITCHES = new Set(['--alter', '--describe', '--all', '--entity-default', '--client-defaults', '--user-defaults', '--broker-defaults', '--ip-defaults', '--help', '-h']);
 /** Flags that may be given more than once. */
 const REPEATABLE = new Set(['--entity-type', '--entity-name', '--entity-default', '--delete-config']);
@@ -330,7 +332,7 @@ export async function configsCommand(argv: string[]): Promise<number> {
     if (p.flags.has('--alter') && names.length !== 1) throw new CommandError('An entity name must be specified for every entity type');
     if (type === 'client-metrics') throw new CommandError('Runnel does not serve client-metrics config resources');
     try {
-      client = await Client.connect(p.flags.get('--bootstrap-server')![0]);
+      client = await Client.connect(p.flags.get('--bootstrap-server')![0], toolClientConfig(p.flags, 'runnel-configs').options);
       const s = new Session(client);
       if (p.flags.has('--alter')) await alter(s, type, names[0], p.flags);
       else await describe(s, type, names[0], p.flags.has('--all'));

@@ -1,6 +1,7 @@
 /** `runnel console-consumer`: kafka-console-consumer.sh on Runnel's own client. */
 import { option, UsageError } from './args.js';
 import { bool, intOption, keyValues, required, runFlagTool, unescape } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ClientError, KafkaError } from '../client/errors.js';
 import { EARLIEST, LATEST, fetchOnce, listOffsets, type ConsumedRecord } from '../client/consumer.js';
@@ -27,7 +28,11 @@ Options:
                                   print.headers (true/false); key.separator (default: a tab),
                                   line.separator, headers.separator, null.literal
   --consumer-property KEY=VALUE   Consumer settings (repeatable): group.id,
-                                  auto.offset.reset=earliest|latest, isolation.level, client.id
+                                  auto.offset.reset=earliest|latest, isolation.level, client.id,
+                                  and the security keys (they override the config file's)
+  --consumer.config FILE          Consumer properties file: the settings above, security.protocol,
+                                  ssl.*, sasl.*
+  --command-config FILE           The same (Kafka's newer name)
   --help                          Show this help
 
 Ends on SIGINT/SIGTERM too; prints "Processed a total of N messages" to standard error.
@@ -70,7 +75,8 @@ export function consoleConsumerCommand(argv: string[]): Promise<number> {
     const bootstrap = required(flags, '--bootstrap-server');
     const topicName = required(flags, '--topic');
     const props = keyValues(flags.get('--property'), '--property');
-    const cprops = keyValues(flags.get('--consumer-property'), '--consumer-property');
+    const cfg = toolClientConfig(flags, 'console-consumer', { fileFlags: ['--consumer.config', '--command-config'], overrides: keyValues(flags.get('--consumer-property'), '--consumer-property') });
+    const cprops = cfg.props;
     const partition = intOption(flags, '--partition');
     const offsetArg = option(flags, '--offset');
     const maxMessages = intOption(flags, '--max-messages', 1);
@@ -103,7 +109,7 @@ export function consoleConsumerCommand(argv: string[]): Promise<number> {
       nullLiteral: props.get('null.literal') ?? 'null',
     };
 
-    const client = await Client.connect(bootstrap, { clientId: cprops.get('client.id') ?? 'console-consumer' });
+    const client = await Client.connect(bootstrap, cfg.options);
     let consumed = 0;
     let stopped = false;
     const stop = (): void => {

@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline';
 import { option, flagsFromHelp, flagsOrHelp, UsageError } from './args.js';
 import { bool, keyValues, required, runTool, unescape } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 import { Client } from '../client/client.js';
 import { ClientError } from '../client/errors.js';
 import { Producer, type OutRecord } from '../client/producer.js';
@@ -21,7 +22,11 @@ Options:
                                     key.separator=SEP   between key and value (default: a tab)
                                     ignore.error=true   send lines without separator unkeyed
   --producer-property KEY=VALUE   Producer settings (repeatable): acks=all|-1|0|1,
-                                  compression.type=none|gzip|snappy|lz4|zstd
+                                  compression.type=none|gzip|snappy|lz4|zstd, client.id, and the
+                                  security keys (they override the config file's)
+  --producer.config FILE          Producer properties file: the settings above, security.protocol,
+                                  ssl.*, sasl.*
+  --command-config FILE           The same (Kafka's newer name)
   --request-required-acks N       acks: -1 (all, the default), 0 or 1
   --compression-codec CODEC       gzip, snappy, lz4 or zstd (default: none)
   --help                          Show this help
@@ -52,7 +57,8 @@ export function consoleProducerCommand(argv: string[]): Promise<number> {
     const bootstrap = option(flags, '--bootstrap-server') ?? option(flags, '--broker-list') ?? required(flags, '--bootstrap-server');
     const topicName = required(flags, '--topic');
     const props = keyValues(flags.get('--property'), '--property');
-    const producerProps = keyValues(flags.get('--producer-property'), '--producer-property');
+    const cfg = toolClientConfig(flags, 'console-producer', { fileFlags: ['--producer.config', '--command-config'], overrides: keyValues(flags.get('--producer-property'), '--producer-property') });
+    const producerProps = cfg.props;
     const parseKey = bool(props.get('parse.key'), false);
     const ignoreError = bool(props.get('ignore.error'), false);
     const separator = unescape(props.get('key.separator') ?? '\t');
@@ -62,7 +68,7 @@ export function consoleProducerCommand(argv: string[]): Promise<number> {
     let compression = parseCodec(option(flags, '--compression-codec') ?? 'none');
     if (producerProps.has('compression.type')) compression = parseCodec(producerProps.get('compression.type')!);
 
-    const client = await Client.connect(bootstrap, { clientId: producerProps.get('client.id') ?? 'console-producer' });
+    const client = await Client.connect(bootstrap, cfg.options);
     try {
       const topic = await client.topic(topicName);
       if (topic.partitions.length === 0) throw new ClientError(`topic '${topicName}' has no partitions`);

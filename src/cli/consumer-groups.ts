@@ -3,6 +3,7 @@ import * as m from '../protocol/messages/index.js';
 import { exactlyOne, flagsFromHelp, option, UsageError } from './args.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { required, runFlagTool } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ApiKey } from '../client/connection.js';
 import { deleteGroups, describeGroups, listGroups } from '../client/admin.js';
@@ -24,6 +25,7 @@ Actions (exactly one):
 
 Options:
   --bootstrap-server H:P   The broker to connect to (comma-separated list allowed)
+  --command-config FILE    Client properties: client.id, security.protocol, ssl.*, sasl.*
   --group G                The group
   --topic T                --reset-offsets: the topic (T or T:P,P,... for some partitions)
   --all-topics             --reset-offsets: every topic the group has committed offsets for
@@ -57,7 +59,7 @@ export function consumerGroupsCommand(argv: string[]): Promise<number> {
       throw new UsageError('--topic, --all-topics, --to-*, --shift-by, --dry-run and --execute go with --reset-offsets only');
     const spec = action === '--reset-offsets' ? parseReset(resets[0], flags.get(resets[0])?.[0] ?? '') : undefined;
 
-    const client = await Client.connect(bootstrap, { clientId: 'consumer-groups' });
+    const client = await Client.connect(bootstrap, toolClientConfig(flags, 'consumer-groups').options);
     try {
       switch (action) {
         case '--list': {

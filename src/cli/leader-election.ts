@@ -17,6 +17,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { ELECTION_MESSAGES } from '../cluster/etcd/preferred-election.js';
 import { flagsOrHelp, UsageError } from './args.js';
 import { runTool } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 
 const HELP = `Usage: runnel leader-election --bootstrap-server HOST:PORT --election-type TYPE TARGET [options]
 
@@ -32,7 +33,8 @@ Target (exactly one):
   --path-to-json-file FILE   The partitions listed in FILE:
                              {"partitions": [{"topic": "foo", "partition": 1}, ...]}
 Options:
-  --command-config FILE      Admin client properties (default.api.timeout.ms, client.id)
+  --command-config FILE      Admin client properties (default.api.timeout.ms, client.id,
+                             security.protocol, ssl.*, sasl.*)
   --admin.config FILE        The same (deprecated in Kafka)
   --help                     Show this help
 `;
@@ -58,19 +60,6 @@ interface TopicPartition {
 
 const tpString = (tp: TopicPartition) => `${tp.topic}-${tp.partition}`;
 const byName = (a: TopicPartition, b: TopicPartition) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
-
-/** Java properties, as far as an admin config file needs: key=value or key:value, # and ! comments. */
-export function readProperties(path: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const raw of readFileSync(path, 'utf8').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const i = line.search(/[=:]/);
-    if (i < 0) out.set(line, '');
-    else out.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
-  }
-  return out;
-}
 
 /** Kafka's replica election JSON: {"partitions":[{"topic":..,"partition":..}]}, no duplicates. */
 export function parseElectionJson(text: string): TopicPartition[] {
@@ -149,11 +138,10 @@ export function leaderElectionCommand(argv: string[]): Promise<number> {
       if (!/^-?\d+$/.test(p.trim())) throw new UsageError(`Cannot parse argument '${p}' of option partition`);
       partitions = [{ topic: flags.get('--topic')![0], partition: Number(p) }];
     }
-    const configFile = flags.get('--admin.config')?.[0] ?? flags.get('--command-config')?.[0];
     if (flags.has('--admin.config')) process.stdout.write('Option --admin.config has been deprecated and will be removed in a future version. Use --command-config instead.\n');
-    const props = configFile ? readProperties(configFile) : new Map<string, string>();
+    const { props, options } = toolClientConfig(flags, 'runnel-leader-election', { fileFlags: ['--admin.config', '--command-config'] });
     const timeoutMs = Number(props.get('default.api.timeout.ms') ?? 30_000) || 30_000;
-    const client = await Client.connect(flags.get('--bootstrap-server')![0], { clientId: props.get('client.id') ?? 'runnel-leader-election', requestTimeoutMs: timeoutMs + 5_000 });
+    const client = await Client.connect(flags.get('--bootstrap-server')![0], { ...options, requestTimeoutMs: timeoutMs + 5_000 });
     try {
       return await elect(client, type, partitions, timeoutMs);
     } finally {

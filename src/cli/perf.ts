@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { option, flagsFromHelp, flagsOrHelp, UsageError, type FlagSpec } from './args.js';
+import { toolClientConfig } from './client-config.js';
 import { intOption, required, requiredInt, runTool } from './tool.js';
 import { Client, type TopicInfo } from '../client/client.js';
 import { ClientError, KafkaError } from '../client/errors.js';
@@ -24,6 +25,8 @@ runnel perf produce: sends N unkeyed records of B random bytes (round-robin over
   --acks 1|0|all           Acknowledgements (default 1; -1 is all)
   --batch-size BYTES       Records per Produce request: as many as fit in BYTES (default 16384)
   --linger-ms MS           Wait up to MS for a batch to fill (default 0: send what is there)
+  --producer.config FILE   Producer properties: client.id, security.protocol, ssl.*, sasl.*
+  --command-config FILE    The same (Kafka's newer name)
   Prints: N records sent, R records/sec (M MB/sec), avg and max latency, 50th, 95th, 99th,
   99.9th percentile latency (latency: from handing a record over to its acknowledgement).
 
@@ -32,6 +35,8 @@ runnel perf consume: reads N records from the earliest offsets of all partitions
   --topic T                The topic (it must exist)
   --messages N             How many records to read
   --timeout-ms MS          Fail when no record arrived for MS milliseconds (default 10000)
+  --consumer.config FILE   Consumer properties: client.id, security.protocol, ssl.*, sasl.*
+  --command-config FILE    The same (Kafka's newer name)
   Prints the columns of kafka-consumer-perf-test.sh: start.time, end.time,
   data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, fetch.time.ms, fetch.MB.sec,
   fetch.nMsg.sec (bytes are keys plus values).
@@ -103,7 +108,7 @@ async function produce(argv: string[]): Promise<number> {
   const payload = Buffer.alloc(size);
   for (let i = 0; i < size; i++) payload[i] = 65 + Math.floor(Math.random() * 26);
 
-  const client = await Client.connect(bootstrap, { clientId: 'producer-perf' });
+  const client = await Client.connect(bootstrap, toolClientConfig(flags, 'producer-perf', { fileFlags: ['--producer.config', '--command-config'] }).options);
   try {
     const topic = await ensurePartitions(client, topicName);
     const producer = new Producer(client, topic, { acks, compression: 0 });
@@ -209,7 +214,7 @@ async function consume(argv: string[]): Promise<number> {
   const want = requiredInt(flags, '--messages', 1);
   const timeoutMs = intOption(flags, '--timeout-ms', 1) ?? 10000;
 
-  const client = await Client.connect(bootstrap, { clientId: 'consumer-perf' });
+  const client = await Client.connect(bootstrap, toolClientConfig(flags, 'consumer-perf', { fileFlags: ['--consumer.config', '--command-config'] }).options);
   try {
     let topic = await ensurePartitions(client, topicName);
     const startWall = Date.now();

@@ -14,6 +14,7 @@
  */
 import { flagsOrHelp, UsageError } from './args.js';
 import { intFlag, required, runTool } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 import { Client } from '../client/client.js';
 import { alterConfigs, alterPartitionReassignments, BROKER_RESOURCE, listPartitionReassignments, TOPIC_RESOURCE } from '../client/reassignments.js';
 import { assignReplicas } from '../cluster/etcd/placement.js';
@@ -61,7 +62,7 @@ Options:
   --additional                        Execute even while other reassignments are in progress
   --preserve-throttles                Do not clear the throttles (--verify, --cancel)
   --timeout MS                        Accepted (log directory moves only)
-  --command-config FILE               Accepted and ignored (no client security settings)
+  --command-config FILE               Admin client properties: client.id, security.protocol, ssl.*, sasl.*
   --help                              Show this help
 `;
 
@@ -121,7 +122,7 @@ export function reassignPartitionsCommand(argv: string[]): Promise<number> {
     for (const f of flags.keys()) {
       if (f !== action && f !== '--bootstrap-server' && !PERMITTED[action].includes(f)) throw new UsageError(`Option "${f}" can't be used with action "${action}"`);
     }
-    const client = await Client.connect(bootstrap, { clientId: 'reassign-partitions-tool' });
+    const client = await Client.connect(bootstrap, toolClientConfig(flags, 'reassign-partitions-tool').options);
     try {
       switch (action) {
         case '--generate':

@@ -2,6 +2,7 @@
 import { exactlyOne, flagsFromHelp, option, UsageError } from './args.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { intOption, keyValues, required, runFlagTool } from './tool.js';
+import { toolClientConfig } from './client-config.js';
 import { Client, kafkaUuid, topicInfo, type TopicInfo } from '../client/client.js';
 import { configOverrides, createPartitions, createTopic, deleteTopic, topicConfigs } from '../client/admin.js';
 import { describeText, type DescribedTopic, type DescribeFilters } from './topic-describe.js';
@@ -22,6 +23,7 @@ Actions (exactly one):
 
 Options:
   --bootstrap-server H:P   The broker to connect to (comma-separated list allowed)
+  --command-config FILE    Client properties: client.id, security.protocol, ssl.*, sasl.*
   --topic T                The topic
   --partitions N           Partition count (--create: default the broker's num.partitions)
   --replication-factor R   Replication factor (--create: default the broker's default)
@@ -61,7 +63,7 @@ export function topicsCommand(argv: string[]): Promise<number> {
     if ((action === '--create' || action === '--alter' || action === '--delete') && !topic) throw new UsageError(`${action} needs --topic`);
     if (action !== '--describe' && FILTERS.some((f) => flags.has(f))) throw new UsageError(`${FILTERS.join(', ')} go with --describe only`);
     if (action === '--alter' && partitions === undefined) throw new UsageError('--alter needs --partitions');
-    const client = await Client.connect(bootstrap);
+    const client = await Client.connect(bootstrap, toolClientConfig(flags, 'runnel-topics').options);
     try {
       switch (action) {
         case '--create':
