@@ -31,6 +31,7 @@ import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
 import { ALLOW_ALL } from './ports/authorizer.js';
 import type { ListenerSpec } from './security/listener-spec.js';
+import { brokerInterBrokerSecurity } from './client/security/inter-broker.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -171,7 +172,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   if (!clustered) await groups.load();
   const interBrokerListener = config.interBrokerListener().name;
   const remoteMarkers = clustered
-    ? new RemoteMarkerChannel({ nodeId: meta.nodeId, image: () => topics.image(), interBrokerListener, requestTimeoutMs: 30_000, log: loggers.get('runnel.transactions') })
+    ? new RemoteMarkerChannel({ nodeId: meta.nodeId, image: () => topics.image(), interBrokerListener, requestTimeoutMs: 30_000, security: brokerInterBrokerSecurity(config), log: loggers.get('runnel.transactions') })
     : undefined;
   const transactions = new TxnCoordinator(
     config,

@@ -117,6 +117,7 @@ export const KEYS: Record<string, KeyDef> = {
   'controlled.shutdown.enable': { type: 'bool', default: 'true', doc: 'On SIGTERM, move leadership off the broker before it stops.' },
   'inter.broker.listener.name': { type: 'string', doc: 'Listener brokers use to reach each other (default: the listener named by security.inter.broker.protocol, else the first listener).' },
   'security.inter.broker.protocol': { type: 'string', doc: 'Security protocol (and so listener name) brokers use to reach each other when inter.broker.listener.name is not set.' },
+  'sasl.mechanism.inter.broker.protocol': { type: 'string', default: 'GSSAPI', doc: 'SASL mechanism brokers log in to each other with when the inter-broker listener is SASL_PLAINTEXT or SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER; it must be in that listener\'s sasl.enabled.mechanisms). The username and password come from that listener\'s JAAS entry for the mechanism. Kafka\'s default GSSAPI (Kerberos) is not supported, so such a cluster must set this key.' },
   'listener.security.protocol.map': { type: 'string', default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL', doc: 'Security protocol of each listener name (NAME:PROTOCOL,...).' },
   'controller.listener.names': { type: 'list', doc: "Kafka's KRaft controller listeners: Runnel keeps its control state in etcd and does not open them." },
   'quota.window.num': { type: 'int', default: '11', min: 1, doc: 'Samples kept to measure a client quota (the rate spans this many windows).' },

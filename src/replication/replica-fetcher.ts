@@ -7,6 +7,7 @@
  * follower that fell behind the leader's log start starts over there (resolveOutOfRange).
  */
 import { Connection, type Address } from '../client/connection.js';
+import type { ClientSecurity } from '../client/security/client-security.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { defaultFetchRequestFetchPartition, type FetchResponse, type OffsetForLeaderEpochResponse } from '../protocol/messages/index.js';
@@ -25,6 +26,8 @@ export interface FetcherSettings {
   responseMaxBytes: number;
   backoffMs: number;
   log: Logger;
+  /** TLS/SASL of the inter-broker listener (plaintext when left out). */
+  security?: ClientSecurity;
   /** The follower side of the replication throttle (src/replication/replication-throttle.ts). */
   throttle?: Pick<ThrottleSide, 'isThrottled' | 'isQuotaExceeded' | 'record'>;
 }
@@ -104,7 +107,7 @@ export class LeaderFetcher {
         continue;
       }
       try {
-        this.conn ??= await Connection.open(this.address, { clientId: `runnel-replica-${this.s.nodeId}`, requestTimeoutMs: this.s.maxWaitMs + 30_000 });
+        this.conn ??= await Connection.open(this.address, { clientId: `runnel-replica-${this.s.nodeId}`, requestTimeoutMs: this.s.maxWaitMs + 30_000, security: this.s.security });
         if (this.stopped) break;
         for (const f of [...this.followed.values()]) if (!f.truncated) await this.truncate(f);
         await this.fetchOnce();

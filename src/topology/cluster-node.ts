@@ -30,6 +30,7 @@ import type { Topology } from './topology.js';
 import { EtcdDynamicConfigStore } from '../cluster/etcd/etcd-config-store.js';
 import type { DynamicConfigStore } from '../config/dynamic-config-store.js';
 import { EtcdQuotaStore } from '../quotas/etcd-quota-store.js';
+import { brokerInterBrokerSecurity } from '../client/security/inter-broker.js';
 
 /** `onConfigStore`: given the cluster's dynamic config store before the logs open (its values are log defaults too). */
 export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger; onConfigStore?: (store: DynamicConfigStore) => void }): Promise<Topology> {
@@ -63,6 +64,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
         partitionMaxBytes: config.int('replica.fetch.max.bytes'),
         responseMaxBytes: config.int('replica.fetch.response.max.bytes'),
         backoffMs: config.int('replica.fetch.backoff.ms'),
+        security: brokerInterBrokerSecurity(config),
       },
       log: o.clusterLog,
       onLeadership: (topic, partition, leader) => leadership(topic, partition, leader),

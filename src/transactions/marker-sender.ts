@@ -13,6 +13,7 @@ import { StorageError } from '../storage/log.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { interBrokerEndpoint, type MetadataImage } from '../cluster/metadata-image.js';
 import { Connection } from '../client/connection.js';
+import type { ClientSecurity } from '../client/security/client-security.js';
 import type { Logger } from '../util/logger.js';
 
 const WRITE_TXN_MARKERS = 27;
@@ -60,6 +61,8 @@ export interface RemoteMarkerOptions {
   /** Listener brokers reach each other on; undefined: each broker's first endpoint. */
   interBrokerListener: string | undefined;
   requestTimeoutMs: number;
+  /** TLS/SASL of the inter-broker listener (plaintext when left out). */
+  security?: ClientSecurity;
   log: Logger;
 }
 
@@ -99,7 +102,7 @@ export class RemoteMarkerChannel implements RemoteMarkers {
     const known = this.conns.get(id);
     if (known && known.key === key) return known.conn;
     if (known) this.drop(id);
-    const conn = Connection.open({ host, port }, { clientId: `runnel-txn-markers-${this.o.nodeId}`, requestTimeoutMs: this.o.requestTimeoutMs });
+    const conn = Connection.open({ host, port }, { clientId: `runnel-txn-markers-${this.o.nodeId}`, requestTimeoutMs: this.o.requestTimeoutMs, security: this.o.security });
     conn.catch(() => this.conns.get(id)?.conn === conn && this.conns.delete(id));
     this.conns.set(id, { key, conn });
     return conn;
