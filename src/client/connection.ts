@@ -123,7 +123,7 @@ export class Connection {
   }
 
   static async open(address: Address, options: ConnectionOptions = {}): Promise<Connection> {
-    const opts: Required<ConnectionOptions> = { clientId: 'runnel-cli', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, security: { protocol: 'PLAINTEXT' }, ...options };
+    const opts: Required<ConnectionOptions> = { clientId: 'runnel-cli', connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, ...options, security: options.security ?? { protocol: 'PLAINTEXT' } };
     const label = `${address.host}:${address.port}`;
     const tls = opts.security.tls;
     const socket = await new Promise<Socket>((resolve, reject) => {

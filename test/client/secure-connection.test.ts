@@ -150,3 +150,12 @@ describe('client security settings', () => {
     expect(() => clientSecurity(props({ 'security.protocol': 'SSL', 'ssl.truststore.location': '/nonexistent' }))).toThrow(/cannot read ssl.truststore.location/);
   });
 });
+
+describe('plaintext', () => {
+  it('an explicitly undefined security (a caller passing its optional setting through) means PLAINTEXT', async () => {
+    const b = await start({});
+    const c = await Connection.open({ host: '127.0.0.1', port: b.port }, { security: undefined, connectTimeoutMs: 5000 });
+    expect(b.requests).toEqual([18]);
+    await c.close();
+  });
+});
