@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KEYS, IGNORED_KEYS, type KeyDef } from './keys.js';
+import { KEYS, IGNORED_KEYS, keyDef, type KeyDef } from './keys.js';
 import { parseProperties } from './properties.js';
 import { DEFAULT_PROTOCOL_MAP, parseProtocolMap, type ListenerSpec, type SecurityProtocol } from '../security/listener-spec.js';
 
@@ -34,8 +34,9 @@ export class BrokerConfig {
   constructor(settings: Map<string, string> | Record<string, string | number | boolean> = {}) {
     const entries = settings instanceof Map ? [...settings] : Object.entries(settings).map(([k, v]) => [k, String(v)] as const);
     for (const [key, value] of entries) {
-      if (KEYS[key]) {
-        validate(key, KEYS[key], value);
+      const def = keyDef(key); // listener.name.<l>.<key> too
+      if (def) {
+        validate(key, def, value);
         this.values.set(key, value);
       } else if (IGNORED_KEYS.has(key)) {
         this.notices.push({ level: 'info', message: `config key ${key} has no effect on a single Runnel node; ignored` });
@@ -248,8 +249,8 @@ function parseListener(text: string, key: string, protocols: ReadonlyMap<string,
 
 /** Why `value` is not valid for the broker key `key`, in Kafka's words; undefined when it is. */
 export function brokerValueError(key: string, value: string): string | undefined {
-  if (!Object.hasOwn(KEYS, key)) return `Unknown broker config name: ${key}`;
-  const def = KEYS[key];
+  const def = keyDef(key);
+  if (!def) return `Unknown broker config name: ${key}`;
   try {
     validate(key, def, value, (v, why) => `Invalid value ${v} for configuration ${key}: ${why}`);
     return undefined;

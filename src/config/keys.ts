@@ -143,6 +143,25 @@ export const KEYS: Record<string, KeyDef> = {
   'runnel.ssl.reload.check.interval.ms': { type: 'long', default: '5000', min: 0, doc: 'Runnel: how often TLS listeners check their keystore and truststore files for a renewed certificate (0: never; an AlterConfigs of the listener\'s keystore keys always applies at once).' },
 };
 
+/**
+ * Keys that can also be given for one listener as listener.name.<listener>.<key> (Kafka's
+ * listener-prefixed configs), overriding the unprefixed key on that listener.
+ */
+export const LISTENER_PREFIXABLE = /^(ssl|sasl)\./;
+
+/** The declared key behind listener.name.<listener>.<key>, when `key` is one; undefined otherwise. */
+export function listenerKeyBase(key: string): string | undefined {
+  const m = /^listener\.name\.[A-Za-z_][A-Za-z0-9_]*\.(.+)$/.exec(key);
+  return m && Object.hasOwn(KEYS, m[1]) && LISTENER_PREFIXABLE.test(m[1]) ? m[1] : undefined;
+}
+
+/** The definition of a key, listener-prefixed keys included. */
+export function keyDef(key: string): KeyDef | undefined {
+  if (Object.hasOwn(KEYS, key)) return KEYS[key];
+  const base = listenerKeyBase(key);
+  return base === undefined ? undefined : KEYS[base];
+}
+
 /** Kafka keys that have no effect on a single Runnel node; accepted so that Kafka's files work as they are. */
 export const IGNORED_KEYS = new Set([
   'process.roles',

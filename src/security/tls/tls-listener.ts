@@ -16,6 +16,7 @@
  */
 import { statSync } from 'node:fs';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { ConfigError } from '../../config/config.js';
 import type { Logger } from '../../util/logger.js';
 import { NoMatchingRule } from './principal-mapper.js';
 import { rfc2253Subject } from './subject.js';
@@ -150,6 +151,12 @@ export class TlsListener {
     this.server?.setSecureContext(next.secureContext);
     this.opts.log.info({ listener: this.opts.listenerName, subject: next.leaf?.subject.replace(/\n/g, ', '), validTo: next.leaf?.validTo }, 'TLS keystore/truststore reloaded');
     return true;
+  }
+
+  /** Refuses (ConfigError) a configuration whose stores for this listener cannot be read or name another subject. */
+  validate(next: (key: string) => string | undefined): void {
+    const why = incompatible(this.current, buildListenerTls(next, this.opts.listenerName, this.opts.securityProtocol));
+    if (why) throw new ConfigError(why);
   }
 
   close(): void {
