@@ -4,7 +4,8 @@ import { tlsSetup } from './lib/tls-setup.js';
 
 export const tlsScenarios: readonly Scenario[] = [
   {
-    name: 'ssl',
+    // Not just "ssl": the Python scripts would be ssl.py, which shadows Python's ssl module.
+    name: 'ssl-client-cert',
     description:
       'an SSL listener with ssl.client.auth=required (PEM keystore and truststore made by openssl): with the CA and ' +
       'a client certificate the client produces 20 messages and consumes them back; without a client certificate ' +

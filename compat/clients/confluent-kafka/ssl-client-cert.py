@@ -17,7 +17,8 @@ def fail(message):
     sys.exit(f"confluent-kafka: {message}")
 
 
-AdminClient({**TLS, **CERT}).create_topics([NewTopic(TOPIC, 1, 1)], request_timeout=15)[TOPIC].result()
+admin = AdminClient({**TLS, **CERT})  # kept referenced: a collected client cancels its futures
+admin.create_topics([NewTopic(TOPIC, 1, 1)], request_timeout=15)[TOPIC].result()
 
 producer = Producer({**TLS, **CERT, "acks": "all"})
 for i in range(1, 21):
