@@ -13,7 +13,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ConfigError, brokerValueError, type BrokerConfig } from './config.js';
-import { KEYS } from './keys.js';
+import { KEYS, keyDef } from './keys.js';
 import { dynamicElsewhere, isDynamicBrokerKey, isPerBrokerKey, needsListenerPrefix } from './dynamic-keys.js';
 import { validateGroupConfigs } from './group-configs.js';
 import { applyConfigOps, type AlterMode, type ConfigOp } from './config-ops.js';
@@ -49,12 +49,17 @@ const known = (name: string): boolean => Object.hasOwn(KEYS, name);
 /** Kafka prints the offending key set as a Scala Set. */
 const scalaSet = (names: string[]) => `Set(${names.join(', ')})`;
 
+/** Values for a log line: secrets (ssl passwords, keys) as [hidden]. */
+function loggable(values: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries([...values].map(([k, v]) => [k, keyDef(k)?.sensitive ? '[hidden]' : v]));
+}
+
 /** Stored broker values this broker can apply: others (from a newer or older broker, or edited by hand) are left out with a log line. */
 function usable(values: ConfigValues, log: Logger | undefined): Map<string, string> {
   const kept = new Map<string, string>();
   for (const [k, v] of values) {
     const why = isDynamicBrokerKey(k) ? brokerValueError(k, v) : `${k} cannot be changed at run time`;
-    if (why) log?.warn({ key: k, value: v }, `ignoring a stored dynamic broker config: ${why}`);
+    if (why) log?.warn({ key: k, value: keyDef(k)?.sensitive ? '[hidden]' : v }, `ignoring a stored dynamic broker config: ${why}`);
     else kept.set(k, v);
   }
   return kept;
@@ -89,7 +94,7 @@ export class DynamicConfigs {
       const next = usable(raw, this.log);
       this.config.setDynamic(layer, next);
       if (fromElsewhere)
-        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: Object.fromEntries(next) }, 'dynamic broker configs from the cluster state applied');
+        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: loggable(next) }, 'dynamic broker configs from the cluster state applied');
       for (const w of this.watchers) w.applied();
     }
   }
@@ -145,7 +150,7 @@ export class DynamicConfigs {
       return (written = result);
     });
     this.apply(false);
-    if (written) this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: Object.fromEntries(written) }, 'dynamic broker configs altered');
+    if (written) this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: loggable(written) }, 'dynamic broker configs altered');
     // Also when nothing changed: Kafka reloads a keystore altered to the same location (a renewed file in place).
     if (!validateOnly && resourceName !== '') for (const w of this.watchers) w.applied();
   }

@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
@@ -180,6 +181,19 @@ describe('SSL listener', () => {
       expect(await set('listener.name.ssl.ssl.keystore.location', again.pemStore, '')).toMatchObject({ errorCode: 42, errorMessage: expect.stringMatching(/broker id must be specified/) });
       expect(await set('ssl.keystore.location', again.pemStore)).toMatchObject({ errorCode: 42, errorMessage: expect.stringMatching(/only per-listener using the listener prefix/) });
       expect(await serverSerial()).toBe(latest);
+
+      // An encrypted key with its password in the same request; the password appears in no log line.
+      const enc = certs.issue('localhost', { file: 'server-encrypted', ou: 'brokers', san: 'DNS:localhost,IP:127.0.0.1' });
+      const store = join(certs.dir, 'server-encrypted-store.pem');
+      writeFileSync(store, readFileSync(enc.encryptedKey, 'utf8') + readFileSync(enc.chain, 'utf8'));
+      const both = await c.request(44, 1, {
+        resources: [{ resourceType: 4, resourceName: String(broker.nodeId), configs: [{ name: 'listener.name.ssl.ssl.keystore.location', configOperation: 0, value: store }, { name: 'listener.name.ssl.ssl.key.password', configOperation: 0, value: certs.password }] }],
+        validateOnly: false,
+      });
+      expect(both.responses[0]).toMatchObject({ errorCode: 0 });
+      expect(await serverSerial()).not.toBe(latest);
+      expect(logs.some((l) => /dynamic broker configs altered/.test(String(l.msg)))).toBe(true);
+      expect(JSON.stringify(logs)).not.toContain(certs.password);
     } finally {
       await c.close();
     }
@@ -206,6 +220,28 @@ describe('start-up', () => {
       expect(Array.isArray(await admin.listTopics())).toBe(true);
       await admin.disconnect();
     } finally {
+      await b.close();
+    }
+  });
+});
+
+describe('DescribeConfigs', () => {
+  it('shows ssl passwords and keys as sensitive, without their value (Kafka\'s PASSWORD keys)', async () => {
+    const b = await startBroker({ storage: 'memory', logger: pino({ level: 'silent' }), config: { 'ssl.truststore.password': 'very-secret', 'ssl.truststore.type': 'PKCS12' } });
+    const c = await KafkaWire.connect(b.port, '127.0.0.1');
+    try {
+      const res = await c.request(32, 4, {
+        resources: [{ resourceType: 4, resourceName: String(b.nodeId), configurationKeys: ['ssl.truststore.password', 'ssl.truststore.type', 'ssl.keystore.password'] }],
+        includeSynonyms: true,
+        includeDocumentation: false,
+      });
+      const byName = new Map<string, { value: string | null; isSensitive: boolean }>(res.results[0].configs.map((e: { name: string }) => [e.name, e]));
+      expect(byName.get('ssl.truststore.password')).toMatchObject({ value: null, isSensitive: true });
+      expect(byName.get('ssl.keystore.password')).toMatchObject({ value: null, isSensitive: true });
+      expect(byName.get('ssl.truststore.type')).toMatchObject({ value: 'PKCS12', isSensitive: false });
+      expect(JSON.stringify(res)).not.toContain('very-secret');
+    } finally {
+      await c.close();
       await b.close();
     }
   });
