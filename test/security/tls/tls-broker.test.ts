@@ -22,6 +22,8 @@ import { until } from '../../helpers/until.js';
 import { KafkaWire } from '../../helpers/kafka-wire.js';
 
 const run = promisify(execFile);
+/** ApiVersions v0, correlation id 7, client id "tls-test", as plaintext Kafka bytes. */
+const API_VERSIONS_V0 = Buffer.from('0000001200120000000000070008746c732d74657374', 'hex');
 let certs: Certs;
 let broker: Broker;
 const logs: Array<Record<string, unknown>> = [];
@@ -138,8 +140,7 @@ describe('SSL listener', () => {
         s.on('error', () => undefined);
         s.on('close', () => resolve());
       });
-    const apiVersions = Buffer.from('0000001500120003000000010009746c732d746573740000', 'hex');
-    await closes(Number(ssl.split(':')[1]), apiVersions);
+    await closes(Number(ssl.split(':')[1]), API_VERSIONS_V0);
     await logged(/TLS handshake failed/);
     await new Promise<void>((resolve) => {
       const s = tlsConnect({ host: '127.0.0.1', port: plain, rejectUnauthorized: false });
@@ -219,6 +220,31 @@ describe('start-up', () => {
       await admin.connect();
       expect(Array.isArray(await admin.listTopics())).toBe(true);
       await admin.disconnect();
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+describe('SASL_SSL', () => {
+  it('a SASL_SSL listener speaks TLS (no client certificate asked for by the unprefixed ssl.client.auth, KIP-684) and serves ApiVersions before authentication', async () => {
+    const b = await startBroker({ storage: 'memory', logger: pino({ level: 'silent' }), config: { listeners: 'SASL_SSL://127.0.0.1:0', ...pemBrokerSettings(certs), 'ssl.client.auth': 'required' } });
+    try {
+      const answer = await new Promise<Buffer>((resolve, reject) => {
+        const s = tlsConnect({ host: '127.0.0.1', port: b.port, servername: 'localhost', ca: readFileSync(certs.ca) }, () => s.write(API_VERSIONS_V0));
+        const chunks: Buffer[] = [];
+        s.on('data', (d: Buffer) => {
+          chunks.push(d);
+          const all = Buffer.concat(chunks);
+          if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0)) {
+            s.destroy();
+            resolve(all);
+          }
+        });
+        s.on('error', reject);
+      });
+      expect(answer.readInt32BE(4)).toBe(7); // the correlation id of the ApiVersions request
+      expect(answer.readInt16BE(8)).toBe(0); // error code NONE
     } finally {
       await b.close();
     }
