@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KEYS, IGNORED_KEYS, keyDef, type KeyDef } from './keys.js';
+import { KEYS, IGNORED_KEYS, keyDef, listenerKeyBase, type KeyDef } from './keys.js';
 import { parseProperties } from './properties.js';
 import { DEFAULT_PROTOCOL_MAP, parseProtocolMap, type ListenerSpec, type SecurityProtocol } from '../security/listener-spec.js';
 
@@ -227,6 +227,12 @@ export class BrokerConfig {
     return parseProtocolMap(this.get('listener.security.protocol.map') ?? DEFAULT_PROTOCOL_MAP, (msg) => {
       throw new ConfigError(msg);
     });
+  }
+
+  /** The listener-prefixed keys (listener.name.<l>.<key>) set in some layer, sorted. */
+  listenerKeys(): string[] {
+    const all = new Set([...this.values.keys(), ...this.dynamic['dynamic-broker'].keys(), ...this.dynamic['dynamic-default'].keys()]);
+    return [...all].filter((k) => listenerKeyBase(k) !== undefined).sort();
   }
 
   /** Every known key with its server.properties value (or default) and whether it was set there. */

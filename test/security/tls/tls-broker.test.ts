@@ -195,6 +195,14 @@ describe('SSL listener', () => {
       expect(await serverSerial()).not.toBe(latest);
       expect(logs.some((l) => /dynamic broker configs altered/.test(String(l.msg)))).toBe(true);
       expect(JSON.stringify(logs)).not.toContain(certs.password);
+
+      // DescribeConfigs lists the listener keys set, the password hidden.
+      const described = await c.request(32, 4, { resources: [{ resourceType: 4, resourceName: String(broker.nodeId), configurationKeys: null }], includeSynonyms: true, includeDocumentation: false });
+      const byName = new Map<string, { value: string | null; isSensitive: boolean; configSource: number }>(described.results[0].configs.map((e: { name: string }) => [e.name, e]));
+      expect(byName.get('listener.name.ssl.ssl.keystore.location')).toMatchObject({ value: store, isSensitive: false, configSource: 2 }) // DYNAMIC_BROKER_CONFIG;
+      expect(byName.get('listener.name.ssl.ssl.key.password')).toMatchObject({ value: null, isSensitive: true, configSource: 2 });
+      expect(byName.get('listener.name.ssl.ssl.truststore.location')).toMatchObject({ value: certs.ca, configSource: 4 }) // STATIC_BROKER_CONFIG;
+      expect(JSON.stringify(described)).not.toContain(certs.password);
     } finally {
       await c.close();
     }
