@@ -32,7 +32,8 @@ export interface Scenario {
    * Prepares what the scenario's broker needs and cannot be written down in advance (generated
    * certificates, users, keys): called once before the run, it returns broker settings added to
    * `broker`, environment variables for the scripts (e.g. RUNNEL_SSL_CA) and a cleanup. Such a
-   * scenario gets a broker of its own (compat/lib/tls-setup.ts makes TLS material for one).
+   * scenario gets a broker of its own (compat/lib/tls-setup.ts makes TLS material for one; cluster
+   * scenarios do not run setup hooks yet).
    */
   setup?: () => ScenarioSetup | Promise<ScenarioSetup>;
 }
