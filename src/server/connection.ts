@@ -120,6 +120,8 @@ export class Connection {
       try {
         frame = this.frames.next();
       } catch (err) {
+        // A TLS record header (0x16 0x03 ...) read as a size: a TLS client on a plaintext port.
+        if (err instanceof FrameTooLarge && err.size >>> 16 === 0x1603) return this.destroy(`TLS handshake on ${this.client.securityProtocol} listener ${this.client.listenerName} (a client configured for SSL on the wrong port?)`);
         if (err instanceof FrameTooLarge) return this.destroy(err.message);
         throw err;
       }
