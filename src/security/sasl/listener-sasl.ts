@@ -4,7 +4,7 @@
  *
  * Keys, most specific first, as Kafka's channel builder reads them:
  * - listener.name.<listener>.<mechanism>.sasl.jaas.config: the only place a broker's JAAS entry
- *   is read from; an unprefixed sasl.jaas.config is ignored with a warning, as in Kafka;
+ *   is read from; an unprefixed sasl.jaas.config is ignored with a warning (config.ts), as in Kafka;
  * - listener.name.<listener>.sasl.enabled.mechanisms, else sasl.enabled.mechanisms;
  * - listener.name.<listener>.<mechanism>.connections.max.reauth.ms, then
  *   listener.name.<listener>.connections.max.reauth.ms, then connections.max.reauth.ms;
@@ -48,8 +48,6 @@ export class SaslListener implements SaslMechanisms {
       this.jaas(name); // a JAAS syntax error is a start-up error
       this.factories.set(name, builder({ listenerName: this.listenerName, jaas: () => this.jaas(name), config: this.config, broker: this.broker }));
     }
-    if (this.config.get('sasl.jaas.config') !== undefined)
-      this.log.warn('Server config sasl.jaas.config should be prefixed with the listener and SASL mechanism name (listener.name.<listener>.<mechanism>.sasl.jaas.config), ignoring config');
   }
 
   enabled(): readonly string[] {

@@ -242,9 +242,8 @@ export class SaslSession {
     this.reauth = undefined;
     this.mechanism = undefined;
     this.st = 'complete';
-    const client = this.opts.client as ClientInfo & { authenticated?: boolean };
-    client.principal = step.principal;
-    client.authenticated = true;
+    this.opts.client.principal = step.principal;
+    this.opts.client.authenticated = true;
     this.log.debug({ principal: step.principal, mechanism: this.mechanismName, sessionLifetimeMs: lifetime }, wasReauth ? 'SASL re-authentication complete' : 'SASL authentication complete');
     return lifetime;
   }

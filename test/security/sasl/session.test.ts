@@ -26,7 +26,7 @@ function setup(opts: { maxReauthMs?: number; mechanisms?: SaslMechanismFactory[]
     factory: (n) => factories.get(n),
     maxReauthMs: () => opts.maxReauthMs ?? 0,
   };
-  const client: ClientInfo = { connectionId: 1, remoteAddress: '127.0.0.1:5' };
+  const client: ClientInfo = { connectionId: 1, remoteAddress: '127.0.0.1:5', host: '127.0.0.1', listenerName: 'SASL_PLAINTEXT', securityProtocol: 'SASL_PLAINTEXT', authenticated: false };
   const session = new SaslSession({ listenerName: 'SASL_PLAINTEXT', client, mechanisms, failedAuthDelayMs: 100, log: silentLogger, now: () => now });
   return { session, client, advance: (ms: number) => (now += ms), now: () => now };
 }
@@ -51,7 +51,7 @@ describe('SASL session state machine', () => {
   it('is found from the connection\'s ClientInfo', () => {
     const { session, client } = setup();
     expect(saslSessionOf(client)).toBe(session);
-    expect(saslSessionOf({ connectionId: 2, remoteAddress: 'x' })).toBeUndefined();
+    expect(saslSessionOf({ ...client, connectionId: 2 })).toBeUndefined();
   });
 
   it('ApiVersions, SaslHandshake v1, SaslAuthenticate: authenticated with the user as principal', async () => {
@@ -65,7 +65,7 @@ describe('SASL session state machine', () => {
     expect(res).toEqual({ errorCode: ErrorCode.NONE, errorMessage: null, authBytes: Buffer.alloc(0), sessionLifetimeMs: 0n });
     expect(session.authenticating).toBe(false);
     expect(client.principal).toBe('alice');
-    expect((client as { authenticated?: boolean }).authenticated).toBe(true);
+    expect(client.authenticated).toBe(true);
     expect(session.gate(frame(0, 9))).toEqual({ action: 'dispatch' });
     expect(session.takeClose()).toBeUndefined();
   });
