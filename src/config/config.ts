@@ -98,6 +98,11 @@ export class BrokerConfig {
     return out;
   }
 
+  /** Every key server.properties sets, listener-prefixed ones included (a copy). */
+  staticValues(): Map<string, string> {
+    return new Map(this.values);
+  }
+
   /** The keys one dynamic layer sets. */
   dynamicValues(layer: 'dynamic-broker' | 'dynamic-default'): ReadonlyMap<string, string> {
     return this.dynamic[layer];
