@@ -7,6 +7,8 @@ import { SaslListener } from '../../../src/security/sasl/listener-sasl.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import type { BrokerServices } from '../../../src/handlers/types.js';
 import { plainToken, PLAIN_JAAS } from '../../helpers/sasl.js';
+import { KafkaWire } from '../../helpers/kafka-wire.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
 
 const services = {} as BrokerServices;
 const listener = (settings: Record<string, string>, name = 'SASL_PLAINTEXT') => new SaslListener(name, new BrokerConfig({ listeners: `${name}://:0`, ...settings }), services, silentLogger);
@@ -70,5 +72,23 @@ describe('SASL listener settings', () => {
     await expect(
       startBroker({ storage: 'memory', port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }), config: { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN' } }),
     ).rejects.toThrow(`${JAAS_KEY} is not set`);
+  });
+
+  it('SaslHandshake and SaslAuthenticate on a PLAINTEXT listener are ILLEGAL_SASL_STATE, as from KafkaApis', async () => {
+    const b = await startBroker({
+      storage: 'memory',
+      host: '127.0.0.1',
+      logger: pino({ level: 'silent' }),
+      config: { listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN', [JAAS_KEY]: PLAIN_JAAS },
+    });
+    const c = await KafkaWire.connect(b.listeners.find((l) => l.securityProtocol === 'PLAINTEXT')!.port, '127.0.0.1');
+    try {
+      expect(await c.request(17, 1, { mechanism: 'PLAIN' })).toEqual({ errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [] });
+      expect(await c.request(36, 2, { authBytes: plainToken('alice', 'alice-secret') })).toMatchObject({ errorCode: ErrorCode.ILLEGAL_SASL_STATE });
+      expect((await c.request(3, 12, { topics: null })).brokers).toHaveLength(1);
+    } finally {
+      c.destroy();
+      await b.close();
+    }
   });
 });
