@@ -10,8 +10,8 @@
  *   listener.name.<listener>.connections.max.reauth.ms, then connections.max.reauth.ms;
  * - connection.failed.authentication.delay.ms, sasl.server.max.receive.size and
  *   runnel.sasl.handshake.timeout.ms apply to every listener.
- * <listener> is the listener name in lower case. Values are read when used, so dynamic changes
- * apply to the next login; parsed JAAS entries are cached per text.
+ * <listener> is the listener name in lower case. Values are read when used (a changed value
+ * applies to the next login); parsed JAAS entries are cached per text.
  */
 import { ConfigError, type BrokerConfig } from '../../config/config.js';
 import type { BrokerServices, ClientInfo } from '../../handlers/types.js';
@@ -20,6 +20,8 @@ import { JaasParseError, parseSingleJaasEntry, type JaasEntry } from './jaas.js'
 import type { SaslMechanismFactory } from './mechanism.js';
 import { SASL_MECHANISMS, type SaslMechanismBuilder } from './registry.js';
 import { SaslSession, type SaslMechanisms } from './session.js';
+
+const API_VERSIONS_KEY = 18;
 
 export class SaslListener implements SaslMechanisms {
   private readonly prefix: string;
@@ -97,6 +99,7 @@ export class SaslListener implements SaslMechanisms {
   }
 
   newSession(client: ClientInfo, log: Logger): SaslSession {
-    return new SaslSession({ listenerName: this.listenerName, client, mechanisms: this, failedAuthDelayMs: this.failedAuthDelayMs, log });
+    const apiVersionsMax = this.broker.apiRanges?.().find((r) => r.apiKey === API_VERSIONS_KEY)?.maxVersion;
+    return new SaslSession({ listenerName: this.listenerName, client, mechanisms: this, failedAuthDelayMs: this.failedAuthDelayMs, log, apiVersionsMax });
   }
 }

@@ -51,6 +51,8 @@ export interface SaslSessionOptions {
   /** connection.failed.authentication.delay.ms */
   failedAuthDelayMs: number;
   log: Logger;
+  /** The highest ApiVersions version served: a higher one is answered UNSUPPORTED_VERSION and may be retried. */
+  apiVersionsMax?: number;
   now?: () => number;
 }
 
@@ -136,7 +138,9 @@ export class SaslSession {
     switch (this.st) {
       case 'initial':
         if (apiKey === API_VERSIONS_KEY) {
-          this.st = 'handshake';
+          // As Kafka: an ApiVersions at a version not served gets UNSUPPORTED_VERSION and the client may
+          // ask again at a lower one; only a served one moves on to the handshake.
+          if (frame.readInt16BE(2) <= (this.opts.apiVersionsMax ?? Infinity)) this.st = 'handshake';
           return { action: 'dispatch' };
         }
         if (apiKey === SASL_HANDSHAKE_KEY) return { action: 'dispatch' };

@@ -50,6 +50,17 @@ describe('SASL/PLAIN over the wire', () => {
     expect(await metadataWorks(c)).toBe(true);
   });
 
+  it('an ApiVersions at a version not served is answered UNSUPPORTED_VERSION and may be retried lower, as in Kafka', async () => {
+    const c = await conn();
+    c.sendRaw(rawFrame(18, 99, 1));
+    const frame = await c.readFrame();
+    expect(frame.readInt32BE(0)).toBe(1); // correlation id
+    expect(frame.readInt16BE(4)).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    expect((await c.request(18, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' })).errorCode).toBe(ErrorCode.NONE);
+    expect((await saslPlainLogin(c, 'alice', 'alice-secret')).errorCode).toBe(ErrorCode.NONE);
+    expect(await metadataWorks(c)).toBe(true);
+  });
+
   it('SaslAuthenticate v0 works too', async () => {
     const c = await conn();
     expect((await saslPlainLogin(c, 'bob', 'bob-secret', 0)).errorCode).toBe(ErrorCode.NONE);
