@@ -10,6 +10,10 @@
  *
  * A client over a quota is muted as Kafka mutes its channel: its response goes out at once (with
  * throttle_time_ms), then nothing more is read or handled from it for the throttle time.
+ *
+ * On a SASL listener the connection's SaslSession (src/security/sasl/session.ts) looks at each
+ * frame first: it may be served, fed to the mechanism as a raw token (after SaslHandshake v0), or
+ * close the connection; a failed exchange is answered and closed after a delay on a timer.
  */
 import type { Socket } from 'node:net';
 import { FrameReader, FrameTooLarge } from './frame-reader.js';
