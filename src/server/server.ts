@@ -97,5 +97,6 @@ export class KafkaServer {
     }, 1000);
     await closed;
     clearTimeout(forced);
+    this.opts.sasl?.close();
   }
 }

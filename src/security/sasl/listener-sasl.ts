@@ -98,6 +98,11 @@ export class SaslListener implements SaslMechanisms {
     }
   }
 
+  /** Stops what the mechanisms keep running (an OAUTHBEARER JWKS refresh, say): a factory may have a close(). */
+  close(): void {
+    for (const f of this.factories.values()) (f as { close?: () => void }).close?.();
+  }
+
   newSession(client: ClientInfo, log: Logger): SaslSession {
     const apiVersionsMax = this.broker.apiRanges?.().find((r) => r.apiKey === API_VERSIONS_KEY)?.maxVersion;
     return new SaslSession({ listenerName: this.listenerName, client, mechanisms: this, failedAuthDelayMs: this.failedAuthDelayMs, log, apiVersionsMax });

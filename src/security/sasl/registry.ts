@@ -23,7 +23,10 @@ export interface SaslMechanismEnv {
   broker: BrokerServices;
 }
 
-/** Makes a mechanism for one listener; throws ConfigError when its configuration is unusable. */
+/**
+ * Makes a mechanism for one listener; throws ConfigError when its configuration is unusable. A
+ * factory with a close() method has it called when the listener closes.
+ */
 export type SaslMechanismBuilder = (env: SaslMechanismEnv) => SaslMechanismFactory;
 
 /** PLAIN's users are the user_<name> options of its JAAS entry, which Kafka requires. */

@@ -92,3 +92,13 @@ describe('SASL listener settings', () => {
     }
   });
 });
+
+describe('SASL listener lifecycle', () => {
+  it('closes the mechanism factories that have a close()', () => {
+    let closed = 0;
+    const registry = new Map([['TEST', () => ({ name: 'TEST', create: () => ({ evaluate: async () => ({ response: Buffer.alloc(0) }) }), close: () => void closed++ })]]);
+    const l = new SaslListener('SASL_PLAINTEXT', new BrokerConfig({ listeners: 'SASL_PLAINTEXT://:0', 'sasl.enabled.mechanisms': 'TEST' }), services, silentLogger, registry);
+    l.close();
+    expect(closed).toBe(1);
+  });
+});
