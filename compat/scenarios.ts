@@ -47,6 +47,7 @@ export interface ScenarioSetup {
 import { clusterScenarios } from './scenarios-cluster.js';
 import { clusterCoordinatorScenarios } from './scenarios-cluster-coordinators.js';
 import { tlsScenarios } from './scenarios-security-tls.js';
+import { saslScenarios } from './scenarios-security-sasl.js';
 
 export const scenarios: readonly Scenario[] = [
   {
@@ -145,4 +146,5 @@ export const scenarios: readonly Scenario[] = [
   ...clusterScenarios,
   ...clusterCoordinatorScenarios,
   ...tlsScenarios,
+  ...saslScenarios,
 ];

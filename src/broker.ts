@@ -319,8 +319,8 @@ function brokerImage(config: BrokerConfig, nodeId: number, boundPorts?: Readonly
 }
 
 function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {
-  const settings = new Map<string, string>();
-  for (const e of config.entries()) if (!e.isDefault && e.value !== undefined) settings.set(e.key, e.value);
+  // Every static key, listener-prefixed ones (listener.name.*) included.
+  const settings = config.staticValues();
   settings.set(key, value);
   return new BrokerConfig(settings);
 }

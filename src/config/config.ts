@@ -38,6 +38,12 @@ export class BrokerConfig {
       if (def) {
         validate(key, def, value);
         this.values.set(key, value);
+      } else if (key.startsWith('listener.name.')) {
+        // listener.name.<listener>.<key>: one listener's own value, read by that listener (SASL, TLS).
+        this.values.set(key, value);
+      } else if (key === 'sasl.jaas.config') {
+        // As Kafka (JaasContext.loadServerContext): a broker reads JAAS only with listener and mechanism prefixes.
+        this.notices.push({ level: 'warn', message: 'Server config sasl.jaas.config should be prefixed with the listener and SASL mechanism name (listener.name.<listener>.<mechanism>.sasl.jaas.config), ignoring config' });
       } else if (IGNORED_KEYS.has(key)) {
         this.notices.push({ level: 'info', message: `config key ${key} has no effect on a single Runnel node; ignored` });
       } else {
@@ -91,6 +97,11 @@ export class BrokerConfig {
     const v = this.values.get(key);
     if (v !== undefined) out.push({ layer: 'static', value: v });
     return out;
+  }
+
+  /** Every key server.properties sets, listener-prefixed ones included (a copy). */
+  staticValues(): Map<string, string> {
+    return new Map(this.values);
   }
 
   /** The keys one dynamic layer sets. */

@@ -141,6 +141,12 @@ export const KEYS: Record<string, KeyDef> = {
   'ssl.endpoint.identification.algorithm': { type: 'string', default: 'https', doc: 'Whether a client (inter-broker) checks the server certificate names its host: https, or empty for no check.' },
   'ssl.principal.mapping.rules': { type: 'string', default: 'DEFAULT', doc: 'Principal name of a client certificate from its RFC 2253 subject: RULE:pattern/replacement/[LU] rules and DEFAULT (the subject as it is), first match wins; no match refuses the client.' },
   'runnel.ssl.reload.check.interval.ms': { type: 'long', default: '5000', min: 0, doc: 'Runnel: how often TLS listeners check their keystore and truststore files for a renewed certificate (0: never; an AlterConfigs of the listener\'s keystore keys always applies at once).' },
+  // ---- SASL (listeners with SASL_PLAINTEXT / SASL_SSL); listener.name.<listener>.<key> overrides where noted.
+  'sasl.enabled.mechanisms': { type: 'list', default: 'GSSAPI', doc: 'Mechanisms SASL listeners serve (listener.name.<listener>.sasl.enabled.mechanisms overrides). Runnel serves PLAIN and the mechanisms listed in Securing Runnel; as in Kafka the default is GSSAPI, which Runnel does not serve, so a SASL listener needs this key.' },
+  'connections.max.reauth.ms': { type: 'long', default: '0', min: 0, doc: 'KIP-368: longest SASL session; clients that support it re-authenticate before, others are disconnected on their next request after it. 0: sessions last as long as the credential. listener.name.<listener>[.<mechanism>].connections.max.reauth.ms overrides.' },
+  'connection.failed.authentication.delay.ms': { type: 'int', default: '100', min: 0, doc: 'How long a failed SASL authentication waits before its answer is sent and the connection closed (slows password guessing without holding up anything else).' },
+  'sasl.server.max.receive.size': { type: 'int', default: '524288', min: 1, doc: 'Largest frame read before a connection is authenticated; a larger one closes it.' },
+  'runnel.sasl.handshake.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'Runnel: a connection on a SASL listener that has not completed authentication (or a re-authentication) within this time is closed. Kafka has no such bound short of connections.max.idle.ms.' },
 };
 
 /**

@@ -48,6 +48,8 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 import unregisterBroker from './64-unregister-broker.js';
+import saslHandshake from './17-sasl-handshake.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
 
 const served: readonly Handler[] = [
   addPartitionsToTxn,
@@ -64,6 +66,8 @@ const served: readonly Handler[] = [
   consumerGroupHeartbeat,
   consumerGroupDescribe,
   unregisterBroker,
+  saslHandshake,
+  saslAuthenticate,
   initProducerId,
   offsetCommit,
   offsetFetch,

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { usesTls, type ListenerSpec } from '../security/listener-spec.js';
+import { usesSasl, usesTls, type ListenerSpec } from '../security/listener-spec.js';
+import { SaslListener } from '../security/sasl/listener-sasl.js';
 import type { BrokerServices } from '../handlers/types.js';
 import type { Logger } from '../util/logger.js';
 import { normalizeIp } from '../quotas/quota-entity.js';
@@ -41,9 +42,11 @@ export class KafkaServer {
   constructor(
     readonly spec: ListenerSpec,
     private readonly broker: BrokerServices,
-    private readonly opts: ConnectionOptions,
+    private opts: ConnectionOptions,
     private readonly log: Logger,
   ) {
+    // SASL listeners authenticate every connection first; a bad SASL configuration fails here, at start-up.
+    if (usesSasl(spec.securityProtocol)) this.opts = { ...opts, sasl: new SaslListener(spec.name, broker.config, broker, log) };
     this.server = socketServerFor(spec, (socket, principal) => this.accept(socket, principal), broker, log);
     this.server.on('error', (err) => log.error({ err, listener: spec.name }, 'listener error'));
   }
@@ -115,5 +118,6 @@ export class KafkaServer {
     }, 1000);
     await closed;
     clearTimeout(forced);
+    this.opts.sasl?.close();
   }
 }
