@@ -118,6 +118,9 @@ export const KEYS: Record<string, KeyDef> = {
   'inter.broker.listener.name': { type: 'string', doc: 'Listener brokers use to reach each other (default: the first listener).' },
   'quota.window.num': { type: 'int', default: '11', min: 1, doc: 'Samples kept to measure a client quota (the rate spans this many windows).' },
   'quota.window.size.seconds': { type: 'int', default: '1', min: 1, doc: 'Length of one client quota sample.' },
+  'authorizer.class.name': { type: 'enum', default: '', values: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'runnel.StandardAuthorizer'], doc: 'Enables ACLs: one of Kafka\'s authorizer class names (StandardAuthorizer, AclAuthorizer; both mean the same here) or runnel.StandardAuthorizer. Empty: no authorization.' },
+  'super.users': { type: 'string', default: '', doc: 'Principals allowed everything, semicolon-separated (User:admin;User:ops).' },
+  'allow.everyone.if.no.acl.found': { type: 'bool', default: 'false', doc: 'Allow access to a resource that has no ACL at all (otherwise only super.users may use it).' },
 };
 
 /** Kafka keys that have no effect on a single Runnel node; accepted so that Kafka's files work as they are. */
