@@ -16,7 +16,7 @@ import { aclAdmin, filterOf, isApiError } from './acl-common.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<DescribeAclsRequest, DescribeAclsResponse>(DescribeAclsRequestMeta, {
-  note: 'ANY / MATCH / LITERAL / PREFIXED filters; needs DESCRIBE on the cluster; SECURITY_DISABLED without authorizer.class.name',
+  note: 'ANY / MATCH / LITERAL / PREFIXED filters; needs DESCRIBE on the cluster; SECURITY_DISABLED without authorizer.class.name; a filter with UNKNOWN elements gets INVALID_REQUEST (Kafka closes the connection)',
   handle(req, ctx) {
     const refuse = (errorCode: number, errorMessage: string): DescribeAclsResponse => ({ throttleTimeMs: 0, errorCode, errorMessage, resources: [] });
     const filter = filterOf(req);

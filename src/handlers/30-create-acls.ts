@@ -18,7 +18,7 @@ import { aclAdmin, creationBinding, creationError, isApiError } from './acl-comm
 import { defineHandler } from './types.js';
 
 export default defineHandler<CreateAclsRequest, CreateAclsResponse>(CreateAclsRequestMeta, {
-  note: 'LITERAL / PREFIXED; needs ALTER on the cluster; stored in acls.json (one node) or etcd (cluster)',
+  note: 'LITERAL / PREFIXED; needs ALTER on the cluster; stored in acls.json (one node) or etcd (cluster); a creation with UNKNOWN elements gets INVALID_REQUEST alone (Kafka refuses the whole request)',
   async handle(req, ctx) {
     const admin = aclAdmin(ctx, AclOp.ALTER, 'No Authorizer is configured.');
     if (isApiError(admin)) return { throttleTimeMs: 0, results: req.creations.map(() => ({ errorCode: admin.code, errorMessage: admin.message })) };

@@ -31,7 +31,7 @@ beforeAll(async () => {
   cluster = await startCluster({
     brokers: 2,
     config: { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' },
-    brokerConfig: (id) => (id === 1 ? { 'super.users': 'User:ANONYMOUS' } : {}),
+    brokerConfig: (id): Record<string, string> => (id === 1 ? { 'super.users': 'User:ANONYMOUS' } : {}),
   });
 }, 120_000);
 
