@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type Broker } from '../../src/broker.js';
 import { aclsFlags, planCommand } from '../../src/cli/acls.js';
 import { runnel, type ToolResult } from './run-tool.js';
+import { KafkaWire } from '../helpers/kafka-wire.js';
 
 let broker: Broker;
 let plain: Broker;
@@ -64,17 +65,25 @@ describe('runnel acls', { timeout: 300_000 }, () => {
   });
 
   it('removes after confirmation, or with --force', async () => {
+    // What the broker has, read over the wire in-process (cheaper than spawning --list).
+    const topicAcls = async (name: string): Promise<string[]> => {
+      const w = await KafkaWire.connect(broker.port);
+      try {
+        const d = await w.request(29, 3, { resourceTypeFilter: 2, resourceNameFilter: name, patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
+        return d.resources.flatMap((r: any) => r.acls.map((a: any) => `${a.principal} ${a.operation}`)).sort();
+      } finally {
+        await w.close();
+      }
+    };
     const no = await acls(['--remove', '--topic', 'orders'], 'n\n');
     expect(no.stdout).toBe(`Are you sure you want to delete all ACLs for resource filter \`${res('TOPIC', 'orders')}\`? (y/n)\n`);
-    expect((await acls(['--list', '--topic', 'orders'])).stdout.split('\n\t')).toHaveLength(6);
+    expect(await topicAcls('orders')).toHaveLength(5);
     const some = await acls(['--remove', '--force', '--topic', 'orders', '--allow-principal', 'User:bob', '--operation', 'Read']);
     expect(some).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect((await acls(['--list', '--topic', 'orders'])).stdout).not.toContain('User:bob, host=*, operation=READ');
+    expect(await topicAcls('orders')).toEqual(['User:alice 3', 'User:alice 8', 'User:bob 8', 'User:mallory 2']);
     const yes = await acls(['--remove', '--topic', 'orders'], 'y\n');
     expect(yes.code).toBe(0);
-    expect((await acls(['--list', '--topic', 'orders'])).stdout).toBe('');
-    const all = await acls(['--remove', '--force', '--topic', 'x', '--resource-pattern-type', 'any']);
-    expect(all.code).toBe(0);
+    expect(await topicAcls('orders')).toEqual([]);
   });
 
   it('refuses a bad command line with one line and exit 1', async () => {
