@@ -68,28 +68,17 @@ export class AclIndex {
   /** The rule for `principal` from `host` doing `op` on the resource (type, name). */
   find(principal: string, host: string, op: number, type: number, name: string): AclRule {
     const s = this.sections.get(type);
-    if (!s) return { kind: 'no-acls' };
-    let allowAcl: AclBinding | undefined;
-    let any = false;
-    const check = (acls: readonly AclBinding[] | undefined): AclBinding | undefined => {
-      if (!acls) return undefined;
-      for (const acl of acls) {
-        any = true;
-        const r = aclResult(acl, principal, host, op);
-        if (r === false) return acl;
-        if (r === true) allowAcl ??= acl;
-      }
-      return undefined;
-    };
-    let deny = check(s.literal.get(name));
-    for (let i = 0; !deny && i < s.prefixLengths.length && s.prefixLengths[i] <= name.length; i++) {
+    if (!s) return NO_ACLS;
+    const m: Matching = { allow: undefined, deny: undefined, any: false };
+    scan(s.literal.get(name), principal, host, op, m);
+    for (let i = 0; !m.deny && i < s.prefixLengths.length && s.prefixLengths[i] <= name.length; i++) {
       const len = s.prefixLengths[i];
-      deny = check(s.prefixed.get(len === name.length ? name : name.slice(0, len)));
+      scan(s.prefixed.get(len === name.length ? name : name.slice(0, len)), principal, host, op, m);
     }
-    deny ??= check(s.wildcard);
-    if (deny) return { kind: 'acl', allowed: false, acl: deny };
-    if (allowAcl) return { kind: 'acl', allowed: true, acl: allowAcl };
-    return any ? { kind: 'no-match' } : { kind: 'no-acls' };
+    if (!m.deny) scan(s.wildcard, principal, host, op, m);
+    if (m.deny) return { kind: 'acl', allowed: false, acl: m.deny };
+    if (m.allow) return { kind: 'acl', allowed: true, acl: m.allow };
+    return m.any ? NO_MATCH : NO_ACLS;
   }
 
   /** The ACLs of one resource type (authorizeByResourceType scans them). */
@@ -97,6 +86,30 @@ export class AclIndex {
     const s = this.sections.get(type);
     if (!s) return [];
     return [...s.literal.values(), s.wildcard, ...s.prefixed.values()].flat();
+  }
+}
+
+const NO_ACLS: AclRule = { kind: 'no-acls' };
+const NO_MATCH: AclRule = { kind: 'no-match' };
+
+interface Matching {
+  allow: AclBinding | undefined;
+  deny: AclBinding | undefined;
+  /** Some ACL applies to the resource (whoever it is for). */
+  any: boolean;
+}
+
+/** Kafka's checkSection over one list of ACLs whose pattern applies: stops at the first DENY. */
+function scan(acls: readonly AclBinding[] | undefined, principal: string, host: string, op: number, m: Matching): void {
+  if (!acls) return;
+  for (const acl of acls) {
+    m.any = true;
+    const r = aclResult(acl, principal, host, op);
+    if (r === false) {
+      m.deny = acl;
+      return;
+    }
+    if (r === true) m.allow ??= acl;
   }
 }
 
