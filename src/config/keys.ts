@@ -147,6 +147,9 @@ export const KEYS: Record<string, KeyDef> = {
   'connection.failed.authentication.delay.ms': { type: 'int', default: '100', min: 0, doc: 'How long a failed SASL authentication waits before its answer is sent and the connection closed (slows password guessing without holding up anything else).' },
   'sasl.server.max.receive.size': { type: 'int', default: '524288', min: 1, doc: 'Largest frame read before a connection is authenticated; a larger one closes it.' },
   'runnel.sasl.handshake.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'Runnel: a connection on a SASL listener that has not completed authentication (or a re-authentication) within this time is closed. Kafka has no such bound short of connections.max.idle.ms.' },
+  'authorizer.class.name': { type: 'enum', default: '', values: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'runnel.StandardAuthorizer'], doc: 'Enables ACLs: one of Kafka\'s authorizer class names (StandardAuthorizer, AclAuthorizer; both mean the same here) or runnel.StandardAuthorizer. Empty: no authorization.' },
+  'super.users': { type: 'string', default: '', doc: 'Principals allowed everything, semicolon-separated (User:admin;User:ops).' },
+  'allow.everyone.if.no.acl.found': { type: 'bool', default: 'false', doc: 'Allow access to a resource that has no ACL at all (otherwise only super.users may use it).' },
 };
 
 /**

@@ -20,6 +20,9 @@ import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import describeClientQuotas from './48-describe-client-quotas.js';
 import alterClientQuotas from './49-alter-client-quotas.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
 import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
@@ -82,6 +85,9 @@ const served: readonly Handler[] = [
   offsetDelete,
   describeClientQuotas,
   alterClientQuotas,
+  describeAcls,
+  createAcls,
+  deleteAcls,
   produce, fetch, listOffsets, metadata, apiVersions, describeCluster,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, incrementalAlterConfigs, describeTopicPartitions];
 
