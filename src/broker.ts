@@ -29,6 +29,7 @@ import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
+import { ALLOW_ALL } from './ports/authorizer.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -213,6 +214,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     loggers,
     brokerRegistry: topology.brokerRegistry,
     quotas,
+    authorizer: ALLOW_ALL,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));

@@ -15,6 +15,7 @@ import type { BrokerLoggers } from '../util/loggers.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 import type { ClientQuotas } from '../quotas/client-quotas.js';
+import type { Authorizer } from '../ports/authorizer.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
@@ -24,6 +25,8 @@ export interface ClientInfo {
   clientSoftwareVersion?: string;
   /** The authenticated principal's name (none until authentication exists: quotas see ANONYMOUS). */
   principal?: string;
+  /** The client's IP address. */
+  host?: string;
 }
 
 /** What handlers may ask of the metadata owner (src/cluster/metadata-owner.ts). */
@@ -74,6 +77,8 @@ export interface BrokerServices {
   loggers: BrokerLoggers;
   /** Client quotas: their store and the managers that measure usage against them. */
   quotas: ClientQuotas;
+  /** Who may do what (ALLOW_ALL unless an authorizer is configured). */
+  authorizer: Authorizer;
   log: Logger;
 }
 
