@@ -1,4 +1,8 @@
-/** Kafka's principal string for a connection: User:<name>, User:ANONYMOUS before authentication. */
-export function principalOf(client: { principal?: string }): string {
-  return `User:${client.principal ?? 'ANONYMOUS'}`;
+/** Kafka principals: the default principal builder makes `User:<name>`, and an unauthenticated client is User:ANONYMOUS. */
+import type { ClientInfo } from '../handlers/types.js';
+
+export const ANONYMOUS = 'ANONYMOUS';
+
+export function principalOf(client: Pick<ClientInfo, 'principal'>): string {
+  return `User:${client.principal ?? ANONYMOUS}`;
 }

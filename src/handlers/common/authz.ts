@@ -20,15 +20,10 @@ const identities = new WeakMap<HandlerContext, RequestIdentity>();
 export function identityOf(ctx: HandlerContext): RequestIdentity {
   let who = identities.get(ctx);
   if (!who) {
-    who = { principal: principalOf(ctx.client), host: ctx.client.host ?? hostOf(ctx.client.remoteAddress) };
+    who = { principal: principalOf(ctx.client), host: ctx.client.host };
     identities.set(ctx, who);
   }
   return who;
-}
-
-/** "1.2.3.4:5678", "::ffff:1.2.3.4:5678" or "[::1]:5678" without the port (and the IPv4-mapped prefix). */
-function hostOf(remoteAddress: string): string {
-  return remoteAddress.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 }
 
 /** Whether an authorizer is configured: handlers skip work that only matters with one. */
