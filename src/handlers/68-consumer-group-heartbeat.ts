@@ -20,7 +20,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { AclOp, DENIED_MESSAGE, ResourceType, checker, groupDenied } from './common/authz.js';
 
 export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>(ConsumerGroupHeartbeatRequestMeta, {
-  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once.',
+  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once; topics matched by a regex are not checked for DESCRIBE.',
   async handle(req, ctx) {
     const refusal = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
     // As Kafka: READ on the group, then DESCRIBE on every subscribed topic named, before the coordinator.
