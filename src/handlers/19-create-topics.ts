@@ -17,8 +17,8 @@
  *
  * Authorization, as Kafka's controller: CREATE on the cluster, or else on each topic
  * (TOPIC_AUTHORIZATION_FAILED, "Authorization failed.", before any other check but duplicates);
- * the resulting configs only with DESCRIBE_CONFIGS on the topic (topicConfigErrorCode
- * TOPIC_AUTHORIZATION_FAILED and no configs otherwise).
+ * the resulting configs, partition count and replication factor only with DESCRIBE_CONFIGS on the
+ * topic (topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED, no configs and -1 otherwise).
  *
  * -1 for the defaults is accepted at every version, as Kafka's broker does: its Java client only
  * sends it from v4 (KIP-464), but kafkajs sends numPartitions and replicationFactor -1 at v3 when
@@ -69,9 +69,9 @@ function failed(name: string, e: ApiError): CreateTopicsResponseCreatableTopicRe
 }
 
 function succeeded(name: string, topicId: string, plan: Plan, ctx: HandlerContext): CreateTopicsResponseCreatableTopicResult {
-  // The resulting configs only to a client that may DESCRIBE_CONFIGS the topic (unlogged), as Kafka.
+  // The resulting layout and configs only to a client that may DESCRIBE_CONFIGS the topic (unlogged), as Kafka's controller.
   if (!allowed(ctx, AclOp.DESCRIBE_CONFIGS, ResourceType.TOPIC, name, false))
-    return { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, numPartitions: plan.partitions, replicationFactor: plan.replicas[0]?.length ?? 1, configs: [] };
+    return { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, numPartitions: -1, replicationFactor: -1, configs: [] };
   const configs = TOPIC_CONFIG_NAMES.map((n) => {
     const c = describeTopicConfig(ctx.broker.config, plan.configs, n);
     return { name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive };

@@ -44,7 +44,7 @@ describe('topics and partitions', () => {
     const yes: any = byName.get('new-yes');
     expect([yes.errorCode, yes.topicConfigErrorCode, yes.configs.length > 0]).toEqual([0, 0, true]);
     const blind: any = byName.get('new-blind');
-    expect([blind.errorCode, blind.topicConfigErrorCode, blind.configs.length, blind.numPartitions]).toEqual([0, TOPIC_AUTHZ, 0, 1]);
+    expect([blind.errorCode, blind.topicConfigErrorCode, blind.configs.length, blind.numPartitions, blind.replicationFactor]).toEqual([0, TOPIC_AUTHZ, 0, -1, -1]);
   });
 
   it('DeleteTopics: a name without DESCRIBE is TOPIC_AUTHORIZATION_FAILED even if unknown; with DESCRIBE, unknown is UNKNOWN_TOPIC_OR_PARTITION; DELETE needed', async () => {
