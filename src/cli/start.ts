@@ -56,7 +56,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   // Without log.dirs/log.dir the data goes to the default ./data (not a temporary directory, as for
   // an embedded broker); with them, startBroker uses every one of them.
   const configured = config.isSet('log.dirs') || config.isSet('log.dir');
-  const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true }).catch((err: unknown) => {
+  const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true, console: config.bool('runnel.console.enable') }).catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`cannot listen on ${config.list('listeners')[0]}: the address is in use`);
     throw err;
