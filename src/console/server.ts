@@ -66,6 +66,10 @@ export class WebConsole {
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return true;
+    }
     if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname.startsWith('/assets/')) {
       void this.serveFile(url.pathname === '/' ? '/index.html' : url.pathname, res);
       return true;
