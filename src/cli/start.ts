@@ -6,7 +6,9 @@ import { option, parseFlags, UsageError } from './args.js';
 const HELP = `Usage: runnel start [--config server.properties] [--override key=value ...]
 
 Runs the broker. Without --config it listens on PLAINTEXT://:9092, advertises localhost:9092 and
-keeps its data in ./data. Kafka's server.properties keys are read (see README.md).
+keeps its data in ./data. Kafka's server.properties keys are read (see README.md). The web
+console and /metrics are served on http://localhost:9404/ (runnel.metrics.port;
+runnel.console.enable=false turns the console off).
 
 Options:
   --config FILE          A server.properties file
