@@ -43,8 +43,8 @@ export function overviewPage(root: HTMLElement): () => void {
       brokers.replaceChildren(
         h('h2', { id: 'brokers-h' }, 'Brokers'),
         table(
-          ['Id', 'Host', 'Port', 'Rack', 'Role'],
-          (o.brokers as Array<{ id: number; host: string; port: number; rack: string | null }>).map((b) => [b.id, b.host, b.port, b.rack ?? '–', b.id === o.controller ? 'controller' : 'broker']),
+          ['Id', 'Host', 'Port', 'Rack', 'Role', 'State'],
+          (o.brokers as Array<{ id: number; host: string; port: number; rack: string | null; up: boolean }>).map((b) => [b.id, b.host, b.port, b.rack ?? '–', b.id === o.controller ? 'controller' : 'broker', b.up ? 'up' : 'down']),
           `Cluster ${o.clusterId}${o.readOnly ? ' (console is read-only)' : ''}`,
         ),
       );

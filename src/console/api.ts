@@ -54,6 +54,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       matched = true;
       if (r.method !== method) continue;
       if (method !== 'GET' && ctx.readOnly) throw new HttpError(403, 'the console is read-only (runnel.console.read.only)');
+      if (method !== 'GET') checkChangeRequest(req);
       const params = m.slice(1).map((s) => {
         try {
           return decodeURIComponent(s);
@@ -73,6 +74,29 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       ctx.broker.log.warn({ err, url: url.pathname }, 'console: API request failed');
       send(res, 500, { error: (err as Error).message });
     }
+  }
+}
+
+/**
+ * A change must come from the console's own page: a browser's request from another site carries
+ * that site's Origin, and a JSON content type cannot be sent cross-site without a CORS preflight,
+ * which is never granted. Clients other than browsers (curl, scripts) send no Origin.
+ */
+function checkChangeRequest(req: IncomingMessage): void {
+  if (!sameOrigin(req)) throw new HttpError(403, 'cross-site requests are refused');
+  const type = req.headers['content-type'];
+  if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' && !/^application\/json\b/i.test(type ?? ''))
+    throw new HttpError(415, 'send the body as application/json');
+}
+
+/** Whether the request has no Origin (not a browser) or the console's own. */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
   }
 }
 
@@ -174,11 +198,15 @@ route('GET', '/overview', async (ctx) => {
     }
   const groups: Record<string, number> = {};
   for (const g of await ctx.admin.listGroups()) groups[g.state] = (groups[g.state] ?? 0) + 1;
+  // In a cluster: brokers registered once but not alive now (Kafka's fenced brokers) are shown as down.
+  const fenced = ctx.broker.brokerRegistry ? await ctx.broker.brokerRegistry.fenced() : [];
+  const alive = image.brokers().map((b) => ({ id: b.id, host: b.endpoints[0]?.host, port: b.endpoints[0]?.port, rack: b.rack, up: true }));
+  const down = fenced.filter((f) => !alive.some((a) => a.id === f.id)).map((b) => ({ id: b.id, host: b.endpoints[0]?.host, port: b.endpoints[0]?.port, rack: b.rack, up: false }));
   return {
     clusterId: ctx.broker.clusterId,
     nodeId: ctx.broker.nodeId,
     controller: image.controllerForClients(ctx.broker.nodeId),
-    brokers: image.brokers().map((b) => ({ id: b.id, host: b.endpoints[0]?.host, port: b.endpoints[0]?.port, rack: b.rack })),
+    brokers: [...alive, ...down].sort((a, b) => a.id - b.id),
     topics: topics.length,
     partitions,
     underReplicated,

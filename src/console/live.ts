@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiContext } from './api.js';
+import { sameOrigin, type ApiContext } from './api.js';
 import { readForward, type ConsoleRecord } from './records.js';
 
 const TICK_MS = 200;
@@ -27,6 +27,8 @@ export class LiveHub {
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
+    // WebSockets have no CORS: another site's page could otherwise read the feeds.
+    if (!sameOrigin(req)) return refuse(403, 'Forbidden');
     const path = url.pathname;
     let start: ((ws: WebSocket) => void) | undefined;
     try {

@@ -184,7 +184,7 @@ describe.skipIf(!haveChromium && !inCI)('web console in Chromium', () => {
       await page.getByRole('button', { name: 'Preview' }).click();
       await page.getByText('Preview only: the group has members').waitFor();
       expect(await page.getByRole('button', { name: 'Reset offsets' }).isDisabled()).toBe(true);
-      const refused = await fetch(`${base}/api/groups/e2e-lagger/reset`, { method: 'POST', body: JSON.stringify({ strategy: 'latest' }) });
+      const refused = await fetch(`${base}/api/groups/e2e-lagger/reset`, { method: 'POST', body: JSON.stringify({ strategy: 'latest' }), headers: { 'content-type': 'application/json' } });
       expect(refused.status).toBe(409);
     } finally {
       clearInterval(feeding);
