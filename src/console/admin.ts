@@ -73,7 +73,17 @@ export class ConsoleAdmin {
   async call<Req, Res>(apiKey: number, version: number, body: Req, who: { remoteAddress?: string; principal?: string } = {}): Promise<Res> {
     const handler = handlerRegistry.get(apiKey);
     if (!handler || version < handler.minVersion || version > handler.maxVersion) throw new AdminError(ErrorCode.UNSUPPORTED_VERSION, `API ${apiKey} v${version} is not served`, 500);
-    const client: ClientInfo = { connectionId: -1, remoteAddress: who.remoteAddress ?? 'console', clientSoftwareName: 'runnel-console', principal: who.principal };
+    // The console is a client of its own kind: no Kafka listener, authenticated as `principal` (undefined: ANONYMOUS) by the HTTP layer.
+    const client: ClientInfo = {
+      connectionId: -1,
+      remoteAddress: who.remoteAddress ?? 'console',
+      host: who.remoteAddress ?? '127.0.0.1',
+      listenerName: this.broker.advertised().name,
+      securityProtocol: 'PLAINTEXT',
+      authenticated: true,
+      clientSoftwareName: 'runnel-console',
+      principal: who.principal,
+    };
     const ctx: HandlerContext = {
       apiVersion: version,
       header: { requestApiKey: apiKey, requestApiVersion: version, correlationId: ++correlation, clientId: 'runnel-console' },
