@@ -299,7 +299,7 @@ export function topicPage(root: HTMLElement, topicParam: string): () => void {
     h('section', { 'aria-labelledby': 'msgs-h' }, h('h2', { id: 'msgs-h' }, 'Messages'), browseForm, h('div', { class: 'buttons' }, prevBtn, nextBtn), records),
     h('section', { 'aria-labelledby': 'tail-h' }, h('h2', { id: 'tail-h' }, 'Live tail'), h('div', { class: 'toolbar' }, field('Records per second at most', tailRate), tailBtn), tailInfo, tailBox),
     produceForm,
-    h('section', { 'aria-labelledby': 'cfg-h' }, h('h2', { id: 'cfg-h' }, 'Configs'), configsBox),
+    h('section', { 'aria-labelledby': 'cfg-h' }, h('h2', { id: 'cfg-h' }, 'Configs'), h('details', {}, h('summary', {}, 'Show and edit the topic’s configs'), configsBox)),
     h('section', { 'aria-labelledby': 'prod-h' }, h('h2', { id: 'prod-h' }, 'Producers'), producersBox),
   );
   syncPos();

@@ -75,6 +75,8 @@ export class LagTracker {
     const groups = await this.admin.listGroups();
     const alive = new Set(groups.map((g) => g.groupId));
     for (const g of this.history.keys()) if (!alive.has(g)) this.history.delete(g);
+    // Entries of deleted groups and partitions would pile up: start over now and then (the next sample reads again).
+    if (this.tsCache.size > 100_000) this.tsCache.clear();
     for (const g of groups) {
       const lags = await this.lag(g.groupId, now);
       if (lags.length === 0 && !this.history.has(g.groupId)) continue;

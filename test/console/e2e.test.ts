@@ -178,6 +178,11 @@ describe.skipIf(!haveChromium && !inCI)('web console in Chromium', () => {
       await page.getByText('consumer-').or(page.getByText('e2e')).first().waitFor();
       expect(await page.getByRole('button', { name: 'Delete group…' }).isDisabled()).toBe(true);
       await shot('group-lagging');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      expect(await fitsWidth()).toBe(true);
+      await shot('group-phone');
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       // With members, a reset is previewed but refused.
       await page.getByLabel('Reset to').selectOption('latest');
