@@ -29,8 +29,7 @@ import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
-import { TrafficMeter } from './console/meter.js';
-import { WebConsole } from './console/server.js';
+import type { TrafficMeter } from './console/meter.js';
 import { ALLOW_ALL } from './ports/authorizer.js';
 import type { ListenerSpec } from './security/listener-spec.js';
 
@@ -207,7 +206,9 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   topology.onLeadership(followLeadership(groups, transactions, loggers.get('runnel.groups')));
   const boundPorts = new Map(listeners.map((l) => [l.name, l.port]));
   const prometheus = new PrometheusMetrics(logs, groups, topology.metrics);
-  const meter = webConsole ? new TrafficMeter() : undefined;
+  // Loaded only when served: the tools and embedded brokers without it do not pay for its modules.
+  const consoleModule = webConsole ? await import('./console/server.js') : undefined;
+  const meter: TrafficMeter | undefined = consoleModule ? new consoleModule.TrafficMeter() : undefined;
   const services: BrokerServices = {
     config,
     clusterId: meta.clusterId,
@@ -255,7 +256,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   let metricsServer: { server: Server; port: number } | undefined;
   let consoleServer: { server: Server; port: number } | undefined;
   let stopping = false;
-  const web = meter ? new WebConsole(services, meter, consoleOptions(config)) : undefined;
+  const web = consoleModule && meter ? new consoleModule.WebConsole(services, meter, consoleOptions(config)) : undefined;
   const ownConsolePort = web && config.isSet('runnel.console.port');
   if (serveMetrics || (web && !ownConsolePort)) {
     try {

@@ -15,6 +15,8 @@ import { LagTracker } from './lag.js';
 import { LiveHub } from './live.js';
 import type { TrafficMeter } from './meter.js';
 
+export { TrafficMeter } from './meter.js';
+
 export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 
 const TYPES: Record<string, string> = {
