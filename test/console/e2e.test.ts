@@ -88,12 +88,15 @@ describe.skipIf(!haveChromium && !inCI)('web console in Chromium', () => {
     await page.getByRole('link', { name: 'Topics', exact: true }).click();
     await page.getByLabel('Topic name').fill(topic);
     await page.getByLabel('Partitions').fill('2');
-    await page.getByRole('button', { name: 'Create topic' }).click();
-    await page.getByRole('link', { name: topic }).click();
+    // By keyboard: Enter submits the form, the new topic's link takes focus with Tab order and Enter follows it.
+    await page.getByLabel('Partitions').press('Enter');
+    await page.getByRole('link', { name: topic }).focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: topic, level: 1 }).waitFor();
     expect(await unlabelled()).toEqual([]);
 
-    await page.getByRole('button', { name: 'Start live tail' }).click();
+    await page.getByRole('button', { name: 'Start live tail' }).focus();
+    await page.keyboard.press('Space');
     await page.getByText('Tailing: 0 shown').waitFor();
     await kcat(topic, ['order-1:{"item":"widget","qty":1}', 'order-2:{"item":"gadget","qty":2}']);
     const produced = Date.now();
