@@ -100,7 +100,7 @@ export function groupPage(root: HTMLElement, id: string): () => void {
   };
   const resetForm = h(
     'form',
-    { class: 'inline-form', 'aria-labelledby': 'reset-h' },
+    { class: 'inline-form changes', 'aria-labelledby': 'reset-h' },
     h('h2', { id: 'reset-h' }, 'Reset offsets'),
     h('p', { class: 'muted' }, 'Only while the group has no members, as kafka-consumer-groups --reset-offsets.'),
     field('Topic', topicSel),
@@ -149,7 +149,7 @@ export function groupPage(root: HTMLElement, id: string): () => void {
     h('section', { 'aria-labelledby': 'lag-h' }, h('h2', { id: 'lag-h' }, 'Lag'), lagBox, total.el, perPart),
     h('section', { 'aria-labelledby': 'mem-h' }, h('h2', { id: 'mem-h' }, 'Members'), members),
     resetForm,
-    h('div', { class: 'actions' }, delBtn),
+    h('div', { class: 'actions changes' }, delBtn),
   );
 
   const load = async (): Promise<void> => {

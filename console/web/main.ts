@@ -50,3 +50,10 @@ function render(): void {
 }
 window.addEventListener('hashchange', render);
 render();
+// A read-only console (runnel.console.read.only) hides the controls that change things; the API refuses them anyway.
+void fetch('/api/overview')
+  .then((r) => r.json())
+  .then((o: { readOnly?: boolean }) => {
+    if (o.readOnly) document.body.dataset.readOnly = 'true';
+  })
+  .catch(() => undefined);

@@ -214,7 +214,7 @@ export function topicPage(root: HTMLElement, topicParam: string): () => void {
   const pValue = h('textarea', { rows: 3 });
   const pHeaders = h('textarea', { rows: 2, placeholder: 'source=console' });
   const pPart = select([['', 'By key (or any)']], '');
-  const produceForm = h('form', { class: 'inline-form', 'aria-labelledby': 'produce-h' }, h('h2', { id: 'produce-h' }, 'Produce a record'), field('Key', pKey), field('Value', pValue), field('Headers', pHeaders, 'key=value, one per line'), field('Target partition', pPart), h('button', { type: 'submit' }, 'Produce'));
+  const produceForm = h('form', { class: 'inline-form changes', 'aria-labelledby': 'produce-h' }, h('h2', { id: 'produce-h' }, 'Produce a record'), field('Key', pKey), field('Value', pValue), field('Headers', pHeaders, 'key=value, one per line'), field('Target partition', pPart), h('button', { type: 'submit' }, 'Produce'));
   produceForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -276,7 +276,7 @@ export function topicPage(root: HTMLElement, topicParam: string): () => void {
           };
           save.addEventListener('click', () => void alter(input.value));
           reset?.addEventListener('click', () => void alter(null));
-          return [h('span', { title: c.documentation ?? '' }, c.name), input, SOURCES[c.source] ?? String(c.source), [save, reset]];
+          return [h('span', { title: c.documentation ?? '' }, c.name), input, SOURCES[c.source] ?? String(c.source), h('span', { class: 'changes' }, save, reset)];
         }),
         'Configs (overrides and defaults, as DescribeConfigs reports them)',
       ),
@@ -292,7 +292,7 @@ export function topicPage(root: HTMLElement, topicParam: string): () => void {
     h('p', { class: 'crumbs' }, h('a', { href: '#/topics' }, 'Topics'), ' / '),
     h('h1', {}, topic),
     msg,
-    h('div', { class: 'actions' }, addForm, delButton),
+    h('div', { class: 'actions changes' }, addForm, delButton),
     dialog,
     h('section', { 'aria-labelledby': 'parts-h' }, h('h2', { id: 'parts-h' }, 'Partitions'), partsBox),
     h('section', { 'aria-labelledby': 'vol-h' }, h('h2', { id: 'vol-h' }, 'Message volume'), timeline.el),

@@ -27,7 +27,7 @@ export function topicsPage(root: HTMLElement): () => void {
   const configs = h('textarea', { rows: 2, placeholder: 'retention.ms=86400000' });
   const create = h(
     'form',
-    { class: 'inline-form', 'aria-labelledby': 'create-h' },
+    { class: 'inline-form changes', 'aria-labelledby': 'create-h' },
     h('h2', { id: 'create-h' }, 'Create a topic'),
     field('Topic name', name),
     field('Partitions', partitions),

@@ -211,6 +211,18 @@ describe.skipIf(!haveChromium && !inCI)('web console in Chromium', () => {
     await shot('group-reset');
   });
 
+  it('hides the controls that change things when read-only', { timeout: 60_000 }, async () => {
+    const ro = await startBroker({ port: 0, storage: 'memory', console: true, config: { 'runnel.console.port': 0, 'runnel.console.read.only': true } });
+    try {
+      await page.goto(`http://127.0.0.1:${ro.consolePort}/#/topics`);
+      await page.getByRole('heading', { name: 'Topics' }).waitFor();
+      await expect.poll(() => page.getByRole('button', { name: 'Create topic' }).count()).toBe(0);
+      await shot('read-only-topics');
+    } finally {
+      await ro.close();
+    }
+  });
+
   it('deletes the topic after confirmation', async () => {
     await page.goto(`${base}/#/topics/${topic}`);
     await page.getByRole('button', { name: 'Delete topic…' }).click();
