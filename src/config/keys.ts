@@ -89,6 +89,11 @@ export const KEYS: Record<string, KeyDef> = {
   'runnel.fsync.on.ack': { type: 'bool', default: 'false', doc: 'Runnel: fsync appended data before acknowledging acks=1/-1 produce requests.' },
   'runnel.max.open.files': { type: 'int', default: '1000', min: 64, doc: 'Runnel: open segment files kept at most; idle ones are closed first.' },
   'runnel.metrics.port': { type: 'int', default: '9404', min: 0, max: 65535, doc: 'Runnel: HTTP port of /metrics (Prometheus) and /health for `runnel start`; an embedded broker serves them only when this key is set.' },
+  'runnel.console.enable': { type: 'bool', default: 'true', doc: 'Runnel: serve the web console (`/` and `/api/`) with `runnel start`, on runnel.console.port or else on the HTTP port of /metrics (runnel.metrics.port); an embedded broker serves it only when startBroker({ console: true }) asks.' },
+  'runnel.console.port': { type: 'int', min: 0, max: 65535, doc: 'Runnel: a port of its own for the web console; unset: it shares runnel.metrics.port.' },
+  'runnel.console.read.only': { type: 'bool', default: 'false', doc: 'Runnel: the web console shows everything but changes nothing (no topic, record, config or group changes).' },
+  'runnel.console.lag.sample.ms': { type: 'int', default: '5000', min: 100, doc: 'Runnel: how often the web console samples the lag of every consumer group for its lag-over-time charts.' },
+  'runnel.console.history.minutes': { type: 'int', default: '60', min: 1, max: 1440, doc: 'Runnel: how much lag history the web console keeps in memory per group (older samples are dropped).' },
   'runnel.transaction.version': { type: 'int', default: '2', min: 0, max: 2, doc: 'Runnel: the finalized transaction.version feature advertised in ApiVersions (Kafka sets it with kafka-storage format --feature or kafka-features.sh; 4.x clusters default to 2). At 2, Kafka 4 clients use transactions version 2 (KIP-890); below it they use version 1.' },
   'runnel.shutdown.timeout.ms': { type: 'int', default: '10000', min: 0, doc: 'Runnel: how long a graceful shutdown waits for in-flight requests.' },
   // ---- Cluster (replication over etcd): these apply when runnel.etcd.endpoints is set.
