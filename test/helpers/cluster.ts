@@ -109,7 +109,13 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(opts: { brokers?: number; config?: Record<string, string>; brokerConfig?: (id: number) => Record<string, string>; etcd?: TestEtcd; startTimeoutMs?: number } = {}): Promise<TestCluster> {
+/**
+ * `extraListeners`: listeners each broker opens after its PLAINTEXT one (which stays the one clients
+ * bootstrap from), e.g. `BROKER://127.0.0.1:<free port>` for an inter-broker listener.
+ */
+export async function startCluster(
+  opts: { brokers?: number; config?: Record<string, string>; brokerConfig?: (id: number) => Record<string, string>; extraListeners?: (id: number) => Promise<string>; etcd?: TestEtcd; startTimeoutMs?: number } = {},
+): Promise<TestCluster> {
   const etcd = opts.etcd ?? (await startEtcd());
   const prefix = `/runnel-test-${process.pid}-${Date.now()}`;
   const brokers: BrokerProcess[] = [];
@@ -125,7 +131,7 @@ export async function startCluster(opts: { brokers?: number; config?: Record<str
           ...opts.config,
           ...opts.brokerConfig?.(id),
           'node.id': String(id),
-          listeners: `PLAINTEXT://127.0.0.1:${port}`,
+          listeners: [`PLAINTEXT://127.0.0.1:${port}`, ...(opts.extraListeners ? [await opts.extraListeners(id)] : [])].join(','),
           'log.dirs': dir,
           'runnel.etcd.endpoints': etcd.endpoints,
           'runnel.etcd.prefix': prefix,
