@@ -17,6 +17,7 @@ import { leaderElectionCommand } from '../../src/cli/leader-election.js';
 import { consoleProducerCommand } from '../../src/cli/console-producer.js';
 import { consoleConsumerCommand } from '../../src/cli/console-consumer.js';
 import { perfCommand } from '../../src/cli/perf.js';
+import { aclsCommand } from '../../src/cli/acls.js';
 
 let broker: FakeBroker;
 const logins: string[] = [];
@@ -70,6 +71,7 @@ describe('--command-config on every tool', { timeout: 60_000 }, () => {
     ['console-producer', consoleProducerCommand, (bs, cfg) => ['--bootstrap-server', bs, '--topic', 't', '--producer.config', cfg], '--producer.config'],
     ['console-consumer', consoleConsumerCommand, (bs, cfg) => ['--bootstrap-server', bs, '--topic', 't', '--consumer.config', cfg], '--consumer.config'],
     ['perf produce', perfCommand, (bs, cfg) => ['produce', '--bootstrap-server', bs, '--topic', 't', '--num-records', '1', '--record-size', '1', '--producer.config', cfg], '--producer.config'],
+    ['acls', aclsCommand, (bs, cfg) => ['--bootstrap-server', bs, '--list', '--command-config', cfg], '--command-config'],
     ['perf consume', perfCommand, (bs, cfg) => ['consume', '--bootstrap-server', bs, '--topic', 't', '--messages', '1', '--command-config', cfg], '--command-config'],
   ];
 

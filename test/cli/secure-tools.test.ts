@@ -16,6 +16,7 @@ import { clusterCommand } from '../../src/cli/cluster.js';
 import { reassignPartitionsCommand } from '../../src/cli/reassign-partitions.js';
 import { leaderElectionCommand } from '../../src/cli/leader-election.js';
 import { perfCommand } from '../../src/cli/perf.js';
+import { aclsCommand } from '../../src/cli/acls.js';
 
 let certs: Certs;
 let broker: Broker;
@@ -49,6 +50,9 @@ beforeAll(async () => {
       'sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
       'connection.failed.authentication.delay.ms': 0,
+      // ACLs on, alice a super user: the tools act as the user their config file logs in as.
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'super.users': 'User:alice',
     },
   });
   const l = broker.listeners.find((x) => x.name === 'SASL_SSL')!;
@@ -102,6 +106,7 @@ describe('runnel tools over SASL_SSL', { timeout: 120_000 }, () => {
       ['cluster', clusterCommand, ['cluster-id', '--bootstrap-server', bs, '--config', good]],
       ['reassign-partitions', reassignPartitionsCommand, ['--bootstrap-server', bs, '--command-config', good, '--list']],
       ['leader-election', leaderElectionCommand, ['--bootstrap-server', bs, '--command-config', good, '--election-type', 'preferred', '--topic', 'secure', '--partition', '0']],
+      ['acls', aclsCommand, ['--bootstrap-server', bs, '--command-config', good, '--list']],
       ['perf produce', perfCommand, ['produce', '--bootstrap-server', bs, '--producer.config', good, '--topic', 'secure', '--num-records', '20', '--record-size', '10']],
       ['perf consume', perfCommand, ['consume', '--bootstrap-server', bs, '--consumer.config', good, '--topic', 'secure', '--messages', '20']],
     ];
