@@ -93,6 +93,8 @@ export interface OAuthBearerFactoryOptions {
   log: Logger;
   /** Listeners to prepare (and log) at start-up; others are prepared on their first login. */
   listeners?: readonly string[];
+  /** The JAAS options of a listener's OAUTHBEARER login module, when the caller has parsed them. */
+  jaas?: (listenerName: string) => ReadonlyMap<string, string> | undefined;
   /** Clock for tests. */
   now?: () => number;
 }
@@ -122,7 +124,7 @@ export class OAuthBearerMechanismFactory implements SaslMechanismFactory {
   private validator(listenerName: string): TokenValidator {
     let v = this.validators.get(listenerName);
     if (!v) {
-      v = validatorFor(this.opts.lookup, listenerName, this.opts.now);
+      v = validatorFor(this.opts.lookup, listenerName, this.opts.now, this.opts.jaas?.(listenerName));
       this.validators.set(listenerName, v);
       if (v.description.startsWith('UNSECURED'))
         this.opts.log.warn(
@@ -133,4 +135,22 @@ export class OAuthBearerMechanismFactory implements SaslMechanismFactory {
     }
     return v;
   }
+}
+
+/** What the SASL mechanism registry hands a mechanism builder for one listener (src/security/sasl/registry.ts). */
+export interface OAuthBearerListenerEnv {
+  listenerName: string;
+  config: { get(key: string): string | undefined };
+  jaas(): { options: ReadonlyMap<string, string> } | undefined;
+  broker: { log: Logger };
+}
+
+/** The registry's builder: OAUTHBEARER on one listener, its validator made (and logged) at once. */
+export function oauthBearerMechanism(env: OAuthBearerListenerEnv): OAuthBearerMechanismFactory {
+  return new OAuthBearerMechanismFactory({
+    lookup: (key) => env.config.get(key),
+    jaas: () => env.jaas()?.options,
+    log: env.broker.log,
+    listeners: [env.listenerName],
+  });
 }

@@ -9,6 +9,7 @@
  * sasl.oauthbearer.jwks.endpoint.url is set, then it validates against that JWKS rather than accept
  * unsigned tokens while a key set is configured.
  */
+import { ConfigError } from '../../config/config.js';
 import { JwksTokenValidator, type JwksSettings } from './jwks-validator.js';
 import { UnsecuredTokenValidator, unsecuredOptions } from './unsecured-validator.js';
 import { claimName, type TokenValidator } from './validator.js';
@@ -20,7 +21,8 @@ export const JWKS_HANDLER_CLASSES = [
 ];
 export const UNSECURED_HANDLER_CLASS = 'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler';
 
-export class OAuthBearerConfigError extends Error {}
+/** A configuration Kafka would refuse: stops the broker at start-up. */
+export class OAuthBearerConfigError extends ConfigError {}
 
 /** A config value by key (undefined when unset); for listener-prefixed keys too. */
 export type ConfigLookup = (key: string) => string | undefined;
@@ -95,16 +97,15 @@ export function jwksSettings(get: ConfigLookup): JwksSettings {
 }
 
 /** The validator for one listener; throws OAuthBearerConfigError on a configuration Kafka would refuse. */
-export function validatorFor(lookup: ConfigLookup, listenerName: string, now?: () => number): TokenValidator {
+export function validatorFor(lookup: ConfigLookup, listenerName: string, now?: () => number, jaas?: ReadonlyMap<string, string>): TokenValidator {
   const get = listenerLookup(lookup, listenerName);
   const handler = get('sasl.server.callback.handler.class')?.trim();
   if (handler && JWKS_HANDLER_CLASSES.includes(handler)) return new JwksTokenValidator(jwksSettings(get), now);
   if (handler && handler !== UNSECURED_HANDLER_CLASS)
     throw new OAuthBearerConfigError(`sasl.server.callback.handler.class ${handler} is not supported for OAUTHBEARER; use ${JWKS_HANDLER_CLASSES[0]}`);
   if (!handler && get('sasl.oauthbearer.jwks.endpoint.url')?.trim()) return new JwksTokenValidator(jwksSettings(get), now);
-  const jaas = jaasOptions(get('sasl.jaas.config'));
   try {
-    return new UnsecuredTokenValidator(unsecuredOptions(jaas), now);
+    return new UnsecuredTokenValidator(unsecuredOptions(jaas ?? jaasOptions(get('sasl.jaas.config'))), now);
   } catch (err) {
     throw new OAuthBearerConfigError((err as Error).message);
   }
