@@ -8,6 +8,7 @@ import { importPKCS8, SignJWT } from 'jose';
 export interface TokenOptions {
   sub?: string;
   audience?: string;
+  issuer?: string;
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number;
 }
@@ -23,7 +24,7 @@ export async function oauthToken(opts: TokenOptions = {}): Promise<string> {
   return new SignJWT({ scope: 'kafka' })
     .setProtectedHeader({ alg: 'ES256', kid: env('RUNNEL_OAUTH_KID'), typ: 'JWT' })
     .setSubject(opts.sub ?? 'alice')
-    .setIssuer(env('RUNNEL_OAUTH_ISSUER'))
+    .setIssuer(opts.issuer ?? env('RUNNEL_OAUTH_ISSUER'))
     .setAudience(opts.audience ?? env('RUNNEL_OAUTH_AUDIENCE'))
     .setIssuedAt(now - 120)
     .setExpirationTime(now + (opts.expiresIn ?? 600))

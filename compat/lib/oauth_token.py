@@ -6,7 +6,7 @@ import time
 import jwt
 
 
-def oauth_token(sub="alice", audience=None, expires_in=600):
+def oauth_token(sub="alice", audience=None, issuer=None, expires_in=600):
     """Returns (token, exp in seconds since the epoch)."""
     with open(os.environ["RUNNEL_OAUTH_KEY_FILE"], encoding="utf-8") as f:
         key = f.read()
@@ -14,7 +14,7 @@ def oauth_token(sub="alice", audience=None, expires_in=600):
     exp = now + expires_in
     claims = {
         "sub": sub,
-        "iss": os.environ["RUNNEL_OAUTH_ISSUER"],
+        "iss": issuer or os.environ["RUNNEL_OAUTH_ISSUER"],
         "aud": audience or os.environ["RUNNEL_OAUTH_AUDIENCE"],
         "iat": now - 120,
         "exp": exp,

@@ -47,6 +47,7 @@ try:
     fail("a token without scope kafka should be refused, but list_topics() answered")
 except KafkaException as e:
     errors.append(e.args[0])
+bad.poll(1)  # serves error_cb
 auth = [e for e in errors if e.code() == KafkaError._AUTHENTICATION or "insufficient_scope" in e.str()]
 check(auth, f"expected an authentication error, got {[e.str() for e in errors]}")
 

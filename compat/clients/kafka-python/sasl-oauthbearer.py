@@ -2,7 +2,7 @@
 and consume through it; a token for another audience and an expired one are refused."""
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import KafkaError
+from kafka.errors import AuthenticationFailedError
 from kafka.oauth.abstract import AbstractTokenProvider
 
 from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, fail
@@ -52,7 +52,8 @@ for what, opts in (("a token for another audience", {"audience": "someone-else"}
         bad = KafkaAdminClient(**sasl(**opts), request_timeout_ms=5000)
         bad.close()
         fail(f"{what} should be refused, but the admin client connected")
-    except KafkaError as e:
-        print(f"kafka-python: {what} refused: {type(e).__name__}: {e}")
+    except AuthenticationFailedError as e:
+        # kafka-python (SaslHandshake v0, raw tokens) fails on the server's invalid_token challenge.
+        print(f"kafka-python: {what} refused: {e}")
 
 print("kafka-python: OAUTHBEARER via sasl_oauth_token_provider produced and consumed 10 messages; wrong audience and expired tokens refused")

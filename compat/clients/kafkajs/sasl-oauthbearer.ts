@@ -1,6 +1,10 @@
 /**
  * kafkajs: SASL/OAUTHBEARER with an oauthBearerProvider returning a signed token; produce and
  * consume through it; a token for another audience and an expired one are refused.
+ *
+ * kafkajs takes the server's invalid_token challenge (SaslAuthenticate with error 0 and the JSON
+ * error as auth bytes) for success, so a refused token shows on the first request after it: the
+ * broker closes the connection, as Kafka does for a request in the middle of an exchange.
  */
 import { Kafka, logLevel, Partitioners, type SASLOptions } from 'kafkajs';
 import { oauthToken, type TokenOptions } from '../../lib/oauth-token.js';
@@ -48,12 +52,15 @@ for (const [what, token] of [
   ['an expired token', { expiresIn: -3600 }],
 ] as const) {
   const bad = client(token).admin();
-  const err = await bad.connect().then(
-    () => undefined,
-    (e: Error) => e,
-  );
+  const err = await bad
+    .connect()
+    .then(() => bad.listTopics())
+    .then(
+      () => undefined,
+      (e: Error) => e,
+    );
   await bad.disconnect().catch(() => {});
   check(err !== undefined, `${what} should be refused`);
-  check(/SASL OAUTHBEARER authentication failed|SASL_AUTHENTICATION_FAILED|invalid_token/i.test(`${err.name} ${err.message}`), `${what}: expected an authentication failure`, `${err.name}: ${err.message}`);
+  check(/closed connection|connection closed|authentication failed|invalid_token/i.test(`${err.name} ${err.message}`), `${what}: expected a refusal`, `${err.name}: ${err.message}`);
 }
 console.log('kafkajs: OAUTHBEARER with a signed token produced and consumed 10 messages; wrong audience and expired tokens refused');
