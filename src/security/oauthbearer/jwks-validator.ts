@@ -15,6 +15,7 @@
  * again before sasl.oauthbearer.jwks.endpoint.retry.backoff.ms, doubling up to .retry.backoff.max.ms,
  * so a flood of logins cannot turn into a flood of requests to the identity provider.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { stat, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, errors, type JWTVerifyGetKey, type JSONWebKeySet } from 'jose';
@@ -33,34 +34,61 @@ export interface JwksSettings {
   requiredScope: string[];
 }
 
-/** Keys from a JWKS file, read again when its modification time or size changes. */
+function readKeySet(path: string, text: string): JWTVerifyGetKey {
+  let jwks: JSONWebKeySet;
+  try {
+    jwks = JSON.parse(text) as JSONWebKeySet;
+  } catch {
+    throw new Error(`JWKS file ${path} is not JSON`);
+  }
+  return createLocalJWKSet(jwks);
+}
+
+/**
+ * Keys from a JWKS file: read and checked at start-up (a missing or malformed file stops the broker,
+ * as in Kafka), read again when its modification time or size changes. A file caught half-written
+ * keeps the last good keys until it reads well.
+ */
 function fileKeySet(path: string): JWTVerifyGetKey {
-  let loaded: { stamp: string; keys: JWTVerifyGetKey } | undefined;
+  const st0 = statSync(path);
+  if (!st0.isFile()) throw new OAuthBearerJwksError(`sasl.oauthbearer.jwks.endpoint.url: ${path} is not a file`);
+  let loaded: { stamp: string; keys: JWTVerifyGetKey };
+  try {
+    loaded = { stamp: `${st0.mtimeMs}:${st0.size}`, keys: readKeySet(path, readFileSync(path, 'utf8')) };
+  } catch (err) {
+    throw new OAuthBearerJwksError(`sasl.oauthbearer.jwks.endpoint.url: ${(err as Error).message}`);
+  }
   return async (header, token) => {
-    const st = await stat(path);
-    const stamp = `${st.mtimeMs}:${st.size}`;
-    if (loaded?.stamp !== stamp) {
-      const jwks = JSON.parse(await readFile(path, 'utf8')) as JSONWebKeySet;
-      loaded = { stamp, keys: createLocalJWKSet(jwks) };
+    const st = await stat(path).catch(() => undefined);
+    const stamp = st ? `${st.mtimeMs}:${st.size}` : loaded.stamp;
+    if (stamp !== loaded.stamp) {
+      try {
+        loaded = { stamp, keys: readKeySet(path, await readFile(path, 'utf8')) };
+      } catch {
+        // Keep the last good keys; the next login tries the file again.
+      }
     }
     return loaded.keys(header, token);
   };
 }
 
+/** A JWKS that cannot be used at start-up. */
+export class OAuthBearerJwksError extends Error {}
+
 /** How long a kid that was not in the key set is not looked up again (Kafka: 60 s). */
 const MISSING_KID_MEMORY_MS = 60_000;
-/** Expedited fetches for unknown kids at most this often, whatever the kids. */
-const MIN_EXPEDITED_FETCH_GAP_MS = 1_000;
+/** Unknown kids remembered at most: beyond this many in a minute, tokens with new kids fetch nothing. */
+const MAX_MISSING_KIDS = 100;
 
 /**
  * A remote key set. An unknown kid fetches the set again at once (a rotated key), as Kafka's
- * RefreshingHttpsJwks does, but the same kid not again for a minute; after a failed fetch it fails
- * fast until the retry backoff has passed.
+ * RefreshingHttpsJwks does, but the same kid not again for a minute, and at most 100 kids a minute
+ * (tokens with made-up kids cannot turn into requests to the identity provider); after a failed
+ * fetch it fails fast until the retry backoff has passed.
  */
 function remoteKeySet(url: URL, s: JwksSettings): JWTVerifyGetKey {
   const remote = createRemoteJWKSet(url, { cacheMaxAge: s.refreshMs, timeoutDuration: 10_000 });
   const missingKids = new Map<string, number>();
-  let lastExpedited = 0;
   let failures = 0;
   let retryAt = 0;
   const fetchFailed = (): void => {
@@ -81,9 +109,8 @@ function remoteKeySet(url: URL, s: JwksSettings): JWTVerifyGetKey {
       const now = Date.now();
       const kid = header.kid ?? '';
       for (const [k, at] of missingKids) if (now - at > MISSING_KID_MEMORY_MS) missingKids.delete(k);
-      if (missingKids.has(kid) || now - lastExpedited < MIN_EXPEDITED_FETCH_GAP_MS) throw err;
+      if (missingKids.has(kid) || missingKids.size >= MAX_MISSING_KIDS) throw err;
       missingKids.set(kid, now);
-      lastExpedited = now;
       try {
         await remote.reload();
       } catch (fetchErr) {

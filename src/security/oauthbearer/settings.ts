@@ -10,7 +10,7 @@
  * unsigned tokens while a key set is configured.
  */
 import { ConfigError } from '../../config/config.js';
-import { JwksTokenValidator, type JwksSettings } from './jwks-validator.js';
+import { JwksTokenValidator, OAuthBearerJwksError, type JwksSettings } from './jwks-validator.js';
 import { UnsecuredTokenValidator, unsecuredOptions } from './unsecured-validator.js';
 import { claimName, type TokenValidator } from './validator.js';
 
@@ -98,6 +98,16 @@ export function jwksSettings(get: ConfigLookup): JwksSettings {
 
 /** The validator for one listener; throws OAuthBearerConfigError on a configuration Kafka would refuse. */
 export function validatorFor(lookup: ConfigLookup, listenerName: string, now?: () => number, jaas?: ReadonlyMap<string, string>): TokenValidator {
+  try {
+    return chooseValidator(lookup, listenerName, now, jaas);
+  } catch (err) {
+    if (err instanceof OAuthBearerJwksError || (err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES')
+      throw new OAuthBearerConfigError(`listener ${listenerName}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+function chooseValidator(lookup: ConfigLookup, listenerName: string, now?: () => number, jaas?: ReadonlyMap<string, string>): TokenValidator {
   const get = listenerLookup(lookup, listenerName);
   const handler = get('sasl.server.callback.handler.class')?.trim();
   if (handler && JWKS_HANDLER_CLASSES.includes(handler)) return new JwksTokenValidator(jwksSettings(get), now);

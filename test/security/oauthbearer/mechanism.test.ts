@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { utimesSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { OAuthBearerMechanismFactory } from '../../../src/security/oauthbearer/mechanism.js';
 import { OAuthBearerConfigError } from '../../../src/security/oauthbearer/settings.js';
@@ -149,6 +149,23 @@ describe('OAUTHBEARER JWKS settings', () => {
     }
   });
 
+  it('tokens with made-up kids fetch the key set at most once per kid and 100 kids a minute', async () => {
+    const key = await signingKey('k1');
+    const jwks = await jwksServer([key.jwk]);
+    try {
+      const f = factory({ 'sasl.oauthbearer.jwks.endpoint.url': jwks.url });
+      expect((await login(f.create(ctx), clientMessage(await sign(key, good)))).principal).toBe('alice');
+      const before = jwks.fetches();
+      const forged = await sign(key, good, { kid: 'made-up-0' });
+      for (let i = 0; i < 3; i++) await login(f.create(ctx), clientMessage(forged));
+      expect(jwks.fetches() - before).toBe(1);
+      for (let i = 1; i <= 150; i++) await login(f.create(ctx), clientMessage(await sign(key, good, { kid: `made-up-${i}` })));
+      expect(jwks.fetches() - before).toBe(100);
+    } finally {
+      jwks.server.close();
+    }
+  });
+
   it('runnel.sasl.oauthbearer.required.scope refuses a token without the scope (insufficient_scope)', async () => {
     const key = await signingKey('k1');
     const file = jwksFile([key.jwk]);
@@ -176,6 +193,23 @@ describe('OAUTHBEARER JWKS settings', () => {
     utimesSync(file.path, later, later);
     expect((await login(f.create(ctx), clientMessage(await sign(k2, claims)))).principal).toBe('svc-orders');
     expect((await login(f.create(ctx), clientMessage(await sign(k1, claims)))).error).toBe('{"status":"invalid_token"}');
+  });
+
+  it('a JWKS file that is missing or not JSON stops the start; one caught half-written keeps the last good keys', async () => {
+    const start = (url: string): OAuthBearerMechanismFactory =>
+      new OAuthBearerMechanismFactory({ lookup: (k) => ({ 'sasl.oauthbearer.jwks.endpoint.url': url })[k], log: capture().log, listeners: ['SASL_SSL'] });
+    expect(() => start('file:///nonexistent/runnel/jwks.json')).toThrow(OAuthBearerConfigError);
+    const k1 = await signingKey('k1');
+    const file = jwksFile([k1.jwk]);
+    writeFileSync(file.path, '{"keys": [');
+    expect(() => start(file.url)).toThrow(/not JSON/);
+    file.write([k1.jwk]);
+    const f = factory({ 'sasl.oauthbearer.jwks.endpoint.url': file.url });
+    expect((await login(f.create(ctx), clientMessage(await sign(k1, good)))).principal).toBe('alice');
+    writeFileSync(file.path, '{"keys": [');
+    const later = new Date(Date.now() + 10_000);
+    utimesSync(file.path, later, later);
+    expect((await login(f.create(ctx), clientMessage(await sign(k1, good)))).principal).toBe('alice');
   });
 
   it('refuses at start-up what Kafka refuses: JWKS handler without URL, bad URL scheme, unknown handler class', () => {
