@@ -29,7 +29,7 @@ import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
-import { ALLOW_ALL } from './ports/authorizer.js';
+import { openAuthorizer } from './security/acl/open-authorizer.js';
 import type { ListenerSpec } from './security/listener-spec.js';
 
 export interface StartBrokerOptions {
@@ -215,7 +215,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     loggers,
     brokerRegistry: topology.brokerRegistry,
     quotas,
-    authorizer: ALLOW_ALL,
+    authorizer: await openAuthorizer(config, topology.aclStore, dataDir, loggers.get('kafka.authorizer.logger')),
     log,
   };
   const connectionOptions = { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 };
@@ -319,8 +319,8 @@ function brokerImage(config: BrokerConfig, nodeId: number, boundPorts?: Readonly
 }
 
 function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {
-  const settings = new Map<string, string>();
-  for (const e of config.entries()) if (!e.isDefault && e.value !== undefined) settings.set(e.key, e.value);
+  // Every static key, listener-prefixed ones (listener.name.*) included.
+  const settings = config.staticValues();
   settings.set(key, value);
   return new BrokerConfig(settings);
 }

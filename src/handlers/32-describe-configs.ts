@@ -58,7 +58,7 @@ function describe(res: Resource, ctx: HandlerContext): DescribedConfig[] | ApiEr
       if (bad) return bad;
       // "" is the cluster default: only the keys set there, as Kafka.
       const perBroker = res.resourceName !== '';
-      const names = perBroker ? brokerConfigNames() : [...config.dynamicValues('dynamic-default').keys()].sort();
+      const names = perBroker ? brokerConfigNames(config) : [...config.dynamicValues('dynamic-default').keys()].sort();
       return wanted(names).map((n) => describeBrokerConfig(config, n, perBroker, isDynamicBrokerKey));
     }
     case ResourceType.GROUP: {
