@@ -15,8 +15,6 @@ import type { Scenario } from './scenarios.js';
 const ISSUER = 'https://idp.runnel.test';
 const AUDIENCE = 'runnel-compat';
 const KID = 'compat-1';
-/** Until SaslHandshake/SaslAuthenticate and the mechanism registry are on this branch. */
-const PENDING = 'needs the SASL session (SaslHandshake/SaslAuthenticate) to register OAUTHBEARER';
 
 function identityProvider(): string {
   const dir = mkdtempSync(join(tmpdir(), 'runnel-compat-oauth-'));
@@ -37,7 +35,6 @@ export const oauthScenarios: readonly Scenario[] = [
       'SASL_PLAINTEXT with OAUTHBEARER validated against a JWKS file (issuer and audience checked): the client\'s ' +
       'token provider returns an ES256 token for sub=alice; produce and consume 10 messages; then a token for the ' +
       'wrong audience and an expired one are refused with SASL_AUTHENTICATION_FAILED (invalid_token)',
-    pending: PENDING,
     broker: {
       listeners: 'SASL_PLAINTEXT://localhost:0',
       'sasl.enabled.mechanisms': 'OAUTHBEARER',
@@ -55,7 +52,6 @@ export const oauthScenarios: readonly Scenario[] = [
       "SASL_PLAINTEXT with OAUTHBEARER and Kafka's unsecured validator (development only) requiring scope kafka: " +
       "librdkafka's own unsigned token (sasl.oauthbearer.config principal=alice scope=kafka) produces and consumes; " +
       'one without the scope is refused (insufficient_scope)',
-    pending: PENDING,
     broker: {
       listeners: 'SASL_PLAINTEXT://localhost:0',
       'sasl.enabled.mechanisms': 'OAUTHBEARER',

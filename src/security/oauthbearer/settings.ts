@@ -10,6 +10,7 @@
  * unsigned tokens while a key set is configured.
  */
 import { ConfigError } from '../../config/config.js';
+import { JaasParseError, parseSingleJaasEntry } from '../sasl/jaas.js';
 import { JwksTokenValidator, OAuthBearerJwksError, type JwksSettings } from './jwks-validator.js';
 import { UnsecuredTokenValidator, unsecuredOptions } from './unsecured-validator.js';
 import { claimName, type TokenValidator } from './validator.js';
@@ -33,26 +34,15 @@ export function listenerLookup(lookup: ConfigLookup, listenerName: string): Conf
   return (key) => lookup(`listener.name.${l}.oauthbearer.${key}`) ?? lookup(`listener.name.${l}.${key}`) ?? lookup(key);
 }
 
-/**
- * The options of a JAAS config entry (`<LoginModule> required key="value" key2=value2;`), quoted
- * values with Java-style backslash escapes, as Kafka's JaasConfig parses them.
- */
-export function jaasOptions(text: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!text) return out;
-  const re = /\s*([A-Za-z0-9_.$-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/gy;
-  const head = /^\s*[A-Za-z0-9_.$]+\s+(required|requisite|sufficient|optional)\s*/i.exec(text);
-  if (!head) throw new OAuthBearerConfigError('sasl.jaas.config: expected "<LoginModule class> required <options>;"');
-  let pos = head[0].length;
-  for (;;) {
-    re.lastIndex = pos;
-    const m = re.exec(text);
-    if (!m) break;
-    out.set(m[1], m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]);
-    pos = re.lastIndex;
+/** The options of the listener's OAUTHBEARER JAAS entry, parsed as Kafka's JaasConfig parses it. */
+function jaasOptions(text: string | undefined): ReadonlyMap<string, string> {
+  if (!text) return new Map();
+  try {
+    return parseSingleJaasEntry(text).options;
+  } catch (err) {
+    if (err instanceof JaasParseError) throw new OAuthBearerConfigError(`sasl.jaas.config: ${err.message}`);
+    throw err;
   }
-  if (!/^\s*;\s*$/.test(text.slice(pos))) throw new OAuthBearerConfigError('sasl.jaas.config: malformed options (expected key="value" pairs ending with ;)');
-  return out;
 }
 
 function num(get: ConfigLookup, key: string, fallback: number): number {
