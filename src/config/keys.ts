@@ -156,6 +156,17 @@ export const KEYS: Record<string, KeyDef> = {
   'authorizer.class.name': { type: 'enum', default: '', values: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'runnel.StandardAuthorizer'], doc: 'Enables ACLs: one of Kafka\'s authorizer class names (StandardAuthorizer, AclAuthorizer; both mean the same here) or runnel.StandardAuthorizer. Empty: no authorization.' },
   'super.users': { type: 'string', default: '', doc: 'Principals allowed everything, semicolon-separated (User:admin;User:ops).' },
   'allow.everyone.if.no.acl.found': { type: 'bool', default: 'false', doc: 'Allow access to a resource that has no ACL at all (otherwise only super.users may use it).' },
+  // ---- SASL/OAUTHBEARER token validation (src/security/oauthbearer). Each may also be given per listener as listener.name.<listener>.oauthbearer.<key>.
+  'sasl.oauthbearer.jwks.endpoint.url': { type: 'string', doc: 'JWKS (http, https or file URL) whose keys sign OAUTHBEARER tokens. Set (or with listener.name.<l>.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler), tokens must be signed by one of its keys; unset, Kafka\'s unsecured validator accepts unsigned tokens (development only).' },
+  'sasl.oauthbearer.jwks.endpoint.refresh.ms': { type: 'long', default: '3600000', min: 0, doc: 'How long fetched JWKS keys are used before the endpoint is asked again (a token with an unknown kid asks at once). A file is read again whenever it changes.' },
+  'sasl.oauthbearer.jwks.endpoint.retry.backoff.ms': { type: 'long', default: '100', min: 0, doc: 'After a failed JWKS fetch, logins fail without asking the endpoint for this long, doubling on each failure.' },
+  'sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms': { type: 'long', default: '10000', min: 0, doc: 'Longest wait between two JWKS fetch attempts after failures.' },
+  'sasl.oauthbearer.expected.issuer': { type: 'string', doc: 'The iss claim a token must carry; unset, any issuer.' },
+  'sasl.oauthbearer.expected.audience': { type: 'list', doc: 'Audiences of which a token\'s aud claim must name one; unset, any audience.' },
+  'sasl.oauthbearer.clock.skew.seconds': { type: 'int', default: '30', min: 0, doc: 'Clock difference tolerated when checking a token\'s exp and nbf.' },
+  'sasl.oauthbearer.scope.claim.name': { type: 'string', default: 'scope', doc: 'Claim holding a token\'s scope (a string is one scope, or a list).' },
+  'sasl.oauthbearer.sub.claim.name': { type: 'string', default: 'sub', doc: 'Claim holding the principal name: a token for sub=alice authenticates User:alice.' },
+  'runnel.sasl.oauthbearer.required.scope': { type: 'list', doc: 'Runnel: scopes a JWKS-validated token must all hold (insufficient_scope otherwise). Kafka has no such check: unset, as in Kafka, the scope is not required.' },
 };
 
 /**

@@ -10,6 +10,7 @@ import type { JaasEntry } from './jaas.js';
 import type { SaslMechanismFactory } from './mechanism.js';
 import { ConfigError } from '../../config/config.js';
 import { PLAIN_LOGIN_MODULE, plainMechanism, plainUsers } from './plain.js';
+import { oauthBearerMechanism } from '../oauthbearer/mechanism.js';
 
 export interface SaslMechanismEnv {
   /** The listener's name as configured (e.g. SASL_PLAINTEXT). */
@@ -40,4 +41,5 @@ function plainFromJaas(env: SaslMechanismEnv): SaslMechanismFactory {
 
 export const SASL_MECHANISMS: ReadonlyMap<string, SaslMechanismBuilder> = new Map<string, SaslMechanismBuilder>([
   ['PLAIN', plainFromJaas],
+  ['OAUTHBEARER', oauthBearerMechanism],
 ]);

@@ -236,7 +236,14 @@ describe('start-up', () => {
 
 describe('SASL_SSL', () => {
   it('a SASL_SSL listener speaks TLS (no client certificate asked for by the unprefixed ssl.client.auth, KIP-684) and serves ApiVersions before authentication', async () => {
-    const b = await startBroker({ storage: 'memory', logger: pino({ level: 'silent' }), config: { listeners: 'SASL_SSL://127.0.0.1:0', ...pemBrokerSettings(certs), 'ssl.client.auth': 'required' } });
+    const b = await startBroker({ storage: 'memory', logger: pino({ level: 'silent' }), config: {
+        listeners: 'SASL_SSL://127.0.0.1:0',
+        ...pemBrokerSettings(certs),
+        'ssl.client.auth': 'required',
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'listener.name.sasl_ssl.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
+      },
+    });
     try {
       const answer = await new Promise<Buffer>((resolve, reject) => {
         const s = tlsConnect({ host: '127.0.0.1', port: b.port, servername: 'localhost', ca: readFileSync(certs.ca) }, () => s.write(API_VERSIONS_V0));
