@@ -1,12 +1,17 @@
 /**
- * Runnel's client against Runnel's own SASL listener: KIP-368 re-authentication with a short
- * connections.max.reauth.ms.
+ * Runnel's client against Runnel's own SASL listeners: KIP-368 re-authentication with a short
+ * connections.max.reauth.ms, and OAUTHBEARER (Kafka's unsecured token, renewed before its exp; a
+ * token file).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBroker, type Broker } from '../../src/broker.js';
 import { Client } from '../../src/client/client.js';
 import { clientSecurity } from '../../src/client/security/client-security.js';
+import { unsecuredJwt } from '../../src/client/security/sasl-mechanisms.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('KIP-368 against a Runnel SASL listener', { timeout: 60_000 }, () => {
   let broker: Broker;
@@ -44,5 +49,56 @@ describe('KIP-368 against a Runnel SASL listener', { timeout: 60_000 }, () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('OAUTHBEARER against a Runnel listener (unsecured validator)', { timeout: 60_000 }, () => {
+  let broker: Broker;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'runnel-oauth-client-'));
+    broker = await startBroker({
+      storage: 'memory',
+      config: {
+        listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'OAUTHBEARER',
+        'listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;',
+        'connection.failed.authentication.delay.ms': 0,
+      },
+    });
+  });
+  afterAll(async () => {
+    await broker?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const oauth = (extra: Record<string, string>) =>
+    clientSecurity(new Map(Object.entries({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'OAUTHBEARER', ...extra })));
+
+  it("Kafka's unsecured login token: a short-lived token is renewed by re-authentication before it expires", async () => {
+    const security = oauth({
+      'sasl.jaas.config': 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="alice" unsecuredLoginLifetimeSeconds="3";',
+    });
+    const client = await Client.connect(`127.0.0.1:${broker.port}`, { security });
+    try {
+      const until = Date.now() + 8000;
+      while (Date.now() < until) {
+        await client.metadata();
+        await sleep(300);
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a token from a file: URL is sent; an expired one is refused with the broker’s invalid_token answer', async () => {
+    const jaas = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;';
+    const file = join(dir, 'token.jwt');
+    writeFileSync(file, unsecuredJwt(new Map([['unsecuredLoginStringClaim_sub', 'bob']])));
+    const security = oauth({ 'sasl.jaas.config': jaas, 'sasl.oauthbearer.token.endpoint.url': `file://${file}` });
+    const client = await Client.connect(`127.0.0.1:${broker.port}`, { security });
+    await client.close();
+    writeFileSync(file, unsecuredJwt(new Map([['unsecuredLoginStringClaim_sub', 'bob'], ['unsecuredLoginLifetimeSeconds', '1']]), Date.now() - 3_600_000));
+    await expect(Client.connect(`127.0.0.1:${broker.port}`, { security })).rejects.toThrow(/with OAUTHBEARER failed: .*invalid_token/);
   });
 });
