@@ -48,6 +48,7 @@ import { clusterScenarios } from './scenarios-cluster.js';
 import { clusterCoordinatorScenarios } from './scenarios-cluster-coordinators.js';
 import { tlsScenarios } from './scenarios-security-tls.js';
 import { saslScenarios } from './scenarios-security-sasl.js';
+import { aclScenarios } from './scenarios-security-acl.js';
 import { oauthScenarios } from './scenarios-security-oauth.js';
 
 export const scenarios: readonly Scenario[] = [
@@ -148,5 +149,6 @@ export const scenarios: readonly Scenario[] = [
   ...clusterCoordinatorScenarios,
   ...tlsScenarios,
   ...saslScenarios,
+  ...aclScenarios,
   ...oauthScenarios,
 ];
