@@ -29,6 +29,7 @@ import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
+import { LocalScramStore } from './security/scram/credential-store.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -156,6 +157,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const configs = dynamicConfigs;
   const { logs, owner: topics, producerIds } = topology;
   const quotas = await openClientQuotas(config, topology.quotaStore, dataDir, log);
+  const scram = topology.scramStore ?? (await LocalScramStore.open(dataDir, (msg) => log.warn(msg)));
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
   // Coordinators write through partition handles and serve the partitions of their internal topic
@@ -213,6 +215,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     loggers,
     brokerRegistry: topology.brokerRegistry,
     quotas,
+    scram,
     log,
   };
   const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));
@@ -222,6 +225,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   } catch (err) {
     groups.close();
     await quotas.store.close();
+    await scram.close();
     await topology.close();
     await logs.close();
     throw err;
@@ -235,6 +239,8 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
       await server.close(0);
       groups.close();
       await quotas.store.close();
+      await scram.close();
+    await scram.close();
       await topology.close();
       await logs.close();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
@@ -288,6 +294,9 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         transactions.close();
         remoteMarkers?.close();
         await quotas.store.close();
+        await scram.close();
+      await scram.close();
+    await scram.close();
         await topology.close();
         await logs.close();
         await unlock();
