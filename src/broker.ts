@@ -30,6 +30,8 @@ import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
 import { LocalScramStore } from './security/scram/credential-store.js';
+import { ALLOW_ALL } from './ports/authorizer.js';
+import type { ListenerSpec } from './security/listener-spec.js';
 
 export interface StartBrokerOptions {
   /** Port to listen on; 0 picks a free one. Overrides the port of `listeners`. */
@@ -62,9 +64,11 @@ export interface StartBrokerOptions {
 }
 
 export interface Broker {
-  /** The address the listener is bound to. */
+  /** The address the first listener is bound to. */
   host: string;
   port: number;
+  /** Every listener, with the address and port it is bound to. */
+  listeners: ListenerSpec[];
   /** Port of /metrics and /health, when served. */
   metricsPort?: number;
   /** `host:port` clients should bootstrap from (the advertised listener). */
@@ -85,14 +89,13 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   for (const [k, v] of Object.entries(base ?? {})) settings[k] = String(v);
   let config = opts.config instanceof BrokerConfig ? opts.config : new BrokerConfig(settings);
   for (const n of config.notices) log[n.level](n.message);
-  const listener = config.listeners()[0];
-  const host = opts.host ?? listener.host;
-  const port = opts.port ?? listener.port;
+  // opts.host applies to every listener, opts.port to the first (the one `bootstrap` names).
+  const listeners = config.listeners().map((l, i) => ({ ...l, host: opts.host ?? l.host, port: i === 0 ? (opts.port ?? l.port) : l.port }));
   const metrics = opts.metrics ?? config.isSet('runnel.metrics.port');
 
   if (opts.storage === 'memory') {
     if (opts.dataDir) throw new ConfigError(`dataDir (${opts.dataDir}) cannot be used with storage: 'memory'`);
-    return open(config, { host, port, dataDir: undefined, ephemeral: undefined, log, started, metrics }, async () => undefined);
+    return open(config, { listeners, dataDir: undefined, ephemeral: undefined, log, started, metrics }, async () => undefined);
   }
   if (opts.storage !== undefined && opts.storage !== 'file') throw new ConfigError(`storage must be 'file' or 'memory', not ${String(opts.storage)}`);
 
@@ -106,7 +109,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     config = withOverride(config, 'log.dirs', dataDir);
   }
   try {
-    return await launch(config, { host, port, dataDir, ephemeral, log, started, metrics });
+    return await launch(config, { listeners, dataDir, ephemeral, log, started, metrics });
   } catch (err) {
     // A failed start (port in use, unreadable data) leaves no temporary directory behind.
     if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
@@ -115,8 +118,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
 }
 
 interface LaunchOptions {
-  host: string;
-  port: number;
+  listeners: ListenerSpec[];
   /** undefined: storage 'memory', nothing on disk. */
   dataDir: string | undefined;
   ephemeral: string | undefined;
@@ -141,7 +143,7 @@ async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker
   }
 }
 
-async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
+async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
   const loggers = new BrokerLoggers(log);
   const clusterConfigured = config.list('runnel.etcd.endpoints').length > 0;
   // Before the logs open: stored dynamic broker configs are log defaults too (in a cluster, from etcd: onConfigStore).
@@ -169,7 +171,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   const groups = new GroupCoordinator(config, new GroupStore(coordinatorPartitions(OFFSETS_TOPIC, { partitions, logs, count: partitionCount(OFFSETS_TOPIC) })), loggers.get('runnel.groups'), topics);
   groups.consumer.useGroupSettings((id) => configs.groupSettings(id));
   if (!clustered) await groups.load();
-  const interBrokerListener = config.get('inter.broker.listener.name');
+  const interBrokerListener = config.interBrokerListener().name;
   const remoteMarkers = clustered
     ? new RemoteMarkerChannel({ nodeId: meta.nodeId, image: () => topics.image(), interBrokerListener, requestTimeoutMs: 30_000, log: loggers.get('runnel.transactions') })
     : undefined;
@@ -193,12 +195,12 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   );
   if (!clustered) await transactions.load();
   topology.onLeadership(followLeadership(groups, transactions, loggers.get('runnel.groups')));
-  let boundPort = port;
+  const boundPorts = new Map(listeners.map((l) => [l.name, l.port]));
   const services: BrokerServices = {
     config,
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
-    advertised: () => config.advertised(boundPort),
+    advertised: () => config.advertisedListeners(boundPorts)[0],
     topics,
     partitions,
     coordinatorTopics: clustered ? new CoordinatorTopics({ topics, image: () => topics.image(), settings: (t) => coordinatorTopicSettings(config, t), log }) : undefined,
@@ -216,13 +218,22 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     brokerRegistry: topology.brokerRegistry,
     quotas,
     scram,
+    authorizer: ALLOW_ALL,
     log,
   };
-  const server = new KafkaServer(services, { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 }, loggers.get('runnel.server'));
-  let bound;
+  const connectionOptions = { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 };
+  const servers: KafkaServer[] = [];
+  const bound: ListenerSpec[] = [];
+  const closeServers = (timeoutMs: number) => Promise.all(servers.map((s) => s.close(timeoutMs)));
   try {
-    bound = await server.listen(host, port);
+    for (const spec of listeners) {
+      const server = new KafkaServer(spec, services, connectionOptions, loggers.get('runnel.server'));
+      servers.push(server);
+      const at = await server.listen(spec.host, spec.port);
+      bound.push({ ...spec, host: at.host, port: at.port });
+    }
   } catch (err) {
+    await closeServers(0);
     groups.close();
     await quotas.store.close();
     await scram.close();
@@ -230,17 +241,17 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
     await logs.close();
     throw err;
   }
+  const host = listeners[0].host;
   let metricsServer: { server: Server; port: number } | undefined;
   let stopping = false;
   if (serveMetrics) {
     try {
       metricsServer = await startMetricsServer(services.metrics as PrometheusMetrics, host, config.int('runnel.metrics.port'), () => !stopping);
     } catch (err) {
-      await server.close(0);
+      await closeServers(0);
       groups.close();
       await quotas.store.close();
       await scram.close();
-    await scram.close();
       await topology.close();
       await logs.close();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
@@ -249,13 +260,13 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   logs.startBackgroundWork();
   groups.start();
   transactions.start();
-  boundPort = bound.port;
-  await topology.listening(brokerImage(config, meta.nodeId, bound.port));
+  for (const b of bound) boundPorts.set(b.name, b.port);
+  await topology.listening(brokerImage(config, meta.nodeId, boundPorts));
   const adv = services.advertised();
   log.info(
     {
       version: VERSION,
-      listener: `PLAINTEXT://${host || '0.0.0.0'}:${bound.port}`,
+      listeners: bound.map((l) => `${l.name}://${l.host}:${l.port}${l.name === l.securityProtocol ? '' : ` (${l.securityProtocol})`}`).join(','),
       advertised: `${adv.host}:${adv.port}`,
       dataDir: dataDir ?? '(storage: memory)',
       clusterId: meta.clusterId,
@@ -270,8 +281,9 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
 
   let closing: Promise<void> | undefined;
   return {
-    host: bound.host,
-    port: bound.port,
+    host: bound[0].host,
+    port: bound[0].port,
+    listeners: bound,
     bootstrap: `${adv.host}:${adv.port}`,
     clusterId: meta.clusterId,
     nodeId: meta.nodeId,
@@ -282,7 +294,7 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
       closing ??= (async () => {
         stopping = true; // /health answers 503 while the broker drains
         await topology.stopping();
-        await server.close(config.int('runnel.shutdown.timeout.ms'));
+        await closeServers(config.int('runnel.shutdown.timeout.ms'));
         if (metricsServer) {
           const ms = metricsServer.server;
           await new Promise<void>((resolve) => {
@@ -295,8 +307,6 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
         remoteMarkers?.close();
         await quotas.store.close();
         await scram.close();
-      await scram.close();
-    await scram.close();
         await topology.close();
         await logs.close();
         await unlock();
@@ -308,10 +318,10 @@ async function open(config: BrokerConfig, { host, port, dataDir, ephemeral, log,
   };
 }
 
-/** This broker as the image lists it: its advertised endpoint (with the bound port once known) and broker.rack. */
-function brokerImage(config: BrokerConfig, nodeId: number, boundPort?: number): BrokerImage {
-  const adv = config.advertised(boundPort);
-  return { id: nodeId, endpoints: [{ listener: adv.name, host: adv.host, port: adv.port }], rack: config.get('broker.rack') ?? null };
+/** This broker as the image lists it: its advertised endpoints (with the bound ports once known) and broker.rack. */
+function brokerImage(config: BrokerConfig, nodeId: number, boundPorts?: ReadonlyMap<string, number>): BrokerImage {
+  const endpoints = config.advertisedListeners(boundPorts).map((a) => ({ listener: a.name, host: a.host, port: a.port }));
+  return { id: nodeId, endpoints, rack: config.get('broker.rack') ?? null };
 }
 
 function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {

@@ -27,6 +27,16 @@ export interface BrokerImage {
  * Where other brokers (replica fetchers, marker senders) reach `broker`: its endpoint on the
  * inter-broker listener, or its first endpoint when that listener is not set or not one of its own.
  */
+/**
+ * The endpoint of `broker` a client on `listener` is told about: the one of the same listener name
+ * (Kafka answers each client with the endpoints of the listener it came in on). Undefined when the
+ * broker has no such listener; with no listener given, the first endpoint.
+ */
+export function clientEndpoint(broker: BrokerImage | undefined, listener: string | undefined): BrokerEndpoint | undefined {
+  if (listener === undefined) return broker?.endpoints[0];
+  return broker?.endpoints.find((e) => e.listener === listener);
+}
+
 export function interBrokerEndpoint(broker: BrokerImage | undefined, listener: string | undefined): BrokerEndpoint | undefined {
   return broker?.endpoints.find((e) => e.listener === listener) ?? broker?.endpoints[0];
 }

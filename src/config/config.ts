@@ -2,16 +2,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KEYS, IGNORED_KEYS, type KeyDef } from './keys.js';
 import { parseProperties } from './properties.js';
+import { DEFAULT_PROTOCOL_MAP, parseProtocolMap, type ListenerSpec, type SecurityProtocol } from '../security/listener-spec.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export interface Listener {
-  name: string;
-  host: string;
-  port: number;
-}
+/** A listener with its security protocol (listener.security.protocol.map). */
+export type Listener = ListenerSpec;
 
 export interface ConfigNotice {
   level: 'warn' | 'info';
@@ -161,19 +159,73 @@ export class BrokerConfig {
     return this.has('log.roll.ms') ? this.num('log.roll.ms') : this.int('log.roll.hours') * 3_600_000;
   }
 
+  /**
+   * The listeners this broker opens, each with its security protocol. Listeners named in
+   * controller.listener.names are Kafka's KRaft controller listeners: Kafka's own server.properties
+   * has one, and Runnel (whose control state lives in etcd) does not open it.
+   */
   listeners(): Listener[] {
-    const list = this.list('listeners').map((l) => parseListener(l, 'listeners'));
+    const controllers = new Set(this.list('controller.listener.names').map((n) => n.toUpperCase()));
+    const map = this.protocolMap();
+    const all = this.list('listeners').map((l) => parseListener(l, 'listeners', map));
+    const list = all.filter((l) => !controllers.has(l.name));
     if (list.length === 0) throw new ConfigError('listeners is empty: give at least one, e.g. PLAINTEXT://:9092');
+    const names = new Set<string>();
+    const ports = new Set<number>();
+    for (const l of list) {
+      if (names.has(l.name)) throw new ConfigError(`listeners: each listener must have a different name; ${l.name} is listed twice`);
+      if (l.port !== 0 && ports.has(l.port)) throw new ConfigError(`listeners: each listener must have a different port; ${l.port} is listed twice`);
+      names.add(l.name);
+      ports.add(l.port);
+    }
     return list;
   }
 
-  /** What Metadata advertises: advertised.listeners, else the listener with localhost for an empty or wildcard host. */
-  advertised(boundPort?: number): Listener {
-    const listener = this.listeners()[0];
+  /**
+   * What Metadata advertises, per listener: advertised.listeners when set (as in Kafka, then only
+   * the listeners it names are advertised), else the listeners with localhost for an empty or
+   * wildcard host. `boundPorts` (by listener name) replaces port 0 with the port actually bound.
+   */
+  advertisedListeners(boundPorts?: ReadonlyMap<string, number>): Listener[] {
+    const listeners = this.listeners();
+    const byName = new Map(listeners.map((l) => [l.name, l]));
     const adv = this.list('advertised.listeners');
-    if (adv.length > 0) return parseListener(adv[0], 'advertised.listeners');
-    const host = listener.host === '' || listener.host === '0.0.0.0' || listener.host === '::' ? 'localhost' : listener.host;
-    return { name: listener.name, host, port: boundPort ?? listener.port };
+    const chosen = adv.length > 0 ? adv.map((a) => parseListener(a, 'advertised.listeners', this.protocolMap())) : listeners;
+    return chosen.map((l) => {
+      const own = byName.get(l.name);
+      if (!own) throw new ConfigError(`advertised.listeners: ${l.name} is not one of the listeners (${listeners.map((x) => x.name).join(', ')})`);
+      const host = l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? 'localhost' : l.host;
+      const port = l.port === 0 || adv.length === 0 ? (boundPorts?.get(l.name) ?? l.port) : l.port;
+      return { ...l, host, port };
+    });
+  }
+
+  /** The first advertised listener: the one `bootstrap` names. */
+  advertised(boundPort?: number): Listener {
+    const first = this.listeners()[0];
+    return this.advertisedListeners(boundPort === undefined ? undefined : new Map([[first.name, boundPort]]))[0];
+  }
+
+  /**
+   * The listener brokers reach each other on: inter.broker.listener.name, else the listener named
+   * like security.inter.broker.protocol when that is set, else the first listener.
+   */
+  interBrokerListener(): Listener {
+    const listeners = this.listeners();
+    const named = this.get('inter.broker.listener.name');
+    const protocol = this.get('security.inter.broker.protocol');
+    if (named !== undefined && protocol !== undefined) throw new ConfigError('Only one of inter.broker.listener.name and security.inter.broker.protocol should be set.');
+    const want = (named ?? protocol)?.toUpperCase();
+    if (want === undefined) return listeners[0];
+    const l = listeners.find((x) => x.name === want);
+    if (!l) throw new ConfigError(`inter.broker.listener.name must be a listener name defined in listeners; ${want} is not one of ${listeners.map((x) => x.name).join(', ')}`);
+    return l;
+  }
+
+  private protocolMap(): Map<string, SecurityProtocol> {
+    return parseProtocolMap(this.get('listener.security.protocol.map') ?? DEFAULT_PROTOCOL_MAP, (msg) => {
+      throw new ConfigError(msg);
+    });
   }
 
   /** Every known key with its server.properties value (or default) and whether it was set there. */
@@ -182,15 +234,16 @@ export class BrokerConfig {
   }
 }
 
-function parseListener(text: string, key: string): Listener {
+function parseListener(text: string, key: string, protocols: ReadonlyMap<string, SecurityProtocol>): Listener {
   const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(text);
   if (!m) throw new ConfigError(`${key}: '${text}' is not NAME://host:port`);
-  const [, name, host, port] = m;
-  if (name !== 'PLAINTEXT')
-    throw new ConfigError(`${key}: only PLAINTEXT listeners are supported so far ('${name}' in '${text}')`);
+  const [, rawName, host, port] = m;
+  const name = rawName.toUpperCase();
+  const securityProtocol = protocols.get(name);
+  if (!securityProtocol) throw new ConfigError(`${key}: no security protocol defined for listener ${name} (add it to listener.security.protocol.map)`);
   const p = Number(port);
   if (p > 65535) throw new ConfigError(`${key}: port ${p} is out of range`);
-  return { name, host: host.replace(/^\[|\]$/g, ''), port: p };
+  return { name, host: host.replace(/^\[|\]$/g, ''), port: p, securityProtocol };
 }
 
 /** Why `value` is not valid for the broker key `key`, in Kafka's words; undefined when it is. */

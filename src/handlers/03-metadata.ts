@@ -15,6 +15,7 @@
 import type { MetadataRequest, MetadataResponse, MetadataResponseTopic } from '../protocol/messages/index.js';
 import { MetadataRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { brokerEndpoints } from './common/leader-endpoints.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName, isInternalTopic } from '../cluster/topic-names.js';
 import type { MetadataImage, TopicImage } from '../cluster/metadata-image.js';
@@ -88,7 +89,7 @@ export default defineHandler<MetadataRequest, MetadataResponse>(MetadataRequestM
     }
     return {
       throttleTimeMs: 0,
-      brokers: image.brokers().map((b) => ({ nodeId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack })),
+      brokers: brokerEndpoints(ctx),
       clusterId: image.clusterId,
       controllerId: image.controllerForClients(ctx.broker.nodeId),
       topics: result,

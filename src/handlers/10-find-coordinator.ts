@@ -13,6 +13,7 @@ import { FindCoordinatorRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { OFFSETS_TOPIC, TXN_TOPIC, partitionFor } from '../cluster/internal-topics.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { clientEndpoint } from '../cluster/metadata-image.js';
 
 async function locate(ctx: HandlerContext, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
   if (keyType !== 0 && keyType !== 1) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${keyType}` };
@@ -27,8 +28,8 @@ async function locate(ctx: HandlerContext, key: string, keyType: number): Promis
   const topic = image.topic(name);
   const leader = topic && topic.partitions > 0 ? topic.partitionStates[partitionFor(key, topic.partitions)].leader : -1;
   const coordinator = image.broker(leader);
-  if (!coordinator) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
-  const ep = coordinator.endpoints[0];
+  const ep = clientEndpoint(coordinator, ctx.client.listenerName);
+  if (!coordinator || !ep) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
   return { nodeId: coordinator.id, host: ep.host, port: ep.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 

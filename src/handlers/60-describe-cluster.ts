@@ -11,6 +11,8 @@ import { DescribeClusterRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
 import { defineHandler } from './types.js';
+import { brokerEndpoints } from './common/leader-endpoints.js';
+import { clientEndpoint } from '../cluster/metadata-image.js';
 
 const UNSUPPORTED_ENDPOINT_TYPE = 115;
 
@@ -24,7 +26,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>(De
       endpointType: req.endpointType,
       clusterId: image.clusterId,
       controllerId: image.controllerForClients(ctx.broker.nodeId),
-      brokers: image.brokers().map((b) => ({ brokerId: b.id, host: b.endpoints[0].host, port: b.endpoints[0].port, rack: b.rack, isFenced: false })),
+      brokers: brokerEndpoints(ctx).map(({ nodeId, ...ep }) => ({ brokerId: nodeId, ...ep, isFenced: false })),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };
     if (req.endpointType !== 1 && req.endpointType !== 2) {
@@ -32,7 +34,10 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>(De
     }
     if (req.includeFencedBrokers && ctx.broker.brokerRegistry) {
       try {
-        for (const b of await ctx.broker.brokerRegistry.fenced()) base.brokers.push({ brokerId: b.id, host: b.endpoints[0]?.host ?? '', port: b.endpoints[0]?.port ?? -1, rack: b.rack, isFenced: true });
+        for (const b of await ctx.broker.brokerRegistry.fenced()) {
+          const ep = clientEndpoint(b, ctx.client.listenerName);
+          base.brokers.push({ brokerId: b.id, host: ep?.host ?? '', port: ep?.port ?? -1, rack: b.rack, isFenced: true });
+        }
       } catch (err) {
         // The live brokers are still a right answer; the fenced ones come from etcd, which did not answer.
         ctx.log.warn({ err: (err as Error).message }, 'DescribeCluster: fenced brokers not listed');

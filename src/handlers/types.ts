@@ -16,14 +16,24 @@ import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 import type { ClientQuotas } from '../quotas/client-quotas.js';
 import type { ScramCredentialStore } from '../security/scram/credential-store.js';
+import type { Authorizer } from '../ports/authorizer.js';
+import type { SecurityProtocol } from '../security/listener-spec.js';
 
 /** What a connection knows about its client; ApiVersions v3+ fills in the software name and version. */
 export interface ClientInfo {
   connectionId: number;
+  /** ip:port of the client. */
   remoteAddress: string;
+  /** The client's IP alone (ACL hosts, connection quotas). */
+  host: string;
+  /** The listener the client came in on: Metadata answers with that listener's endpoints. */
+  listenerName: string;
+  securityProtocol: SecurityProtocol;
+  /** False on a SASL listener until SASL authentication succeeds; only ApiVersions and SASL are served until then. */
+  authenticated: boolean;
   clientSoftwareName?: string;
   clientSoftwareVersion?: string;
-  /** The authenticated principal's name (none until authentication exists: quotas see ANONYMOUS). */
+  /** The authenticated user's name (principal User:<name>); undefined is ANONYMOUS (principalOf in src/security/principal.ts). */
   principal?: string;
 }
 
@@ -77,6 +87,8 @@ export interface BrokerServices {
   quotas: ClientQuotas;
   /** SCRAM credentials (salted keys only): the data directory on one node, etcd in a cluster, memory with storage 'memory'. */
   scram: ScramCredentialStore;
+  /** ACL checks (src/ports/authorizer.ts); ALLOW_ALL when no authorizer.class.name is set. */
+  authorizer: Authorizer;
   log: Logger;
 }
 

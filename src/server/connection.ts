@@ -13,10 +13,12 @@
  */
 import type { Socket } from 'node:net';
 import { FrameReader, FrameTooLarge } from './frame-reader.js';
-import { dispatch, UnsupportedRequest } from './dispatch.js';
+import { dispatch, UnauthenticatedRequest, UnsupportedRequest } from './dispatch.js';
 import { DecodeError } from '../protocol/primitives/errors.js';
 import type { BrokerServices, ClientInfo } from '../handlers/types.js';
 import type { Logger } from '../util/logger.js';
+import { usesSasl, type ListenerSpec } from '../security/listener-spec.js';
+import { normalizeIp } from '../quotas/quota-entity.js';
 
 export interface ConnectionOptions {
   maxRequestSize: number;
@@ -46,12 +48,22 @@ export class Connection {
   constructor(
     private readonly socket: Socket,
     id: number,
+    listener: ListenerSpec,
     private readonly broker: BrokerServices,
     private readonly opts: ConnectionOptions,
     log: Logger,
     private readonly onClose: (c: Connection) => void,
   ) {
-    this.client = { connectionId: id, remoteAddress: `${socket.remoteAddress}:${socket.remotePort}` };
+    const host = normalizeIp(socket.remoteAddress);
+    this.client = {
+      connectionId: id,
+      remoteAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+      host,
+      listenerName: listener.name,
+      securityProtocol: listener.securityProtocol,
+      // SASL listeners authenticate first (dispatch.ts serves nothing else until then).
+      authenticated: !usesSasl(listener.securityProtocol),
+    };
     this.log = log.child({ conn: id, remote: this.client.remoteAddress });
     this.frames = new FrameReader(opts.maxRequestSize);
     socket.setNoDelay(true);
@@ -153,7 +165,7 @@ export class Connection {
     try {
       dispatched = dispatch(frame, this.client, this.broker, this.log);
     } catch (err) {
-      if (err instanceof UnsupportedRequest) return this.destroy(err.message);
+      if (err instanceof UnsupportedRequest || err instanceof UnauthenticatedRequest) return this.destroy(err.message);
       if (err instanceof DecodeError || err instanceof RangeError) return this.destroy('malformed request', err);
       return this.destroy('request failed', err);
     }

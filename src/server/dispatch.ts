@@ -21,6 +21,17 @@ export class UnsupportedRequest extends Error {
   }
 }
 
+/** Kafka's API keys a client may use on a SASL listener before it has authenticated. */
+const SASL_HANDSHAKE_KEY = 17;
+const SASL_AUTHENTICATE_KEY = 36;
+
+/** A request other than ApiVersions and SASL before authentication: the connection is closed, as Kafka does. */
+export class UnauthenticatedRequest extends Error {
+  constructor(readonly apiKey: number) {
+    super(`API key ${apiKey} before SASL authentication`);
+  }
+}
+
 export interface Dispatched {
   header: RequestHeader;
   /** The response frame as buffers to write in order, or null when none is due. */
@@ -34,6 +45,7 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
   const { header, reader } = readHeader(frame);
   const key = header.requestApiKey;
   const version = header.requestApiVersion;
+  if (!client.authenticated && key !== API_VERSIONS_KEY && key !== SASL_HANDSHAKE_KEY && key !== SASL_AUTHENTICATE_KEY) throw new UnauthenticatedRequest(key);
   const handler = handlerRegistry.get(key);
   if (!handler || version < handler.minVersion || version > handler.maxVersion) {
     if (key === API_VERSIONS_KEY && handler && version > handler.maxVersion) {

@@ -1,10 +1,20 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Connection, type ConnectionOptions } from './connection.js';
+import { usesTls, type ListenerSpec } from '../security/listener-spec.js';
 import type { BrokerServices } from '../handlers/types.js';
 import type { Logger } from '../util/logger.js';
 import { normalizeIp } from '../quotas/quota-entity.js';
 
-/** The TCP listener and the set of live connections. */
+/**
+ * The one place a listener's socket server is made: plain TCP for PLAINTEXT and SASL_PLAINTEXT;
+ * SSL and SASL_SSL are served over TLS (src/security/tls/).
+ */
+export function socketServerFor(spec: ListenerSpec, onSocket: (socket: Socket) => void): Server {
+  if (usesTls(spec.securityProtocol)) throw new Error(`listener ${spec.name}: ${spec.securityProtocol} needs TLS, which is not configured`);
+  return createServer(onSocket);
+}
+
+/** One listener: its socket server and the set of live connections. */
 export class KafkaServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
@@ -12,9 +22,14 @@ export class KafkaServer {
   /** Connections refused by connection_creation_rate, waiting out their throttle time. */
   private readonly held = new Set<Socket>();
 
-  constructor(private readonly broker: BrokerServices, private readonly opts: ConnectionOptions, private readonly log: Logger) {
-    this.server = createServer((socket: Socket) => this.accept(socket));
-    this.server.on('error', (err) => log.error({ err }, 'listener error'));
+  constructor(
+    readonly spec: ListenerSpec,
+    private readonly broker: BrokerServices,
+    private readonly opts: ConnectionOptions,
+    private readonly log: Logger,
+  ) {
+    this.server = socketServerFor(spec, (socket: Socket) => this.accept(socket));
+    this.server.on('error', (err) => log.error({ err, listener: spec.name }, 'listener error'));
   }
 
   get connectionCount(): number {
@@ -50,7 +65,7 @@ export class KafkaServer {
       });
       return;
     }
-    const conn = new Connection(socket, this.nextId++, this.broker, this.opts, this.log, (c) => {
+    const conn = new Connection(socket, this.nextId++, this.spec, this.broker, this.opts, this.log, (c) => {
       this.connections.delete(c);
       this.broker.metrics.connectionClosed();
     });

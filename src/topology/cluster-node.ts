@@ -55,7 +55,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       nodeId,
       logs,
       control,
-      interBrokerListener: config.get('inter.broker.listener.name'),
+      interBrokerListener: config.interBrokerListener().name,
       minInsyncReplicas: (topic) => Number(topicSetting(topic, 'min.insync.replicas')),
       lagTimeMaxMs: () => config.num('replica.lag.time.max.ms'),
       fetcher: {

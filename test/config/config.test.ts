@@ -105,7 +105,7 @@ describe('server.properties parsing', () => {
     const cfg = BrokerConfig.fromFile(file, new Map([['num.partitions', '2']]));
     expect(cfg.nodeId).toBe(4);
     expect(cfg.int('num.partitions')).toBe(2);
-    expect(cfg.listeners()).toEqual([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9999 }]);
+    expect(cfg.listeners()).toEqual([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9999, securityProtocol: 'PLAINTEXT' }]);
     expect(cfg.notices.some((n) => n.level === 'info' && n.message.includes('num.network.threads'))).toBe(true);
   });
 
@@ -170,9 +170,10 @@ describe('validation', () => {
     ['listeners', 'garbage'],
     ['listeners', 'PLAINTEXT://:notaport'],
     ['listeners', 'PLAINTEXT://:70000'],
-    ['listeners', 'SASL_SSL://:9093'],
-    ['listeners', 'SSL://:9093'],
-    ['listeners', 'PLAINTEXT://:9092,SASL_PLAINTEXT://:9093'],
+    ['listeners', 'FOO://:9093'],
+    ['listeners', 'PLAINTEXT://:9092,PLAINTEXT://:9093'],
+    ['listeners', 'PLAINTEXT://:9092,SSL://:9092'],
+    ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,INTERNAL:KERBEROS'],
   ];
   for (const [key, value] of bad) {
     it(`${key}=${value} is a ConfigError naming the key`, () => {
@@ -193,7 +194,7 @@ describe('validation', () => {
 
   it('startBroker rejects an invalid config with a ConfigError before binding', async () => {
     await expect(startBroker({ port: 0, config: { 'num.partitions': 'abc' } })).rejects.toBeInstanceOf(ConfigError);
-    await expect(startBroker({ port: 0, config: { listeners: 'SASL_SSL://:9093' } })).rejects.toThrow(/listeners/);
+    await expect(startBroker({ port: 0, config: { listeners: 'FOO://:9093' } })).rejects.toThrow(/listeners/);
   });
 
   it('startBroker with an invalid advertised.listeners rejects without leaving the port bound', async () => {
@@ -235,7 +236,7 @@ describe('validation', () => {
     expect(cfg.num('log.flush.interval.messages')).toBe(Infinity);
     expect(cfg.long('log.flush.interval.messages')).toBe(2n ** 63n - 1n);
     expect(cfg.list('log.cleanup.policy')).toEqual(['compact', 'delete']);
-    expect(cfg.listeners()).toEqual([{ name: 'PLAINTEXT', host: '::1', port: 9094 }]);
+    expect(cfg.listeners()).toEqual([{ name: 'PLAINTEXT', host: '::1', port: 9094, securityProtocol: 'PLAINTEXT' }]);
     expect(cfg.isSet('num.partitions')).toBe(true);
     expect(cfg.isSet('num.io.threads')).toBe(false);
   });

@@ -28,6 +28,7 @@ import {
   topicConfigMap,
   type AdminBroker,
 } from '../helpers/admin-wire.js';
+import { testClient } from '../helpers/client-info.js';
 
 const NODE = 3;
 const SET = 0;
@@ -379,7 +380,7 @@ describe('topic configs apply to running logs without a restart', () => {
     const ctx: HandlerContext = {
       apiVersion: 1,
       header: { requestApiKey: 44, requestApiVersion: 1, correlationId: 1, clientId: 'test' },
-      client: { connectionId: 1, remoteAddress: '127.0.0.1' },
+      client: testClient(),
       broker: services,
       log: silentLogger,
     };

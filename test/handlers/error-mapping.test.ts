@@ -21,6 +21,7 @@ import deleteGroups from '../../src/handlers/42-delete-groups.js';
 import offsetDelete from '../../src/handlers/47-offset-delete.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
 import { tempDir, newLog } from '../storage/helpers.js';
+import { testClient } from '../helpers/client-info.js';
 
 const UNKNOWN_SERVER_ERROR = -1;
 const NOT_COORDINATOR = 16;
@@ -70,7 +71,7 @@ async function brokerFailingWith(failure: () => Error, log: ReturnType<typeof ca
   const ctx = (apiKey: number, apiVersion: number): HandlerContext => ({
     apiVersion,
     header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 'test' },
-    client: { connectionId: 1, remoteAddress: '127.0.0.1' },
+    client: testClient(),
     broker,
     log,
   });

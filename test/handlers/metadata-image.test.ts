@@ -23,6 +23,7 @@ import findCoordinator from '../../src/handlers/10-find-coordinator.js';
 import { partitionFor } from '../../src/cluster/kv-log.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
 import { KafkaWire, clientHost, fetchBody } from '../helpers/kafka-wire.js';
+import { testClient } from '../helpers/client-info.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 const FEATURES = { supported: [], finalized: [], epoch: 0n };
@@ -52,7 +53,7 @@ function ctxFor(image: MetadataImage, nodeId: number, apiKey: number, apiVersion
     topics: { list: () => image.topics(), get: (n: string) => image.topic(n), getById: (id: string) => image.topicById(id), collidesWith: () => undefined },
     log: silentLogger,
   } as unknown as BrokerServices;
-  return { apiVersion, header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 't' }, client: { connectionId: 1, remoteAddress: '127.0.0.1' }, broker: services, log: silentLogger };
+  return { apiVersion, header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 't' }, client: testClient(), broker: services, log: silentLogger };
 }
 
 describe('the metadata image', () => {

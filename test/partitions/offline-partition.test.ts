@@ -20,6 +20,7 @@ import fetch from '../../src/handlers/01-fetch.js';
 import listOffsets from '../../src/handlers/02-list-offsets.js';
 import deleteRecords from '../../src/handlers/21-delete-records.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
+import { testClient } from '../helpers/client-info.js';
 
 const KAFKA_STORAGE_ERROR = 56;
 const ZERO = '00000000-0000-0000-0000-000000000000';
@@ -43,7 +44,7 @@ async function setup() {
   const ctx = (apiKey: number, apiVersion: number): HandlerContext => ({
     apiVersion,
     header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 'test' },
-    client: { connectionId: 1, remoteAddress: '127.0.0.1' },
+    client: testClient(),
     broker,
     log: silent,
   });
