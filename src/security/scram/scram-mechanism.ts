@@ -12,6 +12,8 @@
  * broker's secret) and fails at client-final exactly as a wrong password does, so the exchange does
  * not tell which users exist. Kafka's tokenauth extension (delegation tokens) is refused: Runnel has
  * no delegation tokens. An authorization id other than the user is refused with Kafka's message.
+ * The client-final nonce of librdkafka before 2.6.1 (its own nonce repeated before the combined one)
+ * is accepted, as Kafka 3.8.1-3.9 accept it; Kafka 4.x refuses it.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SaslMechanismFactory, SaslServerMechanism, SaslStep } from '../sasl/mechanism.js';
@@ -80,7 +82,11 @@ class ScramServer implements SaslServerMechanism {
   private final(token: Buffer, s: Extract<State, { kind: 'final' }>): SaslStep {
     const fin = parseClientFinal(token);
     const expectedBinding = Buffer.from(s.first.gs2Header).toString('base64');
-    if (fin.channelBinding !== expectedBinding || fin.nonce !== s.nonce || fin.proof.length !== this.m.size) this.fail();
+    // librdkafka before 2.6.1 (Debian's kcat and confluent-kafka among them) sends its own nonce once more in
+    // front of the combined one; Kafka 3.8.1-3.9 accept that (endsWith), 4.x refuses it. Either form carries
+    // this exchange's fresh server nonce, which is what defeats a replay.
+    const nonceOk = fin.nonce === s.nonce || fin.nonce === s.first.nonce + s.nonce;
+    if (fin.channelBinding !== expectedBinding || !nonceOk || fin.proof.length !== this.m.size) this.fail();
     const authMessage = `${s.first.bare},${s.serverFirst},${fin.withoutProof}`;
     const clientSignature = hmac(this.m, s.credential.storedKey, authMessage);
     const computedStoredKey = digest(this.m, xor(fin.proof, clientSignature));
