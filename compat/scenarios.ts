@@ -32,6 +32,7 @@ export interface Scenario {
 
 import { clusterScenarios } from './scenarios-cluster.js';
 import { clusterCoordinatorScenarios } from './scenarios-cluster-coordinators.js';
+import { scramScenarios } from './scenarios-security-scram.js';
 
 export const scenarios: readonly Scenario[] = [
   {
@@ -129,4 +130,5 @@ export const scenarios: readonly Scenario[] = [
   },
   ...clusterScenarios,
   ...clusterCoordinatorScenarios,
+  ...scramScenarios,
 ];
