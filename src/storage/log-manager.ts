@@ -167,7 +167,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     const list = this.partitions(name);
     this.logs.delete(name);
     for (const p of list) {
-      await p.close();
+      await p.close().catch((err: Error) => this.log.warn({ topic: p.topic, partition: p.partition, err: err.message }, 'closing a deleted partition failed'));
       this.dirOf.delete(p);
       await rm(p.dir, { recursive: true, force: true });
     }
@@ -179,7 +179,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     if (!list || !p) return;
     // A hole, not undefined: all() flattens the lists.
     delete list[index];
-    await p.close();
+    await p.close().catch((err: Error) => this.log.warn({ topic: p.topic, partition: p.partition, err: err.message }, 'closing a deleted partition failed'));
     this.dirOf.delete(p);
     await rm(p.dir, { recursive: true, force: true });
   }
@@ -187,7 +187,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   startBackgroundWork(): void {
     this.maintenance.start();
     this.timers.push(setInterval(() => void this.flushDue(), 1000).unref());
-    this.timers.push(setInterval(() => void this.writeCheckpoints(), CHECKPOINT_INTERVAL_MS).unref());
+    this.timers.push(setInterval(() => void this.writeCheckpoints().catch((err: Error) => this.log.error({ err: err.message }, 'writing the recovery and log start checkpoints failed')), CHECKPOINT_INTERVAL_MS).unref());
   }
 
   runRetention(now = Date.now()): Promise<void> {
@@ -231,9 +231,20 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.maintenance.stop();
-    for (const p of this.all()) await p.close();
-    await this.writeCheckpoints();
+    // A partition that cannot write its indexes or snapshot (a full disk) does not stop the others;
+    // without the clean-shutdown marker the next start recovers the logs instead of trusting them.
+    let clean = true;
+    for (const p of this.all()) {
+      await p.close().catch((err: Error) => {
+        clean = false;
+        this.log.error({ topic: p.topic, partition: p.partition, err: err.message }, 'closing a partition log failed; the next start recovers the logs');
+      });
+    }
+    await this.writeCheckpoints().catch((err: Error) => {
+      clean = false;
+      this.log.error({ err: err.message }, 'writing the recovery and log start checkpoints failed; the next start recovers the logs');
+    });
     await this.files.closeAll();
-    for (const dir of this.dirs) await writeFile(join(dir, CLEAN_SHUTDOWN), '');
+    if (clean) for (const dir of this.dirs) await writeFile(join(dir, CLEAN_SHUTDOWN), '');
   }
 }

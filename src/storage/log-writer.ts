@@ -6,7 +6,10 @@
  * since the last flush and the time of that flush.
  *
  * A failed write takes the log offline: the queued appends and every later one are refused with
- * KAFKA_STORAGE_ERROR until restart (recovery then cuts whatever the failure left).
+ * KAFKA_STORAGE_ERROR. The host is told (writeFailed) with the offset the log must be cut back to:
+ * after a full disk it cuts the partial write and takes appends again once space returns
+ * (partition-log.ts); after any other error it stays offline until restart, whose recovery cuts
+ * whatever the failure left.
  */
 import type { Segment } from './segment.js';
 import type { FileCache } from './file-cache.js';
@@ -37,6 +40,8 @@ export interface WriterHost {
   written(offset: number): void;
   /** A write that must be durable before any batch queued after it (the leader-epoch-checkpoint). */
   barrier?(): Promise<void> | undefined;
+  /** A write failed; `cutFrom` is the base offset of the first batch that did not land (undefined: none was lost, a seal failed). */
+  writeFailed?(err: Error, cutFrom: number | undefined): void;
 }
 
 export class LogWriter {
@@ -127,6 +132,8 @@ export class LogWriter {
             await old.seal();
             this.markFlushed(old.nextOffset);
           } catch (err) {
+            // Sealed again on the next write, once the log takes writes again.
+            this.sealQueue.unshift(old);
             this.fail(err as Error, []);
             return;
           }
@@ -145,10 +152,13 @@ export class LogWriter {
 
   private fail(err: Error, group: PendingWrite[]): void {
     this.failed = err;
-    this.log.error({ topic: this.host.topic, partition: this.host.partition, err: err.message }, 'log write failed; partition is offline until restart');
+    this.log.error({ topic: this.host.topic, partition: this.host.partition, err: err.message }, 'log write failed; partition refuses writes');
     const e = new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `write failed: ${err.message}`);
-    for (const g of [...group, ...this.pending]) g.reject(e);
+    const lost = [...group, ...this.pending];
+    for (const g of lost) g.reject(e);
     this.pending = [];
+    // Every queued buffer starts with a record batch header: its first 8 bytes are the base offset.
+    this.host.writeFailed?.(err, lost.length > 0 ? Number(lost[0].buf.readBigInt64BE(0)) : undefined);
   }
 
   /** fsyncs `seg` (the active segment) if anything below `target` is not yet durable. */

@@ -34,6 +34,7 @@ import { readSegments, segmentFor } from './log-reader.js';
 import { batchForTimestamp, maxTimestampSegment } from './log-time.js';
 import { applyRetention, deleteRecordsBefore } from './log-retention.js';
 import { truncateFullyAndStartAt, truncateTo } from './log-truncate.js';
+import { FullDiskRecovery } from './full-disk.js';
 import { appendMarker, checkSequence, duplicateResult, producerFields, trackBatch } from './log-producers.js';
 
 export { StorageError, type AppendResult, type ReadResult } from './log.js';
@@ -57,6 +58,7 @@ export class PartitionLog extends EpochLog implements Log {
   /** Set while compaction swaps a segment; reads wait for it. */
   private swapping: Promise<unknown> | undefined;
   private readonly writer: LogWriter;
+  private readonly fullDisk: FullDiskRecovery;
 
   private constructor(
     readonly topic: string,
@@ -77,8 +79,26 @@ export class PartitionLog extends EpochLog implements Log {
           this.waiters.notify();
         },
         barrier: () => this.epochWrite,
+        writeFailed: (err, cutFrom) => this.fullDisk.onWriteFailed(err, cutFrom),
       },
       files,
+      log,
+    );
+    this.fullDisk = new FullDiskRecovery(
+      {
+        topic,
+        partition,
+        logEnd: () => this.nextOffset,
+        settle: () => this.settle(),
+        truncateTo: (offset) => truncateTo(this, offset),
+        probeWrite: () => writeLeaderEpochs(this.dir, this.epochs.entries()),
+        clearWriteFailure: () => {
+          const err = this.writer.failed;
+          this.writer.failed = undefined;
+          return err;
+        },
+        wake: () => this.waiters.notify(),
+      },
       log,
     );
   }
@@ -108,7 +128,10 @@ export class PartitionLog extends EpochLog implements Log {
     return this.writer.lastFlushMs;
   }
 
-  /** The error of a failed write: the log is offline until restart (tests simulate one by setting it). */
+  /**
+   * The error of a failed write: the log is neither read nor written (until restart, or until a
+   * write that failed on a full disk is cut back: full-disk.ts). Tests simulate one by setting it.
+   */
   get failed(): Error | undefined {
     return this.writer.failed;
   }
@@ -181,8 +204,9 @@ export class PartitionLog extends EpochLog implements Log {
       (err: Error) => {
         if (this.epochWrite === write) this.epochWrite = undefined;
         if (!this.failed) {
-          this.log.error({ topic: this.topic, partition: this.partition, err: err.message }, 'leader-epoch-checkpoint write failed; partition is offline until restart');
+          this.log.error({ topic: this.topic, partition: this.partition, err: err.message }, 'leader-epoch-checkpoint write failed; partition refuses writes');
           this.failed = err;
+          this.fullDisk.onWriteFailed(err, undefined);
         }
       },
     );
@@ -201,7 +225,7 @@ export class PartitionLog extends EpochLog implements Log {
   // ---------------------------------------------------------------- writes
 
   private offline(): StorageError | undefined {
-    const failed = this.failed;
+    const failed = this.failed ?? this.fullDisk.refusal;
     return failed && new StorageError(ErrorCode.KAFKA_STORAGE_ERROR, `log of ${this.topic}-${this.partition} is offline: ${failed.message}`);
   }
 
@@ -214,7 +238,7 @@ export class PartitionLog extends EpochLog implements Log {
     if (offline) return Promise.reject(offline);
     const seq = checkSequence(this.producers, info);
     if (seq instanceof StorageError) return Promise.reject(seq);
-    if (seq) return duplicateResult(this, () => this.writer.failed, seq.firstOffset, seq.lastOffset);
+    if (seq) return duplicateResult(this, () => this.writer.failed ?? this.fullDisk.refusal, seq.firstOffset, seq.lastOffset);
     const cfg = this.config();
     const baseOffset = this.nextOffset;
     const { lastOffset, maxTimestamp, logAppendTime } = stampLeaderBatch(buf, info, baseOffset, this.leaderEpoch, cfg, now);
@@ -410,6 +434,7 @@ export class PartitionLog extends EpochLog implements Log {
 
   /** Clean close: every write landed, fsynced, active segment indexes written. */
   async close(): Promise<void> {
+    this.fullDisk.close();
     await this.settle();
     await this.flush();
     await this.active.writeIndexes();
