@@ -8,10 +8,12 @@
  * Every failure is a SaslAuthenticationError with Kafka's generic message ("Authentication failed
  * during authentication due to invalid credentials with SASL mechanism ..."), which carries nothing
  * the client sent. Unlike Kafka, which fails an unknown user at client-first, an unknown user gets
- * a server-first with a salt derived from the name (stable across attempts, unguessable without this
- * broker's secret) and fails at client-final exactly as a wrong password does, so the exchange does
- * not tell which users exist. Kafka's tokenauth extension (delegation tokens) is refused: Runnel has
- * no delegation tokens. An authorization id other than the user is refused with Kafka's message.
+ * a server-first with a salt derived from the name (the same on every attempt and listener, from a
+ * secret of this broker process) and 4096 iterations, and fails at client-final exactly as a wrong
+ * password does, so the exchange does not tell which users exist. (Another broker, or this one
+ * after a restart, derives other fake salts; a real user's salt is the same everywhere.) Kafka's
+ * tokenauth extension (delegation tokens) is refused: Runnel has no delegation tokens. An
+ * authorization id other than the user is refused with Kafka's message.
  * The client-final nonce of librdkafka before 2.6.1 (its own nonce repeated before the combined one)
  * is accepted, as Kafka 3.8.1-3.9 accept it; Kafka 4.x refuses it.
  */
@@ -26,7 +28,7 @@ export interface ScramMechanismOptions {
   lookup(user: string): ScramCredential | undefined;
   /** The server's part of the nonce (tests: the RFC's fixed value). */
   nonce?: () => string;
-  /** Keys the fake salts of unknown users; one random secret per broker by default. */
+  /** Keys the fake salts of unknown users; by default one random secret per process (all listeners alike). */
   fakeSaltSecret?: Buffer;
 }
 
@@ -105,8 +107,11 @@ class ScramServer implements SaslServerMechanism {
   }
 }
 
+/** Shared by every factory, so that an unknown user gets the same salt on every listener of this broker. */
+const PROCESS_FAKE_SALT_SECRET = randomBytes(32);
+
 export function scramMechanismFactory(m: ScramMechanismInfo, opts: ScramMechanismOptions): SaslMechanismFactory {
-  const fakeSecret = opts.fakeSaltSecret ?? randomBytes(32);
+  const fakeSecret = opts.fakeSaltSecret ?? PROCESS_FAKE_SALT_SECRET;
   return {
     name: m.name,
     create: () => new ScramServer(m, opts, fakeSecret),

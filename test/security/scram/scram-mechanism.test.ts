@@ -87,6 +87,9 @@ describe('SCRAM server mechanism', () => {
     const m3 = factory.create(ctx);
     const salt = (r: Buffer) => r.toString().split(',')[1];
     expect(salt((await m3.evaluate(new TestScramClient('sha512', 'mallory', 'x').first())).response)).toBe(salt(sf2.response));
+    // Also through another factory (another listener of this broker).
+    const other = scramMechanismFactory(SHA512, { lookup: (u) => creds.get(u) }).create(ctx);
+    expect(salt((await other.evaluate(new TestScramClient('sha512', 'mallory', 'x').first())).response)).toBe(salt(sf2.response));
   });
 
   it('a bad proof, nonce or channel binding fails', async () => {
