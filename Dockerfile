@@ -7,9 +7,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY protocol-specs ./protocol-specs
 COPY src ./src
 COPY bin ./bin
+COPY console ./console
 COPY tsconfig.json ./
-# Generates src/protocol/messages from protocol-specs.
-RUN npm run gen && npm prune --omit=dev
+# Generates src/protocol/messages from protocol-specs and bundles the web console into console/dist.
+RUN npm run gen && npm run build:console && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
@@ -18,6 +19,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./
 COPY --from=build /app/src ./src
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/console/dist ./console/dist
 COPY config/server.properties /etc/runnel/server.properties
 RUN mkdir -p /var/lib/runnel && chown node:node /var/lib/runnel
 USER node

@@ -1,6 +1,27 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources through tsx, so `npx runnel` works without a build step.
-import { register } from 'tsx/esm/api';
+// Runs dist/runnel.mjs (the bundle `npm install` builds: src/tools/bundle.ts) when it is newer than
+// every source file, else the TypeScript sources through tsx, so that a stale bundle never runs
+// and `npx runnel` works without a build step.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = `${root}dist/runnel.mjs`;
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = `${dir}/${e.name}`;
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(`${root}src`)) {
+  process.setSourceMapsEnabled(true);
+  await import(bundle);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -28,7 +28,7 @@ import { startBroker, type Broker } from '../src/broker.js';
 import { clients, REPO_ROOT, type Client, type Probe } from './clients.js';
 import { startCompatCluster, type CompatCluster } from './cluster.js';
 import { RestartableBroker, startControl, type Control } from './restart.js';
-import { scenarios, type Scenario } from './scenarios.js';
+import { scenarios, type Scenario, type ScenarioSetup } from './scenarios.js';
 import { startTap, type Tap } from './tap.js';
 
 const COMPAT_DIR = join(REPO_ROOT, 'compat');
@@ -128,7 +128,8 @@ function discover(): Job[] {
         scenario: name,
         script: join(dir, file),
         timeoutMs: envTimeout ?? scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        brokerKey: brokerKey(scenario.broker),
+        // A scenario with a setup has generated settings, hence a broker of its own.
+        brokerKey: scenario.setup ? `@${scenario.name}` : brokerKey(scenario.broker),
         restartable: scenario.restartable === true,
         cluster: scenario.cluster === true,
         pending: scenario.pending,
@@ -266,6 +267,8 @@ async function main(): Promise<number> {
   let control: Control | undefined;
   let cluster: CompatCluster | undefined;
   let clusterError: string | undefined;
+  /** The result of each scenario's setup hook, by broker key (@<scenario>). */
+  const setups = new Map<string, ScenarioSetup>();
   const closeAll = async () => {
     await cluster?.stop();
     for (const t of targets.values()) {
@@ -277,6 +280,7 @@ async function main(): Promise<number> {
       await t.tap?.close();
     }
     await control?.close();
+    for (const s of setups.values()) await s.cleanup?.();
   };
   const results: Result[] = held.map((j) => ({ client: j.client.id, scenario: j.scenario, status: 'skip', reason: `pending (run it by name: /${j.scenario}): ${j.pending}` }));
   const interrupt = () => {
@@ -290,16 +294,22 @@ async function main(): Promise<number> {
     const level = process.env.RUNNEL_LOG_LEVEL;
     const logger = level ? pino({ level }, pino.destination(2)) : undefined;
     const configFor = (key: string, tap: Tap | undefined) => {
-      const settings = scenarios.find((s) => brokerKey(s.broker) === key)?.broker ?? {};
+      const settings = key.startsWith('@')
+        ? { ...scenarios.find((s) => s.name === key.slice(1))?.broker, ...setups.get(key)?.broker }
+        : (scenarios.find((s) => !s.setup && brokerKey(s.broker) === key)?.broker ?? {});
       const config: Record<string, string | number | boolean> = { ...settings };
       // Through the tap, the broker must advertise the tap's port, or clients would leave it.
       if (tap) config['advertised.listeners'] = `PLAINTEXT://localhost:${tap.port}`;
       return config;
     };
+    for (const name of new Set(jobs.filter((j) => !j.cluster && j.brokerKey.startsWith('@')).map((j) => j.scenario)))
+      setups.set(`@${name}`, await scenarios.find((s) => s.name === name)!.setup!());
+    const setupEnv = (job: Job): Readonly<Record<string, string>> => setups.get(job.brokerKey)?.env ?? {};
     // One broker per distinct set of scenario settings (scenarios.ts), the default one first;
     // restartable scenarios get one per script instead, started when the script is.
     for (const key of [...new Set(jobs.filter((j) => !j.restartable && !j.cluster).map((j) => j.brokerKey))].sort()) {
-      const file = tapFile ? tapFileFor(tapFile, key) : undefined;
+      // The tap reads plaintext frames: a scenario with a setup (TLS, most likely) runs without it.
+      const file = tapFile && !key.startsWith('@') ? tapFileFor(tapFile, key) : undefined;
       const tap = file ? await startTap(file) : undefined;
       const broker = await startBroker({ port: 0, logger, config: configFor(key, tap) });
       targets.set(key, { broker, tap, tapFile: file });
@@ -380,10 +390,11 @@ async function main(): Promise<number> {
     results.push(
       ...(await pool(runnable, jobsLimit, ({ job, probe }) => {
         const topic = `compat-${job.client.id}-${job.scenario}-${runId}`;
-        if (job.restartable) return runWithOwnBroker(job, probe, { RUNNEL_TOPIC: topic });
+        if (job.restartable) return runWithOwnBroker(job, probe, { ...setupEnv(job), RUNNEL_TOPIC: topic });
         if (job.cluster) return runScript(job, probe, { ...cluster!.env, RUNNEL_TOPIC: topic });
         const b = targets.get(job.brokerKey)!.broker;
         return runScript(job, probe, {
+          ...setupEnv(job),
           RUNNEL_BOOTSTRAP: b.bootstrap,
           RUNNEL_NODE_ID: String(b.nodeId),
           RUNNEL_TOPIC: topic,

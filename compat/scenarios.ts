@@ -28,11 +28,28 @@ export interface Scenario {
    * (`npx tsx compat/run.ts /<scenario>`). Remove it once the scenario passes.
    */
   pending?: string;
+  /**
+   * Prepares what the scenario's broker needs and cannot be written down in advance (generated
+   * certificates, users, keys): called once before the run, it returns broker settings added to
+   * `broker`, environment variables for the scripts (e.g. RUNNEL_SSL_CA) and a cleanup. Such a
+   * scenario gets a broker of its own (compat/lib/tls-setup.ts makes TLS material for one; cluster
+   * scenarios do not run setup hooks yet).
+   */
+  setup?: () => ScenarioSetup | Promise<ScenarioSetup>;
+}
+
+export interface ScenarioSetup {
+  broker?: Readonly<Record<string, string | number | boolean>>;
+  env?: Readonly<Record<string, string>>;
+  cleanup?: () => void | Promise<void>;
 }
 
 import { clusterScenarios } from './scenarios-cluster.js';
 import { clusterCoordinatorScenarios } from './scenarios-cluster-coordinators.js';
 import { scramScenarios } from './scenarios-security-scram.js';
+import { tlsScenarios } from './scenarios-security-tls.js';
+import { saslScenarios } from './scenarios-security-sasl.js';
+import { oauthScenarios } from './scenarios-security-oauth.js';
 
 export const scenarios: readonly Scenario[] = [
   {
@@ -131,4 +148,7 @@ export const scenarios: readonly Scenario[] = [
   ...clusterScenarios,
   ...clusterCoordinatorScenarios,
   ...scramScenarios,
+  ...tlsScenarios,
+  ...saslScenarios,
+  ...oauthScenarios,
 ];

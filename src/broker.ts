@@ -30,7 +30,8 @@ import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
 import { LocalScramStore } from './security/scram/credential-store.js';
-import { ALLOW_ALL } from './ports/authorizer.js';
+import { openAuthorizer } from './security/acl/open-authorizer.js';
+import type { TrafficMeter } from './console/meter.js';
 import type { ListenerSpec } from './security/listener-spec.js';
 
 export interface StartBrokerOptions {
@@ -61,6 +62,12 @@ export interface StartBrokerOptions {
    * embedded broker does only when asked or when the key is set.
    */
   metrics?: boolean;
+  /**
+   * Serve the web console (README "Web console"): on runnel.console.port when set, else on the
+   * HTTP server of /metrics (runnel.metrics.port, started for it). `runnel start` does when
+   * runnel.console.enable is true (the default); an embedded broker only when asked.
+   */
+  console?: boolean;
 }
 
 export interface Broker {
@@ -71,6 +78,8 @@ export interface Broker {
   listeners: ListenerSpec[];
   /** Port of /metrics and /health, when served. */
   metricsPort?: number;
+  /** Port of the web console, when served. */
+  consolePort?: number;
   /** `host:port` clients should bootstrap from (the advertised listener). */
   bootstrap: string;
   clusterId: string;
@@ -92,10 +101,11 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   // opts.host applies to every listener, opts.port to the first (the one `bootstrap` names).
   const listeners = config.listeners().map((l, i) => ({ ...l, host: opts.host ?? l.host, port: i === 0 ? (opts.port ?? l.port) : l.port }));
   const metrics = opts.metrics ?? config.isSet('runnel.metrics.port');
+  const webConsole = opts.console ?? false;
 
   if (opts.storage === 'memory') {
     if (opts.dataDir) throw new ConfigError(`dataDir (${opts.dataDir}) cannot be used with storage: 'memory'`);
-    return open(config, { listeners, dataDir: undefined, ephemeral: undefined, log, started, metrics }, async () => undefined);
+    return open(config, { listeners, dataDir: undefined, ephemeral: undefined, log, started, metrics, webConsole }, async () => undefined);
   }
   if (opts.storage !== undefined && opts.storage !== 'file') throw new ConfigError(`storage must be 'file' or 'memory', not ${String(opts.storage)}`);
 
@@ -109,7 +119,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     config = withOverride(config, 'log.dirs', dataDir);
   }
   try {
-    return await launch(config, { listeners, dataDir, ephemeral, log, started, metrics });
+    return await launch(config, { listeners, dataDir, ephemeral, log, started, metrics, webConsole });
   } catch (err) {
     // A failed start (port in use, unreadable data) leaves no temporary directory behind.
     if (ephemeral) await rm(ephemeral, { recursive: true, force: true });
@@ -125,6 +135,7 @@ interface LaunchOptions {
   log: Logger;
   started: number;
   metrics: boolean;
+  webConsole: boolean;
 }
 
 async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker> {
@@ -143,7 +154,7 @@ async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker
   }
 }
 
-async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, started, metrics: serveMetrics }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
+async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, started, metrics: serveMetrics, webConsole }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
   const loggers = new BrokerLoggers(log);
   const clusterConfigured = config.list('runnel.etcd.endpoints').length > 0;
   // Before the logs open: stored dynamic broker configs are log defaults too (in a cluster, from etcd: onConfigStore).
@@ -196,6 +207,10 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   if (!clustered) await transactions.load();
   topology.onLeadership(followLeadership(groups, transactions, loggers.get('runnel.groups')));
   const boundPorts = new Map(listeners.map((l) => [l.name, l.port]));
+  const prometheus = new PrometheusMetrics(logs, groups, topology.metrics);
+  // Loaded only when served: the tools and embedded brokers without it do not pay for its modules.
+  const consoleModule = webConsole ? await import('./console/server.js') : undefined;
+  const meter: TrafficMeter | undefined = consoleModule ? new consoleModule.TrafficMeter() : undefined;
   const services: BrokerServices = {
     config,
     clusterId: meta.clusterId,
@@ -211,14 +226,14 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     producerIds,
     leaderElections: topology.leaderElections,
     transactions,
-    metrics: new PrometheusMetrics(logs, groups, topology.metrics),
+    metrics: meter ? meter.wrap(prometheus) : prometheus,
     apiRanges: advertisedRanges,
     dynamicConfigs: configs,
     loggers,
     brokerRegistry: topology.brokerRegistry,
     quotas,
     scram,
-    authorizer: ALLOW_ALL,
+    authorizer: await openAuthorizer(config, topology.aclStore, dataDir, loggers.get('kafka.authorizer.logger')),
     log,
   };
   const connectionOptions = { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 };
@@ -243,10 +258,14 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   }
   const host = listeners[0].host;
   let metricsServer: { server: Server; port: number } | undefined;
+  let consoleServer: { server: Server; port: number } | undefined;
   let stopping = false;
-  if (serveMetrics) {
+  const web = consoleModule && meter ? new consoleModule.WebConsole(services, meter, consoleOptions(config)) : undefined;
+  const ownConsolePort = web && config.isSet('runnel.console.port');
+  if (serveMetrics || (web && !ownConsolePort)) {
     try {
-      metricsServer = await startMetricsServer(services.metrics as PrometheusMetrics, host, config.int('runnel.metrics.port'), () => !stopping);
+      metricsServer = await startMetricsServer(prometheus, host, config.int('runnel.metrics.port'), () => !stopping, ownConsolePort ? undefined : web && ((req, res) => web.handle(req, res)));
+      if (web && !ownConsolePort) web.attach(metricsServer.server);
     } catch (err) {
       await closeServers(0);
       groups.close();
@@ -257,6 +276,20 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
     }
   }
+  if (web && ownConsolePort) {
+    try {
+      consoleServer = await web.listen(host, config.int('runnel.console.port'));
+    } catch (err) {
+      await closeServers(0);
+      if (metricsServer) await closeHttp(metricsServer.server);
+      groups.close();
+      await quotas.store.close();
+      await topology.close();
+      await logs.close();
+      throw new Error(`cannot serve the console on port ${config.int('runnel.console.port')}: ${(err as Error).message}`);
+    }
+  }
+  web?.start();
   logs.startBackgroundWork();
   groups.start();
   transactions.start();
@@ -274,6 +307,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
       topics: topics.list().length,
       partitions: topics.list().reduce((n, t) => n + t.partitions, 0),
       metrics: metricsServer ? `http://${host || '0.0.0.0'}:${metricsServer.port}/metrics` : 'off',
+      console: web ? `http://${host || 'localhost'}:${(consoleServer ?? metricsServer)?.port}/` : 'off',
       startupMs: Math.round(performance.now() - started),
     },
     'Runnel started',
@@ -290,18 +324,15 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     dataDir: dataDir ?? '',
     config,
     metricsPort: metricsServer?.port,
+    consolePort: web ? (consoleServer ?? metricsServer)?.port : undefined,
     close() {
       closing ??= (async () => {
         stopping = true; // /health answers 503 while the broker drains
         await topology.stopping();
         await closeServers(config.int('runnel.shutdown.timeout.ms'));
-        if (metricsServer) {
-          const ms = metricsServer.server;
-          await new Promise<void>((resolve) => {
-            ms.close(() => resolve());
-            ms.closeAllConnections();
-          });
-        }
+        await web?.close();
+        if (consoleServer) await closeHttp(consoleServer.server);
+        if (metricsServer) await closeHttp(metricsServer.server);
         groups.close();
         transactions.close();
         remoteMarkers?.close();
@@ -318,6 +349,17 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   };
 }
 
+function closeHttp(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function consoleOptions(config: BrokerConfig): { readOnly: boolean; lagSampleMs: number; historyMs: number } {
+  return { readOnly: config.bool('runnel.console.read.only'), lagSampleMs: config.int('runnel.console.lag.sample.ms'), historyMs: config.int('runnel.console.history.minutes') * 60_000 };
+}
+
 /** This broker as the image lists it: its advertised endpoints (with the bound ports once known) and broker.rack. */
 function brokerImage(config: BrokerConfig, nodeId: number, boundPorts?: ReadonlyMap<string, number>): BrokerImage {
   const endpoints = config.advertisedListeners(boundPorts).map((a) => ({ listener: a.name, host: a.host, port: a.port }));
@@ -325,8 +367,8 @@ function brokerImage(config: BrokerConfig, nodeId: number, boundPorts?: Readonly
 }
 
 function withOverride(config: BrokerConfig, key: string, value: string): BrokerConfig {
-  const settings = new Map<string, string>();
-  for (const e of config.entries()) if (!e.isDefault && e.value !== undefined) settings.set(e.key, e.value);
+  // Every static key, listener-prefixed ones (listener.name.*) included.
+  const settings = config.staticValues();
   settings.set(key, value);
   return new BrokerConfig(settings);
 }

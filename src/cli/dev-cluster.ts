@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { option, UsageError } from './args.js';
 import { intOption, keyValues, runFlagTool } from './tool.js';
+import { PACKAGE_ROOT } from '../util/package-root.js';
 
 const HELP = `Usage: runnel dev-cluster [--brokers N] [--port P] [--dir D] [--override KEY=VALUE ...]
 
@@ -36,7 +37,7 @@ Environment:
   RUNNEL_ETCD_BIN        The etcd binary (default /usr/bin/etcd; Debian: apt-get install etcd-server)
 `;
 
-const BIN = fileURLToPath(new URL('../../bin/runnel.js', import.meta.url));
+const BIN = join(PACKAGE_ROOT, 'bin', 'runnel.js');
 const STOP_TIMEOUT_MS = 30_000;
 
 /** `count` distinct free ports (held open together, so none is handed out twice). */

@@ -10,6 +10,7 @@ import { reassignPartitionsCommand } from './reassign-partitions.js';
 import { configsCommand } from './configs.js';
 import { clusterCommand } from './cluster.js';
 import { leaderElectionCommand } from './leader-election.js';
+import { aclsCommand } from './acls.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -28,6 +29,7 @@ Commands:
                     (kafka-configs.sh)
   cluster           Cluster id, unregister a broker (kafka-cluster.sh)
   leader-election   Elect preferred or unclean partition leaders (kafka-leader-election.sh)
+  acls              Add, remove and list ACLs (kafka-acls.sh)
 
 Each command takes --help.
 
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   configs: configsCommand,
   cluster: clusterCommand,
   'leader-election': leaderElectionCommand,
+  acls: aclsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

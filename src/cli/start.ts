@@ -6,7 +6,9 @@ import { option, parseFlags, UsageError } from './args.js';
 const HELP = `Usage: runnel start [--config server.properties] [--override key=value ...]
 
 Runs the broker. Without --config it listens on PLAINTEXT://:9092, advertises localhost:9092 and
-keeps its data in ./data. Kafka's server.properties keys are read (see README.md).
+keeps its data in ./data. Kafka's server.properties keys are read (see README.md). The web
+console and /metrics are served on http://localhost:9404/ (runnel.metrics.port;
+runnel.console.enable=false turns the console off).
 
 Options:
   --config FILE          A server.properties file
@@ -56,7 +58,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   // Without log.dirs/log.dir the data goes to the default ./data (not a temporary directory, as for
   // an embedded broker); with them, startBroker uses every one of them.
   const configured = config.isSet('log.dirs') || config.isSet('log.dir');
-  const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true }).catch((err: unknown) => {
+  const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true, console: config.bool('runnel.console.enable') }).catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`cannot listen on ${config.list('listeners')[0]}: the address is in use`);
     throw err;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KEYS, IGNORED_KEYS, type KeyDef } from './keys.js';
+import { KEYS, IGNORED_KEYS, keyDef, listenerKeyBase, type KeyDef } from './keys.js';
 import { parseProperties } from './properties.js';
 import { DEFAULT_PROTOCOL_MAP, parseProtocolMap, type ListenerSpec, type SecurityProtocol } from '../security/listener-spec.js';
 
@@ -34,9 +34,16 @@ export class BrokerConfig {
   constructor(settings: Map<string, string> | Record<string, string | number | boolean> = {}) {
     const entries = settings instanceof Map ? [...settings] : Object.entries(settings).map(([k, v]) => [k, String(v)] as const);
     for (const [key, value] of entries) {
-      if (KEYS[key]) {
-        validate(key, KEYS[key], value);
+      const def = keyDef(key); // listener.name.<l>.<key> too
+      if (def) {
+        validate(key, def, value);
         this.values.set(key, value);
+      } else if (key.startsWith('listener.name.')) {
+        // listener.name.<listener>.<key>: one listener's own value, read by that listener (SASL, TLS).
+        this.values.set(key, value);
+      } else if (key === 'sasl.jaas.config') {
+        // As Kafka (JaasContext.loadServerContext): a broker reads JAAS only with listener and mechanism prefixes.
+        this.notices.push({ level: 'warn', message: 'Server config sasl.jaas.config should be prefixed with the listener and SASL mechanism name (listener.name.<listener>.<mechanism>.sasl.jaas.config), ignoring config' });
       } else if (IGNORED_KEYS.has(key)) {
         this.notices.push({ level: 'info', message: `config key ${key} has no effect on a single Runnel node; ignored` });
       } else {
@@ -90,6 +97,11 @@ export class BrokerConfig {
     const v = this.values.get(key);
     if (v !== undefined) out.push({ layer: 'static', value: v });
     return out;
+  }
+
+  /** Every key server.properties sets, listener-prefixed ones included (a copy). */
+  staticValues(): Map<string, string> {
+    return new Map(this.values);
   }
 
   /** The keys one dynamic layer sets. */
@@ -228,6 +240,12 @@ export class BrokerConfig {
     });
   }
 
+  /** The listener-prefixed keys (listener.name.<l>.<key>) set in some layer, sorted. */
+  listenerKeys(): string[] {
+    const all = new Set([...this.values.keys(), ...this.dynamic['dynamic-broker'].keys(), ...this.dynamic['dynamic-default'].keys()]);
+    return [...all].filter((k) => listenerKeyBase(k) !== undefined).sort();
+  }
+
   /** Every known key with its server.properties value (or default) and whether it was set there. */
   entries(): Array<{ key: string; value: string | undefined; isDefault: boolean }> {
     return Object.keys(KEYS).map((key) => ({ key, value: this.values.get(key) ?? KEYS[key].default, isDefault: !this.values.has(key) }));
@@ -248,8 +266,8 @@ function parseListener(text: string, key: string, protocols: ReadonlyMap<string,
 
 /** Why `value` is not valid for the broker key `key`, in Kafka's words; undefined when it is. */
 export function brokerValueError(key: string, value: string): string | undefined {
-  if (!Object.hasOwn(KEYS, key)) return `Unknown broker config name: ${key}`;
-  const def = KEYS[key];
+  const def = keyDef(key);
+  if (!def) return `Unknown broker config name: ${key}`;
   try {
     validate(key, def, value, (v, why) => `Invalid value ${v} for configuration ${key}: ${why}`);
     return undefined;

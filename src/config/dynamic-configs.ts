@@ -12,9 +12,9 @@
  */
 import { ErrorCode } from '../protocol/errors.js';
 import type { Logger } from '../util/logger.js';
-import { brokerValueError, type BrokerConfig } from './config.js';
-import { KEYS } from './keys.js';
-import { dynamicElsewhere, isDynamicBrokerKey } from './dynamic-keys.js';
+import { ConfigError, brokerValueError, type BrokerConfig } from './config.js';
+import { KEYS, keyDef } from './keys.js';
+import { dynamicElsewhere, isDynamicBrokerKey, isPerBrokerKey, needsListenerPrefix } from './dynamic-keys.js';
 import { validateGroupConfigs } from './group-configs.js';
 import { applyConfigOps, type AlterMode, type ConfigOp } from './config-ops.js';
 import { sameValues, type ConfigValues, type DynamicConfigStore } from './dynamic-config-store.js';
@@ -34,17 +34,32 @@ export class ConfigChangeError extends Error {
 
 type Layer = 'dynamic-broker' | 'dynamic-default';
 
+/**
+ * A component that reads dynamic broker keys when they change rather than on every use (a TLS
+ * listener's keystore): `validate` sees the configuration a change would give (and refuses it
+ * with a ConfigError), `applied` is called once a change is in place.
+ */
+export interface BrokerConfigWatcher {
+  validate?(next: (key: string) => string | undefined): void;
+  applied(): void;
+}
+
 const known = (name: string): boolean => Object.hasOwn(KEYS, name);
 
 /** Kafka prints the offending key set as a Scala Set. */
 const scalaSet = (names: string[]) => `Set(${names.join(', ')})`;
+
+/** Values for a log line: secrets (ssl passwords, keys) as [hidden]. */
+function loggable(values: ReadonlyMap<string, string>): Record<string, string> {
+  return Object.fromEntries([...values].map(([k, v]) => [k, keyDef(k)?.sensitive ? '[hidden]' : v]));
+}
 
 /** Stored broker values this broker can apply: others (from a newer or older broker, or edited by hand) are left out with a log line. */
 function usable(values: ConfigValues, log: Logger | undefined): Map<string, string> {
   const kept = new Map<string, string>();
   for (const [k, v] of values) {
     const why = isDynamicBrokerKey(k) ? brokerValueError(k, v) : `${k} cannot be changed at run time`;
-    if (why) log?.warn({ key: k, value: v }, `ignoring a stored dynamic broker config: ${why}`);
+    if (why) log?.warn({ key: k, value: keyDef(k)?.sensitive ? '[hidden]' : v }, `ignoring a stored dynamic broker config: ${why}`);
     else kept.set(k, v);
   }
   return kept;
@@ -53,6 +68,7 @@ function usable(values: ConfigValues, log: Logger | undefined): Map<string, stri
 export class DynamicConfigs {
   /** The raw stored layers last applied, so that an unchanged layer is not applied (nor warned about) again. */
   private readonly applied: Record<Layer, ConfigValues> = { 'dynamic-broker': new Map(), 'dynamic-default': new Map() };
+  private readonly watchers = new Set<BrokerConfigWatcher>();
 
   private constructor(
     readonly config: BrokerConfig,
@@ -78,8 +94,15 @@ export class DynamicConfigs {
       const next = usable(raw, this.log);
       this.config.setDynamic(layer, next);
       if (fromElsewhere)
-        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: Object.fromEntries(next) }, 'dynamic broker configs from the cluster state applied');
+        this.log.info({ resource: layer === 'dynamic-default' ? '<cluster default>' : String(this.config.nodeId), configs: loggable(next) }, 'dynamic broker configs from the cluster state applied');
+      for (const w of this.watchers) w.applied();
     }
+  }
+
+  /** Registers a watcher (see BrokerConfigWatcher); returns its removal. */
+  watchBroker(w: BrokerConfigWatcher): () => void {
+    this.watchers.add(w);
+    return () => this.watchers.delete(w);
   }
 
   // ------------------------------------------------------------------ broker
@@ -109,6 +132,11 @@ export class DynamicConfigs {
       if (unknown.length > 0) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Unknown broker configs: ${scalaSet(unknown)}`);
       const nonDynamic = [...next.keys()].filter((k) => !isDynamicBrokerKey(k) && !dynamicElsewhere(k));
       if (nonDynamic.length > 0) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically: ${scalaSet(nonDynamic)}`);
+      const unprefixed = [...next.keys()].filter(needsListenerPrefix);
+      if (unprefixed.length > 0)
+        throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `These security configs can be dynamically updated only per-listener using the listener prefix: ${scalaSet(unprefixed)}`);
+      const perBroker = resourceName === '' ? [...next.keys()].filter(isPerBrokerKey) : [];
+      if (perBroker.length > 0) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs at default cluster level, broker id must be specified: ${scalaSet(perBroker)}`);
       const noEffect = [...next.keys()].filter((k) => !isDynamicBrokerKey(k));
       if (noEffect.length > 0)
         throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Cannot update these configs dynamically on Runnel, where they have no effect: ${scalaSet(noEffect)}`);
@@ -117,11 +145,30 @@ export class DynamicConfigs {
         if (why) throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, why);
       }
       const result = new Map([...kept, ...next]);
+      if (resourceName !== '') this.validateWatched(resourceName, result);
       if (validateOnly || sameValues(stored, result)) return undefined;
       return (written = result);
     });
     this.apply(false);
-    if (written) this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: Object.fromEntries(written) }, 'dynamic broker configs altered');
+    if (written) this.log.info({ resource: resourceName === '' ? '<cluster default>' : resourceName, configs: loggable(written) }, 'dynamic broker configs altered');
+    // Also when nothing changed: Kafka reloads a keystore altered to the same location (a renewed file in place).
+    if (!validateOnly && resourceName !== '') for (const w of this.watchers) w.applied();
+  }
+
+  /** Lets the watchers refuse a per-broker layer: the configuration read with `layer` in place of this broker's. */
+  private validateWatched(resourceName: string, layer: ReadonlyMap<string, string>): void {
+    const next = (key: string): string | undefined => {
+      if (layer.has(key)) return layer.get(key);
+      return this.config.layers(key).find((l) => l.layer !== 'dynamic-broker')?.value ?? (Object.hasOwn(KEYS, key) ? KEYS[key].default : undefined);
+    };
+    for (const w of this.watchers) {
+      try {
+        w.validate?.(next);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        throw new ConfigChangeError(ErrorCode.INVALID_REQUEST, `Invalid config value for resource ConfigResource(type=BROKER, name='${resourceName}'): ${err.message}`);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ groups

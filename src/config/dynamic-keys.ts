@@ -62,8 +62,26 @@ const DYNAMIC_ELSEWHERE = [
   /^config\.providers$/,
 ];
 
+/**
+ * Kafka's SslConfigs.RECONFIGURABLE_CONFIGS, which it changes at run time only per listener
+ * (listener.name.<l>.ssl.*) and only on one broker: a renewed keystore or truststore, applied at
+ * once by the listener (src/security/tls/tls-listener.ts).
+ */
+const SSL_RECONFIGURABLE = /^ssl\.(keystore\.(type|location|password|key|certificate\.chain)|key\.password|truststore\.(type|location|password|certificates))$/;
+const LISTENER_SSL_RECONFIGURABLE = /^listener\.name\.[A-Za-z_][A-Za-z0-9_]*\.(ssl\..+)$/;
+
 export function isDynamicBrokerKey(name: string): boolean {
-  return DYNAMIC_BROKER_KEYS.has(name);
+  return DYNAMIC_BROKER_KEYS.has(name) || SSL_RECONFIGURABLE.test(LISTENER_SSL_RECONFIGURABLE.exec(name)?.[1] ?? '');
+}
+
+/** Dynamic keys Kafka accepts only for one broker, not as the cluster default (DynamicBrokerConfig.perBrokerConfigs). */
+export function isPerBrokerKey(name: string): boolean {
+  return SSL_RECONFIGURABLE.test(LISTENER_SSL_RECONFIGURABLE.exec(name)?.[1] ?? '');
+}
+
+/** A reconfigurable security key given without its listener prefix, which Kafka refuses. */
+export function needsListenerPrefix(name: string): boolean {
+  return SSL_RECONFIGURABLE.test(name);
 }
 
 /** A key Kafka would change at run time but that means nothing on Runnel. */

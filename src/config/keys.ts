@@ -15,6 +15,8 @@ export interface KeyDef {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** A secret (Kafka's PASSWORD type): DescribeConfigs shows no value and isSensitive. */
+  sensitive?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -87,6 +89,11 @@ export const KEYS: Record<string, KeyDef> = {
   'runnel.fsync.on.ack': { type: 'bool', default: 'false', doc: 'Runnel: fsync appended data before acknowledging acks=1/-1 produce requests.' },
   'runnel.max.open.files': { type: 'int', default: '1000', min: 64, doc: 'Runnel: open segment files kept at most; idle ones are closed first.' },
   'runnel.metrics.port': { type: 'int', default: '9404', min: 0, max: 65535, doc: 'Runnel: HTTP port of /metrics (Prometheus) and /health for `runnel start`; an embedded broker serves them only when this key is set.' },
+  'runnel.console.enable': { type: 'bool', default: 'true', doc: 'Runnel: serve the web console (`/` and `/api/`) with `runnel start`, on runnel.console.port or else on the HTTP port of /metrics (runnel.metrics.port); an embedded broker serves it only when startBroker({ console: true }) asks.' },
+  'runnel.console.port': { type: 'int', min: 0, max: 65535, doc: 'Runnel: a port of its own for the web console; unset: it shares runnel.metrics.port.' },
+  'runnel.console.read.only': { type: 'bool', default: 'false', doc: 'Runnel: the web console shows everything but changes nothing (no topic, record, config or group changes).' },
+  'runnel.console.lag.sample.ms': { type: 'int', default: '5000', min: 100, doc: 'Runnel: how often the web console samples the lag of every consumer group for its lag-over-time charts.' },
+  'runnel.console.history.minutes': { type: 'int', default: '60', min: 1, max: 1440, doc: 'Runnel: how much lag history the web console keeps in memory per group (older samples are dropped).' },
   'runnel.transaction.version': { type: 'int', default: '2', min: 0, max: 2, doc: 'Runnel: the finalized transaction.version feature advertised in ApiVersions (Kafka sets it with kafka-storage format --feature or kafka-features.sh; 4.x clusters default to 2). At 2, Kafka 4 clients use transactions version 2 (KIP-890); below it they use version 1.' },
   'runnel.shutdown.timeout.ms': { type: 'int', default: '10000', min: 0, doc: 'Runnel: how long a graceful shutdown waits for in-flight requests.' },
   // ---- Cluster (replication over etcd): these apply when runnel.etcd.endpoints is set.
@@ -121,7 +128,64 @@ export const KEYS: Record<string, KeyDef> = {
   'controller.listener.names': { type: 'list', doc: "Kafka's KRaft controller listeners: Runnel keeps its control state in etcd and does not open them." },
   'quota.window.num': { type: 'int', default: '11', min: 1, doc: 'Samples kept to measure a client quota (the rate spans this many windows).' },
   'quota.window.size.seconds': { type: 'int', default: '1', min: 1, doc: 'Length of one client quota sample.' },
+  // ---- TLS (src/security/tls/): every ssl.* key may be given for one listener as listener.name.<listener>.ssl.*.
+  'ssl.keystore.type': { type: 'string', default: 'JKS', doc: 'PEM or PKCS12. JKS (Kafka\'s default) reads a PKCS12 file, as Java does; a real JKS keystore is refused: convert it to PKCS12.' },
+  'ssl.keystore.location': { type: 'string', doc: 'Keystore file: PKCS12, or PEM holding the private key and the certificate chain.' },
+  'ssl.keystore.password': { type: 'string', sensitive: true, doc: 'Password of a PKCS12 keystore (not set for PEM).' },
+  'ssl.keystore.key': { type: 'string', sensitive: true, doc: 'The private key inline (PEM, PKCS#8, possibly encrypted), with ssl.keystore.type=PEM.' },
+  'ssl.keystore.certificate.chain': { type: 'string', doc: 'The certificate chain inline (PEM), with ssl.keystore.type=PEM.' },
+  'ssl.key.password': { type: 'string', sensitive: true, doc: 'Password of an encrypted PEM key (a PKCS12 key must use the store password).' },
+  'ssl.truststore.type': { type: 'string', default: 'JKS', doc: 'PEM or PKCS12 (JKS as for the keystore). Without a truststore, the system\'s CAs.' },
+  'ssl.truststore.location': { type: 'string', doc: 'Truststore file: PEM certificates, or PKCS12 (read with the openssl command).' },
+  'ssl.truststore.password': { type: 'string', sensitive: true, doc: 'Password of a PKCS12 truststore.' },
+  'ssl.truststore.certificates': { type: 'string', doc: 'Trusted certificates inline (PEM), with ssl.truststore.type=PEM.' },
+  'ssl.client.auth': { type: 'enum', default: 'none', values: ['none', 'requested', 'required'], doc: 'Client certificates on SSL listeners: required (refused without a trusted one), requested (optional; an untrusted one is refused), none. On SASL_SSL only the listener-prefixed key applies (KIP-684).' },
+  'ssl.enabled.protocols': { type: 'list', default: 'TLSv1.2,TLSv1.3', doc: 'TLS versions accepted (Node takes a range: from the lowest to the highest listed).' },
+  'ssl.cipher.suites': { type: 'list', doc: 'Cipher suites by their IANA names (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256, ...). Default: Node\'s.' },
+  'ssl.protocol': { type: 'string', default: 'TLSv1.3', doc: 'Accepted for compatibility; ssl.enabled.protocols decides.' },
+  'ssl.endpoint.identification.algorithm': { type: 'string', default: 'https', doc: 'Whether a client (inter-broker) checks the server certificate names its host: https, or empty for no check.' },
+  'ssl.principal.mapping.rules': { type: 'string', default: 'DEFAULT', doc: 'Principal name of a client certificate from its RFC 2253 subject: RULE:pattern/replacement/[LU] rules and DEFAULT (the subject as it is), first match wins; no match refuses the client.' },
+  'runnel.ssl.reload.check.interval.ms': { type: 'long', default: '5000', min: 0, doc: 'Runnel: how often TLS listeners check their keystore and truststore files for a renewed certificate (0: never; an AlterConfigs of the listener\'s keystore keys always applies at once).' },
+  // ---- SASL (listeners with SASL_PLAINTEXT / SASL_SSL); listener.name.<listener>.<key> overrides where noted.
+  'sasl.enabled.mechanisms': { type: 'list', default: 'GSSAPI', doc: 'Mechanisms SASL listeners serve (listener.name.<listener>.sasl.enabled.mechanisms overrides). Runnel serves PLAIN and the mechanisms listed in Securing Runnel; as in Kafka the default is GSSAPI, which Runnel does not serve, so a SASL listener needs this key.' },
+  'connections.max.reauth.ms': { type: 'long', default: '0', min: 0, doc: 'KIP-368: longest SASL session; clients that support it re-authenticate before, others are disconnected on their next request after it. 0: sessions last as long as the credential. listener.name.<listener>[.<mechanism>].connections.max.reauth.ms overrides.' },
+  'connection.failed.authentication.delay.ms': { type: 'int', default: '100', min: 0, doc: 'How long a failed SASL authentication waits before its answer is sent and the connection closed (slows password guessing without holding up anything else).' },
+  'sasl.server.max.receive.size': { type: 'int', default: '524288', min: 1, doc: 'Largest frame read before a connection is authenticated; a larger one closes it.' },
+  'runnel.sasl.handshake.timeout.ms': { type: 'int', default: '30000', min: 1, doc: 'Runnel: a connection on a SASL listener that has not completed authentication (or a re-authentication) within this time is closed. Kafka has no such bound short of connections.max.idle.ms.' },
+  'authorizer.class.name': { type: 'enum', default: '', values: ['', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'kafka.security.authorizer.AclAuthorizer', 'runnel.StandardAuthorizer'], doc: 'Enables ACLs: one of Kafka\'s authorizer class names (StandardAuthorizer, AclAuthorizer; both mean the same here) or runnel.StandardAuthorizer. Empty: no authorization.' },
+  'super.users': { type: 'string', default: '', doc: 'Principals allowed everything, semicolon-separated (User:admin;User:ops).' },
+  'allow.everyone.if.no.acl.found': { type: 'bool', default: 'false', doc: 'Allow access to a resource that has no ACL at all (otherwise only super.users may use it).' },
+  // ---- SASL/OAUTHBEARER token validation (src/security/oauthbearer). Each may also be given per listener as listener.name.<listener>.oauthbearer.<key>.
+  'sasl.oauthbearer.jwks.endpoint.url': { type: 'string', doc: 'JWKS (http, https or file URL) whose keys sign OAUTHBEARER tokens. Set (or with listener.name.<l>.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler), tokens must be signed by one of its keys; unset, Kafka\'s unsecured validator accepts unsigned tokens (development only).' },
+  'sasl.oauthbearer.jwks.endpoint.refresh.ms': { type: 'long', default: '3600000', min: 0, doc: 'How long fetched JWKS keys are used before the endpoint is asked again (a token with an unknown kid asks at once). A file is read again whenever it changes.' },
+  'sasl.oauthbearer.jwks.endpoint.retry.backoff.ms': { type: 'long', default: '100', min: 0, doc: 'After a failed JWKS fetch, logins fail without asking the endpoint for this long, doubling on each failure.' },
+  'sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms': { type: 'long', default: '10000', min: 0, doc: 'Longest wait between two JWKS fetch attempts after failures.' },
+  'sasl.oauthbearer.expected.issuer': { type: 'string', doc: 'The iss claim a token must carry; unset, any issuer.' },
+  'sasl.oauthbearer.expected.audience': { type: 'list', doc: 'Audiences of which a token\'s aud claim must name one; unset, any audience.' },
+  'sasl.oauthbearer.clock.skew.seconds': { type: 'int', default: '30', min: 0, doc: 'Clock difference tolerated when checking a token\'s exp and nbf.' },
+  'sasl.oauthbearer.scope.claim.name': { type: 'string', default: 'scope', doc: 'Claim holding a token\'s scope (a string is one scope, or a list).' },
+  'sasl.oauthbearer.sub.claim.name': { type: 'string', default: 'sub', doc: 'Claim holding the principal name: a token for sub=alice authenticates User:alice.' },
+  'runnel.sasl.oauthbearer.required.scope': { type: 'list', doc: 'Runnel: scopes a JWKS-validated token must all hold (insufficient_scope otherwise). Kafka has no such check: unset, as in Kafka, the scope is not required.' },
 };
+
+/**
+ * Keys that can also be given for one listener as listener.name.<listener>.<key> (Kafka's
+ * listener-prefixed configs), overriding the unprefixed key on that listener.
+ */
+export const LISTENER_PREFIXABLE = /^(ssl|sasl)\./;
+
+/** The declared key behind listener.name.<listener>.<key>, when `key` is one; undefined otherwise. */
+export function listenerKeyBase(key: string): string | undefined {
+  const m = /^listener\.name\.[A-Za-z_][A-Za-z0-9_]*\.(.+)$/.exec(key);
+  return m && Object.hasOwn(KEYS, m[1]) && LISTENER_PREFIXABLE.test(m[1]) ? m[1] : undefined;
+}
+
+/** The definition of a key, listener-prefixed keys included. */
+export function keyDef(key: string): KeyDef | undefined {
+  if (Object.hasOwn(KEYS, key)) return KEYS[key];
+  const base = listenerKeyBase(key);
+  return base === undefined ? undefined : KEYS[base];
+}
 
 /** Kafka keys that have no effect on a single Runnel node; accepted so that Kafka's files work as they are. */
 export const IGNORED_KEYS = new Set([

@@ -13,7 +13,7 @@
  * the log obeys.
  */
 import type { BrokerConfig } from './config.js';
-import { KEYS } from './keys.js';
+import { KEYS, keyDef } from './keys.js';
 
 /** DescribeConfigs ConfigSource ids. */
 export const ConfigSource = {
@@ -370,20 +370,22 @@ function brokerKeySynonyms(name: string): string[] {
  */
 export function describeBrokerConfig(broker: BrokerConfig, name: string, perBroker = true, dynamic: (key: string) => boolean = () => false): DescribedConfig {
   const synonyms = layeredSynonyms(broker, name, brokerKeySynonyms(name), (k) => KEYS[k]?.default, perBroker ? undefined : ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
-  const def = KEYS[name];
+  const def = keyDef(name)!;
+  // Secrets (Kafka's PASSWORD keys) are described without their value, synonyms included.
+  const secret = def.sensitive === true;
   return {
     name,
-    value: perBroker ? (broker.get(name) ?? null) : (broker.dynamicValues('dynamic-default').get(name) ?? null),
+    value: secret ? null : perBroker ? (broker.get(name) ?? null) : (broker.dynamicValues('dynamic-default').get(name) ?? null),
     readOnly: !dynamic(name),
     source: synonyms.length > 0 ? synonyms[0].source : ConfigSource.DEFAULT_CONFIG,
-    isSensitive: false,
-    synonyms,
+    isSensitive: secret,
+    synonyms: secret ? synonyms.map((s) => ({ ...s, value: null })) : synonyms,
     type: configTypeId(def.type),
     documentation: def.doc,
   };
 }
 
-/** The sorted list of broker keys DescribeConfigs shows. */
-export function brokerConfigNames(): string[] {
-  return Object.keys(KEYS).sort();
+/** The sorted list of broker keys DescribeConfigs shows: every declared key, and the listener-prefixed keys `config` sets. */
+export function brokerConfigNames(config?: BrokerConfig): string[] {
+  return [...Object.keys(KEYS), ...(config?.listenerKeys() ?? [])].sort();
 }

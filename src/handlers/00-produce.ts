@@ -29,6 +29,12 @@
  * TRANSACTION_ABORTABLE for v11); v12+ is transaction protocol version 2 (KIP-890), where the
  * produce itself adds the partition to the transaction.
  *
+ * Authorization (Kafka's KafkaApis): a request carrying transactional batches needs WRITE on its
+ * transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition otherwise); each topic
+ * needs WRITE (TOPIC_AUTHORIZATION_FAILED, answered before UNKNOWN_TOPIC_OR_PARTITION so that a
+ * denied client learns nothing of which topics exist). Idempotent producers need nothing more
+ * (Kafka 2.8+). Auto-creation on produce needs CREATE on the cluster or the topic, as on Metadata.
+ *
  * Deviations: a compressed batch whose records need no check keeps the header's max timestamp (when
  * it is not below the base timestamp) and its records' structure is not verified; Kafka
  * decompresses every batch. Record offset deltas are not rewritten when they are not consecutive
@@ -51,6 +57,7 @@ import { defineHandler, NO_RESPONSE, type HandlerContext } from './types.js';
 import type { TopicInfo } from '../cluster/topics.js';
 import { leaderEndpoints } from './common/leader-endpoints.js';
 import { produceThrottleMs } from '../quotas/byte-rate.js';
+import { AclOp, ResourceType, authzEnabled, checker, mayCreateTopic, transactionalIdDenied } from './common/authz.js';
 
 type PartitionResult = ProduceResponsePartitionProduceResponse;
 
@@ -58,12 +65,17 @@ function result(index: number, errorCode: number, errorMessage: string | null = 
   return { index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage, currentLeader: { leaderId: -1, leaderEpoch: -1 } };
 }
 
-async function topicFor(ctx: HandlerContext, name: string, topicId: string): Promise<{ topic?: TopicInfo; errorCode: number }> {
+const DENIED = { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
+
+/** The topic to append to, or the error for its partitions; WRITE is checked before existence (no leak), as Kafka. */
+async function topicFor(ctx: HandlerContext, name: string, topicId: string, mayWrite: (topic: string) => boolean): Promise<{ topic?: TopicInfo; errorCode: number }> {
   const found = findTopic(ctx.broker, ctx.apiVersion >= 13 ? null : name, ctx.apiVersion >= 13 ? topicId : undefined);
-  if (found.topic || ctx.apiVersion >= 13) return found;
+  if (ctx.apiVersion >= 13) return found.topic && !mayWrite(found.topic.name) ? DENIED : found;
+  if (!mayWrite(name)) return DENIED;
+  if (found.topic) return found;
   if (invalidTopicName(name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
   const { config, topics } = ctx.broker;
-  if (!config.bool('auto.create.topics.enable') || topics.collidesWith(name)) return found;
+  if (!config.bool('auto.create.topics.enable') || topics.collidesWith(name) || !mayCreateTopic(ctx, name)) return found;
   const created = await topics.create(name, config.int('num.partitions'));
   ctx.broker.log.info({ topic: name, partitions: created.partitions, id: created.id, by: ctx.header.clientId }, 'topic auto-created on produce');
   return { topic: created, errorCode: 0 };
@@ -159,14 +171,31 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
   }
 }
 
+/** Where Kafka's RequestUtils.hasTransactionalRecords looks: the attributes of each partition's first (v2) batch. */
+const MAGIC_AT = 16;
+const ATTRIBUTES_AT = 21;
+
+function isTransactional(records: Buffer | null): boolean {
+  return records !== null && records.length >= BATCH_HEADER_SIZE && records[MAGIC_AT] === 2 && (records.readInt16BE(ATTRIBUTES_AT) & Attr.TRANSACTIONAL) !== 0;
+}
+
+function transactionalRefusal(ctx: HandlerContext, req: ProduceRequest): number {
+  if (!authzEnabled(ctx)) return 0;
+  if (!req.topicData.some((t) => t.partitionData.some((p) => isTransactional(p.records)))) return 0;
+  return req.transactionalId === null ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : transactionalIdDenied(ctx, AclOp.WRITE, req.transactionalId);
+}
+
 export default defineHandler<ProduceRequest, ProduceResponse>(ProduceRequestMeta, {
   note: 'v0–v2 answered UNSUPPORTED_FOR_MESSAGE_FORMAT (message formats v0/v1); compressed batches are decompressed only where a record check needs it',
   async handle(req, ctx) {
     const acksValid = req.acks === 0 || req.acks === 1 || req.acks === -1;
     const deadline = new Deadline(req.timeoutMs);
+    // Transactional batches need WRITE on the transactional id, else the whole request fails (Kafka's order).
+    const refused = transactionalRefusal(ctx, req);
+    const mayWrite = checker(ctx, AclOp.WRITE, ResourceType.TOPIC);
     const topics = await Promise.all(
       req.topicData.map(async (t) => {
-        const found = acksValid ? await topicFor(ctx, t.name, t.topicId) : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
+        const found = refused ? { errorCode: refused } : acksValid ? await topicFor(ctx, t.name, t.topicId, mayWrite) : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
         const partitionResponses = await Promise.all(
           t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req, found.topic, p.index, p.records, deadline) : result(p.index, found.errorCode))),
         );

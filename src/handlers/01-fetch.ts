@@ -30,6 +30,10 @@
  * the response where @platformatic/kafka could not filter further (see src/fetch/aborted-txns.ts:
  * what Kafka's list says, in a form kafkajs and @platformatic/kafka also read right).
  *
+ * Authorization (Kafka's KafkaApis): a follower's fetch needs CLUSTER_ACTION on the cluster, else
+ * every partition is TOPIC_AUTHORIZATION_FAILED; a consumer's needs READ on each topic
+ * (TOPIC_AUTHORIZATION_FAILED for its partitions, before UNKNOWN_TOPIC_OR_PARTITION).
+ *
  * Quotas (consumers only): the response is capped to what consumer_byte_rate allows in one quota
  * window; when the bytes read put the client over its quota, they are not counted and an empty
  * response with throttle_time_ms goes out instead, and the connection is muted for that long, as
@@ -48,6 +52,7 @@ import { defineHandler, type HandlerContext } from './types.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { fetchQuotaMaxBytes, fetchThrottleMs } from '../quotas/byte-rate.js';
 import { leaderEndpoints } from './common/leader-endpoints.js';
+import { AclOp, ResourceType, checker, clusterAllowed } from './common/authz.js';
 
 const EMPTY = Buffer.alloc(0);
 const INITIAL_EPOCH = 0;
@@ -94,7 +99,22 @@ interface FollowerFetch {
   clientRack: string;
 }
 
-async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean, replicaId: number, ff: FollowerFetch | undefined): Promise<ReadOutcome> {
+/**
+ * Kafka's order: a follower needs CLUSTER_ACTION (every partition TOPIC_AUTHORIZATION_FAILED
+ * without it); a consumer READ on each topic, checked after an unknown topic id and before an
+ * unknown name (no leak).
+ */
+function readCheck(ctx: HandlerContext, replicaId: number): (topic: string | null) => boolean {
+  if (replicaId >= 0) {
+    const ok = clusterAllowed(ctx, AclOp.CLUSTER_ACTION);
+    return () => ok;
+  }
+  const mayRead = checker(ctx, AclOp.READ, ResourceType.TOPIC);
+  return (topic) => topic === null || mayRead(topic);
+}
+
+async function readPartition(ctx: HandlerContext, w: Wanted, budget: number, minOne: boolean, readCommitted: boolean, replicaId: number, ff: FollowerFetch | undefined, mayRead: (topic: string | null) => boolean): Promise<ReadOutcome> {
+  if (!mayRead(w.topic)) return { data: emptyPartition(w.partition, ErrorCode.TOPIC_AUTHORIZATION_FAILED), bytes: 0 };
   const found = findTopic(ctx.broker, w.topic, w.topicId);
   if (!found.topic) return { data: emptyPartition(w.partition, found.errorCode), bytes: 0 };
   const parts = ctx.broker.partitions;
@@ -211,12 +231,13 @@ export default defineHandler<FetchRequest, FetchResponse>(FetchRequestMeta, {
     const readCommitted = req.isolationLevel === 1 && replicaId < 0;
     const ff: FollowerFetch | undefined = replicaId < 0 && v >= 11 ? { clientRack: req.rackId ?? '' } : undefined;
     const deadline = Date.now() + Math.max(0, req.maxWaitMs);
+    const mayRead = readCheck(ctx, replicaId);
     let outcomes: ReadOutcome[];
     for (;;) {
       outcomes = [];
       let total = 0;
       for (const w of wanted) {
-        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted, replicaId, ff);
+        const o = await readPartition(ctx, w, maxBytes - total, total === 0, readCommitted, replicaId, ff, mayRead);
         total += o.bytes;
         outcomes.push(o);
       }

@@ -11,6 +11,8 @@
  * A real timestamp finds, through the time index, the first record whose timestamp is >= it
  * (reading inside that one batch, decompressing if needed); -1/-1 when there is none.
  * v0 answers in its old layout (a list with one offset). Leader epoch 0 from v4.
+ * Each topic needs DESCRIBE: TOPIC_AUTHORIZATION_FAILED for its partitions before any other check,
+ * as Kafka's KafkaApis.
  */
 import type { ListOffsetsRequest, ListOffsetsResponse, ListOffsetsResponseListOffsetsPartitionResponse } from '../protocol/messages/index.js';
 import { ListOffsetsRequestMeta } from '../protocol/messages/index.js';
@@ -19,6 +21,7 @@ import { findTopic, findPartition, leaderEpochError } from './common/partitions.
 import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
+import { AclOp, ResourceType, checker } from './common/authz.js';
 
 const LATEST = -1n;
 const EARLIEST = -2n;
@@ -67,12 +70,14 @@ export default defineHandler<ListOffsetsRequest, ListOffsetsResponse>(ListOffset
   note: 'no tiered storage: -4 (earliest local) is the log start, -5 (latest tiered) -1',
   async handle(req, ctx) {
     const readCommitted = ctx.apiVersion >= 2 && req.isolationLevel === 1;
+    const mayDescribe = checker(ctx, AclOp.DESCRIBE, ResourceType.TOPIC);
     const topics = await Promise.all(
       req.topics.map(async (t) => {
-        const found = findTopic(ctx.broker, t.name);
+        const found = mayDescribe(t.name) ? findTopic(ctx.broker, t.name) : { topic: undefined, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
         const partitions = await Promise.all(
           t.partitions.map(async (p): Promise<ListOffsetsResponseListOffsetsPartitionResponse> => {
             const out = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as bigint[], timestamp: -1n, offset: -1n, leaderEpoch: -1 };
+            if (found.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) return { ...out, errorCode: found.errorCode };
             if (unsupportedTimestamp(p.timestamp, ctx.apiVersion)) return { ...out, errorCode: ErrorCode.UNSUPPORTED_VERSION };
             if (!found.topic) return { ...out, errorCode: found.errorCode };
             const { partition: log, errorCode } = findPartition(ctx.broker, found.topic, p.partitionIndex);

@@ -12,19 +12,29 @@
  * REBALANCE_IN_PROGRESS while the group completes its rebalance; a generation for a group that does
  * not exist is GROUP_ID_NOT_FOUND from v9 (ILLEGAL_GENERATION before). Null metadata is stored and
  * returned as "", as Kafka does.
+ * Needs READ on the group (GROUP_AUTHORIZATION_FAILED for every partition, first) and on each
+ * topic (TOPIC_AUTHORIZATION_FAILED for its partitions, before UNKNOWN_TOPIC_OR_PARTITION).
  */
 import type { OffsetCommitRequest, OffsetCommitResponse } from '../protocol/messages/index.js';
 import { OffsetCommitRequestMeta } from '../protocol/messages/index.js';
 import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
 import { answerEach, commitOffsets } from './common/offset-commits.js';
+import { AclOp, ResourceType, checker, groupDenied } from './common/authz.js';
+import { ErrorCode } from '../protocol/errors.js';
+
+const TOPIC_DENIED = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
 
 const OFFSET_METADATA_TOO_LARGE = 12;
 
 export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>(OffsetCommitRequestMeta, {
   async handle(req, ctx) {
     const v = ctx.apiVersion;
-    const answer = (code: number): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, () => code) });
+    const denied = groupDenied(ctx, AclOp.READ, req.groupId);
+    if (denied) return { throttleTimeMs: 0, topics: answerEach(req.topics, () => denied) };
+    // A topic without READ keeps TOPIC_AUTHORIZATION_FAILED whatever the group answers.
+    const mayRead = checker(ctx, AclOp.READ, ResourceType.TOPIC);
+    const answer = (code: number): OffsetCommitResponse => ({ throttleTimeMs: 0, topics: answerEach(req.topics, (t) => (mayRead(t) ? code : TOPIC_DENIED)) });
     const refused = groupRequestError(ctx, req.groupId);
     if (refused) return answer(refused);
     const groups = ctx.broker.groups;
@@ -38,6 +48,7 @@ export default defineHandler<OffsetCommitRequest, OffsetCommitResponse>(OffsetCo
       refuse: (p) => (p.committedMetadata !== null && Buffer.byteLength(p.committedMetadata) > maxMeta ? OFFSET_METADATA_TOO_LARGE : 0),
       write: (entries) => groups.commit(req.groupId, entries, retention),
       where: { group: req.groupId },
+      mayCommit: mayRead,
     });
     return { throttleTimeMs: 0, topics };
   },

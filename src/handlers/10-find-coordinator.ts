@@ -6,17 +6,21 @@
  * cluster the internal topic is created by the first FindCoordinator (coordinatorTopics), which
  * answers COORDINATOR_NOT_AVAILABLE meanwhile, as Kafka does. v4+ batches keys.
  * An empty group id is INVALID_REQUEST as in Kafka; key types other than group (0) and
- * transaction (1) are INVALID_REQUEST.
+ * transaction (1) are INVALID_REQUEST. A key needs DESCRIBE on its group
+ * (GROUP_AUTHORIZATION_FAILED) or transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED), as Kafka.
  */
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/index.js';
 import { FindCoordinatorRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { OFFSETS_TOPIC, TXN_TOPIC, partitionFor } from '../cluster/internal-topics.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, DENIED_MESSAGE, groupDenied, transactionalIdDenied } from './common/authz.js';
 import { clientEndpoint } from '../cluster/metadata-image.js';
 
 async function locate(ctx: HandlerContext, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
   if (keyType !== 0 && keyType !== 1) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unknown coordinator key type ${keyType}` };
+  const denied = keyType === 0 ? groupDenied(ctx, AclOp.DESCRIBE, key) : transactionalIdDenied(ctx, AclOp.DESCRIBE, key);
+  if (denied) return { nodeId: -1, host: '', port: -1, errorCode: denied, errorMessage: DENIED_MESSAGE[denied] };
   if (keyType === 0 && key === '') return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'group id is empty' };
   const name = keyType === 0 ? OFFSETS_TOPIC : TXN_TOPIC;
   if (!ctx.broker.metadata.image().topic(name) && ctx.broker.coordinatorTopics) {

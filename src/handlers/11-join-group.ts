@@ -4,17 +4,19 @@
  * for a rejoining static leader. The state machine is in src/groups/group-coordinator.ts.
  * v0 has no rebalance timeout: the session timeout stands in, as in Kafka. A consumer group (KIP-848)
  * with members serves the JoinGroup itself, as a classic member (src/groups/classic-members.ts).
+ * Needs READ on the group (GROUP_AUTHORIZATION_FAILED, before any other check), as Kafka.
  */
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/messages/index.js';
 import { JoinGroupRequestMeta } from '../protocol/messages/index.js';
 import { groupRequestError } from './common/groups.js';
+import { AclOp, groupDenied } from './common/authz.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<JoinGroupRequest, JoinGroupResponse>(JoinGroupRequestMeta, {
   async handle(req, ctx) {
     const v = ctx.apiVersion;
     const base = { throttleTimeMs: 0, generationId: -1, protocolType: null, protocolName: v >= 7 ? null : '', leader: '', skipAssignment: false, memberId: req.memberId, members: [] };
-    const refused = groupRequestError(ctx, req.groupId);
+    const refused = groupDenied(ctx, AclOp.READ, req.groupId) || groupRequestError(ctx, req.groupId);
     if (refused) return { ...base, errorCode: refused };
     const r = await ctx.broker.groups.join({
       groupId: req.groupId,

@@ -15,6 +15,11 @@
  * everything and creates nothing. v5+ results carry the partition count, replication factor and
  * the topic's resulting configs with their sources; v7 the topic id.
  *
+ * Authorization, as Kafka's controller: CREATE on the cluster, or else on each topic
+ * (TOPIC_AUTHORIZATION_FAILED, "Authorization failed.", before any other check but duplicates);
+ * the resulting configs, partition count and replication factor only with DESCRIBE_CONFIGS on the
+ * topic (topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED, no configs and -1 otherwise).
+ *
  * -1 for the defaults is accepted at every version, as Kafka's broker does: its Java client only
  * sends it from v4 (KIP-464), but kafkajs sends numPartitions and replicationFactor -1 at v3 when
  * they are not given.
@@ -50,6 +55,7 @@ import {
   type ApiError,
 } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, ResourceType, allowed, checker, clusterAllowed } from './common/authz.js';
 
 interface Plan {
   partitions: number;
@@ -63,6 +69,9 @@ function failed(name: string, e: ApiError): CreateTopicsResponseCreatableTopicRe
 }
 
 function succeeded(name: string, topicId: string, plan: Plan, ctx: HandlerContext): CreateTopicsResponseCreatableTopicResult {
+  // The resulting layout and configs only to a client that may DESCRIBE_CONFIGS the topic (unlogged), as Kafka's controller.
+  if (!allowed(ctx, AclOp.DESCRIBE_CONFIGS, ResourceType.TOPIC, name, false))
+    return { name, topicId, errorCode: ErrorCode.NONE, errorMessage: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, numPartitions: -1, replicationFactor: -1, configs: [] };
   const configs = TOPIC_CONFIG_NAMES.map((n) => {
     const c = describeTopicConfig(ctx.broker.config, plan.configs, n);
     return { name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.source, isSensitive: c.isSensitive };
@@ -130,10 +139,15 @@ export default defineHandler<CreateTopicsRequest, CreateTopicsResponse>(CreateTo
     const dup = duplicateTopicNames(req.topics.map((t) => t.name));
     const results: CreateTopicsResponseCreatableTopicResult[] = [];
     let budget = MAX_NEW_PARTITIONS_PER_REQUEST;
+    const mayCreate = clusterAllowed(ctx, AclOp.CREATE, false) ? () => true : checker(ctx, AclOp.CREATE, ResourceType.TOPIC);
     for (const t of req.topics) {
       const refusal = dup.refusal(t.name);
       if (refusal !== undefined) {
         if (refusal) results.push(failed(t.name, refusal));
+        continue;
+      }
+      if (!mayCreate(t.name)) {
+        results.push(failed(t.name, err(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.')));
         continue;
       }
       const p = plan(t, ctx);

@@ -10,6 +10,7 @@
  * whose cleanup.policy lacks "delete" POLICY_VIOLATION. Failed partitions have low watermark -1.
  * An offline partition (a failed write) is KAFKA_STORAGE_ERROR, as from every partition API.
  * timeoutMs is not needed: there are no followers to wait for.
+ * Each topic needs DELETE (TOPIC_AUTHORIZATION_FAILED for its partitions, before any other check).
  */
 import type { DeleteRecordsRequest, DeleteRecordsResponse, DeleteRecordsResponseDeleteRecordsPartitionResult } from '../protocol/messages/index.js';
 import { DeleteRecordsRequestMeta } from '../protocol/messages/index.js';
@@ -17,12 +18,14 @@ import { ErrorCode } from '../protocol/errors.js';
 import { isInternalTopic } from '../cluster/topic-names.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, ResourceType, checker } from './common/authz.js';
 
 type Result = DeleteRecordsResponseDeleteRecordsPartitionResult;
 
 const failed = (partitionIndex: number, errorCode: number): Result => ({ partitionIndex, lowWatermark: -1n, errorCode });
 
-async function deleteBefore(topic: string, partitionIndex: number, offset: bigint, ctx: HandlerContext): Promise<Result> {
+async function deleteBefore(topic: string, partitionIndex: number, offset: bigint, ctx: HandlerContext, mayDelete: (topic: string) => boolean): Promise<Result> {
+  if (!mayDelete(topic)) return failed(partitionIndex, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   const { partition: p, errorCode } = ctx.broker.partitions.getPartitionOrError(topic, partitionIndex);
   if (!p) return failed(partitionIndex, errorCode);
   if (isInternalTopic(topic)) return failed(partitionIndex, ErrorCode.INVALID_TOPIC_EXCEPTION);
@@ -43,10 +46,11 @@ export default defineHandler<DeleteRecordsRequest, DeleteRecordsResponse>(Delete
   async handle(req, ctx) {
     const topics = [];
     let moved = false;
+    const mayDelete = checker(ctx, AclOp.DELETE, ResourceType.TOPIC);
     for (const t of req.topics) {
       const partitions: Result[] = [];
       for (const p of t.partitions) {
-        const r = await deleteBefore(t.name, p.partitionIndex, p.offset, ctx);
+        const r = await deleteBefore(t.name, p.partitionIndex, p.offset, ctx, mayDelete);
         if (r.errorCode === ErrorCode.NONE) moved = true;
         partitions.push(r);
       }

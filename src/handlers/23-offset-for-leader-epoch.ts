@@ -8,7 +8,8 @@
  * no error. The cache holds the epochs this log led in (from the metadata image) and those its
  * follower appends brought. The client's CurrentLeaderEpoch (v2+) is checked as Kafka does: -1
  * skips the check, an older epoch is FENCED_LEADER_EPOCH and a newer one UNKNOWN_LEADER_EPOCH.
- * Unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION.
+ * Unknown topics and partitions are UNKNOWN_TOPIC_OR_PARTITION. Needs CLUSTER_ACTION on the cluster
+ * or DESCRIBE on the topic (TOPIC_AUTHORIZATION_FAILED for its partitions first), as Kafka.
  *
  * Deviation: an end offset never passes the high watermark (the partition layer clamps it):
  * offsets assigned to appends still being written are not in the log yet. With one replica,
@@ -23,6 +24,7 @@ import type {
 import { OffsetForLeaderEpochRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, ResourceType, checker, clusterAllowed } from './common/authz.js';
 
 type EpochEndOffset = OffsetForLeaderEpochResponseEpochEndOffset;
 
@@ -42,9 +44,12 @@ function endOffset(topic: string, req: OffsetForLeaderEpochRequestOffsetForLeade
 export default defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>(OffsetForLeaderEpochRequestMeta, {
   note: 'from the log\'s leader epoch cache (Kafka\'s endOffsetFor); end offsets capped at the high watermark',
   handle(req, ctx) {
+    // Brokers have CLUSTER_ACTION; consumers (KIP-320) need DESCRIBE on each topic.
+    const mayDescribe = clusterAllowed(ctx, AclOp.CLUSTER_ACTION, false) ? () => true : checker(ctx, AclOp.DESCRIBE, ResourceType.TOPIC);
+    const denied = (partition: number): EpochEndOffset => ({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, partition, ...UNDEFINED });
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => endOffset(t.topic, p, ctx)) })),
+      topics: req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions.map((p) => (mayDescribe(t.topic) ? endOffset(t.topic, p, ctx) : denied(p.partition))) })),
     };
   },
 });

@@ -15,6 +15,7 @@
  * (transactions/marker-sender.ts) and writes its markers through the handle where it leads them; no
  * coordinator state changes here: an abort of an open transaction the coordinator still tracks is
  * repeated harmlessly when that transaction ends.
+ * Needs CLUSTER_ACTION on the cluster (CLUSTER_AUTHORIZATION_FAILED on every partition), as Kafka.
  */
 import type { WriteTxnMarkersRequest, WriteTxnMarkersResponse } from '../protocol/messages/index.js';
 import { WriteTxnMarkersRequestMeta } from '../protocol/messages/index.js';
@@ -23,6 +24,7 @@ import { OFFSETS_TOPIC } from '../cluster/internal-topics.js';
 import { findTopic, findPartition } from './common/partitions.js';
 import { partitionErrorCode } from '../partitions/partition-errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, clusterDenied } from './common/authz.js';
 
 type Marker = WriteTxnMarkersRequest['markers'][number];
 
@@ -43,15 +45,17 @@ async function writeOne(ctx: HandlerContext, m: Marker, topic: string, partition
 export default defineHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>(WriteTxnMarkersRequestMeta, {
   note: 'Admin use (kafka-transactions.sh abort): COMMIT/ABORT markers with Kafka\'s producer and coordinator epoch checks.',
   async handle(req, ctx) {
+    // Only brokers and admins acting as one (CLUSTER_ACTION): every partition answers CLUSTER_AUTHORIZATION_FAILED otherwise.
+    const denied = clusterDenied(ctx, AclOp.CLUSTER_ACTION);
     const markers = [];
     for (const m of req.markers) {
       const topics = [];
       for (const t of m.topics) {
         const partitions = [];
-        for (const p of t.partitionIndexes) partitions.push({ partitionIndex: p, errorCode: await writeOne(ctx, m, t.name, p) });
+        for (const p of t.partitionIndexes) partitions.push({ partitionIndex: p, errorCode: denied || (await writeOne(ctx, m, t.name, p)) });
         topics.push({ name: t.name, partitions });
       }
-      if (m.topics.length > 0) ctx.log.info({ producerId: String(m.producerId), producerEpoch: m.producerEpoch, commit: m.transactionResult }, 'transaction markers written on request');
+      if (m.topics.length > 0 && !denied) ctx.log.info({ producerId: String(m.producerId), producerEpoch: m.producerEpoch, commit: m.transactionResult }, 'transaction markers written on request');
       markers.push({ producerId: m.producerId, topics });
     }
     return { markers };

@@ -18,6 +18,11 @@
  * retention.ms with only log.retention.hours set reports DEFAULT_CONFIG, as Kafka); v3+ the type
  * and, when IncludeDocumentation, documentation.
  *
+ * Authorization, as Kafka's KafkaApis: DESCRIBE_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED),
+ * on the group (GROUP_AUTHORIZATION_FAILED), on the cluster for BROKER and BROKER_LOGGER
+ * (CLUSTER_AUTHORIZATION_FAILED), per resource with Kafka's message, before any other check.
+ * Results keep the request's order (Kafka lists the denied ones last).
+ *
  * Deviations: CLIENT_METRICS and unknown resource types get INVALID_REQUEST for that resource only
  * (Kafka fails the whole request for an unknown type); GROUP resources have no share.* keys (no
  * share groups); resources past the 10,000th get INVALID_REQUEST (Kafka has no cap).
@@ -37,6 +42,7 @@ import { GROUP_CONFIG_NAMES, describeGroupConfig } from '../config/group-configs
 import { describeLoggers } from './broker-loggers.js';
 import { ResourceType, brokerNameError, err, unsupportedResource, MAX_RESOURCES_PER_REQUEST, type ApiError } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, DENIED_MESSAGE, configResourceDenied } from './common/authz.js';
 
 type Result = DescribeConfigsResponseDescribeConfigsResult;
 type Resource = DescribeConfigsRequestDescribeConfigsResource;
@@ -58,7 +64,7 @@ function describe(res: Resource, ctx: HandlerContext): DescribedConfig[] | ApiEr
       if (bad) return bad;
       // "" is the cluster default: only the keys set there, as Kafka.
       const perBroker = res.resourceName !== '';
-      const names = perBroker ? brokerConfigNames() : [...config.dynamicValues('dynamic-default').keys()].sort();
+      const names = perBroker ? brokerConfigNames(config) : [...config.dynamicValues('dynamic-default').keys()].sort();
       return wanted(names).map((n) => describeBrokerConfig(config, n, perBroker, isDynamicBrokerKey));
     }
     case ResourceType.GROUP: {
@@ -81,8 +87,11 @@ export default defineHandler<DescribeConfigsRequest, DescribeConfigsResponse>(De
     const v = ctx.apiVersion;
     const results = req.resources.map((res, i): Result => {
       const base = { resourceType: res.resourceType, resourceName: res.resourceName };
-      const described =
-        i < MAX_RESOURCES_PER_REQUEST ? describe(res, ctx) : err(ErrorCode.INVALID_REQUEST, `Runnel describes at most ${MAX_RESOURCES_PER_REQUEST} resources per request.`);
+      const denied = configResourceDenied(ctx, AclOp.DESCRIBE_CONFIGS, res.resourceType, res.resourceName);
+      const described = denied
+        ? err(denied, DENIED_MESSAGE[denied])
+        : i < MAX_RESOURCES_PER_REQUEST
+          ? describe(res, ctx) : err(ErrorCode.INVALID_REQUEST, `Runnel describes at most ${MAX_RESOURCES_PER_REQUEST} resources per request.`);
       if (!Array.isArray(described)) return { ...base, errorCode: described.code, errorMessage: described.message, configs: [] };
       const configs = described.map((c) => ({
         name: c.name,

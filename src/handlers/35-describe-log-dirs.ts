@@ -6,6 +6,7 @@
  * Kafka). Each partition has its
  * size on disk, offset lag 0 (one replica) and isFuture false (no moves between dirs). v3+ has a
  * top-level error (NONE); v4 the dir's total and usable bytes from statfs (-1 if that fails).
+ * Needs DESCRIBE on the cluster (no results and, v3+, CLUSTER_AUTHORIZATION_FAILED).
  */
 import { statfs } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { DescribeLogDirsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, clusterDenied } from './common/authz.js';
 
 /** The partitions asked for, by topic, in the order asked. */
 function selected(req: DescribeLogDirsRequest, ctx: HandlerContext): Array<[string, PartitionHandle[]]> {
@@ -47,6 +49,9 @@ async function space(dir: string): Promise<{ totalBytes: bigint; usableBytes: bi
 
 export default defineHandler<DescribeLogDirsRequest, DescribeLogDirsResponse>(DescribeLogDirsRequestMeta, {
   async handle(req, ctx) {
+    // DESCRIBE on the cluster; without it no dirs and (v3+) CLUSTER_AUTHORIZATION_FAILED, as Kafka.
+    const denied = clusterDenied(ctx, AclOp.DESCRIBE);
+    if (denied) return { throttleTimeMs: 0, errorCode: denied, results: [] };
     const wanted = selected(req, ctx);
     const results = [];
     for (const dir of ctx.broker.config.logDirs) {

@@ -7,7 +7,8 @@
  * factor, naming brokers of the metadata image (on one node: exactly [node id]), else
  * INVALID_REPLICA_ASSIGNMENT; a topic named twice gets
  * INVALID_REQUEST ("Duplicate topic name.") once; unknown topics UNKNOWN_TOPIC_OR_PARTITION.
- * validateOnly checks without changing anything.
+ * validateOnly checks without changing anything. Each topic needs ALTER (TOPIC_AUTHORIZATION_FAILED,
+ * checked after duplicates and before existence, as Kafka's controller).
  *
  * Deviations: a manual assignment may name live brokers only (Kafka also takes fenced ones when
  * each list has a live one). A topic may have at most 10,000 partitions (INVALID_PARTITIONS with a message).
@@ -25,6 +26,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { partitionIncreaseError } from '../cluster/topics.js';
 import { err, errorOf, duplicateTopicNames, replicaListError, spreadReplicas, tooManyPartitions, MAX_PARTITIONS_PER_TOPIC, NO_ERROR, type ApiError } from './admin-common.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, DENIED_MESSAGE, ResourceType, checker } from './common/authz.js';
 
 function check(t: CreatePartitionsRequestCreatePartitionsTopic, ctx: HandlerContext): ApiError | undefined {
   const topic = ctx.broker.metadata.image().topic(t.name);
@@ -65,10 +67,15 @@ export default defineHandler<CreatePartitionsRequest, CreatePartitionsResponse>(
     const dup = duplicateTopicNames(req.topics.map((t) => t.name));
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = [];
     const answer = (name: string, e: ApiError) => results.push({ name, errorCode: e.code, errorMessage: e.message });
+    const mayAlter = checker(ctx, AclOp.ALTER, ResourceType.TOPIC);
     for (const t of req.topics) {
       const refusal = dup.refusal(t.name);
       if (refusal !== undefined) {
         if (refusal) answer(t.name, refusal);
+        continue;
+      }
+      if (!mayAlter(t.name)) {
+        answer(t.name, err(ErrorCode.TOPIC_AUTHORIZATION_FAILED, DENIED_MESSAGE[ErrorCode.TOPIC_AUTHORIZATION_FAILED]));
         continue;
       }
       const bad = check(t, ctx);

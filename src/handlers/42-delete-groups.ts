@@ -1,9 +1,10 @@
-/** DeleteGroups (key 42), v0–v2: only groups without members (NON_EMPTY_GROUP otherwise); their offsets go too. */
+/** DeleteGroups (key 42), v0–v2: only groups without members (NON_EMPTY_GROUP otherwise); their offsets go too. Each group needs DELETE (GROUP_AUTHORIZATION_FAILED). */
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../protocol/messages/index.js';
 import { DeleteGroupsRequestMeta } from '../protocol/messages/index.js';
 import { groupErrorCode } from '../ports/groups.js';
 import { groupRequestError } from './common/groups.js';
 import { defineHandler } from './types.js';
+import { AclOp, groupDenied } from './common/authz.js';
 
 export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>(DeleteGroupsRequestMeta, {
   async handle(req, ctx) {
@@ -11,7 +12,7 @@ export default defineHandler<DeleteGroupsRequest, DeleteGroupsResponse>(DeleteGr
     for (const groupId of req.groupsNames) {
       let errorCode: number;
       try {
-        errorCode = groupRequestError(ctx, groupId) || (await ctx.broker.groups.deleteGroup(groupId));
+        errorCode = groupDenied(ctx, AclOp.DELETE, groupId) || groupRequestError(ctx, groupId) || (await ctx.broker.groups.deleteGroup(groupId));
       } catch (err) {
         errorCode = groupErrorCode(err, ctx.log, { group: groupId });
       }

@@ -21,12 +21,13 @@
  *
  * Either way, an election type other than 0 or 1 is INVALID_REQUEST at the top level and for
  * every named partition (ElectLeadersRequest.getErrorResponse); v0 has no election type (preferred).
- * Not done: authorization (Runnel has no ACLs on this API).
+ * Needs ALTER on the cluster, checked first (CLUSTER_AUTHORIZATION_FAILED the same way).
  */
 import type { ElectLeadersRequest, ElectLeadersResponse } from '../protocol/messages/index.js';
 import { ElectLeadersRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, DENIED_MESSAGE, clusterDenied } from './common/authz.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 
 const NOT_NEEDED_MESSAGE = 'Leader election not needed for topic partition.';
@@ -35,17 +36,18 @@ export default defineHandler<ElectLeadersRequest, ElectLeadersResponse>(ElectLea
   note: 'Cluster: preferred and unclean elections made by the active controller (any broker may receive it). Single node: every partition already has its preferred leader (ELECTION_NOT_NEEDED).',
   handle(req, ctx) {
     const electionType = ctx.apiVersion >= 1 ? req.electionType : 0;
-    if (electionType !== 0 && electionType !== 1) {
-      const message = `Unknown election type ${electionType}`;
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.INVALID_REQUEST,
-        replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
-          topic: t.topic,
-          partitionResult: t.partitions.map((p) => ({ partitionId: p, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: message })),
-        })),
-      };
-    }
+    // ElectLeadersRequest.getErrorResponse: the error at the top level and on every named partition.
+    const failAll = (errorCode: number, message: string): ElectLeadersResponse => ({
+      throttleTimeMs: 0,
+      errorCode,
+      replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((p) => ({ partitionId: p, errorCode, errorMessage: message })),
+      })),
+    });
+    const denied = clusterDenied(ctx, AclOp.ALTER);
+    if (denied) return failAll(denied, DENIED_MESSAGE[denied]);
+    if (electionType !== 0 && electionType !== 1) return failAll(ErrorCode.INVALID_REQUEST, `Unknown election type ${electionType}`);
     const elections = ctx.broker.leaderElections;
     if (elections) return inCluster(elections, req, electionType, ctx);
     if (req.topicPartitions === null) {

@@ -5,7 +5,8 @@
  * topic or partition that does not exist; a null replica list cancels the reassignment in progress
  * (NO_REASSIGNMENT_IN_PROGRESS when there is none); a target is refused with
  * INVALID_REPLICA_ASSIGNMENT when it is empty, names a broker that is not registered, or names one
- * twice (Kafka's messages).
+ * twice (Kafka's messages). Needs ALTER on the cluster (CLUSTER_AUTHORIZATION_FAILED at the top
+ * level and on every partition).
  *
  * In a cluster the change is a compare-and-swap of the partition's state in etcd made by the
  * broker that receives the request (Kafka forwards it to its controller); the controller completes
@@ -24,6 +25,7 @@ import { AlterPartitionReassignmentsRequestMeta } from '../protocol/messages/ind
 import { ErrorCode } from '../protocol/errors.js';
 import { targetError, type ReassignmentError } from '../cluster/reassignment.js';
 import { defineHandler, type HandlerContext } from './types.js';
+import { AclOp, DENIED_MESSAGE, clusterDenied } from './common/authz.js';
 
 async function alterOne(ctx: HandlerContext, topic: string, partition: number, replicas: number[] | null): Promise<ReassignmentError | undefined> {
   const image = ctx.broker.metadata.image();
@@ -44,6 +46,13 @@ async function alterOne(ctx: HandlerContext, topic: string, partition: number, r
 export default defineHandler<AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse>(AlterPartitionReassignmentsRequestMeta, {
   note: 'Cluster: Kafka semantics (add, catch up, switch, remove; cancel). Single node: [own id] succeeds as a no-op, other brokers INVALID_REPLICA_ASSIGNMENT, cancel NO_REASSIGNMENT_IN_PROGRESS.',
   async handle(req, ctx) {
+    // ALTER on the cluster: otherwise the error at the top level and on every partition (getErrorResponse).
+    const denied = clusterDenied(ctx, AclOp.ALTER);
+    if (denied) {
+      const errorMessage = DENIED_MESSAGE[denied];
+      const responses = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: denied, errorMessage })) }));
+      return { throttleTimeMs: 0, errorCode: denied, errorMessage, responses };
+    }
     const responses: AlterPartitionReassignmentsResponse['responses'] = [];
     for (const t of req.topics) {
       const partitions: AlterPartitionReassignmentsResponse['responses'][number]['partitions'] = [];

@@ -4,12 +4,14 @@
  * is null, else those of the named partitions; topics that do not exist and partitions with no
  * reassignment are left out, topics with none listed are left out. Each lists the replica set
  * (target ∪ current) and the replicas being added and removed. A single node never has any.
+ * Needs DESCRIBE on the cluster (CLUSTER_AUTHORIZATION_FAILED).
  */
 import type { ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse } from '../protocol/messages/index.js';
 import { ListPartitionReassignmentsRequestMeta } from '../protocol/messages/index.js';
 import type { PartitionImage, TopicImage } from '../cluster/metadata-image.js';
 import { reassigning } from '../cluster/reassignment.js';
 import { defineHandler } from './types.js';
+import { AclOp, DENIED_MESSAGE, clusterDenied } from './common/authz.js';
 
 type OngoingTopic = ListPartitionReassignmentsResponse['topics'][number];
 
@@ -24,6 +26,12 @@ function ongoing(t: TopicImage, indexes: readonly number[]): OngoingTopic | unde
 export default defineHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>(ListPartitionReassignmentsRequestMeta, {
   note: 'Ongoing reassignments with their adding/removing replicas (none on a single node).',
   handle(req, ctx) {
+    // DESCRIBE on the cluster: otherwise the error, with the named partitions echoed (getErrorResponse).
+    const denied = clusterDenied(ctx, AclOp.DESCRIBE);
+    if (denied) {
+      const topics = (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, replicas: [], addingReplicas: [], removingReplicas: [] })) }));
+      return { throttleTimeMs: 0, errorCode: denied, errorMessage: DENIED_MESSAGE[denied], topics };
+    }
     const image = ctx.broker.metadata.image();
     const topics: OngoingTopic[] = [];
     if (req.topics === null) {

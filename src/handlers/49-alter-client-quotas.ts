@@ -8,8 +8,8 @@
  * every broker's watch applies them.
  *
  * Deviations: controller_mutation_rate is stored and described but not enforced (no topic mutation is
- * throttled); a NaN value is refused ("must be greater than 0"), where Kafka stores it; no ACL check
- * (Kafka requires ALTER_CONFIGS on the cluster).
+ * throttled); a NaN value is refused ("must be greater than 0"), where Kafka stores it.
+ * Needs ALTER_CONFIGS on the cluster (CLUSTER_AUTHORIZATION_FAILED on every entry).
  */
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse } from '../protocol/messages/index.js';
 import { AlterClientQuotasRequestMeta } from '../protocol/messages/index.js';
@@ -17,10 +17,13 @@ import { ErrorCode } from '../protocol/errors.js';
 import { alterQuotas } from '../quotas/quota-admin.js';
 import { entityPairs } from '../quotas/quota-entity.js';
 import { defineHandler } from './types.js';
+import { AclOp, DENIED_MESSAGE, clusterDenied } from './common/authz.js';
 
 export default defineHandler<AlterClientQuotasRequest, AlterClientQuotasResponse>(AlterClientQuotasRequestMeta, {
   note: 'stored in the data dir (one node) or etcd (cluster, applied by every broker); controller_mutation_rate accepted, not enforced',
   async handle(req, ctx) {
+    const denied = clusterDenied(ctx, AclOp.ALTER_CONFIGS);
+    if (denied) return { throttleTimeMs: 0, entries: req.entries.map((e) => ({ errorCode: denied, errorMessage: DENIED_MESSAGE[denied], entity: e.entity.map((d) => ({ entityType: d.entityType, entityName: d.entityName })) })) };
     const results = await alterQuotas(
       ctx.broker.quotas.store,
       req.entries.map((e) => ({ entity: e.entity.map((d) => [d.entityType, d.entityName] as [string, string | null]), ops: e.ops })),

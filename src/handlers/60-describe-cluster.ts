@@ -5,11 +5,13 @@
  * types get UNSUPPORTED_ENDPOINT_TYPE as in Kafka. v2 with includeFencedBrokers (KIP-1073) adds,
  * in a cluster, the brokers that registered once and are down now, isFenced true, until
  * UnregisterBroker forgets them (src/cluster/broker-registry.ts).
+ * Like Kafka, it needs no ACL; the authorized operations are the cluster's, or 0 without DESCRIBE on it.
  */
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../protocol/messages/index.js';
 import { DescribeClusterRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { CLUSTER_OPERATIONS, NOT_REQUESTED } from '../cluster/acl-operations.js';
+import { NOT_REQUESTED } from '../cluster/acl-operations.js';
+import { clusterAuthorizedOperations } from './common/authz.js';
 import { defineHandler } from './types.js';
 import { brokerEndpoints } from './common/leader-endpoints.js';
 import { clientEndpoint } from '../cluster/metadata-image.js';
@@ -27,7 +29,7 @@ export default defineHandler<DescribeClusterRequest, DescribeClusterResponse>(De
       clusterId: image.clusterId,
       controllerId: image.controllerForClients(ctx.broker.nodeId),
       brokers: brokerEndpoints(ctx).map(({ nodeId, ...ep }) => ({ brokerId: nodeId, ...ep, isFenced: false })),
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? clusterAuthorizedOperations(ctx) : NOT_REQUESTED,
     };
     if (req.endpointType !== 1 && req.endpointType !== 2) {
       return { ...base, errorCode: UNSUPPORTED_ENDPOINT_TYPE, errorMessage: `unsupported endpoint type ${req.endpointType}`, brokers: [] };

@@ -8,18 +8,29 @@
  * when group.consumer.migration.policy allows (src/groups/migration.ts); classic members then stay
  * in it as classic members (src/groups/classic-members.ts). Deviation: a classic static member
  * replacing the last consumer-protocol member does not downgrade the group at that moment.
+ * Needs READ on the group (GROUP_AUTHORIZATION_FAILED) and DESCRIBE on every topic in
+ * subscribedTopicNames (TOPIC_AUTHORIZATION_FAILED), as Kafka. Deviation: topics matched by a
+ * subscribed regex are not filtered by DESCRIBE (Kafka 4.1's coordinator does).
  */
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../protocol/messages/index.js';
 import { ConsumerGroupHeartbeatRequestMeta } from '../protocol/messages/index.js';
 import { coordinatorMessage } from '../ports/groups.js';
 import { defineHandler } from './types.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { AclOp, DENIED_MESSAGE, ResourceType, checker, groupDenied } from './common/authz.js';
 
 export default defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>(ConsumerGroupHeartbeatRequestMeta, {
-  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once.',
+  note: 'Assignors uniform and range; regexes (v1) are JavaScript regular expressions (RE2 flags translated); online migration with classic members (group.consumer.migration.policy), except that a classic static member replacing the last consumer-protocol member does not downgrade the group at once; topics matched by a regex are not checked for DESCRIBE.',
   async handle(req, ctx) {
+    const refusal = (errorCode: number, errorMessage: string | null) => ({ throttleTimeMs: 0, errorCode, errorMessage, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+    // As Kafka: READ on the group, then DESCRIBE on every subscribed topic named, before the coordinator.
+    const denied = groupDenied(ctx, AclOp.READ, req.groupId);
+    if (denied) return refusal(denied, DENIED_MESSAGE[denied]);
+    const mayDescribe = checker(ctx, AclOp.DESCRIBE, ResourceType.TOPIC);
+    if (req.subscribedTopicNames?.some((t) => !mayDescribe(t))) return refusal(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null);
     // As Kafka: the coordinator is settled before the request is validated.
     const notHere = ctx.broker.groups.coordinatorError(req.groupId);
-    if (notHere) return { throttleTimeMs: 0, errorCode: notHere, errorMessage: coordinatorMessage(notHere), memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+    if (notHere) return refusal(notHere, coordinatorMessage(notHere));
     const r = await ctx.broker.groups.consumer.heartbeat({
       groupId: req.groupId,
       memberId: req.memberId,

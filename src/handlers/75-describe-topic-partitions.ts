@@ -10,6 +10,9 @@
  * (INVALID_TOPIC_EXCEPTION for illegal names) and take no part of the limit; a cursor whose topic
  * is not among the named ones, or whose partition is negative, fails the request with
  * INVALID_REQUEST for every named topic.
+ * Every topic needs DESCRIBE: when all are asked for the others are left out; named ones without
+ * it come last with TOPIC_AUTHORIZATION_FAILED, the zero id and no operations. Topics' authorized
+ * operations are those the authorizer allows.
  */
 import type {
   DescribeTopicPartitionsRequest,
@@ -21,13 +24,14 @@ import { DescribeTopicPartitionsRequestMeta } from '../protocol/messages/index.j
 import { ErrorCode } from '../protocol/errors.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
-import { TOPIC_OPERATIONS } from '../cluster/acl-operations.js';
+import { NOT_REQUESTED, TOPIC_OPERATIONS } from '../cluster/acl-operations.js';
+import { AclOp, ResourceType, authorizedOperations, checker } from './common/authz.js';
 import { defineHandler } from './types.js';
 
 const MAX_PARTITION_LIMIT = 2000;
 
-function failedTopic(name: string, errorCode: number): DescribeTopicPartitionsResponseTopic {
-  return { errorCode, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations: TOPIC_OPERATIONS };
+function failedTopic(name: string, errorCode: number, topicAuthorizedOperations = TOPIC_OPERATIONS): DescribeTopicPartitionsResponseTopic {
+  return { errorCode, name, topicId: ZERO_UUID, isInternal: false, partitions: [], topicAuthorizedOperations };
 }
 
 export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>(DescribeTopicPartitionsRequestMeta, {
@@ -41,17 +45,23 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
     const invalid = (!all && cursor !== null && !wanted.includes(cursor.topicName)) || (cursor !== null && cursor.partitionIndex < 0);
     if (invalid) return { throttleTimeMs: 0, topics: req.topics.map((t) => failedTopic(t.name, ErrorCode.INVALID_REQUEST)), nextCursor: null };
 
+    // DESCRIBE on each topic: all topics leave out the others; named ones are answered
+    // TOPIC_AUTHORIZATION_FAILED after the rest, outside the partition limit, as Kafka.
+    const mayDescribe = checker(ctx, AclOp.DESCRIBE, ResourceType.TOPIC, !all);
+    const unauthorized = all ? [] : wanted.filter((n) => !mayDescribe(n)).map((n) => failedTopic(n, ErrorCode.TOPIC_AUTHORIZATION_FAILED, NOT_REQUESTED));
+    const ops = (name: string) => authorizedOperations(ctx, ResourceType.TOPIC, name);
+
     let remaining = Math.max(Math.min(MAX_PARTITION_LIMIT, req.responsePartitionLimit), 1);
     const result: DescribeTopicPartitionsResponseTopic[] = [];
     let nextCursor: DescribeTopicPartitionsResponseCursor | null = null;
-    for (const name of wanted) {
+    for (const name of wanted.filter((n) => mayDescribe(n))) {
       if (remaining <= 0) {
         nextCursor = { topicName: name, partitionIndex: 0 };
         break;
       }
       const t = image.topic(name);
       if (!t) {
-        if (!all) result.push(failedTopic(name, invalidTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        if (!all) result.push(failedTopic(name, invalidTopicName(name) ? ErrorCode.INVALID_TOPIC_EXCEPTION : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ops(name)));
         continue;
       }
       const start = cursor !== null && name === cursor.topicName ? cursor.partitionIndex : 0;
@@ -72,12 +82,12 @@ export default defineHandler<DescribeTopicPartitionsRequest, DescribeTopicPartit
         });
       }
       remaining -= partitions.length;
-      result.push({ errorCode: ErrorCode.NONE, name, topicId: t.id, isInternal: t.internal, partitions, topicAuthorizedOperations: TOPIC_OPERATIONS });
+      result.push({ errorCode: ErrorCode.NONE, name, topicId: t.id, isInternal: t.internal, partitions, topicAuthorizedOperations: ops(name) });
       if (end < t.partitions) {
         nextCursor = { topicName: name, partitionIndex: end };
         break;
       }
     }
-    return { throttleTimeMs: 0, topics: result, nextCursor };
+    return { throttleTimeMs: 0, topics: [...result, ...unauthorized], nextCursor };
   },
 });

@@ -18,6 +18,10 @@
  *   exist (UNKNOWN_TOPIC_OR_PARTITION), then they are persisted (unless validateOnly) and take
  *   effect at once: partition logs read their config on every use;
  * - other resource types: INVALID_REQUEST (see unsupportedResource).
+ *
+ * Authorization (after the duplicate and null checks): ALTER_CONFIGS on the topic
+ * (TOPIC_AUTHORIZATION_FAILED), the group (GROUP_AUTHORIZATION_FAILED) or, for BROKER and
+ * BROKER_LOGGER, the cluster (CLUSTER_AUTHORIZATION_FAILED), with Kafka's messages.
  */
 import { ErrorCode } from '../protocol/errors.js';
 import { invalidTopicName } from '../cluster/topic-names.js';
@@ -26,6 +30,7 @@ import { AlterOp, applyConfigOps, opName, type AlterMode, type ConfigOp } from '
 import { ResourceType, err, errorOf, duplicates, unsupportedResource, NO_ERROR, type ApiError } from './admin-common.js';
 import { alterLoggers } from './broker-loggers.js';
 import type { HandlerContext } from './types.js';
+import { AclOp, DENIED_MESSAGE, configResourceDenied } from './common/authz.js';
 import { joinKey } from '../util/topic-partition.js';
 
 export interface AlterResource {
@@ -92,6 +97,10 @@ async function alterOne(res: AlterResource, mode: AlterMode, validateOnly: boole
   if (duplicates(res.ops.map((o) => o.name)).size > 0) return err(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config keys');
   const nulls = res.ops.filter((o) => o.value === null && (mode === 'replace' || o.op !== AlterOp.DELETE)).map((o) => o.name);
   if (nulls.length > 0) return err(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${nulls.join(', ')}`);
+  // ALTER_CONFIGS, as Kafka's ConfigAdminManager checks it: after the request checks, before the resource's own.
+  const legacyLogger = mode === 'replace' && res.resourceType === ResourceType.BROKER_LOGGER;
+  const denied = legacyLogger ? 0 : configResourceDenied(ctx, AclOp.ALTER_CONFIGS, res.resourceType, res.resourceName);
+  if (denied) return err(denied, DENIED_MESSAGE[denied]);
   const unknownOp = res.ops.find((o) => opName(o.op) === undefined);
   if (unknownOp) return err(ErrorCode.INVALID_REQUEST, `Unknown operation type ${unknownOp.op}`);
   switch (res.resourceType) {

@@ -22,6 +22,9 @@ import describeClientQuotas from './48-describe-client-quotas.js';
 import alterClientQuotas from './49-alter-client-quotas.js';
 import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
 import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
 import initProducerId from './22-init-producer-id.js';
 import addPartitionsToTxn from './24-add-partitions-to-txn.js';
 import addOffsetsToTxn from './25-add-offsets-to-txn.js';
@@ -50,6 +53,8 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
 import unregisterBroker from './64-unregister-broker.js';
+import saslHandshake from './17-sasl-handshake.js';
+import saslAuthenticate from './36-sasl-authenticate.js';
 
 const served: readonly Handler[] = [
   addPartitionsToTxn,
@@ -66,6 +71,8 @@ const served: readonly Handler[] = [
   consumerGroupHeartbeat,
   consumerGroupDescribe,
   unregisterBroker,
+  saslHandshake,
+  saslAuthenticate,
   initProducerId,
   offsetCommit,
   offsetFetch,
@@ -82,6 +89,9 @@ const served: readonly Handler[] = [
   alterClientQuotas,
   describeUserScramCredentials,
   alterUserScramCredentials,
+  describeAcls,
+  createAcls,
+  deleteAcls,
   produce, fetch, listOffsets, metadata, apiVersions, describeCluster,
   createTopics, deleteTopics, deleteRecords, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, incrementalAlterConfigs, describeTopicPartitions];
 

@@ -3,7 +3,7 @@
  * them with /health. Hot paths only bump counters; partition sizes, offsets and group lag are read
  * when Prometheus scrapes.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
 import type { BrokerLogs } from '../storage/log-store.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
@@ -127,8 +127,17 @@ export class PrometheusMetrics implements BrokerMetrics {
   }
 }
 
-/** GET /metrics (Prometheus text format) and GET /health (200 "ok" while the broker serves). */
-export function startMetricsServer(metrics: PrometheusMetrics, host: string, port: number, healthy: () => boolean): Promise<{ server: Server; port: number }> {
+/**
+ * GET /metrics (Prometheus text format) and GET /health (200 "ok" while the broker serves);
+ * `other` may serve the rest (the web console) and returns false for what it does not serve.
+ */
+export function startMetricsServer(
+  metrics: PrometheusMetrics,
+  host: string,
+  port: number,
+  healthy: () => boolean,
+  other?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
       metrics.registry.metrics().then(
@@ -145,7 +154,7 @@ export function startMetricsServer(metrics: PrometheusMetrics, host: string, por
       const ok = healthy();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' });
       res.end(ok ? 'ok\n' : 'shutting down\n');
-    } else {
+    } else if (!other?.(req, res)) {
       res.writeHead(404);
       res.end();
     }

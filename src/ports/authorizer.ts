@@ -6,6 +6,7 @@
  * `authorize` is synchronous: it runs on every request that names a resource, against an
  * in-memory ACL cache kept current by the store (file on one node, etcd in a cluster).
  */
+import type { AclAdmin } from './acls.js';
 
 /** Kafka's AclOperation codes. */
 export const AclOp = {
@@ -59,6 +60,8 @@ export interface Authorizer {
    * (used where Kafka falls back to it, e.g. IDEMPOTENT_WRITE via WRITE on any topic).
    */
   authorizeByResourceType(who: RequestIdentity, op: AclOpCode, type: ResourceTypeCode): boolean;
+  /** The ACLs behind the checks (DescribeAcls, CreateAcls, DeleteAcls); absent when no authorizer is configured. */
+  readonly acls?: AclAdmin;
 }
 
 /** No authorizer configured: everything is allowed, as in Kafka. */

@@ -10,6 +10,10 @@
  *
  * A client over a quota is muted as Kafka mutes its channel: its response goes out at once (with
  * throttle_time_ms), then nothing more is read or handled from it for the throttle time.
+ *
+ * On a SASL listener the connection's SaslSession (src/security/sasl/session.ts) looks at each
+ * frame first: it may be served, fed to the mechanism as a raw token (after SaslHandshake v0), or
+ * close the connection; a failed exchange is answered and closed after a delay on a timer.
  */
 import type { Socket } from 'node:net';
 import { FrameReader, FrameTooLarge } from './frame-reader.js';
@@ -17,6 +21,8 @@ import { dispatch, UnauthenticatedRequest, UnsupportedRequest } from './dispatch
 import { DecodeError } from '../protocol/primitives/errors.js';
 import type { BrokerServices, ClientInfo } from '../handlers/types.js';
 import type { Logger } from '../util/logger.js';
+import type { SaslListener } from '../security/sasl/listener-sasl.js';
+import type { SaslSession } from '../security/sasl/session.js';
 import { usesSasl, type ListenerSpec } from '../security/listener-spec.js';
 import { normalizeIp } from '../quotas/quota-entity.js';
 
@@ -24,6 +30,8 @@ export interface ConnectionOptions {
   maxRequestSize: number;
   /** Frames read ahead of the one being handled before the connection stops reading. */
   maxInFlight: number;
+  /** Set on SASL_PLAINTEXT / SASL_SSL listeners: nothing but authentication is served until a SASL exchange succeeds. */
+  sasl?: SaslListener;
 }
 
 /** Bytes of frames read ahead before the connection stops reading (one larger frame may exceed it). */
@@ -44,6 +52,10 @@ export class Connection {
   private idleWaiters: Array<() => void> = [];
   /** Set while the client is throttled (quotas): nothing is read or handled until it fires. */
   private throttle: NodeJS.Timeout | undefined;
+  /** The SASL state on a SASL listener (src/security/sasl/session.ts). */
+  private readonly auth: SaslSession | undefined;
+  /** Closes a connection whose SASL exchange does not finish in time, or waits out a failed one's delay. */
+  private authTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -66,6 +78,8 @@ export class Connection {
     };
     this.log = log.child({ conn: id, remote: this.client.remoteAddress });
     this.frames = new FrameReader(opts.maxRequestSize);
+    this.auth = opts.sasl?.newSession(this.client, this.log);
+    this.authProgress();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.readFrames());
@@ -120,6 +134,8 @@ export class Connection {
       try {
         frame = this.frames.next();
       } catch (err) {
+        // A TLS record header (0x16 0x03 ...) read as a size: a TLS client on a plaintext port.
+        if (err instanceof FrameTooLarge && err.size >>> 16 === 0x1603) return this.destroy(`TLS handshake on ${this.client.securityProtocol} listener ${this.client.listenerName} (a client configured for SSL on the wrong port?)`);
         if (err instanceof FrameTooLarge) return this.destroy(err.message);
         throw err;
       }
@@ -161,6 +177,12 @@ export class Connection {
     }
     const frame = this.waiting.shift()!;
     this.waitingBytes -= frame.length;
+    if (this.auth) {
+      const gate = this.auth.gate(frame);
+      this.authProgress();
+      if (gate.action === 'close') return gate.delayMs > 0 ? this.failAuthentication(gate.reason, gate.delayMs, null) : this.destroy(gate.reason);
+      if (gate.action === 'token') return this.rawSaslToken(this.auth, frame);
+    }
     let dispatched;
     try {
       dispatched = dispatch(frame, this.client, this.broker, this.log);
@@ -175,6 +197,9 @@ export class Connection {
       (out) => {
         this.busy = false;
         if (this.closed) return this.notifyIdle();
+        const failed = this.auth?.takeClose();
+        if (failed) return this.failAuthentication(failed.reason, failed.delayMs, failed.respond ? out : null);
+        this.authProgress();
         if (out) {
           this.socket.cork();
           for (const b of out) this.socket.write(b);
@@ -196,6 +221,82 @@ export class Connection {
     );
   }
 
+  /** A raw SASL token (after a v0 SaslHandshake): answered with a raw size-prefixed token. */
+  private rawSaslToken(auth: SaslSession, token: Buffer): void {
+    this.busy = true;
+    auth.rawToken(token).then(
+      (response) => {
+        this.busy = false;
+        if (this.closed) return this.notifyIdle();
+        const failed = auth.takeClose();
+        if (failed || response === null) return this.failAuthentication(failed?.reason ?? 'authentication failed', failed?.delayMs ?? 0, null);
+        const size = Buffer.allocUnsafe(4);
+        size.writeInt32BE(response.length, 0);
+        this.socket.cork();
+        this.socket.write(size);
+        this.socket.write(response);
+        this.socket.uncork();
+        this.authProgress();
+        this.readFrames();
+      },
+      (err: unknown) => {
+        this.busy = false;
+        this.destroy('SASL mechanism failed', err);
+        this.notifyIdle();
+      },
+    );
+  }
+
+  /**
+   * After each SASL step: while an exchange is under way, frames are limited to
+   * sasl.server.max.receive.size and the exchange must finish within runnel.sasl.handshake.timeout.ms.
+   */
+  private authProgress(): void {
+    const sasl = this.opts.sasl;
+    if (!this.auth || !sasl || this.closed) return;
+    if (this.auth.authenticating) {
+      this.frames.setMaxFrameSize(Math.min(this.opts.maxRequestSize, sasl.maxReceiveSize), 'sasl.server.max.receive.size');
+      if (this.authTimer === undefined) {
+        const ms = sasl.handshakeTimeoutMs;
+        this.authTimer = setTimeout(() => {
+          this.authTimer = undefined;
+          if (this.auth?.authenticating) this.destroy(`SASL authentication not completed within ${ms} ms (runnel.sasl.handshake.timeout.ms)`);
+        }, ms);
+      }
+    } else {
+      this.frames.setMaxFrameSize(this.opts.maxRequestSize, 'socket.request.max.bytes');
+      clearTimeout(this.authTimer);
+      this.authTimer = undefined;
+    }
+  }
+
+  /**
+   * A failed authentication, as Kafka's Selector handles one: nothing more is read, and after
+   * connection.failed.authentication.delay.ms the answer (when there is one) is sent and the
+   * connection closed. Only a timer waits, so a flood of failures holds up no one else.
+   */
+  private failAuthentication(reason: string, delayMs: number, out: Buffer[] | null): void {
+    this.log.info({ reason, client: this.describeClient() }, 'failed authentication');
+    this.stopReading();
+    this.waiting.length = 0;
+    this.waitingBytes = 0;
+    clearTimeout(this.authTimer);
+    this.authTimer = setTimeout(() => {
+      this.authTimer = undefined;
+      if (this.closed) return;
+      if (out) {
+        this.socket.cork();
+        for (const b of out) this.socket.write(b);
+        this.socket.uncork();
+      }
+      this.closed = true;
+      this.socket.end();
+      // A client that does not close its side must not keep the socket.
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    }, delayMs);
+    this.notifyIdle();
+  }
+
   private mute(ms: number): void {
     this.throttle = setTimeout(() => {
       this.throttle = undefined;
@@ -214,6 +315,7 @@ export class Connection {
   private handleClose(): void {
     this.closed = true;
     clearTimeout(this.throttle);
+    clearTimeout(this.authTimer);
     this.log.debug('connection closed');
     this.notifyIdle();
     this.onClose(this);

@@ -5,8 +5,8 @@
  * before anything is buffered for the frame, so an oversize request is refused from its first bytes.
  */
 export class FrameTooLarge extends Error {
-  constructor(readonly size: number, readonly max: number) {
-    super(`request of ${size} bytes exceeds socket.request.max.bytes (${max})`);
+  constructor(readonly size: number, readonly max: number, limit = 'socket.request.max.bytes') {
+    super(`request of ${size} bytes exceeds ${limit} (${max})`);
   }
 }
 
@@ -15,7 +15,16 @@ export class FrameReader {
   private head = 0; // read position in chunks[0]
   private buffered = 0;
 
-  constructor(private readonly maxFrameSize: number) {}
+  /** Which key sets the current limit, for the error message. */
+  private limitName = 'socket.request.max.bytes';
+
+  constructor(private maxFrameSize: number) {}
+
+  /** Changes the limit for the frames not yet read (a SASL connection has a smaller one until authenticated). */
+  setMaxFrameSize(max: number, limitName: string): void {
+    this.maxFrameSize = max;
+    this.limitName = limitName;
+  }
 
   get bufferedBytes(): number {
     return this.buffered;
@@ -31,7 +40,7 @@ export class FrameReader {
   next(): Buffer | undefined {
     if (this.buffered < 4) return undefined;
     const size = this.peekInt32();
-    if (size < 0 || size > this.maxFrameSize) throw new FrameTooLarge(size, this.maxFrameSize);
+    if (size < 0 || size > this.maxFrameSize) throw new FrameTooLarge(size, this.maxFrameSize, this.limitName);
     if (this.buffered < 4 + size) return undefined;
     this.skip(4);
     return this.take(size);

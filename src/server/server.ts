@@ -1,17 +1,34 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { usesTls, type ListenerSpec } from '../security/listener-spec.js';
+import { usesSasl, usesTls, type ListenerSpec } from '../security/listener-spec.js';
+import { SaslListener } from '../security/sasl/listener-sasl.js';
 import type { BrokerServices } from '../handlers/types.js';
 import type { Logger } from '../util/logger.js';
 import { normalizeIp } from '../quotas/quota-entity.js';
+import { TlsListener } from '../security/tls/tls-listener.js';
 
 /**
  * The one place a listener's socket server is made: plain TCP for PLAINTEXT and SASL_PLAINTEXT;
- * SSL and SASL_SSL are served over TLS (src/security/tls/).
+ * SSL and SASL_SSL are served over TLS (src/security/tls/), a socket handed on once its handshake
+ * is done, with the client certificate's principal name on SSL. A TLS listener whose ssl.*
+ * settings are wrong throws a ConfigError; it follows dynamic changes of its keystore keys.
  */
-export function socketServerFor(spec: ListenerSpec, onSocket: (socket: Socket) => void): Server {
-  if (usesTls(spec.securityProtocol)) throw new Error(`listener ${spec.name}: ${spec.securityProtocol} needs TLS, which is not configured`);
-  return createServer(onSocket);
+export function socketServerFor(spec: ListenerSpec, onSocket: (socket: Socket, principal?: string) => void, broker: Pick<BrokerServices, 'config' | 'dynamicConfigs'>, log: Logger): Server {
+  if (!usesTls(spec.securityProtocol)) return createServer((socket) => onSocket(socket));
+  const tls = new TlsListener({
+    listenerName: spec.name,
+    securityProtocol: spec.securityProtocol as 'SSL' | 'SASL_SSL',
+    get: (key) => broker.config.get(key),
+    reloadIntervalMs: broker.config.num('runnel.ssl.reload.check.interval.ms'),
+    log,
+  });
+  const server = tls.createServer(onSocket);
+  const unwatch = broker.dynamicConfigs.watchBroker({ validate: (next) => tls.validate(next), applied: () => void tls.check() });
+  server.once('close', () => {
+    unwatch();
+    tls.close();
+  });
+  return server;
 }
 
 /** One listener: its socket server and the set of live connections. */
@@ -25,10 +42,12 @@ export class KafkaServer {
   constructor(
     readonly spec: ListenerSpec,
     private readonly broker: BrokerServices,
-    private readonly opts: ConnectionOptions,
+    private opts: ConnectionOptions,
     private readonly log: Logger,
   ) {
-    this.server = socketServerFor(spec, (socket: Socket) => this.accept(socket));
+    // SASL listeners authenticate every connection first; a bad SASL configuration fails here, at start-up.
+    if (usesSasl(spec.securityProtocol)) this.opts = { ...opts, sasl: new SaslListener(spec.name, broker.config, broker, log) };
+    this.server = socketServerFor(spec, (socket, principal) => this.accept(socket, principal), broker, log);
     this.server.on('error', (err) => log.error({ err, listener: spec.name }, 'listener error'));
   }
 
@@ -49,7 +68,8 @@ export class KafkaServer {
     });
   }
 
-  private accept(socket: Socket): void {
+  /** A new connection; `principal` is the name of an SSL client's certificate (undefined: ANONYMOUS until SASL, if any). */
+  private accept(socket: Socket, principal?: string): void {
     // connection_creation_rate: as Kafka does, a connection over its IP's rate is held (not read)
     // for the throttle time and then closed, so the client cannot retry at once.
     const throttleMs = this.broker.quotas.connections.recordAndGetThrottleMs(normalizeIp(socket.remoteAddress), Date.now());
@@ -69,6 +89,10 @@ export class KafkaServer {
       this.connections.delete(c);
       this.broker.metrics.connectionClosed();
     });
+    if (principal !== undefined) {
+      conn.client.principal = principal;
+      this.log.debug({ conn: conn.client.connectionId, listener: this.spec.name, remote: conn.client.remoteAddress, principal }, 'client authenticated by its certificate');
+    }
     this.connections.add(conn);
     this.broker.metrics.connectionOpened();
   }
@@ -94,5 +118,6 @@ export class KafkaServer {
     }, 1000);
     await closed;
     clearTimeout(forced);
+    this.opts.sasl?.close();
   }
 }

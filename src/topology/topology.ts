@@ -17,6 +17,7 @@ import type { BrokerRegistry } from '../cluster/broker-registry.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 import type { QuotaStore } from '../quotas/quota-store.js';
 import type { ScramCredentialStore } from '../security/scram/credential-store.js';
+import type { AclStore } from '../security/acl/acl-store.js';
 
 export interface Topology {
   readonly clusterId: string;
@@ -42,6 +43,8 @@ export interface Topology {
   readonly quotaStore?: QuotaStore;
   /** The SCRAM credentials as the cluster keeps them in etcd (cluster only; a single node keeps its own). */
   readonly scramStore?: ScramCredentialStore;
+  /** The ACLs as the cluster keeps them in etcd (cluster only; a single node keeps its own). */
+  readonly aclStore?: AclStore;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */
   listening(broker: BrokerImage): Promise<void>;
   /** Before the listener closes: a controlled shutdown moves leadership away (cluster only). */

@@ -11,7 +11,8 @@
 import type { Logger } from './logger.js';
 
 export const ROOT_LOGGER = 'root';
-export const MODULE_LOGGERS = ['runnel.server', 'runnel.storage', 'runnel.groups', 'runnel.transactions', 'runnel.cluster'] as const;
+/** kafka.authorizer.logger: the authorizer's decisions, under Kafka's own name so its level is set as in Kafka. */
+export const MODULE_LOGGERS = ['runnel.server', 'runnel.storage', 'runnel.groups', 'runnel.transactions', 'runnel.cluster', 'kafka.authorizer.logger'] as const;
 export type ModuleLogger = (typeof MODULE_LOGGERS)[number];
 
 /** Kafka's LogLevelConfig.VALID_LOG_LEVELS. */

@@ -62,4 +62,12 @@ describe('architecture: handlers depend on ports only', () => {
     for (const f of files) for (const s of forbiddenImports(f, await readFile(f, 'utf8'))) offenders.push(`${relative(ROOT, f)}: ${s}`);
     expect(offenders).toEqual([]);
   });
+
+  it('no file under src/console/ (the web console) imports from src/storage/, src/groups/ or src/transactions/ either', async () => {
+    const offenders: string[] = [];
+    const files = await sources(join(SRC, 'console'));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) for (const s of forbiddenImports(f, await readFile(f, 'utf8'))) offenders.push(`${relative(ROOT, f)}: ${s}`);
+    expect(offenders).toEqual([]);
+  });
 });

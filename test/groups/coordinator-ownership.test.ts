@@ -41,6 +41,7 @@ import listTransactions from '../../src/handlers/66-list-transactions.js';
 import consumerGroupHeartbeat from '../../src/handlers/68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from '../../src/handlers/69-consumer-group-describe.js';
 import { testClient } from '../helpers/client-info.js';
+import { ALLOW_ALL } from '../../src/ports/authorizer.js';
 
 const NOT_COORDINATOR = 16;
 const LOAD_IN_PROGRESS = 14;
@@ -84,7 +85,7 @@ async function partitionsOnDisk(): Promise<{ kv: KvPartitions; led: Set<number>;
 }
 
 function context(broker: Partial<BrokerServices>, apiVersion: number): HandlerContext {
-  const services = { config, topics: { get: () => ({ name: 'x', id: 'id', partitions: 4, internal: false }), getById: () => undefined, list: () => [] }, ...broker } as unknown as BrokerServices;
+  const services = { config, topics: { get: () => ({ name: 'x', id: 'id', partitions: 4, internal: false }), getById: () => undefined, list: () => [] }, authorizer: ALLOW_ALL, ...broker } as unknown as BrokerServices;
   return { apiVersion, header: { clientId: 'test' } as HandlerContext['header'], client: testClient(), broker: services, log: silentLogger };
 }
 

@@ -29,6 +29,7 @@ import {
   type AdminBroker,
 } from '../helpers/admin-wire.js';
 import { testClient } from '../helpers/client-info.js';
+import { ALLOW_ALL } from '../../src/ports/authorizer.js';
 
 const NODE = 3;
 const SET = 0;
@@ -375,6 +376,7 @@ describe('topic configs apply to running logs without a restart', () => {
       topics,
       logs,
       apiRanges: () => [],
+      authorizer: ALLOW_ALL,
       log: silentLogger,
     } as unknown as BrokerServices;
     const ctx: HandlerContext = {

@@ -214,7 +214,7 @@ describe('broker loggers', () => {
   it('describe every logger; SET and DELETE; the rest refused as Kafka', async () => {
     const d = await describeRes(c, BROKER_LOGGER, String(NODE));
     expect(d.errorCode).toBe(0);
-    expect(d.configs.map((e: any) => e.name)).toEqual(['root', 'runnel.server', 'runnel.storage', 'runnel.groups', 'runnel.transactions', 'runnel.cluster']);
+    expect(d.configs.map((e: any) => e.name)).toEqual(['root', 'runnel.server', 'runnel.storage', 'runnel.groups', 'runnel.transactions', 'runnel.cluster', 'kafka.authorizer.logger']);
     expect(d.configs.every((e: any) => e.configSource === SRC.LOGGER && e.readOnly === false)).toBe(true);
     expect((await levels()).get('root')).toBe('OFF'); // the embedded broker is silent
 

@@ -22,6 +22,7 @@ import offsetDelete from '../../src/handlers/47-offset-delete.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
 import { tempDir, newLog } from '../storage/helpers.js';
 import { testClient } from '../helpers/client-info.js';
+import { ALLOW_ALL } from '../../src/ports/authorizer.js';
 
 const UNKNOWN_SERVER_ERROR = -1;
 const NOT_COORDINATOR = 16;
@@ -67,6 +68,7 @@ async function brokerFailingWith(failure: () => Error, log: ReturnType<typeof ca
     groups,
     transactions,
     dynamicConfigs: { alterBroker: fail },
+    authorizer: ALLOW_ALL,
   } as unknown as BrokerServices;
   const ctx = (apiKey: number, apiVersion: number): HandlerContext => ({
     apiVersion,

@@ -24,6 +24,7 @@ import { partitionFor } from '../../src/cluster/kv-log.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
 import { KafkaWire, clientHost, fetchBody } from '../helpers/kafka-wire.js';
 import { testClient } from '../helpers/client-info.js';
+import { ALLOW_ALL } from '../../src/ports/authorizer.js';
 
 const ZERO = '00000000-0000-0000-0000-000000000000';
 const FEATURES = { supported: [], finalized: [], epoch: 0n };
@@ -51,6 +52,7 @@ function ctxFor(image: MetadataImage, nodeId: number, apiKey: number, apiVersion
     metadata: { image: () => image, apply: () => Promise.reject(new Error('read only')) },
     // The same topics as a catalogue, so that a handler reading them instead of the image would answer too.
     topics: { list: () => image.topics(), get: (n: string) => image.topic(n), getById: (id: string) => image.topicById(id), collidesWith: () => undefined },
+    authorizer: ALLOW_ALL,
     log: silentLogger,
   } as unknown as BrokerServices;
   return { apiVersion, header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 't' }, client: testClient(), broker: services, log: silentLogger };

@@ -21,6 +21,7 @@ import listOffsets from '../../src/handlers/02-list-offsets.js';
 import deleteRecords from '../../src/handlers/21-delete-records.js';
 import type { BrokerServices, HandlerContext } from '../../src/handlers/types.js';
 import { testClient } from '../helpers/client-info.js';
+import { ALLOW_ALL } from '../../src/ports/authorizer.js';
 
 const KAFKA_STORAGE_ERROR = 56;
 const ZERO = '00000000-0000-0000-0000-000000000000';
@@ -40,7 +41,7 @@ async function setup() {
   const { LogPartitionManager } = await import('../../src/partitions/log-partitions.js');
   const metrics = { produced: () => undefined, fetched: () => undefined, partitionError: () => undefined };
   const quotas = new ClientQuotas(await LocalQuotaStore.open(undefined), { samples: 11, windowMs: 1000 });
-  const broker = { config, topics, logs, partitions: new LogPartitionManager(logs, topics), metrics, quotas, log: silent } as unknown as BrokerServices;
+  const broker = { config, topics, logs, partitions: new LogPartitionManager(logs, topics), metrics, quotas, authorizer: ALLOW_ALL, log: silent } as unknown as BrokerServices;
   const ctx = (apiKey: number, apiVersion: number): HandlerContext => ({
     apiVersion,
     header: { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 'test' },

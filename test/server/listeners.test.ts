@@ -73,7 +73,14 @@ describe('a broker with two listeners', () => {
   });
 
   it('on a SASL listener serves ApiVersions before authentication and closes the connection on anything else', async () => {
-    const b = await startBroker({ host: '127.0.0.1', config: { listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0' } });
+    const b = await startBroker({
+      host: '127.0.0.1',
+      config: {
+        listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
+        'sasl.enabled.mechanisms': 'PLAIN',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";',
+      },
+    });
     try {
       const sasl = b.listeners.find((l) => l.securityProtocol === 'SASL_PLAINTEXT')!;
       const c = await KafkaWire.connect(sasl.port, '127.0.0.1');

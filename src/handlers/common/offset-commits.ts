@@ -35,6 +35,8 @@ export async function commitOffsets<P extends CommitPartition>(
     refuse?: (p: P) => number;
     write: (entries: OffsetCommitEntry[]) => Promise<void>;
     where: Record<string, unknown>;
+    /** READ on the topic (TOPIC_AUTHORIZATION_FAILED without it, before existence is checked). */
+    mayCommit?: (topic: string) => boolean;
   },
 ): Promise<Answered> {
   const errors = new TopicPartitionMap<number>();
@@ -42,7 +44,7 @@ export async function commitOffsets<P extends CommitPartition>(
   for (const t of topics) {
     const topic = ctx.broker.topics.get(t.name);
     for (const p of t.partitions) {
-      const refused = !topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : (opts.refuse?.(p) ?? 0);
+      const refused = opts.mayCommit?.(t.name) === false ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : !topic || p.partitionIndex < 0 || p.partitionIndex >= topic.partitions ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : (opts.refuse?.(p) ?? 0);
       if (refused) errors.set(t.name, p.partitionIndex, refused);
       else entries.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: opts.leaderEpoch(p), metadata: p.committedMetadata });
     }

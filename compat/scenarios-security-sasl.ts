@@ -1,0 +1,23 @@
+/** The SASL scenarios of the compatibility suite (spread into scenarios.ts). */
+import type { Scenario } from './scenarios.js';
+
+/** Users alice/alice-secret and admin/admin-secret; the scripts log in as alice and try a wrong password. */
+export const SASL_PLAIN_JAAS =
+  'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" ' +
+  'user_admin="admin-secret" user_alice="alice-secret";';
+
+export const saslScenarios: Scenario[] = [
+  {
+    name: 'sasl-plain',
+    description:
+      'a SASL_PLAINTEXT listener with PLAIN users from listener.name.sasl_plaintext.plain.sasl.jaas.config: log in as ' +
+      'alice (SaslHandshake + SaslAuthenticate, or raw tokens after SaslHandshake v0 for kafka-python), create or ' +
+      'auto-create a topic, produce 20 messages and consume them back; the same client with a wrong password is ' +
+      'refused with an authentication error',
+    broker: {
+      listeners: 'SASL_PLAINTEXT://:9092',
+      'sasl.enabled.mechanisms': 'PLAIN',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': SASL_PLAIN_JAAS,
+    },
+  },
+];

@@ -1,0 +1,271 @@
+/**
+ * The console's admin operations, made by calling the broker's own request handlers in-process
+ * with decoded request bodies: the console checks and refuses exactly what a Kafka client's
+ * request would (topic names, configs, partition counts, group state), answers with the same
+ * error codes, and gets the same authorization once the handlers or their context carry it
+ * (`principal` is put into the ClientInfo). Nothing here reaches past BrokerServices.
+ */
+import { handlerRegistry } from '../handlers/index.js';
+import { NO_RESPONSE, type BrokerServices, type ClientInfo, type HandlerContext } from '../handlers/types.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { ZERO_UUID } from '../protocol/primitives/values.js';
+import { Reader } from '../protocol/primitives/reader.js';
+import { readConsumerProtocolAssignment } from '../protocol/messages/consumer-protocol.js';
+import type * as M from '../protocol/messages/index.js';
+
+const ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code as number, name]));
+
+/** A refusal from a handler, with Kafka's error name; the HTTP layer answers it with a 4xx. */
+export class AdminError extends Error {
+  constructor(
+    readonly code: number,
+    message: string | null,
+    readonly status = 400,
+  ) {
+    super(message ? `${errorName(code)}: ${message}` : errorName(code));
+  }
+}
+
+export function errorName(code: number): string {
+  return ERROR_NAMES.get(code) ?? `error ${code}`;
+}
+
+function check(code: number, message: string | null = null): void {
+  if (code !== 0) throw new AdminError(code, message, code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.GROUP_ID_NOT_FOUND ? 404 : 400);
+}
+
+/** Resource types of DescribeConfigs / IncrementalAlterConfigs. */
+const TOPIC_RESOURCE = 2;
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: number;
+  isDefault: boolean;
+  readOnly: boolean;
+  sensitive: boolean;
+  documentation: string | null;
+}
+
+export interface GroupMember {
+  memberId: string;
+  instanceId: string | null;
+  clientId: string;
+  host: string;
+  assignment: Array<{ topic: string; partitions: number[] }>;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  type: string;
+  protocolType: string;
+  protocol: string;
+  members: GroupMember[];
+}
+
+let correlation = 0;
+
+export class ConsoleAdmin {
+  constructor(private readonly broker: BrokerServices) {}
+
+  /** One request through its handler, as a client at `remoteAddress` (and `principal`, once authentication exists). */
+  async call<Req, Res>(apiKey: number, version: number, body: Req, who: { remoteAddress?: string; principal?: string } = {}): Promise<Res> {
+    const handler = handlerRegistry.get(apiKey);
+    if (!handler || version < handler.minVersion || version > handler.maxVersion) throw new AdminError(ErrorCode.UNSUPPORTED_VERSION, `API ${apiKey} v${version} is not served`, 500);
+    // The console is a client of its own kind: no Kafka listener, authenticated as `principal` (undefined: ANONYMOUS) by the HTTP layer.
+    const client: ClientInfo = {
+      connectionId: -1,
+      remoteAddress: who.remoteAddress ?? 'console',
+      host: who.remoteAddress ?? '127.0.0.1',
+      listenerName: this.broker.advertised().name,
+      securityProtocol: 'PLAINTEXT',
+      authenticated: true,
+      clientSoftwareName: 'runnel-console',
+      principal: who.principal,
+    };
+    const ctx: HandlerContext = {
+      apiVersion: version,
+      header: { requestApiKey: apiKey, requestApiVersion: version, correlationId: ++correlation, clientId: 'runnel-console' },
+      client,
+      broker: this.broker,
+      log: this.broker.log,
+    };
+    const res = await handler.handle(body, ctx);
+    if (res === NO_RESPONSE) throw new AdminError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no response', 500);
+    return res as Res;
+  }
+
+  async createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string>): Promise<void> {
+    const res = await this.call<M.CreateTopicsRequest, M.CreateTopicsResponse>(19, 7, {
+      topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    });
+    const t = res.topics[0];
+    if (!t) throw new AdminError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no result', 500);
+    check(t.errorCode, t.errorMessage);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const res = await this.call<M.DeleteTopicsRequest, M.DeleteTopicsResponse>(20, 6, { topics: [{ name, topicId: ZERO_UUID }], topicNames: [], timeoutMs: 30_000 });
+    const r = res.responses[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
+  }
+
+  async addPartitions(name: string, count: number): Promise<void> {
+    const res = await this.call<M.CreatePartitionsRequest, M.CreatePartitionsResponse>(37, 3, { topics: [{ name, count, assignments: null }], timeoutMs: 30_000, validateOnly: false });
+    const r = res.results[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
+  }
+
+  /** Every config of the topic, defaults and overrides, as DescribeConfigs reports them. */
+  async topicConfigs(name: string): Promise<ConfigEntry[]> {
+    const res = await this.call<M.DescribeConfigsRequest, M.DescribeConfigsResponse>(32, 4, {
+      resources: [{ resourceType: TOPIC_RESOURCE, resourceName: name, configurationKeys: null }],
+      includeSynonyms: false,
+      includeDocumentation: true,
+    });
+    const r = res.results[0];
+    if (!r) return [];
+    check(r.errorCode, r.errorMessage);
+    return r.configs.map((c) => ({ name: c.name, value: c.value, source: c.configSource, isDefault: c.isDefault, readOnly: c.readOnly, sensitive: c.isSensitive, documentation: c.documentation }));
+  }
+
+  /** Sets (value) or removes (null: back to the default) topic configs, as kafka-configs --alter does. */
+  async alterTopicConfigs(name: string, changes: Record<string, string | null>): Promise<void> {
+    const configs = Object.entries(changes).map(([n, value]) => ({ name: n, configOperation: value === null ? 1 : 0, value }));
+    const res = await this.call<M.IncrementalAlterConfigsRequest, M.IncrementalAlterConfigsResponse>(44, 1, {
+      resources: [{ resourceType: TOPIC_RESOURCE, resourceName: name, configs }],
+      validateOnly: false,
+    });
+    const r = res.responses[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
+  }
+
+  /** Produces one batch (acks=all) and returns the offset of its first record. */
+  async produce(topic: string, partition: number, batch: Buffer): Promise<number> {
+    const res = await this.call<M.ProduceRequest, M.ProduceResponse>(0, 11, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 30_000,
+      topicData: [{ name: topic, topicId: ZERO_UUID, partitionData: [{ index: partition, records: batch }] }],
+    });
+    const p = res.responses[0]?.partitionResponses[0];
+    if (!p) throw new AdminError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no result', 500);
+    check(p.errorCode, p.errorMessage ?? p.recordErrors[0]?.batchIndexErrorMessage ?? null);
+    return Number(p.baseOffset);
+  }
+
+  async listGroups(): Promise<Array<{ groupId: string; state: string; type: string; protocolType: string }>> {
+    const res = await this.call<M.ListGroupsRequest, M.ListGroupsResponse>(16, 5, { statesFilter: [], typesFilter: [] });
+    check(res.errorCode);
+    return res.groups.map((g) => ({ groupId: g.groupId, state: g.groupState, type: g.groupType, protocolType: g.protocolType }));
+  }
+
+  /** A group with its members and their assignments (DescribeGroups, or ConsumerGroupDescribe for a consumer-protocol group). */
+  async describeGroup(groupId: string): Promise<GroupDescription | undefined> {
+    const listed = (await this.listGroups()).find((g) => g.groupId === groupId);
+    if (listed?.type === 'consumer') {
+      const res = await this.call<M.ConsumerGroupDescribeRequest, M.ConsumerGroupDescribeResponse>(69, 0, { groupIds: [groupId], includeAuthorizedOperations: false });
+      const g = res.groups[0];
+      if (!g || g.errorCode !== 0) return undefined;
+      return {
+        groupId,
+        state: g.groupState,
+        type: 'consumer',
+        protocolType: 'consumer',
+        protocol: g.assignorName,
+        members: g.members.map((m) => ({
+          memberId: m.memberId,
+          instanceId: m.instanceId,
+          clientId: m.clientId,
+          host: m.clientHost,
+          assignment: m.assignment.topicPartitions.map((tp) => ({ topic: tp.topicName, partitions: [...tp.partitions].sort((a, b) => a - b) })),
+        })),
+      };
+    }
+    const res = await this.call<M.DescribeGroupsRequest, M.DescribeGroupsResponse>(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const g = res.groups[0];
+    if (!g || g.errorCode !== 0 || (g.groupState === 'Dead' && !listed)) return undefined;
+    return {
+      groupId,
+      state: g.groupState,
+      type: 'classic',
+      protocolType: g.protocolType,
+      protocol: g.protocolData,
+      members: g.members.map((m) => ({
+        memberId: m.memberId,
+        instanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        host: m.clientHost,
+        assignment: g.protocolType === 'consumer' ? consumerAssignment(m.memberAssignment) : [],
+      })),
+    };
+  }
+
+  /** The group's committed offsets by topic and partition. */
+  async committedOffsets(groupId: string): Promise<Array<{ topic: string; partition: number; offset: number }>> {
+    const res = await this.call<M.OffsetFetchRequest, M.OffsetFetchResponse>(9, 8, {
+      groupId: '',
+      topics: null,
+      groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+      requireStable: false,
+    });
+    const g = res.groups[0];
+    if (!g) return [];
+    check(g.errorCode);
+    const out: Array<{ topic: string; partition: number; offset: number }> = [];
+    for (const t of g.topics) for (const p of t.partitions) if (p.errorCode === 0 && p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+    return out;
+  }
+
+  /** Commits offsets for a group without members (an admin commit: generation -1), as kafka-consumer-groups --reset-offsets does. */
+  async commitOffsets(groupId: string, offsets: Array<{ topic: string; partition: number; offset: number }>): Promise<void> {
+    const byTopic = new Map<string, M.OffsetCommitRequestPartition[]>();
+    for (const o of offsets) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null });
+      byTopic.set(o.topic, list);
+    }
+    const res = await this.call<M.OffsetCommitRequest, M.OffsetCommitResponse>(8, 8, {
+      groupId,
+      generationIdOrMemberEpoch: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+    });
+    for (const t of res.topics) for (const p of t.partitions) check(p.errorCode, `${t.name}-${p.partitionIndex}`);
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    const res = await this.call<M.DeleteGroupsRequest, M.DeleteGroupsResponse>(42, 2, { groupsNames: [groupId] });
+    check(res.results[0]?.errorCode ?? 0);
+  }
+
+  async transactions(): Promise<M.DescribeTransactionsResponseTransactionState[]> {
+    const list = await this.call<M.ListTransactionsRequest, M.ListTransactionsResponse>(66, 1, { stateFilters: [], producerIdFilters: [], durationFilter: -1n, transactionalIdPattern: null });
+    check(list.errorCode);
+    if (list.transactionStates.length === 0) return [];
+    const res = await this.call<M.DescribeTransactionsRequest, M.DescribeTransactionsResponse>(65, 0, { transactionalIds: list.transactionStates.map((t) => t.transactionalId) });
+    return res.transactionStates.filter((t) => t.errorCode === 0);
+  }
+
+  async producers(topic: string, partitions: number[]): Promise<M.DescribeProducersResponsePartitionResponse[]> {
+    const res = await this.call<M.DescribeProducersRequest, M.DescribeProducersResponse>(61, 0, { topics: [{ name: topic, partitionIndexes: partitions }] });
+    return res.topics[0]?.partitions ?? [];
+  }
+}
+
+/** A classic consumer's assignment bytes (ConsumerProtocolAssignment with its version prefix); empty when unreadable. */
+function consumerAssignment(bytes: Buffer): Array<{ topic: string; partitions: number[] }> {
+  if (bytes.length < 2) return [];
+  try {
+    const r = new Reader(bytes);
+    const v = r.int16();
+    return readConsumerProtocolAssignment(r, v).assignedPartitions.map((a) => ({ topic: a.topic, partitions: [...a.partitions].sort((x, y) => x - y) }));
+  } catch {
+    return [];
+  }
+}
