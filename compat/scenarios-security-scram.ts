@@ -5,13 +5,7 @@
  * (compat/lib/scram-user.sh), as an operator would before handing out credentials.
  */
 import { createServer } from 'node:net';
-import type { Scenario } from './scenarios.js';
-
-/** Scenario.setup's result (its type comes with the tls branch's compat/scenarios.ts). */
-interface Setup {
-  broker?: Readonly<Record<string, string | number | boolean>>;
-  env?: Readonly<Record<string, string>>;
-}
+import type { Scenario, ScenarioSetup } from './scenarios.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,7 +18,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function scramSetup(): Promise<Setup> {
+async function scramSetup(): Promise<ScenarioSetup> {
   const admin = await freePort();
   return {
     broker: {
@@ -36,7 +30,7 @@ async function scramSetup(): Promise<Setup> {
   };
 }
 
-export const scramScenarios: ReadonlyArray<Scenario & { setup?: () => Promise<Setup> }> = [
+export const scramScenarios: readonly Scenario[] = [
   {
     name: 'sasl-scram',
     description:
@@ -46,6 +40,5 @@ export const scramScenarios: ReadonlyArray<Scenario & { setup?: () => Promise<Se
       'logs in a SCRAM-SHA-256 user. librdkafka 2.0.2 (kcat, confluent-kafka) sends the client-final nonce of ' +
       'librdkafka < 2.6.1, accepted as Kafka 3.8.1-3.9 accept it',
     setup: scramSetup,
-    pending: 'needs the SASL mechanism registry (sasl branch: register SCRAM-SHA-256/512 with scramFactory) and Scenario.setup (tls branch)',
   },
 ];
