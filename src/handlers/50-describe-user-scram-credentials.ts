@@ -9,9 +9,8 @@
 import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/messages/index.js';
 import { DescribeUserScramCredentialsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { AclOp } from '../ports/authorizer.js';
+import { AclOp, clusterAllowed } from './common/authz.js';
 import { describeScramCredentials } from '../security/scram/scram-admin.js';
-import { authorizedOnCluster } from '../security/scram/cluster-authz.js';
 import { defineHandler } from './types.js';
 
 const DENIED = 'Cluster authorization failed.';
@@ -20,7 +19,7 @@ export default defineHandler<DescribeUserScramCredentialsRequest, DescribeUserSc
   note: 'mechanisms and iterations per user; stored in the data dir (one node) or etcd (cluster)',
   handle(req, ctx) {
     const users = req.users === null ? null : req.users.map((u) => u.name);
-    if (!authorizedOnCluster(ctx, AclOp.DESCRIBE)) {
+    if (!clusterAllowed(ctx, AclOp.DESCRIBE)) {
       return {
         throttleTimeMs: 0,
         errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,

@@ -11,15 +11,14 @@
 import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse } from '../protocol/messages/index.js';
 import { AlterUserScramCredentialsRequestMeta } from '../protocol/messages/index.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { AclOp } from '../ports/authorizer.js';
+import { AclOp, clusterAllowed } from './common/authz.js';
 import { alterScramCredentials } from '../security/scram/scram-admin.js';
-import { authorizedOnCluster } from '../security/scram/cluster-authz.js';
 import { defineHandler } from './types.js';
 
 export default defineHandler<AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse>(AlterUserScramCredentialsRequestMeta, {
   note: 'SCRAM-SHA-256/512; salted keys only, in the data dir (one node) or etcd (cluster, applied by every broker)',
   async handle(req, ctx) {
-    if (!authorizedOnCluster(ctx, AclOp.ALTER)) {
+    if (!clusterAllowed(ctx, AclOp.ALTER)) {
       const users = [...new Set([...req.deletions, ...req.upsertions].map((x) => x.name))].sort();
       return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' })) };
     }
