@@ -46,6 +46,7 @@ export interface ScenarioSetup {
 
 import { clusterScenarios } from './scenarios-cluster.js';
 import { clusterCoordinatorScenarios } from './scenarios-cluster-coordinators.js';
+import { scramScenarios } from './scenarios-security-scram.js';
 import { tlsScenarios } from './scenarios-security-tls.js';
 import { saslScenarios } from './scenarios-security-sasl.js';
 import { aclScenarios } from './scenarios-security-acl.js';
@@ -147,6 +148,7 @@ export const scenarios: readonly Scenario[] = [
   },
   ...clusterScenarios,
   ...clusterCoordinatorScenarios,
+  ...scramScenarios,
   ...tlsScenarios,
   ...saslScenarios,
   ...aclScenarios,
