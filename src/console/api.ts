@@ -463,7 +463,7 @@ route('GET', '/groups', async (ctx) => {
 route('GET', '/groups/:id', async (ctx, [id]) => {
   const group = await ctx.admin.describeGroup(id);
   if (!group) throw new HttpError(404, `no group '${id}'`);
-  return { group, lag: await ctx.lag.lag(id), history: ctx.lag.samples(id), sampleMs: ctx.lag.sampleMs };
+  return { group, lag: await ctx.lag.lag(id, Date.now(), ctx.admin), history: ctx.lag.samples(id), sampleMs: ctx.lag.sampleMs };
 });
 
 route('DELETE', '/groups/:id', async (ctx, [id]) => {

@@ -155,6 +155,17 @@ describe('acting as the principal', () => {
     expect((await call('/api/security/acls', { method: 'POST', cookie: bob, body: { resourceType: 'TOPIC', resourceName: 'orders', principal: 'User:bob', operation: 'READ' } })).status).toBe(403);
   });
 
+  it('reads a group’s lag as the logged-in user, and hides the group from one without ACLs', async () => {
+    const reset = await call('/api/groups/audit/reset', { method: 'POST', cookie: admin, body: { strategy: 'earliest', topic: 'orders' } });
+    expect(reset.status).toBe(201);
+    const g = await call('/api/groups/audit', { cookie: admin });
+    expect(g.status).toBe(200);
+    expect(g.body.lag).toEqual([expect.objectContaining({ topic: 'orders', partition: 0, committed: 0, lag: 1 })]);
+    expect((await call('/api/groups', { cookie: bob })).body).toEqual([]);
+    expect((await call('/api/groups/audit', { cookie: bob })).status).toBe(404);
+    expect(await wsStatus('/api/live/groups/audit', bob)).toBe(403);
+  });
+
   it('applies ACLs created on the Security API, and their deletion', async () => {
     const acl = { resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:bob', host: '*', operation: 'READ', permission: 'ALLOW' };
     const created = await call('/api/security/acls', { method: 'POST', cookie: admin, body: acl });
