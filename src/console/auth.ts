@@ -6,21 +6,24 @@
  * never read here. A success opens a server-side session named by a random HttpOnly,
  * SameSite=Strict cookie; the console's requests then run as that user (principal User:<name>).
  *
- * Mechanisms offered: those taking a password that the listener enables (PLAIN; SCRAM once its
- * factory is registered: it needs a client exchange here, not written yet, so it is not offered).
+ * Mechanisms offered: those taking a password that the listener enables and the mechanism
+ * registry builds: PLAIN (one message) and SCRAM-SHA-256/512 (a full exchange driven by
+ * scram-client.ts, the server's signature checked too).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BrokerServices } from '../handlers/types.js';
 import { SaslListener } from '../security/sasl/listener-sasl.js';
-import { SaslAuthenticationError } from '../security/sasl/mechanism.js';
+import { SASL_MECHANISMS, type SaslMechanismBuilder } from '../security/sasl/registry.js';
+import { SaslAuthenticationError, type SaslServerMechanism, type SaslStep } from '../security/sasl/mechanism.js';
 import { usesSasl } from '../security/listener-spec.js';
 import type { Logger } from '../util/logger.js';
+import { SCRAM_HASHES, ScramClient, ScramClientError } from './scram-client.js';
 
 export const SESSION_COOKIE = 'runnel_console_session';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 /** Mechanisms the console can drive with a user name and password. */
-const PASSWORD_MECHANISMS = ['PLAIN'];
+const PASSWORD_MECHANISMS = ['PLAIN', ...Object.keys(SCRAM_HASHES)];
 const MAX_SESSIONS = 10_000;
 
 export interface ConsoleSession {
@@ -38,9 +41,10 @@ export class ConsoleAuth {
   constructor(
     private readonly broker: BrokerServices,
     private readonly log: Logger,
+    registry: ReadonlyMap<string, SaslMechanismBuilder> = SASL_MECHANISMS,
   ) {
     for (const spec of broker.config.listeners()) {
-      if (usesSasl(spec.securityProtocol)) this.listeners.push(new SaslListener(spec.name, broker.config, broker, log));
+      if (usesSasl(spec.securityProtocol)) this.listeners.push(new SaslListener(spec.name, broker.config, broker, log, registry));
     }
   }
 
@@ -63,8 +67,7 @@ export class ConsoleAuth {
     try {
       if (!listener || !factory) throw new LoginError(`mechanism ${mechanism} is not enabled for the console (one of ${this.mechanisms().join(', ')})`);
       const server = factory.create({ listenerName: listener.listenerName, remoteAddress });
-      // PLAIN's one client message: authzid (empty) NUL authcid NUL passwd.
-      const step = await server.evaluate(Buffer.from(`\u0000${user}\u0000${password}`, 'utf8'));
+      const step = await exchange(server, mechanism, user, password);
       if (!step.principal) throw new LoginError('Authentication failed');
       const expiresAtMs = Math.min(Date.now() + SESSION_TTL_MS, step.credentialExpiresAtMs ?? Infinity);
       this.sweep();
@@ -74,7 +77,7 @@ export class ConsoleAuth {
       this.log.info({ remoteAddress, mechanism, principal: `User:${step.principal}` }, 'console: login');
       return { id, session };
     } catch (err) {
-      if (!(err instanceof LoginError) && !(err instanceof SaslAuthenticationError)) throw err;
+      if (!(err instanceof LoginError) && !(err instanceof SaslAuthenticationError) && !(err instanceof ScramClientError)) throw err;
       // As for a Kafka connection: the failure is logged (never the credentials) and answered late.
       this.log.info({ remoteAddress, mechanism, reason: err.message }, 'console: failed authentication');
       const delay = this.broker.config.int('connection.failed.authentication.delay.ms');
@@ -120,6 +123,19 @@ export class ConsoleAuth {
     for (const [id, s] of this.sessions) if (s.expiresAtMs <= now) this.sessions.delete(id);
     while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
   }
+}
+
+/** Runs the client side of `mechanism` against the server mechanism; the final step names the principal. */
+async function exchange(server: SaslServerMechanism, mechanism: string, user: string, password: string): Promise<SaslStep> {
+  if (mechanism === 'PLAIN') {
+    // PLAIN's one client message: authzid (empty) NUL authcid NUL passwd.
+    return server.evaluate(Buffer.from(`\u0000${user}\u0000${password}`, 'utf8'));
+  }
+  const client = new ScramClient(mechanism, user, password);
+  const first = await server.evaluate(Buffer.from(client.first(), 'utf8'));
+  const last = await server.evaluate(Buffer.from(client.final(first.response.toString('utf8')), 'utf8'));
+  client.verify(last.response.toString('utf8'));
+  return last;
 }
 
 function cookie(req: IncomingMessage, name: string): string | undefined {
