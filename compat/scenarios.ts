@@ -46,8 +46,10 @@ export interface ScenarioSetup {
 
 import { clusterScenarios } from './scenarios-cluster.js';
 import { clusterCoordinatorScenarios } from './scenarios-cluster-coordinators.js';
+import { scramScenarios } from './scenarios-security-scram.js';
 import { tlsScenarios } from './scenarios-security-tls.js';
 import { saslScenarios } from './scenarios-security-sasl.js';
+import { aclScenarios } from './scenarios-security-acl.js';
 import { oauthScenarios } from './scenarios-security-oauth.js';
 
 export const scenarios: readonly Scenario[] = [
@@ -146,7 +148,9 @@ export const scenarios: readonly Scenario[] = [
   },
   ...clusterScenarios,
   ...clusterCoordinatorScenarios,
+  ...scramScenarios,
   ...tlsScenarios,
   ...saslScenarios,
+  ...aclScenarios,
   ...oauthScenarios,
 ];

@@ -29,6 +29,7 @@ import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
 import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
+import { LocalScramStore } from './security/scram/credential-store.js';
 import { openAuthorizer } from './security/acl/open-authorizer.js';
 import type { TrafficMeter } from './console/meter.js';
 import type { ListenerSpec } from './security/listener-spec.js';
@@ -170,6 +171,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   const configs = dynamicConfigs;
   const { logs, owner: topics, producerIds } = topology;
   const quotas = await openClientQuotas(config, topology.quotaStore, dataDir, log);
+  const scram = topology.scramStore ?? (await LocalScramStore.open(dataDir, (msg) => log.warn(msg)));
   const meta = { clusterId: topology.clusterId, nodeId: topology.nodeId };
   const { partitions } = topology;
   // Coordinators write through partition handles and serve the partitions of their internal topic
@@ -231,6 +233,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     loggers,
     brokerRegistry: topology.brokerRegistry,
     quotas,
+    scram,
     authorizer: await openAuthorizer(config, topology.aclStore, dataDir, loggers.get('kafka.authorizer.logger')),
     log,
   };
@@ -249,6 +252,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     await closeServers(0);
     groups.close();
     await quotas.store.close();
+    await scram.close();
     await topology.close();
     await logs.close();
     throw err;
@@ -267,6 +271,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
       await closeServers(0);
       groups.close();
       await quotas.store.close();
+      await scram.close();
       await topology.close();
       await logs.close();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
@@ -333,6 +338,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
         transactions.close();
         remoteMarkers?.close();
         await quotas.store.close();
+        await scram.close();
         await topology.close();
         await logs.close();
         await unlock();

@@ -21,6 +21,8 @@ export async function api<T = any>(path: string, init: { method?: string; body?:
   } catch {
     data = { error: text };
   }
+  // The session ended (expired, logged out in another tab): the page shows the login again.
+  if (res.status === 401) window.dispatchEvent(new Event('console:unauthorized'));
   if (!res.ok) throw new ApiError(res.status, data?.error ?? res.statusText);
   return data as T;
 }

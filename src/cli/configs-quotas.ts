@@ -15,6 +15,7 @@ import { KafkaError } from '../client/errors.js';
 import { flagAt, UsageError } from './args.js';
 import { runTool } from './tool.js';
 import { toolClientConfig } from './client-config.js';
+import { alterScramConfigs, describeScramConfigs, hasScramConfigs } from './configs-scram.js';
 
 const DESCRIBE_KEY = 48;
 const ALTER_KEY = 49;
@@ -176,6 +177,13 @@ export function quotaConfigsCommand(argv: string[]): Promise<number> {
         for (const e of await describe(client, p)) {
           process.stdout.write(`Quota configs for ${entityLine(e.entity)} are ${e.values.map((v) => `${v.key}=${javaDouble(v.value)}`).join(', ')}\n`);
         }
+        // As ConfigCommand: SCRAM credentials too, unless clients or a default user are described.
+        if (p.types[0] === 'users' && p.types.length === 1 && !p.names.includes('')) await describeScramConfigs(client, p.names);
+        return 0;
+      }
+      if (hasScramConfigs(p.add, p.remove)) {
+        await alterScramConfigs(client, p.types, p.names, p.add, p.remove);
+        process.stdout.write(`Completed updating config for user ${p.names[0]}.\n`);
         return 0;
       }
       // As kafka-configs.sh: a key to delete must be set now.

@@ -31,7 +31,8 @@ Actions (exactly one):
   --alter                    Alter the configuration for the entity
 
 Entity:
-  --entity-type TYPE         topics, brokers, broker-loggers, groups (clients, users, ips: quotas)
+  --entity-type TYPE         topics, brokers, broker-loggers, groups (clients, users, ips: quotas;
+                             users also SCRAM-SHA-256/512=[iterations=N,password=P])
   --entity-name NAME         topic name, broker id, group id, ...
   --entity-default           the default entity (brokers: the cluster default; clients, users, ips)
   --topic T | --broker ID | --broker-logger ID | --group G | --broker-defaults

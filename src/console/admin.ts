@@ -30,8 +30,15 @@ export function errorName(code: number): string {
   return ERROR_NAMES.get(code) ?? `error ${code}`;
 }
 
+/** Kafka's *_AUTHORIZATION_FAILED codes: answered 403, so the page tells "not allowed" from bad input. */
+const DENIED: ReadonlySet<number> = new Set(
+  Object.entries(ErrorCode)
+    .filter(([name]) => name.endsWith('_AUTHORIZATION_FAILED'))
+    .map(([, code]) => code as number),
+);
+
 function check(code: number, message: string | null = null): void {
-  if (code !== 0) throw new AdminError(code, message, code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.GROUP_ID_NOT_FOUND ? 404 : 400);
+  if (code !== 0) throw new AdminError(code, message, DENIED.has(code) ? 403 : code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.GROUP_ID_NOT_FOUND ? 404 : 400);
 }
 
 /** Resource types of DescribeConfigs / IncrementalAlterConfigs. */
@@ -64,13 +71,32 @@ export interface GroupDescription {
   members: GroupMember[];
 }
 
+/** One ACL binding, by Kafka's codes (ResourceType, PatternType, AclOperation, AclPermissionType). */
+export interface AclRow {
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permission: number;
+}
+
 let correlation = 0;
 
 export class ConsoleAdmin {
-  constructor(private readonly broker: BrokerServices) {}
+  constructor(
+    private readonly broker: BrokerServices,
+    private readonly as_: { remoteAddress?: string; principal?: string } = {},
+  ) {}
 
-  /** One request through its handler, as a client at `remoteAddress` (and `principal`, once authentication exists). */
-  async call<Req, Res>(apiKey: number, version: number, body: Req, who: { remoteAddress?: string; principal?: string } = {}): Promise<Res> {
+  /** The same operations made as `principal` (the console's logged-in user) from `remoteAddress`. */
+  as(principal: string | undefined, remoteAddress?: string): ConsoleAdmin {
+    return new ConsoleAdmin(this.broker, { principal, remoteAddress });
+  }
+
+  /** One request through its handler, as a client at `remoteAddress` with `principal` (undefined: ANONYMOUS). */
+  async call<Req, Res>(apiKey: number, version: number, body: Req, who: { remoteAddress?: string; principal?: string } = this.as_): Promise<Res> {
     const handler = handlerRegistry.get(apiKey);
     if (!handler || version < handler.minVersion || version > handler.maxVersion) throw new AdminError(ErrorCode.UNSUPPORTED_VERSION, `API ${apiKey} v${version} is not served`, 500);
     // The console is a client of its own kind: no Kafka listener, authenticated as `principal` (undefined: ANONYMOUS) by the HTTP layer.
@@ -250,6 +276,43 @@ export class ConsoleAdmin {
     if (list.transactionStates.length === 0) return [];
     const res = await this.call<M.DescribeTransactionsRequest, M.DescribeTransactionsResponse>(65, 0, { transactionalIds: list.transactionStates.map((t) => t.transactionalId) });
     return res.transactionStates.filter((t) => t.errorCode === 0);
+  }
+
+  /** Every ACL (DescribeAcls with a match-all filter): needs DESCRIBE on the cluster. */
+  async listAcls(): Promise<AclRow[]> {
+    const res = await this.call<M.DescribeAclsRequest, M.DescribeAclsResponse>(29, 3, {
+      resourceTypeFilter: 1,
+      resourceNameFilter: null,
+      patternTypeFilter: 1,
+      principalFilter: null,
+      hostFilter: null,
+      operation: 1,
+      permissionType: 1,
+    });
+    check(res.errorCode, res.errorMessage);
+    const out: AclRow[] = [];
+    for (const r of res.resources)
+      for (const a of r.acls) out.push({ resourceType: r.resourceType, resourceName: r.resourceName, patternType: r.patternType, principal: a.principal, host: a.host, operation: a.operation, permission: a.permissionType });
+    return out;
+  }
+
+  /** One ACL (CreateAcls): needs ALTER on the cluster. */
+  async createAcl(acl: AclRow): Promise<void> {
+    const res = await this.call<M.CreateAclsRequest, M.CreateAclsResponse>(30, 3, {
+      creations: [{ resourceType: acl.resourceType, resourceName: acl.resourceName, resourcePatternType: acl.patternType, principal: acl.principal, host: acl.host, operation: acl.operation, permissionType: acl.permission }],
+    });
+    const r = res.results[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
+  }
+
+  /** Deletes exactly this ACL (DeleteAcls with a filter naming every field); how many were deleted. */
+  async deleteAcl(acl: AclRow): Promise<number> {
+    const res = await this.call<M.DeleteAclsRequest, M.DeleteAclsResponse>(31, 3, {
+      filters: [{ resourceTypeFilter: acl.resourceType, resourceNameFilter: acl.resourceName, patternTypeFilter: acl.patternType, principalFilter: acl.principal, hostFilter: acl.host, operation: acl.operation, permissionType: acl.permission }],
+    });
+    const r = res.filterResults[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
+    return r?.matchingAcls.length ?? 0;
   }
 
   async producers(topic: string, partitions: number[]): Promise<M.DescribeProducersResponsePartitionResponse[]> {

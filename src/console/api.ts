@@ -11,6 +11,9 @@ import { murmur2, toPositive } from '../client/murmur2.js';
 import { AdminError, type ConsoleAdmin } from './admin.js';
 import type { LagTracker, PartitionLag } from './lag.js';
 import type { TrafficMeter } from './meter.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { AclOp, ResourceType, type AclOpCode, type ResourceTypeCode } from '../ports/authorizer.js';
+import { principalOf } from '../security/principal.js';
 import { readBackward, readForward, startOffset, textFilter, volumeTimeline, type ConsoleRecord } from './records.js';
 
 /** Refused input: answered with `status` and the message. */
@@ -29,6 +32,24 @@ export interface ApiContext {
   meter: TrafficMeter;
   lag: LagTracker;
   readOnly: boolean;
+  /** The logged-in user (principal User:<name>) when the broker authenticates; undefined: ANONYMOUS. */
+  principal?: string;
+  /** The browser's address, as the authorizer's host. */
+  remoteAddress?: string;
+}
+
+/**
+ * Whether the console's user may do `op` on a topic: for what the console reads straight from the
+ * broker's ports (topic list, records) rather than through a handler, the same check a Fetch or
+ * Metadata handler makes.
+ */
+export function mayOnTopic(ctx: ApiContext, op: AclOpCode, topic: string, logIfDenied = true): boolean {
+  return mayOn(ctx, op, ResourceType.TOPIC, topic, logIfDenied);
+}
+
+export function mayOn(ctx: ApiContext, op: AclOpCode, type: ResourceTypeCode, name: string, logIfDenied = true): boolean {
+  const a = ctx.broker.authorizer;
+  return !a.enabled || a.authorize({ principal: principalOf({ principal: ctx.principal }), host: ctx.remoteAddress ?? '127.0.0.1' }, op, type, name, logIfDenied);
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -38,7 +59,7 @@ type Json = unknown;
 type Route = { method: string; pattern: RegExp; run: (ctx: ApiContext, m: string[], q: URLSearchParams, body: () => Promise<Record<string, unknown>>) => Promise<Json> };
 
 const routes: Route[] = [];
-function route(method: string, path: string, run: Route['run']): void {
+export function route(method: string, path: string, run: Route['run']): void {
   routes.push({ method, pattern: new RegExp(`^${path.replace(/:[a-z]+/g, '([^/]+)')}$`), run });
 }
 
@@ -82,7 +103,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
  * that site's Origin, and a JSON content type cannot be sent cross-site without a CORS preflight,
  * which is never granted. Clients other than browsers (curl, scripts) send no Origin.
  */
-function checkChangeRequest(req: IncomingMessage): void {
+export function checkChangeRequest(req: IncomingMessage): void {
   if (!sameOrigin(req)) throw new HttpError(403, 'cross-site requests are refused');
   const type = req.headers['content-type'];
   if (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0' && !/^application\/json\b/i.test(type ?? ''))
@@ -100,13 +121,13 @@ export function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
-function send(res: ServerResponse, status: number, body: Json): void {
+export function send(res: ServerResponse, status: number, body: Json): void {
   if (res.headersSent) return void res.end();
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+export function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -133,7 +154,7 @@ function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
 
 // ---- input checks
 
-function int(v: unknown, name: string, min = -Infinity, max = Number.MAX_SAFE_INTEGER): number {
+export function int(v: unknown, name: string, min = -Infinity, max = Number.MAX_SAFE_INTEGER): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw new HttpError(400, `${name} must be an integer${min > -Infinity ? ` >= ${min}` : ''}`);
   return n;
@@ -143,7 +164,7 @@ function optInt(v: unknown, name: string, min?: number, max?: number): number | 
   return v === undefined || v === null || v === '' ? undefined : int(v, name, min, max);
 }
 
-function str(v: unknown, name: string): string {
+export function str(v: unknown, name: string): string {
   if (typeof v !== 'string' || v === '') throw new HttpError(400, `${name} must be a non-empty string`);
   return v;
 }
@@ -166,9 +187,10 @@ function stringMap(v: unknown, name: string, nulls = false): Record<string, stri
   return out;
 }
 
-function topicOf(ctx: ApiContext, name: string) {
+function topicOf(ctx: ApiContext, name: string, op: AclOpCode = AclOp.DESCRIBE) {
   const t = ctx.broker.metadata.image().topic(name);
   if (!t) throw new HttpError(404, `no topic '${name}'`);
+  if (!mayOnTopic(ctx, op, name)) throw new AdminError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed to ${op === AclOp.READ ? 'read' : 'describe'} topic '${name}'`, 403);
   return t;
 }
 
@@ -189,7 +211,7 @@ route('GET', '/overview', async (ctx) => {
   let partitions = 0;
   let underReplicated = 0;
   let offline = 0;
-  const topics = image.topics();
+  const topics = image.topics().filter((t) => mayOnTopic(ctx, AclOp.DESCRIBE, t.name, false));
   for (const t of topics)
     for (const p of t.partitionStates) {
       partitions++;
@@ -237,7 +259,7 @@ route('GET', '/topics', async (ctx, _m, q) => {
   const all = ctx.broker.metadata
     .image()
     .topics()
-    .filter((t) => !query || t.name.toLowerCase().includes(query))
+    .filter((t) => (!query || t.name.toLowerCase().includes(query)) && mayOnTopic(ctx, AclOp.DESCRIBE, t.name, false))
     .sort((a, b) => a.name.localeCompare(b.name));
   const rows: TopicRow[] = all.slice(0, limit).map((t) => {
     let size = 0;
@@ -303,8 +325,9 @@ route('PATCH', '/topics/:name/configs', async (ctx, [name], _q, body) => {
   return { configs: await ctx.admin.topicConfigs(name) };
 });
 
+/** The chosen partitions of a topic whose records are read: needs READ, as Fetch does. */
 function partitionList(ctx: ApiContext, topic: string, spec: string | null): number[] {
-  const t = topicOf(ctx, topic);
+  const t = topicOf(ctx, topic, AclOp.READ);
   if (!spec || spec === 'all') return t.partitionStates.map((p) => p.partition);
   const list = spec.split(',').map((s) => int(s, 'partitions', 0, t.partitions - 1));
   return [...new Set(list)];
@@ -440,7 +463,7 @@ route('GET', '/groups', async (ctx) => {
 route('GET', '/groups/:id', async (ctx, [id]) => {
   const group = await ctx.admin.describeGroup(id);
   if (!group) throw new HttpError(404, `no group '${id}'`);
-  return { group, lag: await ctx.lag.lag(id), history: ctx.lag.samples(id), sampleMs: ctx.lag.sampleMs };
+  return { group, lag: await ctx.lag.lag(id, Date.now(), ctx.admin), history: ctx.lag.samples(id), sampleMs: ctx.lag.sampleMs };
 });
 
 route('DELETE', '/groups/:id', async (ctx, [id]) => {

@@ -100,10 +100,10 @@ export class LagTracker {
     for (const fn of this.listeners) fn(group, sample, lags);
   }
 
-  /** The group's lag per committed partition now. */
-  async lag(group: string, now = Date.now()): Promise<PartitionLag[]> {
+  /** The group's lag per committed partition now; `as` reads the offsets as the console's user (default: the tracker's own client). */
+  async lag(group: string, now = Date.now(), as: ConsoleAdmin = this.admin): Promise<PartitionLag[]> {
     const out: PartitionLag[] = [];
-    for (const c of await this.admin.committedOffsets(group)) {
+    for (const c of await as.committedOffsets(group)) {
       const found = this.broker.partitions.getPartitionOrError(c.topic, c.partition);
       if (!found.partition) {
         out.push({ topic: c.topic, partition: c.partition, committed: c.offset, logStart: -1, end: -1, lag: -1, timeLagMs: -1 });

@@ -8,7 +8,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { sameOrigin, type ApiContext } from './api.js';
+import { mayOn, mayOnTopic, sameOrigin, type ApiContext } from './api.js';
+import { AclOp, ResourceType } from '../ports/authorizer.js';
 import { readForward, type ConsoleRecord } from './records.js';
 
 const TICK_MS = 200;
@@ -22,8 +23,12 @@ export class LiveHub {
 
   constructor(private readonly ctx: ApiContext) {}
 
-  /** Takes an HTTP upgrade for /api/live/...; refuses anything else with a 4xx. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
+  /**
+   * Takes an HTTP upgrade for /api/live/...; refuses anything else with a 4xx. `as` is the request's
+   * context (its user): a feed is refused with 403 unless that user may describe the group or read
+   * the topic, as the matching Kafka requests would be.
+   */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, as: ApiContext = this.ctx): void {
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
@@ -35,11 +40,13 @@ export class LiveHub {
       if (path === '/api/live/overview') start = (ws) => this.overview(ws);
       else if (path.startsWith('/api/live/groups/')) {
         const id = decodeURIComponent(path.slice('/api/live/groups/'.length));
+        if (!mayOn(as, AclOp.DESCRIBE, ResourceType.GROUP, id)) return refuse(403, 'Forbidden');
         start = (ws) => this.group(ws, id);
       } else if (path.startsWith('/api/live/tail/')) {
         const topic = decodeURIComponent(path.slice('/api/live/tail/'.length));
         const t = this.ctx.broker.metadata.image().topic(topic);
         if (!t) return refuse(404, 'Not Found');
+        if (!mayOnTopic(as, AclOp.READ, topic)) return refuse(403, 'Forbidden');
         const parts = parsePartitions(url.searchParams.get('partitions'), t.partitions);
         if (!parts) return refuse(400, 'Bad Request');
         const rate = clampRate(Number(url.searchParams.get('rate') ?? DEFAULT_TAIL_RATE));

@@ -9,7 +9,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { BrokerServices } from '../handlers/types.js';
 import { ConsoleAdmin } from './admin.js';
-import { handleApi, type ApiContext } from './api.js';
+import { checkChangeRequest, handleApi, HttpError, readJson, send, str, type ApiContext } from './api.js';
+import { ConsoleAuth, LoginError } from './auth.js';
+import './security-api.js';
 import { LagTracker } from './lag.js';
 import { LiveHub } from './live.js';
 import type { TrafficMeter } from './meter.js';
@@ -39,11 +41,13 @@ export class WebConsole {
   private readonly ctx: ApiContext;
   private readonly live: LiveHub;
   private readonly files = new Map<string, Buffer>();
+  private readonly auth: ConsoleAuth;
 
   constructor(broker: BrokerServices, meter: TrafficMeter, opts: ConsoleOptions) {
     const admin = new ConsoleAdmin(broker);
     this.ctx = { broker, admin, meter, lag: new LagTracker(broker, admin, opts.lagSampleMs, opts.historyMs), readOnly: opts.readOnly };
     this.live = new LiveHub(this.ctx);
+    this.auth = new ConsoleAuth(broker, broker.log);
   }
 
   start(): void {
@@ -53,6 +57,7 @@ export class WebConsole {
 
   async close(): Promise<void> {
     this.live.close();
+    this.auth.close();
     this.ctx.meter.stop();
     await this.ctx.lag.stop();
   }
@@ -64,8 +69,14 @@ export class WebConsole {
       res.writeHead(400).end();
       return true;
     }
+    if (url.pathname === '/api/auth' || url.pathname.startsWith('/api/auth/')) {
+      void this.authApi(req, res, url);
+      return true;
+    }
     if (url.pathname.startsWith('/api/')) {
-      void handleApi(this.ctx, req, res, url);
+      const ctx = this.requestContext(req);
+      if (ctx) void handleApi(ctx, req, res, url);
+      else send(res, 401, { error: 'log in first' });
       return true;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -84,8 +95,63 @@ export class WebConsole {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = parseUrl(req.url);
     if (!url || !url.pathname.startsWith('/api/live/')) return false;
-    this.live.upgrade(req, socket, head, url);
+    const ctx = this.requestContext(req);
+    if (!ctx) socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else this.live.upgrade(req, socket, head, url, ctx);
     return true;
+  }
+
+  /**
+   * The context a request runs in: without authentication the console's own (an anonymous client
+   * named "console"); with it, the session's user, or undefined when there is no live session.
+   */
+  private requestContext(req: IncomingMessage): ApiContext | undefined {
+    if (!this.auth.required) return this.ctx;
+    const s = this.auth.session(req);
+    if (!s) return undefined;
+    const remoteAddress = req.socket.remoteAddress ?? '127.0.0.1';
+    return { ...this.ctx, principal: s.session.user, remoteAddress, admin: this.ctx.admin.as(s.session.user, remoteAddress) };
+  }
+
+  /** GET /api/auth (who is logged in, whether a login is needed), POST /api/auth/login and /api/auth/logout. */
+  private async authApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    try {
+      const s = this.auth.session(req);
+      const path = url.pathname;
+      if (path === '/api/auth' && req.method === 'GET') {
+        return send(res, 200, {
+          required: this.auth.required,
+          mechanisms: this.auth.mechanisms(),
+          user: this.auth.required ? (s?.session.user ?? null) : null,
+          expiresAt: s?.session.expiresAtMs ?? null,
+          security: this.ctx.broker.authorizer.enabled,
+          readOnly: this.ctx.readOnly,
+        });
+      }
+      if (req.method !== 'POST' || (path !== '/api/auth/login' && path !== '/api/auth/logout')) throw new HttpError(404, 'no such API');
+      checkChangeRequest(req);
+      if (path === '/api/auth/logout') {
+        if (s) this.auth.logout(s.id);
+        this.auth.clearCookie(res);
+        return send(res, 200, { ok: true });
+      }
+      if (!this.auth.required) throw new HttpError(404, 'the broker has no SASL listener: the console needs no login');
+      const b = await readJson(req);
+      const user = str(b.user, 'user');
+      const password = str(b.password, 'password');
+      const mechanism = b.mechanism === undefined ? (this.auth.mechanisms()[0] ?? 'PLAIN') : str(b.mechanism, 'mechanism');
+      const { id, session } = await this.auth.login(user, password, mechanism, req.socket.remoteAddress ?? '127.0.0.1');
+      if (s) this.auth.logout(s.id);
+      this.auth.setCookie(res, id, session);
+      send(res, 200, { user: session.user, expiresAt: session.expiresAtMs });
+    } catch (err) {
+      if (err instanceof HttpError) send(res, err.status, { error: err.message });
+      else if (err instanceof LoginError) send(res, 401, { error: err.message });
+      else {
+        this.ctx.broker.log.warn({ err, url: url.pathname }, 'console: auth request failed');
+        send(res, 500, { error: 'login failed' });
+      }
+    }
   }
 
   /** Adds the console to an HTTP server (the metrics server's): its upgrades, and requests via `handle` from that server's listener. */

@@ -20,6 +20,8 @@ import deleteGroups from './42-delete-groups.js';
 import offsetDelete from './47-offset-delete.js';
 import describeClientQuotas from './48-describe-client-quotas.js';
 import alterClientQuotas from './49-alter-client-quotas.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import describeAcls from './29-describe-acls.js';
 import createAcls from './30-create-acls.js';
 import deleteAcls from './31-delete-acls.js';
@@ -85,6 +87,8 @@ const served: readonly Handler[] = [
   offsetDelete,
   describeClientQuotas,
   alterClientQuotas,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
   describeAcls,
   createAcls,
   deleteAcls,

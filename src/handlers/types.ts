@@ -15,6 +15,7 @@ import type { BrokerLoggers } from '../util/loggers.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 import type { ClientQuotas } from '../quotas/client-quotas.js';
+import type { ScramCredentialStore } from '../security/scram/credential-store.js';
 import type { Authorizer } from '../ports/authorizer.js';
 import type { SecurityProtocol } from '../security/listener-spec.js';
 
@@ -84,6 +85,8 @@ export interface BrokerServices {
   loggers: BrokerLoggers;
   /** Client quotas: their store and the managers that measure usage against them. */
   quotas: ClientQuotas;
+  /** SCRAM credentials (salted keys only): the data directory on one node, etcd in a cluster, memory with storage 'memory'. */
+  scram: ScramCredentialStore;
   /** ACL checks (src/ports/authorizer.ts); ALLOW_ALL when no authorizer.class.name is set. */
   authorizer: Authorizer;
   log: Logger;

@@ -31,6 +31,7 @@ import { EtcdDynamicConfigStore } from '../cluster/etcd/etcd-config-store.js';
 import type { DynamicConfigStore } from '../config/dynamic-config-store.js';
 import { EtcdQuotaStore } from '../quotas/etcd-quota-store.js';
 import { brokerInterBrokerSecurity } from '../client/security/inter-broker.js';
+import { EtcdScramStore } from '../security/scram/etcd-credential-store.js';
 import { EtcdAclStore } from '../security/acl/etcd-acl-store.js';
 
 /** `onConfigStore`: given the cluster's dynamic config store before the logs open (its values are log defaults too). */
@@ -106,6 +107,7 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
       reassignments: new EtcdReassignments(control, (topic) => topicSetting(topic, 'unclean.leader.election.enable') === 'true'),
       leaderElections: { elect: (req) => requestElection(control, req) },
       quotaStore: new EtcdQuotaStore(control, o.clusterLog),
+      scramStore: new EtcdScramStore(control, o.clusterLog),
       aclStore: new EtcdAclStore(control, o.clusterLog),
       onLeadership(fn) {
         leadership = fn;

@@ -16,6 +16,7 @@ import type { PartitionReassignmentsPort } from '../ports/reassignments.js';
 import type { BrokerRegistry } from '../cluster/broker-registry.js';
 import type { LeaderElections } from '../ports/leader-elections.js';
 import type { QuotaStore } from '../quotas/quota-store.js';
+import type { ScramCredentialStore } from '../security/scram/credential-store.js';
 import type { AclStore } from '../security/acl/acl-store.js';
 
 export interface Topology {
@@ -40,6 +41,8 @@ export interface Topology {
   readonly leaderElections?: LeaderElections;
   /** The client quotas as the cluster keeps them, over the control state's connection (cluster only; a single node keeps its own). */
   readonly quotaStore?: QuotaStore;
+  /** The SCRAM credentials as the cluster keeps them in etcd (cluster only; a single node keeps its own). */
+  readonly scramStore?: ScramCredentialStore;
   /** The ACLs as the cluster keeps them in etcd (cluster only; a single node keeps its own). */
   readonly aclStore?: AclStore;
   /** The broker listens: it is registered with the endpoints it is bound to and starts replicating. */

@@ -11,11 +11,11 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Replace a file so that after a crash it holds either the old or the new content: write, fsync, rename, fsync the directory. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+/** Replace a file so that after a crash it holds either the old or the new content: write, fsync, rename, fsync the directory. `mode` applies to a new file (e.g. 0o600 for secrets). */
+export async function writeFileAtomic(path: string, data: string | Buffer, mode?: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
     await fh.sync();

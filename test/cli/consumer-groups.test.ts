@@ -14,7 +14,7 @@ function table(stdout: string): string[][] {
 
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
 
-describe('runnel consumer-groups', { timeout: 60_000 }, () => {
+describe('runnel consumer-groups', { timeout: 120_000 }, () => {
   it('lists, describes with lag, resets offsets and deletes a group', async () => {
     expect((await runnel(['topics', ...t.bs, '--create', '--topic', 'cg-t', '--partitions', '2'])).code).toBe(0);
     const input = KEYS.map((k, i) => `${k}:v${i}`).join('\n') + '\n';

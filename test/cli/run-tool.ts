@@ -1,4 +1,4 @@
-/** Runs `runnel …` as a child process (node --import tsx src/cli/main.ts), with optional stdin. */
+/** Runs `runnel …` as a child process (bin/runnel.js: the bundle when it is fresh, as users run it), with optional stdin. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
@@ -14,7 +14,7 @@ export interface ToolResult {
 
 export function runnel(args: string[], stdin = '', timeoutMs = 20_000): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/runnel.js', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

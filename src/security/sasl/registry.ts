@@ -11,6 +11,7 @@ import type { SaslMechanismFactory } from './mechanism.js';
 import { ConfigError } from '../../config/config.js';
 import { PLAIN_LOGIN_MODULE, plainMechanism, plainUsers } from './plain.js';
 import { oauthBearerMechanism } from '../oauthbearer/mechanism.js';
+import { scramFactory } from '../scram/index.js';
 
 export interface SaslMechanismEnv {
   /** The listener's name as configured (e.g. SASL_PLAINTEXT). */
@@ -42,4 +43,6 @@ function plainFromJaas(env: SaslMechanismEnv): SaslMechanismFactory {
 export const SASL_MECHANISMS: ReadonlyMap<string, SaslMechanismBuilder> = new Map<string, SaslMechanismBuilder>([
   ['PLAIN', plainFromJaas],
   ['OAUTHBEARER', oauthBearerMechanism],
+  ['SCRAM-SHA-256', (env) => scramFactory('SCRAM-SHA-256', env.broker.scram)],
+  ['SCRAM-SHA-512', (env) => scramFactory('SCRAM-SHA-512', env.broker.scram)],
 ]);
