@@ -1,14 +1,16 @@
 /**
  * Runnel's client against Runnel's own SASL listeners: KIP-368 re-authentication with a short
  * connections.max.reauth.ms, and OAUTHBEARER (Kafka's unsecured token, renewed before its exp; a
- * token file).
+ * token file), and the SCRAM client against the SCRAM server mechanism.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBroker, type Broker } from '../../src/broker.js';
 import { Client } from '../../src/client/client.js';
 import { clientSecurity } from '../../src/client/security/client-security.js';
-import { unsecuredJwt } from '../../src/client/security/sasl-mechanisms.js';
+import { scramMechanism, unsecuredJwt } from '../../src/client/security/sasl-mechanisms.js';
+import { scramMechanismFactory } from '../../src/security/scram/scram-mechanism.js';
+import { credentialFromPassword, mechanismByName } from '../../src/security/scram/scram-formatter.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,4 +103,24 @@ describe('OAUTHBEARER against a Runnel listener (unsecured validator)', { timeou
     writeFileSync(file, unsecuredJwt(new Map([['unsecuredLoginStringClaim_sub', 'bob'], ['unsecuredLoginLifetimeSeconds', '1']]), Date.now() - 3_600_000));
     await expect(Client.connect(`127.0.0.1:${broker.port}`, { security })).rejects.toThrow(/with OAUTHBEARER failed: .*invalid_token/);
   });
+});
+
+describe('SCRAM client against the SCRAM server mechanism', () => {
+  for (const name of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
+    it(`${name}: both sides agree, and a wrong password is refused`, async () => {
+      const m = mechanismByName(name)!;
+      const credential = await credentialFromPassword(m, 'alice-secret', 8192);
+      const factory = scramMechanismFactory(m, { lookup: (u) => (u === 'alice' ? credential : undefined) });
+      const run = async (password: string) => {
+        const server = factory.create({ listenerName: 'SASL_SSL', remoteAddress: '127.0.0.1' });
+        const client = scramMechanism(name, 'alice', password);
+        const first = await server.evaluate(client.initial());
+        const last = await server.evaluate(client.respond(first.response)!);
+        expect(client.respond(last.response)).toBeUndefined();
+        return last.principal;
+      };
+      expect(await run('alice-secret')).toBe('alice');
+      await expect(run('wrong')).rejects.toThrow();
+    });
+  }
 });
