@@ -241,6 +241,15 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   const servers: KafkaServer[] = [];
   const bound: ListenerSpec[] = [];
   const closeServers = (timeoutMs: number) => Promise.all(servers.map((s) => s.close(timeoutMs)));
+  /** A start that failed after the listeners were opened: everything opened so far is closed again. */
+  const abandon = async (): Promise<void> => {
+    await closeServers(0);
+    groups.close();
+    await quotas.store.close();
+    await scram.close();
+    await topology.close();
+    await logs.close();
+  };
   try {
     for (const spec of listeners) {
       const server = new KafkaServer(spec, services, connectionOptions, loggers.get('runnel.server'));
@@ -249,12 +258,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
       bound.push({ ...spec, host: at.host, port: at.port });
     }
   } catch (err) {
-    await closeServers(0);
-    groups.close();
-    await quotas.store.close();
-    await scram.close();
-    await topology.close();
-    await logs.close();
+    await abandon();
     throw err;
   }
   const host = listeners[0].host;
@@ -268,12 +272,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
       metricsServer = await startMetricsServer(prometheus, host, config.int('runnel.metrics.port'), () => !stopping, ownConsolePort ? undefined : web && ((req, res) => web.handle(req, res)));
       if (web && !ownConsolePort) web.attach(metricsServer.server);
     } catch (err) {
-      await closeServers(0);
-      groups.close();
-      await quotas.store.close();
-      await scram.close();
-      await topology.close();
-      await logs.close();
+      await abandon();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
     }
   }
@@ -281,12 +280,8 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     try {
       consoleServer = await web.listen(host, config.int('runnel.console.port'));
     } catch (err) {
-      await closeServers(0);
       if (metricsServer) await closeHttp(metricsServer.server);
-      groups.close();
-      await quotas.store.close();
-      await topology.close();
-      await logs.close();
+      await abandon();
       throw new Error(`cannot serve the console on port ${config.int('runnel.console.port')}: ${(err as Error).message}`);
     }
   }

@@ -11,7 +11,7 @@
 import { guardedWrite } from '../cluster/etcd/guarded-write.js';
 import type { EtcdControl } from '../cluster/etcd/etcd-control.js';
 import type { Logger } from '../util/logger.js';
-import { tellListeners } from '../util/listeners.js';
+import { PrefixWatch } from '../cluster/etcd/prefix-watch.js';
 import { CLIENT_ID, entityKey, entityPairs, IP, USER, type QuotaEntity, type QuotaEntry } from './quota-entity.js';
 import { applyChanges, parseEntry, storedEntry, type QuotaChange, type QuotaStore } from './quota-store.js';
 
@@ -38,40 +38,23 @@ function parseStored(text: string): QuotaEntry | undefined {
 
 export class EtcdQuotaStore implements QuotaStore {
   private entries: ReadonlyMap<string, QuotaEntry> = new Map();
-  /** etcd key → the mod_revision read: an unchanged prefix needs no new snapshot. */
-  private revisions = new Map<string, number>();
-  private readonly listeners: Array<() => void> = [];
   private readonly root: string;
-  private readonly unsubscribe: () => void;
+  private readonly watch: PrefixWatch;
 
   constructor(
     private readonly control: EtcdControl,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.root = control.keys.root;
-    this.refresh();
-    // Every watch batch of the control state; a batch that leaves P/quotas/ as it was changes nothing.
-    this.unsubscribe = control.onImage(() => this.refresh());
-  }
-
-  private get dir(): string {
-    return `${this.root}/quotas/`;
-  }
-
-  private refresh(): void {
-    const stored = this.control.state.under(this.dir);
-    if (stored.length === this.revisions.size && stored.every(([k, s]) => this.revisions.get(k) === s.modRevision)) return;
-    const entries = new Map<string, QuotaEntry>();
-    const revisions = new Map<string, number>();
-    for (const [key, s] of stored) {
-      revisions.set(key, s.modRevision);
-      const e = parseStored(s.value);
-      if (e) entries.set(entityKey(e.entity), e);
-      else if (this.revisions.get(key) !== s.modRevision) this.log.warn({ key }, 'ignoring a client quota key it does not understand');
-    }
-    this.revisions = revisions;
-    this.entries = entries;
-    tellListeners(this.listeners, [], this.log, 'client quota');
+    this.watch = new PrefixWatch(control, 'quotas', 'client quota', log, (stored, bad) => {
+      const entries = new Map<string, QuotaEntry>();
+      for (const [key, value] of stored) {
+        const e = parseStored(value);
+        if (e) entries.set(entityKey(e.entity), e);
+        else bad(key);
+      }
+      this.entries = entries;
+    });
   }
 
   snapshot(): ReadonlyMap<string, QuotaEntry> {
@@ -102,11 +85,11 @@ export class EtcdQuotaStore implements QuotaStore {
   }
 
   onChange(fn: () => void): void {
-    this.listeners.push(fn);
+    this.watch.onChange(fn);
   }
 
   /** The control connection is the broker's; the store only stops listening to it. */
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.watch.close();
   }
 }

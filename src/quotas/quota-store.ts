@@ -4,9 +4,8 @@
  * (etcd-quota-store.ts). Readers get a snapshot that is replaced, never mutated, on every change,
  * so a lookup never sees half of an AlterClientQuotas.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/fs.js';
+import { readJsonArray, writeFileAtomic } from '../util/fs.js';
 import { entityKey, entityOf, entityPairs, ENTITY_TYPES, type QuotaEntity, type QuotaEntry } from './quota-entity.js';
 
 /** One entity's change: key → new value, or null to remove the key. */
@@ -78,15 +77,10 @@ export class LocalQuotaStore implements QuotaStore {
   static async open(dataDir: string | undefined, warn: (msg: string) => void = () => {}): Promise<LocalQuotaStore> {
     const s = new LocalQuotaStore(dataDir === undefined ? undefined : join(dataDir, QUOTAS_FILE));
     if (!s.path) return s;
-    let stored: unknown;
-    try {
-      stored = JSON.parse(await readFile(s.path, 'utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return s;
-      throw new Error(`cannot read ${s.path}: ${(e as Error).message}`);
-    }
+    const stored = await readJsonArray(s.path);
+    if (!stored) return s;
     const entries = new Map<string, QuotaEntry>();
-    for (const raw of Array.isArray(stored) ? stored : []) {
+    for (const raw of stored) {
       const e = parseEntry(raw);
       if (e) entries.set(entityKey(e.entity), e);
       else warn(`ignoring a stored client quota entry it does not understand: ${JSON.stringify(raw)}`);

@@ -1,4 +1,4 @@
-import { open, rename, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsync a directory so that a rename or a new file in it survives a crash. */
@@ -24,4 +24,19 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode?
   }
   await rename(tmp, path);
   await fsyncDir(dirname(path));
+}
+
+/**
+ * The JSON array a store keeps in `path` (quotas, ACLs, SCRAM credentials); undefined when the file
+ * does not exist yet, [] when it holds something else; an unreadable file or bad JSON throws.
+ */
+export async function readJsonArray(path: string): Promise<unknown[] | undefined> {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  return Array.isArray(stored) ? stored : [];
 }

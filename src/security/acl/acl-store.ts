@@ -6,9 +6,8 @@
  * Stored ACLs use Kafka's enum names ({"resourceType":"TOPIC","patternType":"LITERAL",
  * "operation":"READ","permission":"ALLOW",...}) so the file reads like kafka-acls.sh output.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../util/fs.js';
+import { readJsonArray, writeFileAtomic } from '../../util/fs.js';
 import { filterMatches, type AclBinding, type AclBindingFilter } from '../../ports/acls.js';
 import { opByName, opName, patternTypeByName, patternTypeName, permissionByName, permissionName, resourceTypeByName, resourceTypeName } from './acl-names.js';
 
@@ -101,15 +100,10 @@ export class LocalAclStore implements AclStore {
   static async open(dataDir: string | undefined, warn: (msg: string) => void = () => {}): Promise<LocalAclStore> {
     const s = new LocalAclStore(dataDir === undefined ? undefined : join(dataDir, ACLS_FILE));
     if (!s.path) return s;
-    let stored: unknown;
-    try {
-      stored = JSON.parse(await readFile(s.path, 'utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return s;
-      throw new Error(`cannot read ${s.path}: ${(e as Error).message}`);
-    }
+    const stored = await readJsonArray(s.path);
+    if (!stored) return s;
     const acls: AclBinding[] = [];
-    for (const raw of Array.isArray(stored) ? stored : []) {
+    for (const raw of stored) {
       const b = parseAcl(raw);
       if (b) acls.push(b);
       else warn(`ignoring a stored ACL it does not understand: ${JSON.stringify(raw)}`);

@@ -11,7 +11,7 @@ import { guardedWrite } from '../../cluster/etcd/guarded-write.js';
 import { within } from '../../cluster/etcd/client.js';
 import type { EtcdControl } from '../../cluster/etcd/etcd-control.js';
 import type { Logger } from '../../util/logger.js';
-import { tellListeners } from '../../util/listeners.js';
+import { PrefixWatch } from '../../cluster/etcd/prefix-watch.js';
 import { PatternType, type AclBinding, type AclBindingFilter } from '../../ports/acls.js';
 import { pascal, resourceTypeName } from './acl-names.js';
 import { parseAcl, storedAcl, withAdded, withDeleted, type AclStore, type StoredAcl } from './acl-store.js';
@@ -55,39 +55,25 @@ const entryOf = (b: AclBinding): Entry => {
 
 export class EtcdAclStore implements AclStore {
   private acls: readonly AclBinding[] = [];
-  /** etcd key → the mod_revision read: an unchanged prefix needs no new snapshot. */
-  private revisions = new Map<string, number>();
-  private readonly listeners: Array<() => void> = [];
   private readonly root: string;
-  private readonly unsubscribe: () => void;
+  private readonly dir: string;
+  private readonly watch: PrefixWatch;
 
   constructor(
     private readonly control: EtcdControl,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.root = control.keys.root;
-    this.refresh();
-    this.unsubscribe = control.onImage(() => this.refresh());
-  }
-
-  private get dir(): string {
-    return `${this.root}/acls/`;
-  }
-
-  private refresh(): void {
-    const stored = this.control.state.under(this.dir);
-    if (stored.length === this.revisions.size && stored.every(([k, s]) => this.revisions.get(k) === s.modRevision)) return;
-    const acls: AclBinding[] = [];
-    const revisions = new Map<string, number>();
-    for (const [key, s] of stored) {
-      revisions.set(key, s.modRevision);
-      const bs = parseKey(this.dir, key, s.value);
-      if (bs) acls.push(...bs);
-      else if (this.revisions.get(key) !== s.modRevision) this.log.warn({ key }, 'ignoring an ACL key it does not understand');
-    }
-    this.revisions = revisions;
-    this.acls = acls;
-    tellListeners(this.listeners, [], this.log, 'ACL');
+    this.dir = `${this.root}/acls/`;
+    this.watch = new PrefixWatch(control, 'acls', 'ACL', log, (stored, bad) => {
+      const acls: AclBinding[] = [];
+      for (const [key, value] of stored) {
+        const bs = parseKey(this.dir, key, value);
+        if (bs) acls.push(...bs);
+        else bad(key);
+      }
+      this.acls = acls;
+    });
   }
 
   snapshot(): readonly AclBinding[] {
@@ -154,11 +140,11 @@ export class EtcdAclStore implements AclStore {
   }
 
   onChange(fn: () => void): void {
-    this.listeners.push(fn);
+    this.watch.onChange(fn);
   }
 
   /** The control connection is the broker's; the store only stops listening to it. */
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.watch.close();
   }
 }

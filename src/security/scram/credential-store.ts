@@ -6,9 +6,8 @@
  * mechanism, never a password or a salted password. Readers get a snapshot that is replaced, never
  * mutated, so an authentication never sees half of an AlterUserScramCredentials.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../util/fs.js';
+import { readJsonArray, writeFileAtomic } from '../../util/fs.js';
 import { mechanismByName, type ScramCredential, type ScramMechanismName } from './scram-formatter.js';
 
 /** user → mechanism → credential. */
@@ -83,15 +82,10 @@ export class LocalScramStore implements ScramCredentialStore {
   static async open(dataDir: string | undefined, warn: (msg: string) => void = () => {}): Promise<LocalScramStore> {
     const s = new LocalScramStore(dataDir === undefined ? undefined : join(dataDir, SCRAM_FILE));
     if (!s.path) return s;
-    let stored: unknown;
-    try {
-      stored = JSON.parse(await readFile(s.path, 'utf8'));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return s;
-      throw new Error(`cannot read ${s.path}: ${(e as Error).message}`);
-    }
+    const stored = await readJsonArray(s.path);
+    if (!stored) return s;
     const changes: ScramChange[] = [];
-    for (const raw of Array.isArray(stored) ? (stored as FileEntry[]) : []) {
+    for (const raw of stored as FileEntry[]) {
       const credential = parseCredential(raw);
       const mechanism = mechanismByName(raw?.mechanism)?.name;
       if (credential && mechanism && typeof raw.user === 'string' && raw.user !== '') changes.push({ user: raw.user, mechanism, credential });

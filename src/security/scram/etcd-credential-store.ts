@@ -10,7 +10,7 @@
 import { guardedWrite } from '../../cluster/etcd/guarded-write.js';
 import type { EtcdControl } from '../../cluster/etcd/etcd-control.js';
 import type { Logger } from '../../util/logger.js';
-import { tellListeners } from '../../util/listeners.js';
+import { PrefixWatch } from '../../cluster/etcd/prefix-watch.js';
 import { mechanismByName, type ScramMechanismName } from './scram-formatter.js';
 import { applyScramChanges, parseCredential, storedCredential, type ScramChange, type ScramCredentialStore, type ScramSnapshot } from './credential-store.js';
 
@@ -23,49 +23,33 @@ export function scramKey(root: string, mechanism: ScramMechanismName, user: stri
 
 export class EtcdScramStore implements ScramCredentialStore {
   private entries: ScramSnapshot = new Map();
-  /** etcd key → the mod_revision read: an unchanged prefix needs no new snapshot. */
-  private revisions = new Map<string, number>();
-  private readonly listeners: Array<() => void> = [];
   private readonly root: string;
-  private readonly unsubscribe: () => void;
+  private readonly watch: PrefixWatch;
 
   constructor(
     private readonly control: EtcdControl,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.root = control.keys.root;
-    this.refresh();
-    // Every watch batch of the control state; a batch that leaves P/scram/ as it was changes nothing.
-    this.unsubscribe = control.onImage(() => this.refresh());
-  }
-
-  private get dir(): string {
-    return `${this.root}/scram/`;
-  }
-
-  private refresh(): void {
-    const stored = this.control.state.under(this.dir);
-    if (stored.length === this.revisions.size && stored.every(([k, s]) => this.revisions.get(k) === s.modRevision)) return;
-    const changes: ScramChange[] = [];
-    const revisions = new Map<string, number>();
-    for (const [key, s] of stored) {
-      revisions.set(key, s.modRevision);
-      const [mechanismName, encoded, ...rest] = key.slice(this.dir.length).split('/');
-      const mechanism = mechanismByName(mechanismName)?.name;
-      let credential;
-      let user: string | undefined;
-      try {
-        user = decodeURIComponent(encoded ?? '');
-        credential = parseCredential(JSON.parse(s.value));
-      } catch {
-        credential = undefined;
+    const dir = `${this.root}/scram/`;
+    this.watch = new PrefixWatch(control, 'scram', 'SCRAM credential', log, (stored, bad) => {
+      const changes: ScramChange[] = [];
+      for (const [key, value] of stored) {
+        const [mechanismName, encoded, ...rest] = key.slice(dir.length).split('/');
+        const mechanism = mechanismByName(mechanismName)?.name;
+        let credential;
+        let user: string | undefined;
+        try {
+          user = decodeURIComponent(encoded ?? '');
+          credential = parseCredential(JSON.parse(value));
+        } catch {
+          credential = undefined;
+        }
+        if (mechanism && credential && user && rest.length === 0) changes.push({ user, mechanism, credential });
+        else bad(key);
       }
-      if (mechanism && credential && user && rest.length === 0) changes.push({ user, mechanism, credential });
-      else if (this.revisions.get(key) !== s.modRevision) this.log.warn({ key }, 'ignoring a SCRAM credential key it does not understand');
-    }
-    this.revisions = revisions;
-    this.entries = applyScramChanges(new Map(), changes);
-    tellListeners(this.listeners, [], this.log, 'SCRAM credential');
+      this.entries = applyScramChanges(new Map(), changes);
+    });
   }
 
   snapshot(): ScramSnapshot {
@@ -80,11 +64,11 @@ export class EtcdScramStore implements ScramCredentialStore {
   }
 
   onChange(fn: () => void): void {
-    this.listeners.push(fn);
+    this.watch.onChange(fn);
   }
 
   /** The control connection is the broker's; the store only stops listening to it. */
   async close(): Promise<void> {
-    this.unsubscribe();
+    this.watch.close();
   }
 }
