@@ -123,20 +123,35 @@ function discover(): Job[] {
       const name = file.slice(0, -client.ext.length);
       const scenario = scenarios.find((s) => s.name === name);
       if (!scenario) fatal(`${relative(REPO_ROOT, join(dir, file))}: '${name}' is not a scenario in compat/scenarios.ts`);
-      jobs.push({
-        client,
-        scenario: name,
-        script: join(dir, file),
-        timeoutMs: envTimeout ?? scenario.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        // A scenario with a setup has generated settings, hence a broker of its own.
-        brokerKey: scenario.setup ? `@${scenario.name}` : brokerKey(scenario.broker),
-        restartable: scenario.restartable === true,
-        cluster: scenario.cluster === true,
-        pending: scenario.pending,
-      });
+      if (scenario.scripts)
+        fatal(`${relative(REPO_ROOT, join(dir, file))}: scenario '${name}' runs the scripts of '${scenario.scripts}', not scripts of its own`);
+      // The scenario itself, then those that run its scripts against another broker (Scenario.scripts).
+      for (const s of [scenario, ...scenarios.filter((o) => o.scripts === name)]) {
+        jobs.push({
+          client,
+          scenario: s.name,
+          script: join(dir, file),
+          timeoutMs: envTimeout ?? s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          // A scenario with a setup has generated settings, hence a broker of its own.
+          brokerKey: s.setup ? `@${s.name}` : brokerKey(s.broker),
+          restartable: s.restartable === true,
+          cluster: s.cluster === true,
+          pending: s.pending,
+        });
+      }
     }
   }
   return jobs;
+}
+
+/** Each `scripts` names a scenario that has scripts of its own (one level, so no cycle). */
+function checkScriptsLinks(): void {
+  for (const s of scenarios) {
+    if (s.scripts === undefined) continue;
+    const target = scenarios.find((o) => o.name === s.scripts);
+    if (!target || target.scripts !== undefined)
+      fatal(`compat/scenarios.ts: scenario '${s.name}' has scripts '${s.scripts}', which is not a scenario with scripts of its own`);
+  }
 }
 
 /** Whether a filter names the scenario itself (`client/scenario` or `/scenario`), not just its client. */
@@ -250,6 +265,7 @@ function tail(output: string, lines: number): string {
 
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
+  checkScriptsLinks();
   const allowlist = loadAllowlist();
   const matching = discover().filter((j) => matches(filters, j.client.id, j.scenario));
   if (matching.length === 0) fatal(`no scenario script matches ${filters.join(' ') || '(no filter)'}`);

@@ -1,5 +1,6 @@
 /** The SASL scenarios of the compatibility suite (spread into scenarios.ts). */
 import type { Scenario } from './scenarios.js';
+import { tlsSetup } from './lib/tls-setup.js';
 
 /** Users alice/alice-secret and admin/admin-secret; the scripts log in as alice and try a wrong password. */
 export const SASL_PLAIN_JAAS =
@@ -19,5 +20,20 @@ export const saslScenarios: Scenario[] = [
       'sasl.enabled.mechanisms': 'PLAIN',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': SASL_PLAIN_JAAS,
     },
+  },
+  {
+    name: 'sasl-ssl-plain',
+    description:
+      'the sasl-plain scripts over a SASL_SSL listener (server certificate from compat/lib/tls-setup.ts, no client ' +
+      'certificate): each client trusts the CA in its own way (RUNNEL_SSL_CA) and uses security protocol SASL_SSL ' +
+      '(RUNNEL_SECURITY_PROTOCOL), logs in as alice, produces 20 messages and consumes them back; a wrong password ' +
+      'is refused with an authentication error',
+    scripts: 'sasl-plain',
+    setup: () =>
+      tlsSetup({
+        protocol: 'SASL_SSL',
+        broker: { 'sasl.enabled.mechanisms': 'PLAIN', 'listener.name.sasl_ssl.plain.sasl.jaas.config': SASL_PLAIN_JAAS },
+        env: { RUNNEL_SECURITY_PROTOCOL: 'SASL_SSL' },
+      }),
   },
 ];

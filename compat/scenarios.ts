@@ -36,6 +36,13 @@ export interface Scenario {
    * scenarios do not run setup hooks yet).
    */
   setup?: () => ScenarioSetup | Promise<ScenarioSetup>;
+  /**
+   * Run the scripts of that other scenario (compat/clients/<client>/<scripts>.<ext>) against this
+   * scenario's broker, instead of scripts of its own: e.g. the SASL_PLAINTEXT scripts again over
+   * SASL_SSL, told so by the environment their setup returns (RUNNEL_SECURITY_PROTOCOL, RUNNEL_SSL_CA).
+   * The named scenario must have scripts of its own; a script named for this scenario is an error.
+   */
+  scripts?: string;
 }
 
 export interface ScenarioSetup {

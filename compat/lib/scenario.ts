@@ -5,7 +5,13 @@
  *   RUNNEL_BOOTSTRAP  host:port to bootstrap from (the broker's advertised listener)
  *   RUNNEL_TOPIC      a topic name unique to this client and scenario
  *   RUNNEL_NODE_ID    the node id the broker must report (1 unless configured otherwise)
+ *
+ * and, for the SASL scripts that also run over SASL_SSL (Scenario.scripts), see saslTransport():
+ *
+ *   RUNNEL_SECURITY_PROTOCOL  SASL_PLAINTEXT (the default) or SASL_SSL
+ *   RUNNEL_SSL_CA             a PEM file of the CA the client trusts
  */
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 
 export interface ScenarioEnv {
@@ -23,6 +29,19 @@ export function scenarioEnv(): ScenarioEnv {
   const m = /^(.*):(\d+)$/.exec(bootstrap);
   if (!m) throw new Error(`RUNNEL_BOOTSTRAP is not host:port: ${bootstrap}`);
   return { bootstrap, host: m[1], port: Number(m[2]), nodeId: Number(process.env.RUNNEL_NODE_ID ?? 1), topic };
+}
+
+export interface SaslTransport {
+  protocol: 'SASL_PLAINTEXT' | 'SASL_SSL';
+  /** The CA certificate (PEM text) from RUNNEL_SSL_CA, when set. */
+  ca?: string;
+}
+
+export function saslTransport(): SaslTransport {
+  const protocol = process.env.RUNNEL_SECURITY_PROTOCOL || 'SASL_PLAINTEXT';
+  if (protocol !== 'SASL_PLAINTEXT' && protocol !== 'SASL_SSL') throw new Error(`RUNNEL_SECURITY_PROTOCOL is not SASL_PLAINTEXT or SASL_SSL: ${protocol}`);
+  const caFile = process.env.RUNNEL_SSL_CA;
+  return { protocol, ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}) };
 }
 
 function required(name: string): string {

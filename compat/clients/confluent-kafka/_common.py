@@ -11,6 +11,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 BOOTSTRAP = os.environ["RUNNEL_BOOTSTRAP"]
 TOPIC = os.environ["RUNNEL_TOPIC"]
+
+# The SASL scripts also run over SASL_SSL (scenarios with `scripts`): the security protocol and the
+# CA (a PEM file) to trust come from the environment; SASL_PLAINTEXT without them.
+SECURITY_PROTOCOL = os.environ.get("RUNNEL_SECURITY_PROTOCOL") or "SASL_PLAINTEXT"
+SSL_CA = os.environ.get("RUNNEL_SSL_CA")
 CLIENT_ID = "runnel-compat-confluent"
 
 

@@ -1,4 +1,4 @@
-"""confluent-kafka (librdkafka) over SASL_PLAINTEXT with PLAIN: a topic created with AdminClient,
+"""confluent-kafka (librdkafka) over SASL_PLAINTEXT, or SASL_SSL (ssl.ca.location) for sasl-ssl-plain, with PLAIN: a topic created with AdminClient,
 20 messages produced and read back as alice; with a wrong password list_topics() must fail with
 an authentication error."""
 import time
@@ -6,13 +6,14 @@ import time
 from confluent_kafka import Consumer, KafkaError, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, fail
+from _common import BOOTSTRAP, CLIENT_ID, SECURITY_PROTOCOL, SSL_CA, TOPIC, check, fail
 
 N = 20
 
 
 def conf(password):
-    return {"bootstrap.servers": BOOTSTRAP, "client.id": CLIENT_ID, "security.protocol": "SASL_PLAINTEXT",
+    return {"bootstrap.servers": BOOTSTRAP, "client.id": CLIENT_ID, "security.protocol": SECURITY_PROTOCOL,
+            **({"ssl.ca.location": SSL_CA} if SSL_CA else {}),
             "sasl.mechanisms": "PLAIN", "sasl.username": "alice", "sasl.password": password}
 
 
@@ -46,4 +47,4 @@ while not any(e.code() == KafkaError._AUTHENTICATION for e in errors) and time.t
     wrong.poll(0.2)
 auth = [e for e in errors if e.code() == KafkaError._AUTHENTICATION]
 check(auth, f"a wrong password was not refused with an authentication error: {[str(e) for e in errors]}")
-print(f"confluent-kafka: PLAIN as alice, {N} messages produced and consumed; wrong password refused ({auth[0].str()})")
+print(f"confluent-kafka: PLAIN over {SECURITY_PROTOCOL} as alice, {N} messages produced and consumed; wrong password refused ({auth[0].str()})")

@@ -1,4 +1,5 @@
-"""confluent-kafka (librdkafka): SCRAM-SHA-512 over SASL_PLAINTEXT against a user created with
+"""confluent-kafka (librdkafka): SCRAM-SHA-512 over SASL_PLAINTEXT, or SASL_SSL (ssl.ca.location) for
+sasl-ssl-scram, against a user created with
 `runnel configs` (compat/lib/scram-user.sh). A producer and a consumer configured as for Kafka
 (security.protocol, sasl.mechanism, sasl.username, sasl.password) write 20 messages and read them
 back; the same user with a wrong password gets no metadata and a SASL authentication error.
@@ -8,7 +9,7 @@ import os
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from _common import BOOTSTRAP, TOPIC, check, fail
+from _common import BOOTSTRAP, SECURITY_PROTOCOL, SSL_CA, TOPIC, check, fail
 from scram_user import create_scram_user
 
 USER = f"confluent-{TOPIC}"
@@ -16,7 +17,8 @@ PASSWORD = f"confluent-secret-{os.getpid()}"
 
 
 def sasl(password):
-    return {"bootstrap.servers": BOOTSTRAP, "security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "SCRAM-SHA-512",
+    return {"bootstrap.servers": BOOTSTRAP, "security.protocol": SECURITY_PROTOCOL, **({"ssl.ca.location": SSL_CA} if SSL_CA else {}),
+            "sasl.mechanism": "SCRAM-SHA-512",
             "sasl.username": USER, "sasl.password": password}
 
 
@@ -56,4 +58,4 @@ for _ in range(10):  # error_cb is served by poll()
     bad.poll(0.5)
 check(any("Authentication failed during authentication due to invalid credentials" in e.str() for e in auth_errors),
       f"a wrong password should be a SASL authentication error: {[e.str() for e in auth_errors]}")
-print(f"confluent-kafka: SCRAM-SHA-512 user {USER} produced and consumed 20 messages; a wrong password was refused")
+print(f"confluent-kafka: over {SECURITY_PROTOCOL}, SCRAM-SHA-512 user {USER} produced and consumed 20 messages; a wrong password was refused")

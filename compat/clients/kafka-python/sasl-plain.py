@@ -1,4 +1,4 @@
-"""kafka-python over SASL_PLAINTEXT with PLAIN. kafka-python 2.0 sends SaslHandshake v0 and then the
+"""kafka-python over SASL_PLAINTEXT, or SASL_SSL (ssl_cafile) for sasl-ssl-plain, with PLAIN. kafka-python 2.0 sends SaslHandshake v0 and then the
 PLAIN message as a raw size-prefixed token (no SaslAuthenticate), so this covers the raw-token
 path. A topic is created, 20 messages produced and read back as alice; with a wrong password the
 connection must fail authentication."""
@@ -8,13 +8,14 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, NoBrokersAvailable
 
-from _common import BOOTSTRAP, CLIENT_ID, TOPIC, check, fail
+from _common import BOOTSTRAP, CLIENT_ID, SECURITY_PROTOCOL, SSL_CA, TOPIC, check, fail
 
 N = 20
 
 
 def conf(password):
-    return {"bootstrap_servers": BOOTSTRAP, "client_id": CLIENT_ID, "security_protocol": "SASL_PLAINTEXT",
+    return {"bootstrap_servers": BOOTSTRAP, "client_id": CLIENT_ID, "security_protocol": SECURITY_PROTOCOL,
+            **({"ssl_cafile": SSL_CA} if SSL_CA else {}),
             "sasl_mechanism": "PLAIN", "sasl_plain_username": "alice", "sasl_plain_password": password}
 
 
@@ -45,4 +46,4 @@ try:
 except (NoBrokersAvailable, KafkaError) as e:
     refused = e
 check(time.time() - t0 < 30, "the refusal took too long")
-print(f"kafka-python: PLAIN as alice (SaslHandshake v0, raw token), {N} messages produced and consumed; wrong password refused ({type(refused).__name__})")
+print(f"kafka-python: PLAIN over {SECURITY_PROTOCOL} as alice (SaslHandshake v0, raw token), {N} messages produced and consumed; wrong password refused ({type(refused).__name__})")

@@ -1,17 +1,20 @@
 /**
- * kafkajs over SASL_PLAINTEXT with PLAIN (sasl: { mechanism: 'plain' }): SaslHandshake v1 and
+ * kafkajs over SASL_PLAINTEXT, or SASL_SSL (`ssl: { ca }`) for sasl-ssl-plain, with PLAIN
+ * (sasl: { mechanism: 'plain' }): SaslHandshake v1 and
  * SaslAuthenticate, then a topic created with the admin client, 20 messages produced and read back
  * by a consumer group. A client with a wrong password must fail to connect with kafkajs'
  * KafkaJSSASLAuthenticationError.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { check, scenarioEnv } from '../../lib/scenario.js';
+import { check, saslTransport, scenarioEnv } from '../../lib/scenario.js';
 import { CLIENT_ID, producer } from './_common.js';
 
 const { bootstrap, topic } = scenarioEnv();
 const N = 20;
+const { protocol, ca } = saslTransport();
+const ssl = protocol === 'SASL_SSL' ? (ca ? { ca: [ca] } : true) : undefined;
 const secure = (password: string): Kafka =>
-  new Kafka({ clientId: CLIENT_ID, brokers: [bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'alice', password }, retry: { retries: 0 } });
+  new Kafka({ clientId: CLIENT_ID, brokers: [bootstrap], logLevel: logLevel.NOTHING, ssl, sasl: { mechanism: 'plain', username: 'alice', password }, retry: { retries: 0 } });
 
 const kafka = secure('alice-secret');
 const admin = kafka.admin();
@@ -57,4 +60,4 @@ const refused = await wrong.connect().then(
 await wrong.disconnect().catch(() => undefined);
 check(refused !== undefined, 'a wrong password was accepted');
 check(refused.name === 'KafkaJSSASLAuthenticationError' || /SASL_AUTHENTICATION_FAILED|Authentication failed/i.test(String(refused.message)), 'a wrong password failed otherwise than authentication', `${refused.name}: ${refused.message}`);
-console.log(`kafkajs: PLAIN as alice, ${N} messages produced and consumed; wrong password refused (${refused.name}: ${refused.message})`);
+console.log(`kafkajs: PLAIN over ${protocol} as alice, ${N} messages produced and consumed; wrong password refused (${refused.name}: ${refused.message})`);

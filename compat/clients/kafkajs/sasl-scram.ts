@@ -1,11 +1,11 @@
 /**
- * kafkajs: SCRAM over SASL_PLAINTEXT against users created with `runnel configs`
+ * kafkajs: SCRAM over SASL_PLAINTEXT, or SASL_SSL (`ssl: { ca }`) for sasl-ssl-scram, against users created with `runnel configs`
  * (compat/lib/scram-user.sh): with mechanism 'scram-sha-512' a producer writes 20 messages and a
  * consumer group reads them back; a second user authenticates with 'scram-sha-256'; a wrong
  * password is refused with KafkaJSSASLAuthenticationError.
  */
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
-import { check, scenarioEnv } from '../../lib/scenario.js';
+import { check, saslTransport, scenarioEnv } from '../../lib/scenario.js';
 import { createScramUser } from '../../lib/scram-user.js';
 
 const { bootstrap, topic } = scenarioEnv();
@@ -14,7 +14,9 @@ const password = `kafkajs-secret-${process.pid}`;
 createScramUser(user, 'SCRAM-SHA-512', password);
 createScramUser(`${user}-256`, 'SCRAM-SHA-256', password, 4096);
 
-const kafka = (sasl: SASLOptions) => new Kafka({ clientId: 'runnel-compat-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, sasl, retry: { retries: 2 } });
+const { protocol, ca } = saslTransport();
+const ssl = protocol === 'SASL_SSL' ? (ca ? { ca: [ca] } : true) : undefined;
+const kafka = (sasl: SASLOptions) => new Kafka({ clientId: 'runnel-compat-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, ssl, sasl, retry: { retries: 2 } });
 const k512 = kafka({ mechanism: 'scram-sha-512', username: user, password });
 
 const producer = k512.producer();
@@ -53,4 +55,4 @@ const refused = await bad.connect().then(
 );
 await bad.disconnect();
 check(refused?.name === 'KafkaJSSASLAuthenticationError' || /SASL SCRAM SHA512 authentication failed/.test(String(refused?.message)), 'a wrong password is refused with a SASL authentication error', refused && `${refused.name}: ${refused.message}`);
-console.log(`kafkajs: SCRAM-SHA-512 user ${user} produced and consumed 20 messages, a SCRAM-SHA-256 user connected, a wrong password was refused`);
+console.log(`kafkajs: over ${protocol}, SCRAM-SHA-512 user ${user} produced and consumed 20 messages, a SCRAM-SHA-256 user connected, a wrong password was refused`);

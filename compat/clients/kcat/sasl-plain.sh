@@ -1,10 +1,12 @@
 #!/bin/sh
-# kcat (librdkafka) over SASL_PLAINTEXT with PLAIN: 20 messages produced to an auto-created topic
+# kcat (librdkafka) over SASL_PLAINTEXT, or SASL_SSL (RUNNEL_SECURITY_PROTOCOL, ssl.ca.location from
+# RUNNEL_SSL_CA) for sasl-ssl-plain, with PLAIN: 20 messages produced to an auto-created topic
 # and consumed back as alice; with a wrong password a metadata request must fail authentication.
 set -eu
 . "$(dirname "$0")/_lib.sh"
 N=20
-SASL="-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=PLAIN -X sasl.username=alice"
+PROTOCOL=${RUNNEL_SECURITY_PROTOCOL:-SASL_PLAINTEXT}
+SASL="-X security.protocol=$PROTOCOL ${RUNNEL_SSL_CA:+-X ssl.ca.location=$RUNNEL_SSL_CA} -X sasl.mechanisms=PLAIN -X sasl.username=alice"
 OK="$SASL -X sasl.password=alice-secret"
 
 tries=0
@@ -24,4 +26,4 @@ if out=$("$KCAT" -b "$B" $SASL -X sasl.password=wrong-password -m 5 -L 2>&1); th
   fail "a wrong password was accepted: $out"
 fi
 echo "$out" | grep -qi "authentication" || fail "a wrong password failed otherwise than authentication: $out"
-echo "kcat: PLAIN as alice, $N messages produced and consumed; wrong password refused"
+echo "kcat: PLAIN over $PROTOCOL as alice, $N messages produced and consumed; wrong password refused"

@@ -1,16 +1,19 @@
 /**
- * @platformatic/kafka over SASL_PLAINTEXT with PLAIN (sasl: { mechanism: 'PLAIN' }): a topic
+ * @platformatic/kafka over SASL_PLAINTEXT, or SASL_SSL (`tls: { ca }`) for sasl-ssl-plain, with
+ * PLAIN (sasl: { mechanism: 'PLAIN' }): a topic
  * created with Admin, 20 messages produced and read back; a wrong password must be refused with
  * an authentication error.
  */
 import { Admin, AuthenticationError, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import { check, scenarioEnv } from '../../lib/scenario.js';
+import { check, saslTransport, scenarioEnv } from '../../lib/scenario.js';
 import { CLIENT_ID } from './_common.js';
 
 const { bootstrap, topic } = scenarioEnv();
 const N = 20;
 const sasl = (password: string) => ({ mechanism: 'PLAIN' as const, username: 'alice', password });
-const base = { clientId: CLIENT_ID, bootstrapBrokers: [bootstrap], sasl: sasl('alice-secret'), retries: 5, retryDelay: 200 };
+const { protocol, ca } = saslTransport();
+const tls = protocol === 'SASL_SSL' ? { tls: ca ? { ca } : {} } : {};
+const base = { clientId: CLIENT_ID, bootstrapBrokers: [bootstrap], ...tls, sasl: sasl('alice-secret'), retries: 5, retryDelay: 200 };
 
 const admin = new Admin(base);
 try {
@@ -55,4 +58,4 @@ const chain = (e: unknown): Error[] =>
 const auth = chain(refused).find((e) => e instanceof AuthenticationError);
 check(auth !== undefined, 'a wrong password failed otherwise than authentication', chain(refused).map((e) => `${e.name}: ${e.message}`));
 const text = chain(auth).map((e) => e.message).join(' / ');
-console.log(`@platformatic/kafka: PLAIN as alice, ${N} messages produced and consumed; wrong password refused (${text})`);
+console.log(`@platformatic/kafka: PLAIN over ${protocol} as alice, ${N} messages produced and consumed; wrong password refused (${text})`);

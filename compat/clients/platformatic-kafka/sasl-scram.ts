@@ -1,12 +1,13 @@
 /**
- * @platformatic/kafka: SCRAM-SHA-512 over SASL_PLAINTEXT (its `sasl` option) against a user
+ * @platformatic/kafka: SCRAM-SHA-512 over SASL_PLAINTEXT, or SASL_SSL (`tls: { ca }`) for
+ * sasl-ssl-scram (its `sasl` option) against a user
  * created with `runnel configs` (compat/lib/scram-user.sh): the admin client creates the topic, a
  * producer writes 20 messages, a
  * consumer in a group of its own reads them back, and the admin client with a wrong password is
  * refused.
  */
 import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers, type SASLOptions } from '@platformatic/kafka';
-import { check, scenarioEnv } from '../../lib/scenario.js';
+import { check, saslTransport, scenarioEnv } from '../../lib/scenario.js';
 import { createScramUser } from '../../lib/scram-user.js';
 import { CLIENT_ID } from './_common.js';
 
@@ -15,7 +16,9 @@ const user = `platformatic-${topic}`;
 const password = `platformatic-secret-${process.pid}`;
 createScramUser(user, 'SCRAM-SHA-512', password);
 const sasl: SASLOptions = { mechanism: 'SCRAM-SHA-512', username: user, password };
-const common = { clientId: CLIENT_ID, bootstrapBrokers: [bootstrap], retries: 5, retryDelay: 200 };
+const { protocol, ca } = saslTransport();
+const tls = protocol === 'SASL_SSL' ? { tls: ca ? { ca } : {} } : {};
+const common = { clientId: CLIENT_ID, bootstrapBrokers: [bootstrap], ...tls, retries: 5, retryDelay: 200 };
 
 const admin = new Admin({ ...common, sasl });
 try {
@@ -54,4 +57,4 @@ const refused = await bad.listTopics().then(
 await bad.close();
 const text = (e: unknown): string => (e instanceof Error ? `${e.message} ${e.cause ? text(e.cause) : ''} ${'errors' in e && Array.isArray(e.errors) ? e.errors.map(text).join(' ') : ''}` : String(e));
 check(refused && /Authentication failed|SASL authentication failed/i.test(text(refused)), 'a wrong password is refused with an authentication error', refused && text(refused));
-console.log(`@platformatic/kafka: SCRAM-SHA-512 user ${user} produced and consumed 20 messages; a wrong password was refused`);
+console.log(`@platformatic/kafka: over ${protocol}, SCRAM-SHA-512 user ${user} produced and consumed 20 messages; a wrong password was refused`);
