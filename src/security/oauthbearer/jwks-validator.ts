@@ -81,6 +81,18 @@ const MISSING_KID_MEMORY_MS = 60_000;
 const MAX_MISSING_KIDS = 100;
 
 /**
+ * Whether the key set could not be fetched (timeout, not 200, not a key set, network error), as
+ * opposed to a token whose header no key can match (alg none, an unsupported alg, two keys for
+ * its kid): only the first starts the retry backoff, or any client could make every login fail
+ * for a while with one bad token.
+ */
+function isFetchFailure(err: unknown): boolean {
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return true;
+  if (!(err instanceof errors.JOSEError)) return true;
+  return err.constructor === errors.JOSEError;
+}
+
+/**
  * A remote key set. An unknown kid fetches the set again at once (a rotated key), as Kafka's
  * RefreshingHttpsJwks does, but the same kid not again for a minute, and at most 100 kids a minute
  * (tokens with made-up kids cannot turn into requests to the identity provider); after a failed
@@ -103,7 +115,7 @@ function remoteKeySet(url: URL, s: JwksSettings): JWTVerifyGetKey {
       return key;
     } catch (err) {
       if (!(err instanceof errors.JWKSNoMatchingKey)) {
-        if (!(err instanceof errors.JWKSMultipleMatchingKeys)) fetchFailed();
+        if (isFetchFailure(err)) fetchFailed();
         throw err;
       }
       const now = Date.now();
