@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { oauthBearerMechanism, plainMechanism, scramMechanism, unsecuredExtensions, unsecuredJwt } from '../../src/client/security/sasl-mechanisms.js';
-import { parseJaasConfig, clientJaasEntry } from '../../src/client/security/jaas.js';
+import { clientJaasEntry } from '../../src/client/security/jaas.js';
+import { ClientError } from '../../src/client/errors.js';
 
 describe('SCRAM client', () => {
   // RFC 7677 section 3: user "user", password "pencil".
@@ -81,11 +82,11 @@ describe('PLAIN and OAUTHBEARER clients', () => {
 
 describe('JAAS config', () => {
   it('reads login module, flag and options: quoted, bare, comments, escapes', () => {
-    const [e] = parseJaasConfig(`org.apache.kafka.common.security.plain.PlainLoginModule required
+    const e = clientJaasEntry(`org.apache.kafka.common.security.plain.PlainLoginModule required
       username="alice" /* who */ password='p"w;=x' // trailing
       serviceName=kafka-1 quoted="a\\"b";`);
     expect(e.loginModule).toBe('org.apache.kafka.common.security.plain.PlainLoginModule');
-    expect(e.flag).toBe('required');
+    expect(e.controlFlag).toBe('required');
     expect([...e.options]).toEqual([
       ['username', 'alice'],
       ['password', 'p"w;=x'],
@@ -94,12 +95,13 @@ describe('JAAS config', () => {
     ]);
   });
 
-  it('says what is wrong without echoing values', () => {
-    expect(() => clientJaasEntry('org.x.PlainLoginModule username="a";')).toThrow(/control flag not specified/);
+  it("says what is wrong in Kafka's words without echoing values, as a ClientError naming the property", () => {
+    expect(() => clientJaasEntry('org.x.PlainLoginModule username="a";')).toThrow(/^sasl\.jaas\.config: Invalid login module control flag/);
     expect(() => clientJaasEntry('org.x.PlainLoginModule required username="secret"')).toThrow(/not terminated by semi-colon/);
-    expect(() => clientJaasEntry('org.x.PlainLoginModule required username=;')).toThrow(/value not specified for option 'username'/);
+    expect(() => clientJaasEntry('org.x.PlainLoginModule required username=;')).toThrow(/Value not specified for key 'username'/);
     expect(() => clientJaasEntry('a.B required; c.D required;')).toThrow(/2 login modules, should be 1/);
-    expect(() => clientJaasEntry('  ')).toThrow(/login module not specified/);
+    expect(() => clientJaasEntry('  ')).toThrow(/Login module not specified/);
+    expect(() => clientJaasEntry('  ')).toThrow(ClientError);
     try {
       clientJaasEntry('org.x.PlainLoginModule required password="hunter2"');
     } catch (err) {
