@@ -8,7 +8,7 @@
  *
  * Mechanisms offered: those taking a password that the listener enables and the mechanism
  * registry builds: PLAIN (one message) and SCRAM-SHA-256/512 (a full exchange driven by
- * scram-client.ts, the server's signature checked too).
+ * src/client/security/sasl-mechanisms.ts, the server's signature checked too).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,12 +18,12 @@ import { SASL_MECHANISMS, type SaslMechanismBuilder } from '../security/sasl/reg
 import { SaslAuthenticationError, type SaslServerMechanism, type SaslStep } from '../security/sasl/mechanism.js';
 import { usesSasl } from '../security/listener-spec.js';
 import type { Logger } from '../util/logger.js';
-import { SCRAM_HASHES, ScramClient, ScramClientError } from './scram-client.js';
+import { SaslClientError, scramMechanism } from '../client/security/sasl-mechanisms.js';
 
 export const SESSION_COOKIE = 'runnel_console_session';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
 /** Mechanisms the console can drive with a user name and password. */
-const PASSWORD_MECHANISMS = ['PLAIN', ...Object.keys(SCRAM_HASHES)];
+const PASSWORD_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 const MAX_SESSIONS = 10_000;
 
 export interface ConsoleSession {
@@ -77,7 +77,7 @@ export class ConsoleAuth {
       this.log.info({ remoteAddress, mechanism, principal: `User:${step.principal}` }, 'console: login');
       return { id, session };
     } catch (err) {
-      if (!(err instanceof LoginError) && !(err instanceof SaslAuthenticationError) && !(err instanceof ScramClientError)) throw err;
+      if (!(err instanceof LoginError) && !(err instanceof SaslAuthenticationError) && !(err instanceof SaslClientError)) throw err;
       // As for a Kafka connection: the failure is logged (never the credentials) and answered late.
       this.log.info({ remoteAddress, mechanism, reason: err.message }, 'console: failed authentication');
       const delay = this.broker.config.int('connection.failed.authentication.delay.ms');
@@ -131,10 +131,11 @@ async function exchange(server: SaslServerMechanism, mechanism: string, user: st
     // PLAIN's one client message: authzid (empty) NUL authcid NUL passwd.
     return server.evaluate(Buffer.from(`\u0000${user}\u0000${password}`, 'utf8'));
   }
-  const client = new ScramClient(mechanism, user, password);
-  const first = await server.evaluate(Buffer.from(client.first(), 'utf8'));
-  const last = await server.evaluate(Buffer.from(client.final(first.response.toString('utf8')), 'utf8'));
-  client.verify(last.response.toString('utf8'));
+  // The same RFC 5802 client as the tools' (it checks the server signature too).
+  const client = scramMechanism(mechanism, user, password);
+  const first = await server.evaluate(client.initial());
+  const last = await server.evaluate(client.respond(first.response)!);
+  client.respond(last.response);
   return last;
 }
 
