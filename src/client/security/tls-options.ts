@@ -6,10 +6,10 @@
  * dialled; empty: it need not). Without a truststore the system's CAs are trusted, as the JVM's
  * default truststore is.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectOptions, SecureVersion } from 'node:tls';
 import { ClientError } from '../errors.js';
+import { Pkcs12Error, pkcs12CertificatePems } from '../../security/tls/pkcs12.js';
 
 export type Props = ReadonlyMap<string, string>;
 
@@ -34,25 +34,15 @@ function storeType(given: string | undefined, data: Buffer | undefined, key: str
   return 'PKCS12';
 }
 
-/** The certificates of a PKCS12 truststore, as PEM (openssl reads the bags; Node only reads key+cert PFX). */
+/** The certificates of a PKCS12 truststore, as PEM (src/security/tls/pkcs12.ts). */
 export function pkcs12Certificates(path: string, password: string | undefined, key: string): string {
-  const run = (legacy: boolean) =>
-    execFileSync('openssl', ['pkcs12', '-in', path, '-nokeys', '-passin', 'env:RUNNEL_P12_PASS', ...(legacy ? ['-legacy'] : [])], {
-      env: { ...process.env, RUNNEL_P12_PASS: password ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).toString('utf8');
-  let pem: string;
+  let certs: string[];
   try {
-    pem = run(false);
-  } catch {
-    try {
-      pem = run(true);
-    } catch (err) {
-      const why = (err as { stderr?: Buffer }).stderr?.toString().split('\n')[0] ?? (err as Error).message;
-      throw new ClientError(`cannot read the PKCS12 ${key} ${path} (wrong password?): ${why}`);
-    }
+    certs = pkcs12CertificatePems(path, password);
+  } catch (err) {
+    if (!(err instanceof Pkcs12Error)) throw err;
+    throw new ClientError(`cannot read the PKCS12 ${key} ${path} (${err.noOpenssl ? 'the openssl command is needed' : 'wrong password?'}): ${err.message}`);
   }
-  const certs = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (certs.length === 0) throw new ClientError(`the PKCS12 ${key} ${path} holds no certificate`);
   return certs.join('\n') + '\n';
 }

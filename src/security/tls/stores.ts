@@ -12,7 +12,7 @@
  * PKCS12 with one password); a PKCS12 truststore (certificates without a key, which Node's TLS
  * cannot open) is read with the `openssl` command, so it needs openssl installed.
  */
-import { execFileSync } from 'node:child_process';
+import { Pkcs12Error, pkcs12CertificatePems } from './pkcs12.js';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
@@ -164,26 +164,15 @@ export function loadTruststore(setting: Setting): Truststore | undefined {
   return { ca: pkcs12Certificates(location, setting('ssl.truststore.password')), files: [location] };
 }
 
-/** The certificates of a PKCS12 file, through `openssl pkcs12` (the password goes through the environment, not argv). */
+/** The certificates of a PKCS12 truststore (pkcs12.ts), checked as certificates. */
 function pkcs12Certificates(location: string, password: string | undefined): string {
-  const run = (legacy: boolean): string =>
-    execFileSync('openssl', ['pkcs12', '-in', location, '-nokeys', '-passin', 'env:RUNNEL_TRUSTSTORE_PASSWORD', ...(legacy ? ['-legacy'] : [])], {
-      env: { ...process.env, RUNNEL_TRUSTSTORE_PASSWORD: password ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      encoding: 'utf8',
-    });
-  let out: string;
+  let pems: string[];
   try {
-    out = run(false);
-  } catch (first) {
-    if ((first as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new ConfigError(`ssl.truststore.location: reading a PKCS12 truststore needs the openssl command; install it or give the CA certificates as PEM (ssl.truststore.type=PEM)`);
-    try {
-      out = run(true); // RC2/3DES-protected files from older tools need OpenSSL 3's legacy provider
-    } catch {
-      const why = String((first as { stderr?: string }).stderr ?? (first as Error).message).trim().split('\n')[0];
-      throw new ConfigError(`ssl.truststore.location: cannot open the PKCS12 truststore ${location} (wrong ssl.truststore.password?): ${why}`);
-    }
+    pems = pkcs12CertificatePems(location, password);
+  } catch (err) {
+    if (!(err instanceof Pkcs12Error)) throw err;
+    if (err.noOpenssl) throw new ConfigError(`ssl.truststore.location: reading a PKCS12 truststore needs the openssl command; install it or give the CA certificates as PEM (ssl.truststore.type=PEM)`);
+    throw new ConfigError(`ssl.truststore.location: cannot open the PKCS12 truststore ${location} (wrong ssl.truststore.password?): ${err.message}`);
   }
-  return certificates(out, location).map((c) => c.toString()).join('');
+  return certificates(pems.join('\n'), location).map((c) => c.toString()).join('');
 }
