@@ -23,6 +23,11 @@
  * NOT_LEADER_OR_FOLLOWER with the current leader and its endpoint (KIP-951, v10+). v13 names
  * topics by id.
  *
+ * Two phases: every partition's batch is validated and appended (offsets assigned) first, then the
+ * handler tells the connection (ctx.applied) and waits for the writes, fsyncs or replicas. The
+ * connection starts the next request in between, so a pipelining client's next batch is validated
+ * while this one's write lands; responses still leave in request order (src/server/connection.ts).
+ *
  * A transactional batch needs the request's transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED
  * without one, as Kafka answers) and the current producer of that id (INVALID_PRODUCER_EPOCH).
  * Up to v11 its partition must have been added with AddPartitionsToTxn (INVALID_TXN_STATE, or
@@ -95,16 +100,33 @@ class Deadline {
   }
 }
 
-async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null, deadline: Deadline): Promise<PartitionResult> {
-  const timeout = req.timeoutMs;
+/** A partition's outcome, wrapped so that awaiting the placement does not wait for the write. */
+interface Placed {
+  done: Promise<PartitionResult>;
+}
+
+function failed(ctx: HandlerContext, topic: string, index: number, err: unknown): PartitionResult {
+  const { code, message } = partitionErrorCode(err, ctx.log, { topic, partition: index });
+  ctx.broker.metrics.partitionError('Produce', code);
+  const r = result(index, code, message);
+  if (err instanceof RecordValidationError) r.recordErrors = err.recordErrors;
+  else if (code === ErrorCode.INVALID_RECORD || code === ErrorCode.CORRUPT_MESSAGE) r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: message }];
+  return r;
+}
+
+/**
+ * Validates a partition's batch and appends it (its offsets are assigned when this resolves);
+ * `done` then settles once the write, fsync or replicas the acks ask for are there.
+ */
+async function placePartition(ctx: HandlerContext, req: ProduceRequest, topic: TopicInfo, index: number, records: Buffer | null, deadline: Deadline): Promise<Placed> {
   const found = findPartition(ctx.broker, topic, index);
   const log = found.partition;
   if (!log) {
     const r = result(index, found.errorCode, found.message ?? null);
     if (found.leader) r.currentLeader = { ...found.leader };
-    return r;
+    return { done: Promise.resolve(r) };
   }
-  if (ctx.apiVersion < 3) return result(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'message formats v0 and v1 are not supported; use Produce v3+');
+  if (ctx.apiVersion < 3) return { done: Promise.resolve(result(index, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, 'message formats v0 and v1 are not supported; use Produce v3+')) };
   try {
     if (records === null || records.length === 0) throw new BatchError(ErrorCode.INVALID_RECORD, 'produce requests must carry one record batch');
     const first = batchSizeAt(records);
@@ -153,21 +175,24 @@ async function appendPartition(ctx: HandlerContext, req: ProduceRequest, topic: 
     const appended = req.acks === -1 ? pending.committed : pending.written;
     // Only replication or an fsync can make the wait long; otherwise no timer is armed.
     const mayWait = cfg.fsyncOnAck || (req.acks === -1 && pending.committed !== pending.written);
-    const r = await (timeout > 0 && mayWait ? deadline.race(appended) : appended);
-    if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not ${req.acks === -1 ? 'replicated' : 'written'} within ${timeout} ms`);
-    ctx.broker.metrics.produced(topic.name, batch.length, info.recordCount);
-    const ok = result(index, ErrorCode.NONE);
-    ok.baseOffset = BigInt(r.baseOffset);
-    ok.logAppendTimeMs = BigInt(r.logAppendTime);
-    ok.logStartOffset = BigInt(r.logStartOffset);
-    return ok;
+    const timeout = req.timeoutMs;
+    const waited = timeout > 0 && mayWait ? deadline.race(appended) : appended;
+    // The outcome is attached at once: a rejection must never sit unhandled while other partitions are placed.
+    const done = waited.then(
+      (r) => {
+        if (r === 'timeout') return result(index, ErrorCode.REQUEST_TIMED_OUT, `not ${req.acks === -1 ? 'replicated' : 'written'} within ${timeout} ms`);
+        ctx.broker.metrics.produced(topic.name, batch.length, info.recordCount);
+        const ok = result(index, ErrorCode.NONE);
+        ok.baseOffset = BigInt(r.baseOffset);
+        ok.logAppendTimeMs = BigInt(r.logAppendTime);
+        ok.logStartOffset = BigInt(r.logStartOffset);
+        return ok;
+      },
+      (err: unknown) => failed(ctx, topic.name, index, err),
+    );
+    return { done };
   } catch (err) {
-    const { code, message } = partitionErrorCode(err, ctx.log, { topic: topic.name, partition: index });
-    ctx.broker.metrics.partitionError('Produce', code);
-    const r = result(index, code, message);
-    if (err instanceof RecordValidationError) r.recordErrors = err.recordErrors;
-    else if (code === ErrorCode.INVALID_RECORD || code === ErrorCode.CORRUPT_MESSAGE) r.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: message }];
-    return r;
+    return { done: Promise.resolve(failed(ctx, topic.name, index, err)) };
   }
 }
 
@@ -193,14 +218,20 @@ export default defineHandler<ProduceRequest, ProduceResponse>(ProduceRequestMeta
     // Transactional batches need WRITE on the transactional id, else the whole request fails (Kafka's order).
     const refused = transactionalRefusal(ctx, req);
     const mayWrite = checker(ctx, AclOp.WRITE, ResourceType.TOPIC);
-    const topics = await Promise.all(
+    // Phase one, in request order: every partition's batch validated and given its offsets. The
+    // connection may then start the next request while this one waits for disk or replicas.
+    const placed = await Promise.all(
       req.topicData.map(async (t) => {
         const found = refused ? { errorCode: refused } : acksValid ? await topicFor(ctx, t.name, t.topicId, mayWrite) : { errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-        const partitionResponses = await Promise.all(
-          t.partitionData.map((p) => (found.topic ? appendPartition(ctx, req, found.topic, p.index, p.records, deadline) : result(p.index, found.errorCode))),
+        const partitions = await Promise.all(
+          t.partitionData.map((p): Placed | Promise<Placed> => (found.topic ? placePartition(ctx, req, found.topic, p.index, p.records, deadline) : { done: Promise.resolve(result(p.index, found.errorCode)) })),
         );
-        return { name: t.name, topicId: t.topicId, partitionResponses };
+        return { t, partitions };
       }),
+    );
+    ctx.applied?.();
+    const topics = await Promise.all(
+      placed.map(async ({ t, partitions }) => ({ name: t.name, topicId: t.topicId, partitionResponses: await Promise.all(partitions.map((p) => p.done)) })),
     );
     deadline.clear();
     // producer_byte_rate (acks=0 too: no response, but the connection is muted all the same).

@@ -104,6 +104,12 @@ export interface HandlerContext {
   throttleMs?: number;
   /** Set by a handler serving another broker (a follower's Fetch): no request quota applies. */
   quotaExempt?: boolean;
+  /**
+   * Called by a handler once its effects are in place in request order (a Produce's batches have
+   * their offsets) while its response still waits (for the write, an fsync or replicas): the
+   * connection then starts its next request. Handlers that never call it are handled one at a time.
+   */
+  applied?: () => void;
 }
 
 /** Returned by a handler when the protocol says no response is sent (Produce with acks=0). */

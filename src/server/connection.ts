@@ -1,12 +1,19 @@
 /**
  * One client connection: frames in, responses out in request order.
  *
- * As in Kafka, a connection's requests are handled one at a time, in the order they arrived: a
+ * A connection's requests are applied in the order they arrived, and answered in that order: a
  * client may pipeline, but the second Produce to a partition is never appended before the first,
  * and a request sees the effects of every earlier one on its connection (even acks=0 Produce,
- * which has no response). Frames read ahead wait in a short queue. Backpressure is pull-based:
- * the socket is paused while that queue is full or the client is not reading its responses, so a
- * slow reader cannot make the broker buffer without bound.
+ * which has no response). Most requests are handled one at a time, as Kafka does. A Produce says
+ * when its batches have their offsets (ctx.applied); the next request is then decoded, validated
+ * and applied while the Produce waits for its write, fsync or replicas, and its response waits its
+ * turn. Without that overlap a client's next batch waits for the previous one's disk write, and
+ * the produce path is bound by per-request latency rather than by CPU. SASL requests wait until
+ * every earlier response is out, since they may close the connection.
+ *
+ * Frames read ahead wait in a short queue. Backpressure is pull-based: the socket is paused while
+ * that queue is full, too many responses are outstanding, or the client is not reading its
+ * responses, so a slow reader cannot make the broker buffer without bound.
  *
  * A client over a quota is muted as Kafka mutes its channel: its response goes out at once (with
  * throttle_time_ms), then nothing more is read or handled from it for the throttle time.
@@ -36,6 +43,25 @@ export interface ConnectionOptions {
 
 /** Bytes of frames read ahead before the connection stops reading (one larger frame may exceed it). */
 const READ_AHEAD_BYTES = 16 * 1024 * 1024;
+/** Bytes of requests applied and not yet answered (a Produce's batches waiting for the disk) before no new one starts. */
+const OUTSTANDING_BYTES = 32 * 1024 * 1024;
+
+/** A request started and not yet answered: its response frame once it is ready. */
+interface Outstanding {
+  bytes: number;
+  ready: boolean;
+  out: Buffer[] | null;
+  throttleMs: number;
+}
+
+const SASL_HANDSHAKE_KEY = 17;
+const SASL_AUTHENTICATE_KEY = 36;
+
+/** Whether a request frame (its API key: the first two bytes) is SaslHandshake or SaslAuthenticate. */
+function isSasl(frame: Buffer): boolean {
+  const key = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+  return key === SASL_HANDSHAKE_KEY || key === SASL_AUTHENTICATE_KEY;
+}
 
 export class Connection {
   readonly client: ClientInfo;
@@ -43,6 +69,10 @@ export class Connection {
   /** Frames read and not yet handled, in arrival order. */
   private readonly waiting: Buffer[] = [];
   private waitingBytes = 0;
+  /** Requests started and not yet answered, in request order; their responses leave in this order. */
+  private readonly outstanding: Outstanding[] = [];
+  private outstandingBytes = 0;
+  /** A request has started and not yet said its effects are applied: the next one waits. */
   private busy = false;
   private paused = false;
   /** Set by a graceful shutdown: no new request is read. */
@@ -161,20 +191,23 @@ export class Connection {
       this.throttle !== undefined ||
       this.waiting.length >= this.opts.maxInFlight ||
       this.waitingBytes >= READ_AHEAD_BYTES ||
+      this.outstanding.length >= this.opts.maxInFlight ||
       this.socket.writableNeedDrain
     );
   }
 
   private isIdle(): boolean {
-    return this.closed || (!this.busy && this.waiting.length === 0);
+    return this.closed || (!this.busy && this.waiting.length === 0 && this.outstanding.length === 0);
   }
 
-  /** Handles the next waiting frame unless one is being handled. */
+  /** Starts the next waiting frame unless an earlier request is not yet applied (or too much is outstanding). */
   private pump(): void {
-    if (this.busy || this.closed || this.throttle !== undefined || this.waiting.length === 0) {
+    if (this.busy || this.closed || this.throttle !== undefined || this.waiting.length === 0 || this.outstanding.length >= this.opts.maxInFlight || this.outstandingBytes >= OUTSTANDING_BYTES) {
       this.notifyIdle();
       return;
     }
+    // SASL requests (and anything while unauthenticated) may end the connection: every earlier response goes out first.
+    if (this.auth && this.outstanding.length > 0 && (!this.client.authenticated || isSasl(this.waiting[0]))) return;
     const frame = this.waiting.shift()!;
     this.waitingBytes -= frame.length;
     if (this.auth) {
@@ -183,29 +216,31 @@ export class Connection {
       if (gate.action === 'close') return gate.delayMs > 0 ? this.failAuthentication(gate.reason, gate.delayMs, null) : this.destroy(gate.reason);
       if (gate.action === 'token') return this.rawSaslToken(this.auth, frame);
     }
+    const entry: Outstanding = { bytes: frame.length, ready: false, out: null, throttleMs: 0 };
     let dispatched;
     try {
-      dispatched = dispatch(frame, this.client, this.broker, this.log);
+      dispatched = dispatch(frame, this.client, this.broker, this.log, () => this.applied(entry));
     } catch (err) {
       if (err instanceof UnsupportedRequest || err instanceof UnauthenticatedRequest) return this.destroy(err.message);
       if (err instanceof DecodeError || err instanceof RangeError) return this.destroy('malformed request', err);
       return this.destroy('request failed', err);
     }
     this.busy = true;
+    this.outstanding.push(entry);
+    this.outstandingBytes += entry.bytes;
     const { header } = dispatched;
     dispatched.response.then(
       (out) => {
-        this.busy = false;
         if (this.closed) return this.notifyIdle();
         const failed = this.auth?.takeClose();
         if (failed) return this.failAuthentication(failed.reason, failed.delayMs, failed.respond ? out : null);
         this.authProgress();
-        if (out) {
-          this.socket.cork();
-          for (const b of out) this.socket.write(b);
-          this.socket.uncork();
-        }
-        if (dispatched.throttleMs > 0) this.mute(dispatched.throttleMs);
+        entry.ready = true;
+        entry.out = out;
+        entry.throttleMs = dispatched.throttleMs;
+        // Answered before it said it was applied: it was the latest request, the next may start.
+        if (this.outstanding[this.outstanding.length - 1] === entry) this.busy = false;
+        this.writeResponses();
         this.readFrames();
       },
       (err: unknown) => {
@@ -219,6 +254,34 @@ export class Connection {
         this.notifyIdle();
       },
     );
+  }
+
+  /** The handler of `entry` has applied its effects: the next request may start (after this turn, not inside the handler). */
+  private applied(entry: Outstanding): void {
+    if (entry.ready || this.outstanding[this.outstanding.length - 1] !== entry) return;
+    queueMicrotask(() => {
+      if (!this.busy || this.outstanding[this.outstanding.length - 1] !== entry) return;
+      this.busy = false;
+      this.readFrames();
+    });
+  }
+
+  /** Writes the responses that are ready at the head of the queue, in request order. */
+  private writeResponses(): void {
+    let throttleMs = 0;
+    let corked = false;
+    while (this.outstanding.length > 0 && this.outstanding[0].ready) {
+      const done = this.outstanding.shift()!;
+      this.outstandingBytes -= done.bytes;
+      if (done.out) {
+        if (!corked) this.socket.cork();
+        corked = true;
+        for (const b of done.out) this.socket.write(b);
+      }
+      throttleMs = Math.max(throttleMs, done.throttleMs);
+    }
+    if (corked) this.socket.uncork();
+    if (throttleMs > 0 && this.throttle === undefined) this.mute(throttleMs);
   }
 
   /** A raw SASL token (after a v0 SaslHandshake): answered with a raw size-prefixed token. */

@@ -40,8 +40,11 @@ export interface Dispatched {
   throttleMs: number;
 }
 
-/** Parses the header synchronously (so the caller can log it) and runs the handler. */
-export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServices, log: Logger): Dispatched {
+/**
+ * Parses the header synchronously (so the caller can log it) and runs the handler. `applied` is
+ * handed to the handler as ctx.applied (see HandlerContext).
+ */
+export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServices, log: Logger, applied?: () => void): Dispatched {
   const { header, reader } = readHeader(frame);
   const key = header.requestApiKey;
   const version = header.requestApiVersion;
@@ -60,7 +63,7 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
   const timed = broker.quotas.request.enabled;
   const decodeStarted = timed ? performance.now() : 0;
   const body = codec.readRequest(reader, version);
-  const ctx: HandlerContext = { apiVersion: version, header, client, broker, log, requestBytes: frame.length };
+  const ctx: HandlerContext = { apiVersion: version, header, client, broker, log, requestBytes: frame.length, applied };
   const started = performance.now();
   const handled = handler.handle(body, ctx);
   const busyMs = timed ? performance.now() - decodeStarted : 0;
