@@ -4,9 +4,11 @@
  * input, the handshake timeout, KIP-368 session expiry and re-authentication, and that no
  * credential reaches the log.
  */
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../../../src/protocol/errors.js';
+import { createBatch } from '../../../src/protocol/records.js';
+import { LogPartition } from '../../../src/partitions/log-partitions.js';
 import { KafkaWire, prng, rawFrame } from '../../helpers/kafka-wire.js';
 import { plainToken, saslPlainLogin, sizePrefixed, startSaslBroker, type SaslBroker } from '../../helpers/sasl.js';
 
@@ -239,6 +241,44 @@ describe('SASL timeouts and KIP-368 re-authentication', () => {
     const res = await saslPlainLogin(c, 'bob', 'bob-secret');
     expect(res).toMatchObject({ errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Cannot change principals during re-authentication from User.alice: User.bob' });
     expect(await c.waitClosed(3000)).toBe(true);
+  });
+
+  it('a re-authentication pipelined behind a Produce still waiting for its write: the Produce is answered first', async () => {
+    const c = await conn(short.broker.port);
+    await saslPlainLogin(c, 'alice', 'alice-secret');
+    const topic = 'reauth-pipelined';
+    const produce = (value: string) => ({
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 5000,
+      topicData: [{ name: topic, topicId: '00000000-0000-0000-0000-000000000000', partitionData: [{ index: 0, records: createBatch([{ key: null, value: Buffer.from(value) }]) }] }],
+    });
+    expect((await c.request(0, 9, produce('create'))).responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const original = LogPartition.prototype.append;
+    const spy = vi.spyOn(LogPartition.prototype, 'append').mockImplementationOnce(function (this: LogPartition, ...args) {
+      const pending = original.apply(this, args);
+      const written = pending.written.then(async (r) => (await held, r));
+      return { written, committed: written };
+    });
+    try {
+      await sleep(1100);
+      const produceId = c.send(0, 9, produce('held'));
+      c.send(17, 1, { mechanism: 'PLAIN' });
+      c.send(36, 2, { authBytes: plainToken('bob', 'bob-secret') }); // another user: refused, then closed
+      // Longer than the failed-authentication delay: a refusal answered meanwhile would close the connection first.
+      await sleep(600);
+      release();
+      const first = await c.receive(3000);
+      expect(first.correlationId).toBe(produceId);
+      expect(first.body.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+      expect((await c.receive(3000)).body.errorCode).toBe(ErrorCode.NONE);
+      expect((await c.receive(3000)).body.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+      expect(await c.waitClosed(3000)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('the handshake timeout applies to a re-authentication too', async () => {
