@@ -202,7 +202,8 @@ export class Connection {
 
   /** Starts the next waiting frame unless an earlier request is not yet applied (or too much is outstanding). */
   private pump(): void {
-    if (this.busy || this.closed || this.throttle !== undefined || this.waiting.length === 0 || this.outstanding.length >= this.opts.maxInFlight || this.outstandingBytes >= OUTSTANDING_BYTES) {
+    // A client not reading its responses gets no new one started (frames already read wait): the broker holds about one response for it.
+    if (this.busy || this.closed || this.throttle !== undefined || this.waiting.length === 0 || this.socket.writableNeedDrain || this.outstanding.length >= this.opts.maxInFlight || this.outstandingBytes >= OUTSTANDING_BYTES) {
       this.notifyIdle();
       return;
     }
