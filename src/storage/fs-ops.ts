@@ -59,6 +59,22 @@ export async function readAt(fd: number, length: number, position: number): Prom
   return got === length ? buf : buf.subarray(0, got);
 }
 
+/**
+ * readAt without the threadpool, for a small read of bytes just written (the page cache has them):
+ * a round trip through the threadpool costs more than the copy, and far more on a loaded machine,
+ * where each thread hop waits for a core. Never for cold data: the event loop would wait on the disk.
+ */
+export function readAtSync(fd: number, length: number, position: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
 export function ftruncate(fd: number, len: number): Promise<void> {
   return new Promise((resolve, reject) => fs.ftruncate(fd, len, (err) => (err ? reject(err) : resolve())));
 }

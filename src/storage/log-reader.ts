@@ -34,18 +34,19 @@ export async function readSegments(segments: Segment[], offset: number, maxBytes
     const seg = segments[i];
     if (seg.baseOffset >= upTo) break;
     used.push(seg);
-    const found = await readSegment(seg, offset, maxBytes, minOne, upTo);
+    const found = await readSegment(seg, offset, maxBytes, minOne, upTo, i === segments.length - 1);
     if (found) return found;
   }
   return Buffer.alloc(0);
 }
 
-async function readSegment(seg: Segment, offset: number, maxBytes: number, minOne: boolean, upTo: number): Promise<Buffer | undefined> {
+/** `active`: the segment being written, whose tail is read without the threadpool (Segment.readRecent). */
+async function readSegment(seg: Segment, offset: number, maxBytes: number, minOne: boolean, upTo: number, active: boolean): Promise<Buffer | undefined> {
   let pos = await seg.positionFor(offset);
   const limit = seg.written;
   while (pos < limit) {
     const want = Math.min(limit - pos, Math.max(maxBytes, 0) + SCAN_SLACK);
-    const buf = await seg.read(want, pos);
+    const buf = await (active ? seg.readRecent(want, pos) : seg.read(want, pos));
     let p = 0;
     let start = -1;
     let end = -1;

@@ -7,7 +7,11 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { OffsetIndex, TimeIndex } from './indexes.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { FileCache } from './file-cache.js';
-import { readAt, ftruncate, fsync } from './fs-ops.js';
+import { readAt, readAtSync, ftruncate, fsync } from './fs-ops.js';
+
+/** Reads up to this size, within RECENT_BYTES of the end written, skip the threadpool (readRecent). */
+const SYNC_READ_MAX = 256 * 1024;
+const RECENT_BYTES = 4 * 1024 * 1024;
 import { isIntactBatch, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 
 export function segmentName(baseOffset: number): string {
@@ -98,6 +102,15 @@ export class Segment {
 
   read(length: number, position: number): Promise<Buffer> {
     return this.files.with(this.logPath, (fd) => readAt(fd, length, position));
+  }
+
+  /**
+   * A read near the end of what was written (a consumer at the tail): small ones are read without
+   * the threadpool (fs-ops readAtSync), the bytes being in the page cache since their write.
+   */
+  readRecent(length: number, position: number): Promise<Buffer> {
+    if (length > SYNC_READ_MAX || position < this.written - RECENT_BYTES) return this.read(length, position);
+    return this.files.with(this.logPath, async (fd) => readAtSync(fd, length, position));
   }
 
   /** Writes the indexes (Kafka's layout) and fsyncs the log: the segment is now durable and closed. */
