@@ -12,6 +12,7 @@ import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { readConsumerProtocolAssignment } from '../protocol/messages/consumer-protocol.js';
 import type * as M from '../protocol/messages/index.js';
+import { mechanismByType, MAX_ITERATIONS, randomSalt, saltedPassword, type ScramMechanismInfo } from '../security/scram/scram-formatter.js';
 
 const ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code as number, name]));
 
@@ -37,8 +38,10 @@ const DENIED: ReadonlySet<number> = new Set(
     .map(([, code]) => code as number),
 );
 
+const NOT_FOUND: ReadonlySet<number> = new Set([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.RESOURCE_NOT_FOUND]);
+
 function check(code: number, message: string | null = null): void {
-  if (code !== 0) throw new AdminError(code, message, DENIED.has(code) ? 403 : code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.GROUP_ID_NOT_FOUND ? 404 : 400);
+  if (code !== 0) throw new AdminError(code, message, DENIED.has(code) ? 403 : NOT_FOUND.has(code) ? 404 : 400);
 }
 
 /** Resource types of DescribeConfigs / IncrementalAlterConfigs. */
@@ -80,6 +83,12 @@ export interface AclRow {
   host: string;
   operation: number;
   permission: number;
+}
+
+/** A user's SCRAM credentials as DescribeUserScramCredentials lists them: mechanism and iterations, never keys. */
+export interface ScramUser {
+  user: string;
+  credentials: Array<{ mechanism: string; iterations: number }>;
 }
 
 let correlation = 0;
@@ -313,6 +322,38 @@ export class ConsoleAdmin {
     const r = res.filterResults[0];
     check(r?.errorCode ?? 0, r?.errorMessage ?? null);
     return r?.matchingAcls.length ?? 0;
+  }
+
+  /** Every user with a SCRAM credential (DescribeUserScramCredentials for all users): needs DESCRIBE on the cluster. */
+  async scramUsers(): Promise<ScramUser[]> {
+    const res = await this.call<M.DescribeUserScramCredentialsRequest, M.DescribeUserScramCredentialsResponse>(50, 0, { users: null });
+    check(res.errorCode, res.errorMessage);
+    return res.results
+      .filter((r) => r.errorCode === 0)
+      .map((r) => ({ user: r.user, credentials: r.credentialInfos.map((c) => ({ mechanism: mechanismByType(c.mechanism)?.name ?? `mechanism ${c.mechanism}`, iterations: c.iterations })) }));
+  }
+
+  /**
+   * Creates or replaces one SCRAM credential of a user (AlterUserScramCredentials: needs ALTER on
+   * the cluster). The password is salted here, as Kafka's admin client does, and goes no further:
+   * the handler gets the salt and the salted password only.
+   */
+  async upsertScramUser(user: string, mechanism: ScramMechanismInfo, iterations: number, password: string): Promise<void> {
+    const salt = randomSalt();
+    // Hi() over more iterations than the handler accepts would only burn CPU before the refusal.
+    const salted = iterations >= 1 && iterations <= MAX_ITERATIONS ? await saltedPassword(mechanism, password, salt, iterations) : Buffer.alloc(mechanism.size);
+    await this.alterScram({ deletions: [], upsertions: [{ name: user, mechanism: mechanism.type, iterations, salt, saltedPassword: salted }] });
+  }
+
+  /** Deletes one SCRAM credential of a user (AlterUserScramCredentials: needs ALTER on the cluster). */
+  async deleteScramUser(user: string, mechanism: ScramMechanismInfo): Promise<void> {
+    await this.alterScram({ deletions: [{ name: user, mechanism: mechanism.type }], upsertions: [] });
+  }
+
+  private async alterScram(req: M.AlterUserScramCredentialsRequest): Promise<void> {
+    const res = await this.call<M.AlterUserScramCredentialsRequest, M.AlterUserScramCredentialsResponse>(51, 0, req);
+    const r = res.results[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
   }
 
   async producers(topic: string, partitions: number[]): Promise<M.DescribeProducersResponsePartitionResponse[]> {
