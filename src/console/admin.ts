@@ -8,6 +8,7 @@
 import { handlerRegistry } from '../handlers/index.js';
 import { NO_RESPONSE, type BrokerServices, type ClientInfo, type HandlerContext } from '../handlers/types.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { ALLOW_ALL } from '../ports/authorizer.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { readConsumerProtocolAssignment } from '../protocol/messages/consumer-protocol.js';
@@ -91,6 +92,9 @@ export interface ScramUser {
   credentials: Array<{ mechanism: string; iterations: number }>;
 }
 
+/** The name the lag sampler's requests carry (in the handlers' log lines); never checked against ACLs. */
+export const INTERNAL_PRINCIPAL = 'runnel-console-sampler';
+
 let correlation = 0;
 
 export class ConsoleAdmin {
@@ -98,6 +102,16 @@ export class ConsoleAdmin {
     private readonly broker: BrokerServices,
     private readonly as_: { remoteAddress?: string; principal?: string } = {},
   ) {}
+
+  /**
+   * The console's own background reader (the lag sampler): its requests pass the broker's handlers
+   * with no ACL check, as a broker-internal client. Only for sampling offsets into the charts'
+   * history: what a user is shown of it is filtered by that user's own permissions when served.
+   */
+  static internal(broker: BrokerServices): ConsoleAdmin {
+    const unchecked = Object.create(broker, { authorizer: { value: ALLOW_ALL } }) as BrokerServices;
+    return new ConsoleAdmin(unchecked, { principal: INTERNAL_PRINCIPAL });
+  }
 
   /** The same operations made as `principal` (the console's logged-in user) from `remoteAddress`. */
   as(principal: string | undefined, remoteAddress?: string): ConsoleAdmin {

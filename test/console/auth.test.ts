@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { startBroker, type Broker } from '../../src/broker.js';
+import { until } from '../helpers/until.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
 const DELAY_MS = 400;
@@ -67,6 +68,7 @@ beforeAll(async () => {
       'super.users': 'User:admin',
       'connection.failed.authentication.delay.ms': DELAY_MS,
       'runnel.metrics.port': 0,
+      'runnel.console.lag.sample.ms': 200,
     },
   });
   base = `http://127.0.0.1:${broker.consolePort}`;
@@ -185,6 +187,66 @@ describe('acting as the principal', () => {
     expect((await call('/api/security/acls', { method: 'DELETE', cookie: admin, body: acl })).status).toBe(200);
     expect((await call('/api/topics/orders', { cookie: bob })).status).toBe(403);
     expect((await call('/api/security/acls', { method: 'POST', cookie: admin, body: { ...acl, operation: 'NOPE' } })).status).toBe(400);
+  });
+});
+
+describe('lag history with an authorizer', () => {
+  let admin: string;
+  let alice: string;
+  let bob: string;
+  const acl = (resourceType: string, resourceName: string, principal: string) => ({ resourceType, resourceName, patternType: 'LITERAL', principal, host: '*', operation: 'DESCRIBE', permission: 'ALLOW' });
+
+  beforeAll(async () => {
+    admin = await login('admin', 'admin-secret');
+    alice = await login('alice', 'alice-secret');
+    bob = await login('bob', 'bob-secret');
+    for (const name of ['ledger', 'vault']) {
+      expect((await call('/api/topics', { method: 'POST', cookie: admin, body: { name, partitions: 1 } })).status).toBe(201);
+      for (let i = 0; i < (name === 'ledger' ? 3 : 5); i++) expect((await call(`/api/topics/${name}/records`, { method: 'POST', cookie: admin, body: { value: `v${i}`, partition: 0 } })).status).toBe(201);
+      expect((await call('/api/groups/billing/reset', { method: 'POST', cookie: admin, body: { strategy: 'earliest', topic: name } })).status).toBe(201);
+    }
+    // Alice may describe the group and one of its two topics; bob nothing.
+    for (const a of [acl('GROUP', 'billing', 'User:alice'), acl('TOPIC', 'ledger', 'User:alice')]) expect((await call('/api/security/acls', { method: 'POST', cookie: admin, body: a })).status).toBe(201);
+  });
+
+  it('is sampled in the background although the console’s own client has no ACLs', async () => {
+    const history = await until('lag samples of billing', async () => {
+      const r = await call('/api/groups/billing', { cookie: admin });
+      return r.status === 200 && r.body.history.length >= 2 ? r.body.history : undefined;
+    }, 15_000);
+    expect(history.at(-1)).toMatchObject({ lag: 8, partitions: { 'ledger-0': [3, expect.any(Number)], 'vault-0': [5, expect.any(Number)] } });
+  });
+
+  it('shows a user allowed to describe the group its history, with only the topics that user may describe', async () => {
+    const r = await until('alice sees billing’s history', async () => {
+      const g = await call('/api/groups/billing', { cookie: alice });
+      return g.status === 200 && g.body.history.length >= 2 ? g.body : undefined;
+    }, 15_000);
+    for (const s of r.history) {
+      expect(Object.keys(s.partitions)).toEqual(['ledger-0']);
+      expect(s.lag).toBe(3);
+    }
+    expect(r.lag.map((l: any) => l.topic)).toEqual(['ledger']);
+    expect((await call('/api/groups', { cookie: alice })).body).toEqual([expect.objectContaining({ groupId: 'billing', lag: 3 })]);
+  });
+
+  it('shows a user not allowed to describe the group nothing of it', async () => {
+    expect((await call('/api/groups/billing', { cookie: bob })).status).toBe(404);
+    expect((await call('/api/groups', { cookie: bob })).body).toEqual([]);
+    expect(await wsStatus('/api/live/groups/billing', bob)).toBe(403);
+  });
+
+  it('feeds live samples filtered the same way', async () => {
+    const ws = new WebSocket(base.replace('http', 'ws') + '/api/live/groups/billing', { headers: { cookie: alice } });
+    const msg = await new Promise<any>((resolve, reject) => {
+      ws.on('message', (d) => resolve(JSON.parse(String(d))));
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(msg.type).toBe('lag');
+    expect(Object.keys(msg.sample.partitions)).toEqual(['ledger-0']);
+    expect(msg.sample.lag).toBe(3);
+    expect(msg.lags.map((l: any) => l.topic)).toEqual(['ledger']);
   });
 });
 
