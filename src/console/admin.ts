@@ -8,10 +8,12 @@
 import { handlerRegistry } from '../handlers/index.js';
 import { NO_RESPONSE, type BrokerServices, type ClientInfo, type HandlerContext } from '../handlers/types.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { ALLOW_ALL } from '../ports/authorizer.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { readConsumerProtocolAssignment } from '../protocol/messages/consumer-protocol.js';
 import type * as M from '../protocol/messages/index.js';
+import { mechanismByType, MAX_ITERATIONS, randomSalt, saltedPassword, type ScramMechanismInfo } from '../security/scram/scram-formatter.js';
 
 const ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code as number, name]));
 
@@ -37,8 +39,10 @@ const DENIED: ReadonlySet<number> = new Set(
     .map(([, code]) => code as number),
 );
 
+const NOT_FOUND: ReadonlySet<number> = new Set([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.GROUP_ID_NOT_FOUND, ErrorCode.RESOURCE_NOT_FOUND]);
+
 function check(code: number, message: string | null = null): void {
-  if (code !== 0) throw new AdminError(code, message, DENIED.has(code) ? 403 : code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.GROUP_ID_NOT_FOUND ? 404 : 400);
+  if (code !== 0) throw new AdminError(code, message, DENIED.has(code) ? 403 : NOT_FOUND.has(code) ? 404 : 400);
 }
 
 /** Resource types of DescribeConfigs / IncrementalAlterConfigs. */
@@ -82,6 +86,15 @@ export interface AclRow {
   permission: number;
 }
 
+/** A user's SCRAM credentials as DescribeUserScramCredentials lists them: mechanism and iterations, never keys. */
+export interface ScramUser {
+  user: string;
+  credentials: Array<{ mechanism: string; iterations: number }>;
+}
+
+/** The name the lag sampler's requests carry (in the handlers' log lines); never checked against ACLs. */
+export const INTERNAL_PRINCIPAL = 'runnel-console-sampler';
+
 let correlation = 0;
 
 export class ConsoleAdmin {
@@ -89,6 +102,16 @@ export class ConsoleAdmin {
     private readonly broker: BrokerServices,
     private readonly as_: { remoteAddress?: string; principal?: string } = {},
   ) {}
+
+  /**
+   * The console's own background reader (the lag sampler): its requests pass the broker's handlers
+   * with no ACL check, as a broker-internal client. Only for sampling offsets into the charts'
+   * history: what a user is shown of it is filtered by that user's own permissions when served.
+   */
+  static internal(broker: BrokerServices): ConsoleAdmin {
+    const unchecked = Object.create(broker, { authorizer: { value: ALLOW_ALL } }) as BrokerServices;
+    return new ConsoleAdmin(unchecked, { principal: INTERNAL_PRINCIPAL });
+  }
 
   /** The same operations made as `principal` (the console's logged-in user) from `remoteAddress`. */
   as(principal: string | undefined, remoteAddress?: string): ConsoleAdmin {
@@ -313,6 +336,38 @@ export class ConsoleAdmin {
     const r = res.filterResults[0];
     check(r?.errorCode ?? 0, r?.errorMessage ?? null);
     return r?.matchingAcls.length ?? 0;
+  }
+
+  /** Every user with a SCRAM credential (DescribeUserScramCredentials for all users): needs DESCRIBE on the cluster. */
+  async scramUsers(): Promise<ScramUser[]> {
+    const res = await this.call<M.DescribeUserScramCredentialsRequest, M.DescribeUserScramCredentialsResponse>(50, 0, { users: null });
+    check(res.errorCode, res.errorMessage);
+    return res.results
+      .filter((r) => r.errorCode === 0)
+      .map((r) => ({ user: r.user, credentials: r.credentialInfos.map((c) => ({ mechanism: mechanismByType(c.mechanism)?.name ?? `mechanism ${c.mechanism}`, iterations: c.iterations })) }));
+  }
+
+  /**
+   * Creates or replaces one SCRAM credential of a user (AlterUserScramCredentials: needs ALTER on
+   * the cluster). The password is salted here, as Kafka's admin client does, and goes no further:
+   * the handler gets the salt and the salted password only.
+   */
+  async upsertScramUser(user: string, mechanism: ScramMechanismInfo, iterations: number, password: string): Promise<void> {
+    const salt = randomSalt();
+    // Hi() over more iterations than the handler accepts would only burn CPU before the refusal.
+    const salted = iterations >= 1 && iterations <= MAX_ITERATIONS ? await saltedPassword(mechanism, password, salt, iterations) : Buffer.alloc(mechanism.size);
+    await this.alterScram({ deletions: [], upsertions: [{ name: user, mechanism: mechanism.type, iterations, salt, saltedPassword: salted }] });
+  }
+
+  /** Deletes one SCRAM credential of a user (AlterUserScramCredentials: needs ALTER on the cluster). */
+  async deleteScramUser(user: string, mechanism: ScramMechanismInfo): Promise<void> {
+    await this.alterScram({ deletions: [{ name: user, mechanism: mechanism.type }], upsertions: [] });
+  }
+
+  private async alterScram(req: M.AlterUserScramCredentialsRequest): Promise<void> {
+    const res = await this.call<M.AlterUserScramCredentialsRequest, M.AlterUserScramCredentialsResponse>(51, 0, req);
+    const r = res.results[0];
+    check(r?.errorCode ?? 0, r?.errorMessage ?? null);
   }
 
   async producers(topic: string, partitions: number[]): Promise<M.DescribeProducersResponsePartitionResponse[]> {

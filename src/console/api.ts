@@ -9,7 +9,7 @@ import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { createBatch } from '../protocol/records.js';
 import { murmur2, toPositive } from '../client/murmur2.js';
 import { AdminError, type ConsoleAdmin } from './admin.js';
-import type { LagTracker, PartitionLag } from './lag.js';
+import { visibleSample, type LagSample, type LagTracker, type PartitionLag } from './lag.js';
 import type { TrafficMeter } from './meter.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { AclOp, ResourceType, type AclOpCode, type ResourceTypeCode } from '../ports/authorizer.js';
@@ -45,6 +45,23 @@ export interface ApiContext {
  */
 export function mayOnTopic(ctx: ApiContext, op: AclOpCode, topic: string, logIfDenied = true): boolean {
   return mayOn(ctx, op, ResourceType.TOPIC, topic, logIfDenied);
+}
+
+/** mayOnTopic(DESCRIBE) asked once per topic (for filtering many partitions), without logging denials. */
+export function topicDescriber(ctx: ApiContext): ((topic: string) => boolean) | undefined {
+  if (!ctx.broker.authorizer.enabled) return undefined;
+  const seen = new Map<string, boolean>();
+  return (topic) => {
+    let ok = seen.get(topic);
+    if (ok === undefined) seen.set(topic, (ok = mayOnTopic(ctx, AclOp.DESCRIBE, topic, false)));
+    return ok;
+  };
+}
+
+/** A group's lag history as the request's user may see it (its topics filtered by DESCRIBE). */
+export function visibleHistory(ctx: ApiContext, samples: LagSample[]): LagSample[] {
+  const may = topicDescriber(ctx);
+  return may ? samples.map((s) => visibleSample(s, may)) : samples;
 }
 
 export function mayOn(ctx: ApiContext, op: AclOpCode, type: ResourceTypeCode, name: string, logIfDenied = true): boolean {
@@ -454,7 +471,8 @@ route('GET', '/groups', async (ctx) => {
   const groups = await ctx.admin.listGroups();
   return groups
     .map((g) => {
-      const last = ctx.lag.samples(g.groupId).at(-1);
+      const latest = ctx.lag.samples(g.groupId).at(-1);
+      const last = latest && visibleHistory(ctx, [latest])[0];
       return { ...g, lag: last?.lag ?? null, timeLagMs: last?.timeLagMs ?? null };
     })
     .sort((a, b) => a.groupId.localeCompare(b.groupId));
@@ -463,7 +481,7 @@ route('GET', '/groups', async (ctx) => {
 route('GET', '/groups/:id', async (ctx, [id]) => {
   const group = await ctx.admin.describeGroup(id);
   if (!group) throw new HttpError(404, `no group '${id}'`);
-  return { group, lag: await ctx.lag.lag(id, Date.now(), ctx.admin), history: ctx.lag.samples(id), sampleMs: ctx.lag.sampleMs };
+  return { group, lag: await ctx.lag.lag(id, Date.now(), ctx.admin), history: visibleHistory(ctx, ctx.lag.samples(id)), sampleMs: ctx.lag.sampleMs };
 });
 
 route('DELETE', '/groups/:id', async (ctx, [id]) => {

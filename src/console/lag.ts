@@ -3,6 +3,11 @@
  * timestamp of the next record the group would read), per partition, sampled for every group on a
  * timer into a history bounded by the configured window, so that a chart opened later still shows
  * whether a group is catching up or falling behind.
+ *
+ * The sampler reads as the console's internal client (ConsoleAdmin.internal: no ACL check), so the
+ * history exists whoever looks at it later; each user is shown a group's history only when that
+ * user may describe the group (checked by the API, through the handlers), and of it only the
+ * partitions of topics that user may describe, with the totals recomputed over those (visibleSample).
  */
 import type { BrokerServices } from '../handlers/types.js';
 import type { ConsoleAdmin } from './admin.js';
@@ -26,6 +31,18 @@ export interface LagSample {
   timeLagMs: number;
   /** "topic-partition" to [messages, ms]. */
   partitions: Record<string, [number, number]>;
+}
+
+/** The sample with only the partitions of topics `mayDescribe` allows, and its totals over those. */
+export function visibleSample(s: LagSample, mayDescribe: (topic: string) => boolean): LagSample {
+  const out: LagSample = { t: s.t, lag: 0, timeLagMs: 0, partitions: {} };
+  for (const [key, [lag, timeLagMs]] of Object.entries(s.partitions)) {
+    if (!mayDescribe(key.slice(0, key.lastIndexOf('-')))) continue;
+    out.partitions[key] = [lag, timeLagMs];
+    out.lag += lag;
+    out.timeLagMs = Math.max(out.timeLagMs, timeLagMs);
+  }
+  return out;
 }
 
 export class LagTracker {

@@ -8,7 +8,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { mayOn, mayOnTopic, sameOrigin, type ApiContext } from './api.js';
+import { mayOn, mayOnTopic, sameOrigin, topicDescriber, type ApiContext } from './api.js';
+import { visibleSample } from './lag.js';
 import { AclOp, ResourceType } from '../ports/authorizer.js';
 import { readForward, type ConsoleRecord } from './records.js';
 
@@ -41,7 +42,7 @@ export class LiveHub {
       else if (path.startsWith('/api/live/groups/')) {
         const id = decodeURIComponent(path.slice('/api/live/groups/'.length));
         if (!mayOn(as, AclOp.DESCRIBE, ResourceType.GROUP, id)) return refuse(403, 'Forbidden');
-        start = (ws) => this.group(ws, id);
+        start = (ws) => this.group(ws, id, as);
       } else if (path.startsWith('/api/live/tail/')) {
         const topic = decodeURIComponent(path.slice('/api/live/tail/'.length));
         const t = this.ctx.broker.metadata.image().topic(topic);
@@ -92,9 +93,13 @@ export class LiveHub {
     });
   }
 
-  private group(ws: WebSocket, id: string): void {
+  /** Each new lag sample of the group, with only the topics the feed's user may describe (as the API serves the history). */
+  private group(ws: WebSocket, id: string, as: ApiContext): void {
     const off = this.ctx.lag.onSample((group, sample, lags) => {
-      if (group === id) send(ws, { type: 'lag', sample, lags });
+      if (group !== id) return;
+      const may = topicDescriber(as);
+      if (!may) send(ws, { type: 'lag', sample, lags });
+      else send(ws, { type: 'lag', sample: visibleSample(sample, may), lags: lags.filter((l) => may(l.topic)) });
     });
     ws.on('close', off);
   }

@@ -3,10 +3,14 @@
  * deleted through the DescribeAcls, CreateAcls and DeleteAcls handlers as the logged-in user, so
  * each is refused (403, Kafka's CLUSTER_AUTHORIZATION_FAILED) unless that user may DESCRIBE or
  * ALTER the cluster, as kafka-acls.sh would be. Codes travel as Kafka's enum names (TOPIC,
- * LITERAL, READ, ALLOW). SCRAM users are not listed: DescribeUserScramCredentials is not served yet.
+ * LITERAL, READ, ALLOW). SCRAM users likewise: listed with their mechanisms and iterations through
+ * DescribeUserScramCredentials (DESCRIBE on the cluster), created, updated and deleted through
+ * AlterUserScramCredentials (ALTER on the cluster). A new password is salted in the console's server
+ * as Kafka's admin client salts it, and is never logged nor sent back.
  */
 import type { AclRow } from './admin.js';
-import { HttpError, route, str, type ApiContext } from './api.js';
+import { HttpError, int, route, str, type ApiContext } from './api.js';
+import { DEFAULT_ITERATIONS, mechanismByName, SCRAM_MECHANISMS, type ScramMechanismInfo } from '../security/scram/scram-formatter.js';
 import { opByName, opName, patternTypeByName, patternTypeName, permissionByName, permissionName, resourceTypeByName, resourceTypeName } from '../security/acl/acl-names.js';
 
 export interface NamedAcl {
@@ -60,7 +64,38 @@ route('GET', '/security', async (ctx) => {
   needAuthorizer(ctx);
   const acls = (await ctx.admin.listAcls()).map(named);
   acls.sort((x, y) => `${x.resourceType}/${x.resourceName}/${x.principal}/${x.operation}`.localeCompare(`${y.resourceType}/${y.resourceName}/${y.principal}/${y.operation}`));
-  return { acls, users: null };
+  return { acls, users: await ctx.admin.scramUsers(), mechanisms: SCRAM_MECHANISMS.map((m) => m.name) };
+});
+
+function mechanismOf(v: unknown): ScramMechanismInfo {
+  const name = str(v, 'mechanism');
+  const m = mechanismByName(name);
+  if (!m) throw new HttpError(400, `mechanism must be one of ${SCRAM_MECHANISMS.map((x) => x.name).join(', ')}`);
+  return m;
+}
+
+route('GET', '/security/users', async (ctx) => {
+  needAuthorizer(ctx);
+  return { users: await ctx.admin.scramUsers() };
+});
+
+/** Creates or replaces a user's credential for one mechanism; the answer names no password. */
+route('POST', '/security/users', async (ctx, _m, _q, body) => {
+  needAuthorizer(ctx);
+  const b = await body();
+  const user = str(b.user, 'user');
+  const mechanism = mechanismOf(b.mechanism);
+  const iterations = b.iterations === undefined || b.iterations === '' ? DEFAULT_ITERATIONS : int(b.iterations, 'iterations', 1, 2 ** 31 - 1);
+  const password = str(b.password, 'password');
+  await ctx.admin.upsertScramUser(user, mechanism, iterations, password);
+  return { user, mechanism: mechanism.name, iterations };
+});
+
+route('DELETE', '/security/users/:name', async (ctx, [user], _q, body) => {
+  needAuthorizer(ctx);
+  const mechanism = mechanismOf((await body()).mechanism);
+  await ctx.admin.deleteScramUser(user, mechanism);
+  return { deleted: user, mechanism: mechanism.name };
 });
 
 route('POST', '/security/acls', async (ctx, _m, _q, body) => {

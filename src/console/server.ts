@@ -45,7 +45,9 @@ export class WebConsole {
 
   constructor(broker: BrokerServices, meter: TrafficMeter, opts: ConsoleOptions) {
     const admin = new ConsoleAdmin(broker);
-    this.ctx = { broker, admin, meter, lag: new LagTracker(broker, admin, opts.lagSampleMs, opts.historyMs), readOnly: opts.readOnly };
+    // The sampler reads every group's offsets whoever may see them: with an authorizer the console's own anonymous client would be refused everything.
+    const lag = new LagTracker(broker, ConsoleAdmin.internal(broker), opts.lagSampleMs, opts.historyMs);
+    this.ctx = { broker, admin, meter, lag, readOnly: opts.readOnly };
     this.live = new LiveHub(this.ctx);
     this.auth = new ConsoleAuth(broker, broker.log);
   }

@@ -134,7 +134,7 @@ describe('topics', () => {
 
   it('lists thousands of topics quickly, searchable', async () => {
     // Created by one CreateTopics request (kafkajs): only the listing is under test here.
-    const many = 1000;
+    const many = 3000;
     const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     await admin.createTopics({ topics: Array.from({ length: many }, (_, i) => ({ topic: `bulk-${String(i).padStart(4, '0')}`, numPartitions: 1 })), timeout: 60_000 });
@@ -144,9 +144,12 @@ describe('topics', () => {
     const ms = performance.now() - t0;
     expect(all.body.total).toBe(many);
     expect(all.body.topics).toHaveLength(many);
-    expect(ms).toBeLessThan(2000);
+    // Generous (a shared machine): catches a listing that grows with the square of the topics, not a slow second.
+    expect(ms).toBeLessThan(5000);
     const some = await call('/api/topics?q=bulk-09');
     expect(some.body.total).toBe(100);
+    const one = await call('/api/topics?q=bulk-2718');
+    expect(one.body.topics.map((t: any) => t.name)).toEqual(['bulk-2718']);
     const capped = await call('/api/topics?q=bulk-&limit=10');
     expect(capped.body).toMatchObject({ total: many });
     expect(capped.body.topics).toHaveLength(10);

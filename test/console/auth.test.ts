@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { startBroker, type Broker } from '../../src/broker.js';
+import { until } from '../helpers/until.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_alice="alice-secret" user_bob="bob-secret";';
 const DELAY_MS = 400;
@@ -32,8 +33,8 @@ async function call(path: string, opts: { method?: string; body?: unknown; cooki
 }
 
 /** Logs in and returns the cookie to send back. */
-async function login(user: string, password: string): Promise<string> {
-  const r = await call('/api/auth/login', { method: 'POST', body: { user, password, mechanism: 'PLAIN' } });
+async function login(user: string, password: string, mechanism = 'PLAIN'): Promise<string> {
+  const r = await call('/api/auth/login', { method: 'POST', body: { user, password, mechanism } });
   expect(r.status).toBe(200);
   const set = r.headers.get('set-cookie') ?? '';
   return set.split(';')[0];
@@ -61,12 +62,13 @@ beforeAll(async () => {
     logger,
     config: {
       listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-      'sasl.enabled.mechanisms': 'PLAIN',
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256',
       'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
       'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
       'super.users': 'User:admin',
       'connection.failed.authentication.delay.ms': DELAY_MS,
       'runnel.metrics.port': 0,
+      'runnel.console.lag.sample.ms': 200,
     },
   });
   base = `http://127.0.0.1:${broker.consolePort}`;
@@ -80,7 +82,7 @@ describe('console login', () => {
   it('says a login is needed, with the listener’s password mechanisms', async () => {
     const r = await call('/api/auth');
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ required: true, mechanisms: ['PLAIN'], user: null, security: true });
+    expect(r.body).toMatchObject({ required: true, mechanisms: ['PLAIN', 'SCRAM-SHA-256'], user: null, security: true });
   });
 
   it('answers 401 to API calls and live feeds without a session', async () => {
@@ -185,6 +187,134 @@ describe('acting as the principal', () => {
     expect((await call('/api/security/acls', { method: 'DELETE', cookie: admin, body: acl })).status).toBe(200);
     expect((await call('/api/topics/orders', { cookie: bob })).status).toBe(403);
     expect((await call('/api/security/acls', { method: 'POST', cookie: admin, body: { ...acl, operation: 'NOPE' } })).status).toBe(400);
+  });
+});
+
+describe('lag history with an authorizer', () => {
+  let admin: string;
+  let alice: string;
+  let bob: string;
+  const acl = (resourceType: string, resourceName: string, principal: string) => ({ resourceType, resourceName, patternType: 'LITERAL', principal, host: '*', operation: 'DESCRIBE', permission: 'ALLOW' });
+
+  beforeAll(async () => {
+    admin = await login('admin', 'admin-secret');
+    alice = await login('alice', 'alice-secret');
+    bob = await login('bob', 'bob-secret');
+    for (const name of ['ledger', 'vault']) {
+      expect((await call('/api/topics', { method: 'POST', cookie: admin, body: { name, partitions: 1 } })).status).toBe(201);
+      for (let i = 0; i < (name === 'ledger' ? 3 : 5); i++) expect((await call(`/api/topics/${name}/records`, { method: 'POST', cookie: admin, body: { value: `v${i}`, partition: 0 } })).status).toBe(201);
+      expect((await call('/api/groups/billing/reset', { method: 'POST', cookie: admin, body: { strategy: 'earliest', topic: name } })).status).toBe(201);
+    }
+    // Alice may describe the group and one of its two topics; bob nothing.
+    for (const a of [acl('GROUP', 'billing', 'User:alice'), acl('TOPIC', 'ledger', 'User:alice')]) expect((await call('/api/security/acls', { method: 'POST', cookie: admin, body: a })).status).toBe(201);
+  });
+
+  it('is sampled in the background although the console’s own client has no ACLs', async () => {
+    const history = await until('lag samples of billing', async () => {
+      const r = await call('/api/groups/billing', { cookie: admin });
+      return r.status === 200 && r.body.history.length >= 2 ? r.body.history : undefined;
+    }, 15_000);
+    expect(history.at(-1)).toMatchObject({ lag: 8, partitions: { 'ledger-0': [3, expect.any(Number)], 'vault-0': [5, expect.any(Number)] } });
+  });
+
+  it('shows a user allowed to describe the group its history, with only the topics that user may describe', async () => {
+    const r = await until('alice sees billing’s history', async () => {
+      const g = await call('/api/groups/billing', { cookie: alice });
+      return g.status === 200 && g.body.history.length >= 2 ? g.body : undefined;
+    }, 15_000);
+    for (const s of r.history) {
+      expect(Object.keys(s.partitions)).toEqual(['ledger-0']);
+      expect(s.lag).toBe(3);
+    }
+    expect(r.lag.map((l: any) => l.topic)).toEqual(['ledger']);
+    expect((await call('/api/groups', { cookie: alice })).body).toEqual([expect.objectContaining({ groupId: 'billing', lag: 3 })]);
+  });
+
+  it('shows a user not allowed to describe the group nothing of it', async () => {
+    expect((await call('/api/groups/billing', { cookie: bob })).status).toBe(404);
+    expect((await call('/api/groups', { cookie: bob })).body).toEqual([]);
+    expect(await wsStatus('/api/live/groups/billing', bob)).toBe(403);
+  });
+
+  it('feeds live samples filtered the same way', async () => {
+    const ws = new WebSocket(base.replace('http', 'ws') + '/api/live/groups/billing', { headers: { cookie: alice } });
+    const msg = await new Promise<any>((resolve, reject) => {
+      ws.on('message', (d) => resolve(JSON.parse(String(d))));
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(msg.type).toBe('lag');
+    expect(Object.keys(msg.sample.partitions)).toEqual(['ledger-0']);
+    expect(msg.sample.lag).toBe(3);
+    expect(msg.lags.map((l: any) => l.topic)).toEqual(['ledger']);
+  });
+});
+
+describe('SCRAM users on the Security API', () => {
+  let admin: string;
+  let bob: string;
+  const scramLogin = (user: string, password: string) => call('/api/auth/login', { method: 'POST', body: { user, password, mechanism: 'SCRAM-SHA-256' } });
+
+  beforeAll(async () => {
+    admin = await login('admin', 'admin-secret');
+    bob = await login('bob', 'bob-secret');
+  });
+
+  it('refuses listing and changing users without DESCRIBE / ALTER on the cluster', async () => {
+    const list = await call('/api/security/users', { cookie: bob });
+    expect(list.status).toBe(403);
+    expect(list.body.error).toContain('CLUSTER_AUTHORIZATION_FAILED');
+    const create = await call('/api/security/users', { method: 'POST', cookie: bob, body: { user: 'bobby', mechanism: 'SCRAM-SHA-256', password: 'bobby-pass-1' } });
+    expect(create.status).toBe(403);
+    expect(create.body.error).toContain('CLUSTER_AUTHORIZATION_FAILED');
+    expect((await scramLogin('bobby', 'bobby-pass-1')).status).toBe(401);
+    expect((await call('/api/security/users/admin', { method: 'DELETE', cookie: bob, body: { mechanism: 'SCRAM-SHA-256' } })).status).toBe(403);
+  });
+
+  it('creates a user who can then log in, updates its password, deletes it; passwords are never echoed or logged', async () => {
+    const created = await call('/api/security/users', { method: 'POST', cookie: admin, body: { user: 'carol', mechanism: 'SCRAM-SHA-256', iterations: 8192, password: 'carol-first-pw' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ user: 'carol', mechanism: 'SCRAM-SHA-256', iterations: 8192 });
+    const listed = await call('/api/security', { cookie: admin });
+    expect(listed.status).toBe(200);
+    expect(listed.body.users).toContainEqual({ user: 'carol', credentials: [{ mechanism: 'SCRAM-SHA-256', iterations: 8192 }] });
+    expect(JSON.stringify(listed.body)).not.toContain('carol-first-pw');
+    const ok = await scramLogin('carol', 'carol-first-pw');
+    expect(ok.status).toBe(200);
+    expect(ok.body.user).toBe('carol');
+
+    // Updating replaces the credential: the old password no longer logs in.
+    expect((await call('/api/security/users', { method: 'POST', cookie: admin, body: { user: 'carol', mechanism: 'SCRAM-SHA-256', password: 'carol-second-pw' } })).status).toBe(201);
+    expect((await call('/api/security/users', { cookie: admin })).body.users).toContainEqual({ user: 'carol', credentials: [{ mechanism: 'SCRAM-SHA-256', iterations: 4096 }] });
+    expect((await scramLogin('carol', 'carol-first-pw')).status).toBe(401);
+    expect((await scramLogin('carol', 'carol-second-pw')).status).toBe(200);
+
+    const deleted = await call('/api/security/users/carol', { method: 'DELETE', cookie: admin, body: { mechanism: 'SCRAM-SHA-256' } });
+    expect(deleted.status).toBe(200);
+    expect((await call('/api/security/users', { cookie: admin })).body.users.map((u: any) => u.user)).not.toContain('carol');
+    expect((await scramLogin('carol', 'carol-second-pw')).status).toBe(401);
+    const logs = logLines.join('');
+    expect(logs).toContain('SCRAM credentials altered');
+    for (const pw of ['carol-first-pw', 'carol-second-pw']) expect(logs).not.toContain(pw);
+  });
+
+  it('refuses bad input with a 4xx and Kafka’s error name', async () => {
+    const post = (body: unknown) => call('/api/security/users', { method: 'POST', cookie: admin, body });
+    expect((await post({ mechanism: 'SCRAM-SHA-256', password: 'x-pass' })).status).toBe(400);
+    expect((await post({ user: 'dan', mechanism: 'SCRAM-MD5', password: 'x-pass' })).status).toBe(400);
+    expect((await post({ user: 'dan', mechanism: 'SCRAM-SHA-256' })).status).toBe(400);
+    expect((await post({ user: 'dan', mechanism: 'SCRAM-SHA-256', password: 'x-pass', iterations: 'many' })).status).toBe(400);
+    const few = await post({ user: 'dan', mechanism: 'SCRAM-SHA-256', password: 'x-pass', iterations: 100 });
+    expect(few.status).toBe(400);
+    expect(few.body.error).toContain('UNACCEPTABLE_CREDENTIAL');
+    const many = await post({ user: 'dan', mechanism: 'SCRAM-SHA-512', password: 'x-pass', iterations: 1_000_000 });
+    expect(many.status).toBe(400);
+    expect(many.body.error).toContain('UNACCEPTABLE_CREDENTIAL');
+    const missing = await call('/api/security/users/nobody', { method: 'DELETE', cookie: admin, body: { mechanism: 'SCRAM-SHA-256' } });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toContain('RESOURCE_NOT_FOUND');
+    expect((await call('/api/security/users/nobody', { method: 'DELETE', cookie: admin, body: {} })).status).toBe(400);
+    expect((await call('/api/security/users', { cookie: admin })).body.users.map((u: any) => u.user)).not.toContain('dan');
   });
 });
 

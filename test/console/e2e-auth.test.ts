@@ -2,7 +2,8 @@
  * The console's login end to end in Chromium (playwright-core, Debian's /usr/bin/chromium): a broker
  * with a SASL_PLAINTEXT listener (PLAIN) and an authorizer; the login form refuses a wrong
  * password, takes the right one by keyboard, and the user then sees only the topics its ACLs let it
- * describe; the Security page lists ACLs for the super user; Log out brings the form back.
+ * describe; the Security page lists ACLs for the super user, who creates a SCRAM user there that
+ * then logs in with SCRAM-SHA-256; Log out brings the form back.
  * Screenshots go to test-artifacts/console/. Skipped without Chromium outside CI, as e2e.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCI)('console login in Chromium', () 
       console: true,
       config: {
         listeners: 'SASL_PLAINTEXT://127.0.0.1:0',
-        'sasl.enabled.mechanisms': 'PLAIN',
+        'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256',
         'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS,
         'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
         'super.users': 'User:admin',
@@ -112,5 +113,27 @@ describe.skipIf(!existsSync(CHROMIUM) && !inCI)('console login in Chromium', () 
     await page.getByRole('cell', { name: 'User:alice', exact: true }).waitFor();
     expect(await unlabelled()).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'security.png'), fullPage: true });
+  });
+
+  it('creates a SCRAM user on the Security page, who then logs in with SCRAM', { timeout: 60_000 }, async () => {
+    await page.getByLabel('SCRAM user name').fill('dave');
+    await page.getByLabel('SCRAM mechanism').selectOption('SCRAM-SHA-256');
+    await page.getByLabel('Iterations').fill('4096');
+    await page.getByLabel('New password').fill('dave-pass-9');
+    await page.getByLabel('New password').press('Enter');
+    await page.getByText('User dave saved.').waitFor();
+    await page.getByRole('table', { name: 'SCRAM users' }).getByRole('cell', { name: 'dave', exact: true }).waitFor();
+    expect(await page.getByLabel('New password').inputValue()).toBe('');
+    expect(await page.content()).not.toContain('dave-pass-9');
+    expect(await unlabelled()).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'security-users.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in' }).waitFor();
+    await page.getByLabel('User name').fill('dave');
+    await page.getByLabel('Password').fill('dave-pass-9');
+    await page.getByLabel('Mechanism').selectOption('SCRAM-SHA-256');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.locator('nav .who').textContent(), { timeout: 10_000 }).toContain('dave');
   });
 });

@@ -234,4 +234,21 @@ describe.skipIf(!haveChromium && !inCI)('web console in Chromium', () => {
     expect((await fetch(`${base}/api/topics/${topic}`)).status).toBe(404);
     await shot('topic-deleted');
   });
+
+  it('lists 3,000 topics and finds one by searching', { timeout: 120_000 }, async () => {
+    const admin = new Kafka({ brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: Array.from({ length: 3000 }, (_, i) => ({ topic: `scale-${String(i).padStart(4, '0')}`, numPartitions: 1 })), timeout: 60_000 });
+    await admin.disconnect();
+    await page.goto(`${base}/#/topics`);
+    // The page shows the first thousand and says how many there are; the search asks the broker, so any of them is found.
+    await page.getByText(/Showing 1000 of 3,0\d\d topics/).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Search topics').fill('scale-2718');
+    await page.getByRole('link', { name: 'scale-2718', exact: true }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByRole('table', { name: 'Topics' }).getByRole('link').count()).toBe(1);
+    await page.getByText('1 topic', { exact: true }).waitFor();
+    await shot('topics-3000-search');
+    await page.getByRole('link', { name: 'scale-2718', exact: true }).click();
+    await page.getByRole('heading', { name: 'scale-2718' }).waitFor();
+  });
 });
