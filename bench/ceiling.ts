@@ -256,7 +256,12 @@ async function round(partitions: number, i: number, input1k: string, input100: s
         const script = join(root, 'bench/clients/confluent_latency.py');
         const r = await run('latency', PYTHON, [script, s.bootstrap, topics.lat, String(latRate), String(latSeconds), '1024'], s, { keepStdout: true });
         const line = r.stdout.trim().split('\n').pop() ?? '';
-        const j = JSON.parse(line) as { sent: number; received: number; rateActual: number; p50: number; p99: number; error?: string };
+        let j: { sent: number; received: number; rateActual: number; p50: number; p99: number; error?: string };
+        try {
+          j = JSON.parse(line);
+        } catch {
+          throw new Error(`latency on ${t}: no result line\n${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
+        }
         if (j.error || j.received !== j.sent) throw new Error(`latency on ${t}: ${line}`);
         add(k('latency'), t, { value: j.p99, serverCpu: r.serverCpu, p50: j.p50, rate: j.rateActual });
       }
