@@ -10,7 +10,8 @@
  *   produce-1k    kcat -P of 300k lines of 1 KiB from a file (-X acks=1), the whole kcat run timed
  *   produce-100b  the same with 3M lines of 100 B
  *   consume       kcat -C -o beginning -e of what produce-1k wrote (-X fetch.wait.max.ms=5, so that the
- *                 final empty fetch that tells kcat it is at the end does not wait 500 ms on both)
+ *                 final empty fetch that tells kcat it is at the end does not wait 500 ms on both; no -q,
+ *                 so that kcat's end-of-partition lines give the offsets it read to, which are checked)
  *   latency       end-to-end p99, 1 KiB records at 5 MB/s, confluent-kafka producer (linger.ms=0) and
  *                 consumer in one process (bench/clients/confluent_latency.py), receive - send
  * A Java producer perf test would be the fifth figure; this machine has no Kafka Java client, so it
@@ -23,6 +24,9 @@
  * time / Runnel time, the latency ratio Runnel p99 / ceiling p99. "srv CPU" is the CPU time (user +
  * system, every thread) each server used during the figure's client run (median): on a loaded
  * 2-core machine it says what the work cost each server when wall time says mostly what else ran.
+ * The ceiling is not free on produce: it copies each request into new memory that it keeps (a CPU
+ * profile of it under kcat: ~70 % of its busy time in Buffer.concat, and about as much system time
+ * as user time, page faults on that memory), so on a loaded machine it can be slower than Runnel.
  *
  * Runnel runs as `node bin/runnel.js start` from the bundle (dist/runnel.mjs, rebuilt first with
  * `npm run bundle`; bin/runnel.js falls back to tsx when the bundle is older than src/, which the
