@@ -73,7 +73,7 @@ const work = await mkdtemp(join(env.BENCH_DIR ?? tmpdir(), 'runnel-produce-bench
 const logPath = join(work, 'bench.log');
 const log = createWriteStream(logPath);
 
-/** Spawns `node --import tsx <args>` and resolves with the bootstrap address parsed from its stdout. */
+/** Spawns `node --import tsx <args>` and resolves with the bootstrap address parsed from its output. */
 function startNodeServer(name: 'runnel' | 'sink', nodeFlags: string[], args: string[], ready: (line: string) => string | undefined): Promise<Server> {
   return startServer({
     name,
