@@ -40,12 +40,12 @@
  * "sink/Runnel CPU" turns it into the ratio a server-bound run would show.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { cpuSeconds, median, printTable, startServer, stopServer, type Server } from './harness.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -69,48 +69,20 @@ const CLIENT_TIMEOUT_MS = 120_000;
 
 type Json = Record<string, any>;
 
-interface Server {
-  name: 'runnel' | 'sink';
-  bootstrap: string;
-  child: ChildProcess;
-  log: WriteStream;
-}
-
 const work = await mkdtemp(join(env.BENCH_DIR ?? tmpdir(), 'runnel-produce-bench-'));
 const logPath = join(work, 'bench.log');
 const log = createWriteStream(logPath);
 
-/** Spawns `node --import tsx <args>` and resolves with the bootstrap address parsed from its stdout. */
-function startServer(name: Server['name'], nodeFlags: string[], args: string[], ready: (line: string) => string | undefined): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags, ...args], {
+/** Spawns `node --import tsx <args>` and resolves with the bootstrap address parsed from its output. */
+function startNodeServer(name: 'runnel' | 'sink', nodeFlags: string[], args: string[], ready: (line: string) => string | undefined): Promise<Server> {
+  return startServer({
+    name,
+    cmd: process.execPath,
+    args: ['--import', 'tsx', ...nodeFlags, ...args],
     cwd: name === 'runnel' ? runnelRoot : root,
     env: { ...env, RUNNEL_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out = createWriteStream(join(work, `${name}.log`));
-  child.stderr!.pipe(out);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not start within 20 s (see ${join(work, `${name}.log`)})`));
-    }, 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before it was ready (see ${join(work, `${name}.log`)})`));
-    });
-    const rl = createInterface({ input: child.stdout! });
-    let done = false;
-    rl.on('line', (line) => {
-      out.write(line + '\n');
-      if (done) return;
-      const bootstrap = ready(line);
-      if (bootstrap) {
-        done = true;
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ name, bootstrap, child, log: out });
-      }
-    });
+    logPath: join(work, `${name}.log`),
+    ready,
   });
 }
 
@@ -133,7 +105,7 @@ function perfRecord(s: Server): void {
 
 function startRunnel(): Promise<Server> {
   const flags = profFlags('runnel');
-  return startServer(
+  return startNodeServer(
     'runnel',
     flags,
     [
@@ -155,23 +127,7 @@ function startRunnel(): Promise<Server> {
 }
 
 function startSinkChild(): Promise<Server> {
-  return startServer('sink', profFlags('sink'), ['bench/sink.ts', '--port', '0', '--partitions', String(partitions)], (line) => /^sink listening on (\S+)$/.exec(line)?.[1]);
-}
-
-async function stop(s: Server): Promise<void> {
-  if (s.child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => s.child.once('exit', () => resolve()));
-  s.child.kill('SIGTERM');
-  const timer = setTimeout(() => s.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** CPU seconds (user + system, every thread) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  return startNodeServer('sink', profFlags('sink'), ['bench/sink.ts', '--port', '0', '--partitions', String(partitions)], (line) => /^sink listening on (\S+)$/.exec(line)?.[1]);
 }
 
 /** Runs a load generator to completion and returns its last JSON line, plus the server's CPU time meanwhile. */
@@ -199,7 +155,6 @@ async function client(label: string, cmd: string, args: string[], server: Server
 
 let topicSeq = 0;
 const topicName = (c: string): string => `bench-${c.replace(/[^a-zA-Z0-9]+/g, '-')}-${process.pid}-${++topicSeq}`;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
 interface Row {
   client: string;
@@ -213,7 +168,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const servers: Partial<Record<Server['name'], Server>> = {};
+const servers: Partial<Record<'runnel' | 'sink', Server>> = {};
 let cfTopic: string | undefined;
 let cfProduced = 0;
 
@@ -334,7 +289,7 @@ try {
     p.kill('SIGINT');
     await exited;
   }
-  for (const s of Object.values(servers)) await stop(s);
+  for (const s of Object.values(servers)) await stopServer(s);
   log.end();
 }
 
@@ -355,12 +310,8 @@ const table = rows.map((r) => [
   r.runnelCpuPerGB !== undefined && r.sinkCpuPerGB !== undefined ? `${((r.sinkCpuPerGB / r.runnelCpuPerGB) * 100).toFixed(0)} %` : '—',
   r.note ?? '',
 ]);
-const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-const line = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
 console.log();
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const row of table) console.log(line(row));
+printTable(header, table, (i) => i >= 2 && i <= 7);
 const produceRows = rows.filter((r) => r.unit === 'MB/s' && r.sink !== undefined && r.runnel !== undefined);
 if (produceRows.length) {
   const worst = produceRows.reduce((a, b) => (a.runnel! / a.sink! < b.runnel! / b.sink! ? a : b));
