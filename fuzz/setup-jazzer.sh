@@ -3,7 +3,8 @@
 # (@jazzer.js/fuzzer's C++ sources, shipped in its npm package) against Debian's stock libFuzzer
 # (apt-get install clang libclang-rt-14-dev), instead of its install script, which downloads a
 # prebuilt addon or LLVM sources from GitHub. Idempotent: does nothing when the addon is built.
-# Exits non-zero when it cannot build, so CI fails rather than skipping the fuzzing.
+# Without clang or Debian's libFuzzer it only warns, so that `npm test` runs elsewhere (the fuzzing
+# test is then skipped), except under CI=true, where it fails: CI never skips the fuzzing.
 set -euo pipefail
 cd "$(dirname "$0")/jazzer"
 
@@ -15,11 +16,14 @@ if [ -f "$addon" ] && [ "$addon" -nt stock-libfuzzer.cpp ] && [ "$addon" -nt ../
   exit 0
 fi
 if [ -z "$libfuzzer" ] || ! command -v "$cxx" >/dev/null; then
-  echo "setup-jazzer: needs $cxx and Debian's libFuzzer: apt-get install clang libclang-rt-14-dev" >&2
-  exit 1
+  echo "setup-jazzer: needs $cxx and Debian's libFuzzer: apt-get install clang libclang-rt-14-dev; the coverage-guided fuzzing is skipped" >&2
+  case "${CI:-}" in true | 1) exit 1 ;; *) exit 0 ;; esac
 fi
 
-[ -f node_modules/@jazzer.js/core/package.json ] || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+# Install scripts stay off: @jazzer.js/fuzzer's would fetch its addon from GitHub.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
 
 src=node_modules/@jazzer.js/fuzzer
 build=$(mktemp -d)

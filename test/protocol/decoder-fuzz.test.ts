@@ -17,7 +17,7 @@ import { mutate, prng, regressions, seeds } from '../../fuzz/mutate.js';
 import { createBatch } from '../../src/protocol/records.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const RUNS = Number(process.env.FUZZ_DECODER_RUNS ?? 1_000_000);
+const RUNS = Number(process.env.FUZZ_DECODER_RUNS ?? 250_000);
 const SEED = Number(process.env.FUZZ_DECODER_SEED ?? Date.now() % 1_000_000);
 
 function batchSeeds(): Buffer[] {
