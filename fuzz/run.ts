@@ -16,7 +16,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FUZZ_DIR = import.meta.dirname;
-export const TARGET_NAMES = ['all', 'framing', 'decoders', 'batch', 'produce'] as const;
+export const TARGET_NAMES = ['all', 'framing', 'decoders', 'batch', 'produce', 'handlers'] as const;
+/** The targets that return a promise: Jazzer.js runs them in its asynchronous mode. */
+const ASYNC_TARGETS: readonly TargetName[] = ['handlers'];
 export type TargetName = (typeof TARGET_NAMES)[number];
 
 const JAZZER_CLI = join(FUZZ_DIR, 'jazzer/node_modules/@jazzer.js/core/dist/cli.js');
@@ -41,7 +43,19 @@ export interface FuzzRun {
 async function bundle(target: TargetName): Promise<string> {
   const entry = target === 'all' ? join(FUZZ_DIR, 'target.ts') : join(FUZZ_DIR, 'targets', `${target}.ts`);
   const outfile = join(FUZZ_DIR, 'build', `${target}.cjs`);
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'warning' });
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    packages: 'external',
+    // CommonJS has no import.meta: the modules that locate files or load packages from it get the bundle's URL.
+    define: { 'import.meta.url': '__bundleUrl' },
+    banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: 'error',
+  });
   return outfile;
 }
 
@@ -58,7 +72,7 @@ export async function fuzzRun(target: TargetName, libFuzzerFlags: string[], echo
     JAZZER_CLI,
     bundled,
     ...corpora,
-    '--sync',
+    ...(ASYNC_TARGETS.includes(target) ? [] : ['--sync']),
     '--timeout=10000',
     // Its hooks on object creation slow every input several times over; these targets build no objects from keys.
     '--disable_bug_detectors=prototype-pollution',
@@ -81,7 +95,7 @@ export async function fuzzRun(target: TargetName, libFuzzerFlags: string[], echo
   const stats = [...output.matchAll(/cov: (\d+) ft: (\d+) corp: (\d+)/g)].at(-1);
   return {
     exitCode,
-    runs: done ? Number(done[1]) : Number(/stat::number_of_executed_units: (\d+)/.exec(output)?.[1] ?? 0),
+    runs: done ? Number(done[1]) : Number(/stat::number_of_executed_units: (\d+)/.exec(output)?.[1] ?? [...output.matchAll(/^#(\d+)\s/gm)].at(-1)?.[1] ?? 0),
     seconds: done ? Number(done[2]) : 0,
     edges: stats ? Number(stats[1]) : 0,
     features: stats ? Number(stats[2]) : 0,

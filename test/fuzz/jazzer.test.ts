@@ -10,7 +10,7 @@
  * The kept findings are replayed in-process first, built or not.
  */
 import { describe, it, expect } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fuzzRun, jazzerBuilt, FUZZ_DIR } from '../../fuzz/run.js';
 import { fuzz as all } from '../../fuzz/target.js';
@@ -28,6 +28,7 @@ describe('coverage-guided fuzzing (Jazzer.js)', () => {
     const dir = join(FUZZ_DIR, 'regressions');
     let replayed = 0;
     for (const target of existsSync(dir) ? readdirSync(dir) : []) {
+      if (!statSync(join(dir, target)).isDirectory()) continue;
       const fn = TARGETS[target];
       expect(fn, `fuzz/regressions/${target}: no such target`).toBeDefined();
       for (const f of readdirSync(join(dir, target))) {
