@@ -8,11 +8,12 @@
  * CommonJS modules as they load, not ES modules); packages stay external and uninstrumented. The
  * committed seeds fuzz/corpus/<target>/ and the kept findings fuzz/regressions/<target>/ are read
  * first; new interesting inputs go to fuzz/build/corpus/<target>/ (kept between local runs, never
- * committed), a finding to fuzz/findings/<target>/ (crash-<sha1>, timeout-<sha1>).
+ * committed), a finding to fuzz/findings/<target>/ (crash-<sha1>, timeout-<sha1>), libFuzzer's
+ * output to fuzz/build/<target>.log.
  */
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const FUZZ_DIR = import.meta.dirname;
@@ -82,15 +83,24 @@ export async function fuzzRun(target: TargetName, libFuzzerFlags: string[], echo
     `-artifact_prefix=${findings}/`,
     ...libFuzzerFlags,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const take = (b: Buffer) => {
-    output += b.toString();
-    if (echo) process.stderr.write(b);
+  // libFuzzer's output goes to a file, not a pipe: Node makes its stdio pipes non-blocking, and
+  // libFuzzer's writes to a full pipe are dropped (its final statistics went missing on a busy machine).
+  const logFile = join(FUZZ_DIR, 'build', `${target}.log`);
+  const log = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  let echoed = 0;
+  const echoNew = () => {
+    if (!echo) return;
+    const text = readFileSync(logFile);
+    if (text.length > echoed) process.stderr.write(text.subarray(echoed));
+    echoed = text.length;
   };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
+  const ticker = setInterval(echoNew, 1000);
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  clearInterval(ticker);
+  echoNew();
+  const output = readFileSync(logFile, 'utf8');
   const done = /Done (\d+) runs in (\d+) second/.exec(output);
   const stats = [...output.matchAll(/cov: (\d+) ft: (\d+) corp: (\d+)/g)].at(-1);
   return {
