@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { readHeader } from '../src/protocol/header.js';
 import { apiCodecList } from '../src/protocol/messages/index.js';
 import { createBatch } from '../src/protocol/records.js';
+import { handlerRegistry } from '../src/handlers/index.js';
 
 const FUZZ_DIR = import.meta.dirname;
 const CAPTURES = join(FUZZ_DIR, '..', '..', 'shared', 'captures');
@@ -20,6 +21,9 @@ const SELECTOR = { framing: 0, decoders: 1, batch: 2, produce: 3 } as const;
 type Target = keyof typeof SELECTOR;
 
 const seeds: Record<Target, Buffer[]> = { framing: [], decoders: [], batch: [], produce: [] };
+/** fuzz/targets/handlers.ts (not part of fuzz/target.ts): handler index, version offset, body. */
+const handlerSeeds: Buffer[] = [];
+const handlers = [...handlerRegistry.values()];
 
 function frames(): Buffer[] {
   if (!existsSync(CAPTURES)) throw new Error(`no captures at ${CAPTURES}`);
@@ -45,6 +49,10 @@ for (const frame of frames()) {
   if (!codec) continue;
   const index = apiCodecList.indexOf(codec);
   seeds.decoders.push(Buffer.concat([Buffer.from([index, header.requestApiVersion - codec.minVersion]), frame.subarray(reader.pos)]));
+  const handler = handlers.findIndex((h) => h.apiKey === codec.key);
+  const served = handlers[handler];
+  if (served && header.requestApiVersion >= served.minVersion && header.requestApiVersion <= served.maxVersion)
+    handlerSeeds.push(Buffer.concat([Buffer.from([handler, header.requestApiVersion - served.minVersion]), frame.subarray(reader.pos)]));
   if (codec.key === 0) {
     for (const batch of batchesOf(codec.readRequest(reader, header.requestApiVersion))) {
       seeds.batch.push(Buffer.concat([Buffer.from([0]), batch]));
@@ -57,7 +65,8 @@ const record = (i: number) => ({ key: i % 2 ? Buffer.from(`k${i}`) : null, value
 for (const n of [1, 3, 10]) {
   const batch = createBatch(
     Array.from({ length: n }, (_, i) => record(i)),
-    { producerId: BigInt(n), baseSequence: 0 },
+    // A fixed time (the produce target's clock), so that the seeds stay the same from run to run.
+    { producerId: BigInt(n), baseSequence: 0, baseTimestamp: 1_700_000_000_000 - n },
   );
   // Flag bit 0 asks the batch and produce targets to fix the CRC; 2 (compacted) and 4 vary the rules.
   for (const flags of [1, 3, 5]) {
@@ -85,4 +94,5 @@ for (const target of Object.keys(SELECTOR) as Target[]) {
 }
 const all = (Object.keys(SELECTOR) as Target[]).flatMap((t) => seeds[t].map((s) => Buffer.concat([Buffer.from([SELECTOR[t]]), s])));
 total += write(join(FUZZ_DIR, 'corpus', 'all'), all);
+total += write(join(FUZZ_DIR, 'corpus', 'handlers'), handlerSeeds);
 console.log(`fuzz corpus: ${total} seeds written`);

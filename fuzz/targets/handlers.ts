@@ -52,6 +52,13 @@ function broker(): Promise<Broker> {
   return started;
 }
 
+/** Stops the broker, if one was started (a test replaying inputs in-process). */
+export async function closeBroker(): Promise<void> {
+  const b = started;
+  started = undefined;
+  if (b) await (await b).close();
+}
+
 function clamp(o: unknown): void {
   if (Array.isArray(o)) return o.forEach(clamp);
   if (o === null || typeof o !== 'object' || Buffer.isBuffer(o)) return;

@@ -7,9 +7,10 @@
  *
  * Jazzer.js is built by fuzz/setup-jazzer.sh (.ci/run calls it). Where it is not built, the run is
  * skipped, except in CI (CI=true), where that fails. FUZZ_JAZZER_RUNS sets the number of inputs.
- * The kept findings are replayed in-process first, built or not.
+ * The kept findings are replayed in-process first, built or not. Then FUZZ_JAZZER_HANDLER_RUNS
+ * (100,000) requests go through the handlers of an in-memory broker (fuzz/targets/handlers.ts).
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fuzzRun, jazzerBuilt, FUZZ_DIR } from '../../fuzz/run.js';
@@ -18,13 +19,17 @@ import { fuzz as framing } from '../../fuzz/targets/framing.js';
 import { fuzz as decoders } from '../../fuzz/targets/decoders.js';
 import { fuzz as batch } from '../../fuzz/targets/batch.js';
 import { fuzz as produce } from '../../fuzz/targets/produce.js';
+import { fuzz as handlers, closeBroker } from '../../fuzz/targets/handlers.js';
 
 const RUNS = Number(process.env.FUZZ_JAZZER_RUNS ?? 1_000_000);
+const HANDLER_RUNS = Number(process.env.FUZZ_JAZZER_HANDLER_RUNS ?? 100_000);
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
-const TARGETS: Record<string, (data: Buffer) => void> = { all, framing, decoders, batch, produce };
+const TARGETS: Record<string, (data: Buffer) => void | Promise<void>> = { all, framing, decoders, batch, produce, handlers };
 
 describe('coverage-guided fuzzing (Jazzer.js)', () => {
-  it('every kept finding passes its target', () => {
+  afterAll(closeBroker);
+
+  it('every kept finding passes its target', async () => {
     const dir = join(FUZZ_DIR, 'regressions');
     let replayed = 0;
     for (const target of existsSync(dir) ? readdirSync(dir) : []) {
@@ -33,7 +38,7 @@ describe('coverage-guided fuzzing (Jazzer.js)', () => {
       expect(fn, `fuzz/regressions/${target}: no such target`).toBeDefined();
       for (const f of readdirSync(join(dir, target))) {
         if (f.startsWith('.')) continue;
-        expect(() => fn(readFileSync(join(dir, target, f))), `fuzz/regressions/${target}/${f}`).not.toThrow();
+        await expect(Promise.resolve().then(() => fn(readFileSync(join(dir, target, f)))), `fuzz/regressions/${target}/${f}`).resolves.toBeUndefined();
         replayed++;
       }
     }
@@ -49,5 +54,16 @@ describe('coverage-guided fuzzing (Jazzer.js)', () => {
     expect(r.exitCode).toBe(0);
     expect(r.runs).toBe(RUNS);
     expect(r.edges).toBeGreaterThan(500);
+  }, 1_200_000);
+
+  it.skipIf(!jazzerBuilt() && !inCI)(`${HANDLER_RUNS} requests through the handlers: no crash, no hang`, async () => {
+    expect(jazzerBuilt(), 'Jazzer.js is not built: fuzz/setup-jazzer.sh').toBe(true);
+    const r = await fuzzRun('handlers', [`-runs=${HANDLER_RUNS}`], false);
+    console.log(`jazzer-fuzz handlers: ${r.runs} inputs in ${r.seconds} s, ${r.edges} edges, ${r.features} features, corpus ${r.corpus}, exit ${r.exitCode}`);
+    if (r.exitCode !== 0) console.log(r.output.split('\n').slice(-60).join('\n'));
+    expect(r.findings).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.runs).toBe(HANDLER_RUNS);
+    expect(r.edges).toBeGreaterThan(2000);
   }, 1_200_000);
 });
