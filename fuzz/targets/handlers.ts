@@ -8,8 +8,9 @@
  * answer within 5 s. Fields that make a handler wait by design (timeouts, rebalance and session
  * timeouts) and sizes that make it allocate by design (partition counts) are clamped first.
  *
- * Asynchronous, so Jazzer.js runs it without --sync (fuzz/run.ts does), a few thousand inputs a
- * second: run it on demand (npm run fuzz -- handlers -max_total_time=600), not in CI's million.
+ * Asynchronous, so Jazzer.js runs it without --sync (fuzz/run.ts does), 6,000-9,000 inputs a
+ * second: CI sends 100,000 (test/fuzz/jazzer.test.ts), longer runs are on demand
+ * (npm run fuzz -- handlers -max_total_time=600).
  */
 import pino from 'pino';
 import { startBroker, type Broker } from '../../src/broker.js';
