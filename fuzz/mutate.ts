@@ -1,6 +1,6 @@
 /**
- * Seeded mutations of real clients' request frames and produced batches (no coverage feedback:
- * Jazzer.js, the coverage-guided fuzzer for Node, cannot run on Debian 12, see fuzz/README.md).
+ * Seeded mutations of real clients' request frames and produced batches, without coverage
+ * feedback (the coverage-guided runs are Jazzer.js's, fuzz/run.ts): a second, different search.
  * Each input is a seed with a few edits: bit flips, byte runs set to boundary values, inserted or
  * deleted bytes, length fields made huge or negative, splices of two seeds.
  */
@@ -68,18 +68,27 @@ export function seeds(root: string): Buffer[] {
         const frame = readFileSync(join(captures, client.name, f));
         const sized = Buffer.alloc(4);
         sized.writeInt32BE(frame.length);
-        // Mode 0 of fuzz/target.ts: framing, with the size prefix.
-        out.push(Buffer.concat([Buffer.from([0]), sized, frame]));
+        // Target 0 of fuzz/target.ts (framing): the cut size, then the frame with its size prefix.
+        out.push(Buffer.concat([Buffer.from([0, frame.length % 16]), sized, frame]));
       }
     }
   }
   return [...out, ...regressions(root)];
 }
 
+/** The selector byte of each target in fuzz/target.ts. */
+const SELECTOR: Record<string, number> = { framing: 0, decoders: 1, batch: 2, produce: 3 };
+
+/** Every kept finding of fuzz/target.ts's targets (fuzz/regressions/<target>/), as its input; the asynchronous handlers target is replayed by test/fuzz/jazzer.test.ts. */
 export function regressions(root: string): Buffer[] {
   const dir = join(root, 'fuzz', 'regressions');
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => !f.startsWith('.') && f !== 'README.md')
-    .map((f) => readFileSync(join(dir, f)));
+  const out: Buffer[] = [];
+  for (const target of readdirSync(dir, { withFileTypes: true })) {
+    if (!target.isDirectory() || target.name === 'handlers') continue;
+    if (target.name !== 'all' && SELECTOR[target.name] === undefined) throw new Error(`fuzz/regressions/${target.name}: no such target`);
+    const prefix = target.name === 'all' ? Buffer.alloc(0) : Buffer.from([SELECTOR[target.name]]);
+    for (const f of readdirSync(join(dir, target.name))) if (!f.startsWith('.')) out.push(Buffer.concat([prefix, readFileSync(join(dir, target.name, f))]));
+  }
+  return out;
 }

@@ -88,6 +88,8 @@ export interface Broker {
   /** The data directory; '' with storage: 'memory'. */
   dataDir: string;
   config: BrokerConfig;
+  /** What the handlers are given: for in-process fuzzing of the handlers (fuzz/targets/handlers.ts). */
+  services: BrokerServices;
   close(): Promise<void>;
 }
 
@@ -319,6 +321,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     nodeId: meta.nodeId,
     dataDir: dataDir ?? '',
     config,
+    services,
     metricsPort: metricsServer?.port,
     consolePort: web ? (consoleServer ?? metricsServer)?.port : undefined,
     close() {
