@@ -16,7 +16,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { AclOp, ResourceType, type AclOpCode, type ResourceTypeCode } from '../ports/authorizer.js';
 import { principalOf } from '../security/principal.js';
 import { readBackward, readForward, startOffset, textFilter, volumeTimeline, type ConsoleRecord, type RecordSource } from './records.js';
-import { partitionKey, type ClusterLink, type PartitionRef } from './remote.js';
+import { partitionKey, RemoteError, type ClusterLink, type PartitionRef } from './remote.js';
 
 /** Refused input: answered with `status` and the message. */
 export class HttpError extends Error {
@@ -112,6 +112,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   } catch (err) {
     if (err instanceof HttpError) send(res, err.status, { error: err.message });
     else if (err instanceof AdminError) send(res, err.status, { error: err.message, code: err.code });
+    // Another broker did not answer, or no longer leads what it was asked (leadership moved): try again.
+    else if (err instanceof RemoteError) send(res, 503, { error: err.message, code: err.code });
     else {
       ctx.broker.log.warn({ err, url: url.pathname }, 'console: API request failed');
       send(res, 500, { error: (err as Error).message });
