@@ -4,11 +4,19 @@
  * request would (topic names, configs, partition counts, group state), answers with the same
  * error codes, and gets the same authorization once the handlers or their context carry it
  * (`principal` is put into the ClientInfo). Nothing here reaches past BrokerServices.
+ *
+ * In a cluster, requests about a group another broker coordinates go to that broker (found with
+ * FindCoordinator, made in-process as the user) over the inter-broker connection (remote.ts), and
+ * ListGroups goes to every broker. The other broker sees this broker's identity there, so the
+ * user's permission is checked here first with the authorizer port (ACLs are cluster-wide) as the
+ * coordinator's handler would check it, and what comes back is filtered as that handler would.
  */
 import { handlerRegistry } from '../handlers/index.js';
 import { NO_RESPONSE, type BrokerServices, type ClientInfo, type HandlerContext } from '../handlers/types.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { ALLOW_ALL } from '../ports/authorizer.js';
+import { AclOp, ALLOW_ALL, CLUSTER_NAME, ResourceType, type AclOpCode, type ResourceTypeCode } from '../ports/authorizer.js';
+import { principalOf } from '../security/principal.js';
+import type { ClusterLink } from './remote.js';
 import { ZERO_UUID } from '../protocol/primitives/values.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { readConsumerProtocolAssignment } from '../protocol/messages/consumer-protocol.js';
@@ -66,6 +74,13 @@ export interface GroupMember {
   assignment: Array<{ topic: string; partitions: number[] }>;
 }
 
+export interface GroupListing {
+  groupId: string;
+  state: string;
+  type: string;
+  protocolType: string;
+}
+
 export interface GroupDescription {
   groupId: string;
   state: string;
@@ -101,6 +116,8 @@ export class ConsoleAdmin {
   constructor(
     private readonly broker: BrokerServices,
     private readonly as_: { remoteAddress?: string; principal?: string } = {},
+    /** The other brokers of a cluster; undefined: every request is answered here. */
+    private readonly link?: ClusterLink,
   ) {}
 
   /**
@@ -108,14 +125,54 @@ export class ConsoleAdmin {
    * with no ACL check, as a broker-internal client. Only for sampling offsets into the charts'
    * history: what a user is shown of it is filtered by that user's own permissions when served.
    */
-  static internal(broker: BrokerServices): ConsoleAdmin {
+  static internal(broker: BrokerServices, link?: ClusterLink): ConsoleAdmin {
     const unchecked = Object.create(broker, { authorizer: { value: ALLOW_ALL } }) as BrokerServices;
-    return new ConsoleAdmin(unchecked, { principal: INTERNAL_PRINCIPAL });
+    return new ConsoleAdmin(unchecked, { principal: INTERNAL_PRINCIPAL }, link);
   }
 
   /** The same operations made as `principal` (the console's logged-in user) from `remoteAddress`. */
   as(principal: string | undefined, remoteAddress?: string): ConsoleAdmin {
-    return new ConsoleAdmin(this.broker, { principal, remoteAddress });
+    return new ConsoleAdmin(this.broker, { principal, remoteAddress }, this.link);
+  }
+
+  /** Whether this admin's user may do `op` on a resource, by the cluster-wide ACLs (always without an authorizer). */
+  may(op: AclOpCode, type: ResourceTypeCode, name: string, logIfDenied = true): boolean {
+    const a = this.broker.authorizer;
+    return !a.enabled || a.authorize({ principal: principalOf({ principal: this.as_.principal }), host: this.as_.remoteAddress ?? '127.0.0.1' }, op, type, name, logIfDenied);
+  }
+
+  /**
+   * The node id of the group's coordinator when it is another broker; undefined when this broker
+   * coordinates it (or is alone), so that its own handlers answer.
+   */
+  private async coordinatorOf(groupId: string): Promise<number | undefined> {
+    if (!this.link || groupId === '' || this.broker.groups.coordinatorError(groupId) !== ErrorCode.NOT_COORDINATOR) return undefined;
+    const res = await this.call<M.FindCoordinatorRequest, M.FindCoordinatorResponse>(10, 4, { key: '', keyType: 0, coordinatorKeys: [groupId] });
+    const c = res.coordinators[0];
+    if (!c) throw new AdminError(ErrorCode.UNKNOWN_SERVER_ERROR, 'no coordinator in the answer', 500);
+    if (c.errorCode !== 0) throw new AdminError(c.errorCode, c.errorMessage, DENIED.has(c.errorCode) ? 403 : 503);
+    return c.nodeId === this.broker.nodeId ? undefined : c.nodeId;
+  }
+
+  /**
+   * A request about a group, answered by its coordinator: in-process here, else over the wire after
+   * the user passed `checks` here (the ACLs the coordinator's handler would check for the user).
+   */
+  private async groupCall<Req extends object, Res>(groupId: string, apiKey: number, version: number, body: Req, checks: Array<[AclOpCode, ResourceTypeCode, string]>): Promise<Res> {
+    const node = await this.coordinatorOf(groupId);
+    if (node === undefined || !this.link) return this.call<Req, Res>(apiKey, version, body);
+    for (const [op, type, name] of checks)
+      if (!this.may(op, type, name))
+        throw new AdminError(type === ResourceType.GROUP ? ErrorCode.GROUP_AUTHORIZATION_FAILED : ErrorCode.TOPIC_AUTHORIZATION_FAILED, `not allowed on ${type === ResourceType.GROUP ? 'group' : 'topic'} '${name}'`, 403);
+    return this.remote<Res>(node, apiKey, version, body);
+  }
+
+  private async remote<Res>(node: number, apiKey: number, version: number, body: object): Promise<Res> {
+    try {
+      return await this.link!.request<Res>(node, apiKey, body, version);
+    } catch (err) {
+      throw new AdminError(ErrorCode.COORDINATOR_NOT_AVAILABLE, (err as Error).message, 503);
+    }
   }
 
   /** One request through its handler, as a client at `remoteAddress` with `principal` (undefined: ANONYMOUS). */
@@ -206,17 +263,44 @@ export class ConsoleAdmin {
     return Number(p.baseOffset);
   }
 
-  async listGroups(): Promise<Array<{ groupId: string; state: string; type: string; protocolType: string }>> {
-    const res = await this.call<M.ListGroupsRequest, M.ListGroupsResponse>(16, 5, { statesFilter: [], typesFilter: [] });
+  /**
+   * Every group of the cluster: this broker's (its handler, as the user) and, in a cluster, every
+   * other broker's (ListGroups to each, as Kafka's admin client lists groups), of which the user is
+   * shown those ListGroups would show: all with DESCRIBE on the cluster, else those it may describe.
+   * A broker that does not answer leaves its groups out.
+   */
+  async listGroups(): Promise<GroupListing[]> {
+    const local = await this.listGroupsAt(undefined);
+    if (!this.link) return local;
+    const seen = new Set(local.map((g) => g.groupId));
+    const others = await Promise.all(this.link.others().map((node) => this.listGroupsAt(node).catch(() => [] as GroupListing[])));
+    for (const list of others)
+      for (const g of list)
+        if (!seen.has(g.groupId)) {
+          seen.add(g.groupId);
+          local.push(g);
+        }
+    return local;
+  }
+
+  /** The groups one broker coordinates: this one (undefined) through its handler, another over the wire filtered for the user. */
+  private async listGroupsAt(node: number | undefined): Promise<GroupListing[]> {
+    const req: M.ListGroupsRequest = { statesFilter: [], typesFilter: [] };
+    const res = node === undefined ? await this.call<M.ListGroupsRequest, M.ListGroupsResponse>(16, 5, req) : await this.remote<M.ListGroupsResponse>(node, 16, 5, req);
     check(res.errorCode);
-    return res.groups.map((g) => ({ groupId: g.groupId, state: g.groupState, type: g.groupType, protocolType: g.protocolType }));
+    const all = node === undefined || this.may(AclOp.DESCRIBE, ResourceType.CLUSTER, CLUSTER_NAME, false);
+    return res.groups
+      .filter((g) => all || this.may(AclOp.DESCRIBE, ResourceType.GROUP, g.groupId, false))
+      .map((g) => ({ groupId: g.groupId, state: g.groupState, type: g.groupType, protocolType: g.protocolType }));
   }
 
   /** A group with its members and their assignments (DescribeGroups, or ConsumerGroupDescribe for a consumer-protocol group). */
   async describeGroup(groupId: string): Promise<GroupDescription | undefined> {
-    const listed = (await this.listGroups()).find((g) => g.groupId === groupId);
+    const node = await this.coordinatorOf(groupId);
+    const listed = (await this.listGroupsAt(node)).find((g) => g.groupId === groupId);
+    const describe: Array<[AclOpCode, ResourceTypeCode, string]> = [[AclOp.DESCRIBE, ResourceType.GROUP, groupId]];
     if (listed?.type === 'consumer') {
-      const res = await this.call<M.ConsumerGroupDescribeRequest, M.ConsumerGroupDescribeResponse>(69, 0, { groupIds: [groupId], includeAuthorizedOperations: false });
+      const res = await this.groupCall<M.ConsumerGroupDescribeRequest, M.ConsumerGroupDescribeResponse>(groupId, 69, 0, { groupIds: [groupId], includeAuthorizedOperations: false }, describe);
       const g = res.groups[0];
       if (!g || g.errorCode !== 0) return undefined;
       return {
@@ -234,7 +318,7 @@ export class ConsoleAdmin {
         })),
       };
     }
-    const res = await this.call<M.DescribeGroupsRequest, M.DescribeGroupsResponse>(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
+    const res = await this.groupCall<M.DescribeGroupsRequest, M.DescribeGroupsResponse>(groupId, 15, 5, { groups: [groupId], includeAuthorizedOperations: false }, describe);
     const g = res.groups[0];
     if (!g || g.errorCode !== 0 || (g.groupState === 'Dead' && !listed)) return undefined;
     return {
@@ -255,17 +339,25 @@ export class ConsoleAdmin {
 
   /** The group's committed offsets by topic and partition. */
   async committedOffsets(groupId: string): Promise<Array<{ topic: string; partition: number; offset: number }>> {
-    const res = await this.call<M.OffsetFetchRequest, M.OffsetFetchResponse>(9, 8, {
-      groupId: '',
-      topics: null,
-      groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
-      requireStable: false,
-    });
+    const res = await this.groupCall<M.OffsetFetchRequest, M.OffsetFetchResponse>(
+      groupId,
+      9,
+      8,
+      {
+        groupId: '',
+        topics: null,
+        groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }],
+        requireStable: false,
+      },
+      [[AclOp.DESCRIBE, ResourceType.GROUP, groupId]],
+    );
     const g = res.groups[0];
     if (!g) return [];
     check(g.errorCode);
     const out: Array<{ topic: string; partition: number; offset: number }> = [];
-    for (const t of g.topics) for (const p of t.partitions) if (p.errorCode === 0 && p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+    // All the group's offsets, as the handler lists them: only of topics the user may describe (a remote answer was made for this broker).
+    const topics = g.topics.filter((t) => this.may(AclOp.DESCRIBE, ResourceType.TOPIC, t.name, false));
+    for (const t of topics) for (const p of t.partitions) if (p.errorCode === 0 && p.committedOffset >= 0n) out.push({ topic: t.name, partition: p.partitionIndex, offset: Number(p.committedOffset) });
     return out;
   }
 
@@ -277,19 +369,25 @@ export class ConsoleAdmin {
       list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: null });
       byTopic.set(o.topic, list);
     }
-    const res = await this.call<M.OffsetCommitRequest, M.OffsetCommitResponse>(8, 8, {
+    const res = await this.groupCall<M.OffsetCommitRequest, M.OffsetCommitResponse>(
       groupId,
-      generationIdOrMemberEpoch: -1,
-      memberId: '',
-      groupInstanceId: null,
-      retentionTimeMs: -1n,
-      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-    });
+      8,
+      8,
+      {
+        groupId,
+        generationIdOrMemberEpoch: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1n,
+        topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+      },
+      [[AclOp.READ, ResourceType.GROUP, groupId], ...[...byTopic.keys()].map((t): [AclOpCode, ResourceTypeCode, string] => [AclOp.READ, ResourceType.TOPIC, t])],
+    );
     for (const t of res.topics) for (const p of t.partitions) check(p.errorCode, `${t.name}-${p.partitionIndex}`);
   }
 
   async deleteGroup(groupId: string): Promise<void> {
-    const res = await this.call<M.DeleteGroupsRequest, M.DeleteGroupsResponse>(42, 2, { groupsNames: [groupId] });
+    const res = await this.groupCall<M.DeleteGroupsRequest, M.DeleteGroupsResponse>(groupId, 42, 2, { groupsNames: [groupId] }, [[AclOp.DELETE, ResourceType.GROUP, groupId]]);
     check(res.results[0]?.errorCode ?? 0);
   }
 

@@ -2,10 +2,11 @@
  * The console's JSON API under /api/. Reads come from BrokerServices ports (metadata image,
  * partition handles) and the handlers (ConsoleAdmin); every change goes through a handler. Input is
  * checked here and refused with a 4xx; a handler's refusal is a 4xx with Kafka's error name.
+ * Partitions another broker leads are read from that leader (remote.ts ClusterLink) once the
+ * user's permission was checked here, as for local reads.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BrokerServices } from '../handlers/types.js';
-import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { createBatch } from '../protocol/records.js';
 import { murmur2, toPositive } from '../client/murmur2.js';
 import { AdminError, type ConsoleAdmin } from './admin.js';
@@ -14,7 +15,8 @@ import type { TrafficMeter } from './meter.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { AclOp, ResourceType, type AclOpCode, type ResourceTypeCode } from '../ports/authorizer.js';
 import { principalOf } from '../security/principal.js';
-import { readBackward, readForward, startOffset, textFilter, volumeTimeline, type ConsoleRecord } from './records.js';
+import { readBackward, readForward, startOffset, textFilter, volumeTimeline, type ConsoleRecord, type RecordSource } from './records.js';
+import { partitionKey, RemoteError, type ClusterLink, type PartitionRef } from './remote.js';
 
 /** Refused input: answered with `status` and the message. */
 export class HttpError extends Error {
@@ -31,6 +33,8 @@ export interface ApiContext {
   admin: ConsoleAdmin;
   meter: TrafficMeter;
   lag: LagTracker;
+  /** The other brokers: partitions this broker does not lead are read from their leaders. */
+  link: ClusterLink;
   readOnly: boolean;
   /** The logged-in user (principal User:<name>) when the broker authenticates; undefined: ANONYMOUS. */
   principal?: string;
@@ -108,6 +112,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   } catch (err) {
     if (err instanceof HttpError) send(res, err.status, { error: err.message });
     else if (err instanceof AdminError) send(res, err.status, { error: err.message, code: err.code });
+    // Another broker did not answer, or no longer leads what it was asked (leadership moved): try again.
+    else if (err instanceof RemoteError) send(res, 503, { error: err.message, code: err.code });
     else {
       ctx.broker.log.warn({ err, url: url.pathname }, 'console: API request failed');
       send(res, 500, { error: (err as Error).message });
@@ -211,14 +217,35 @@ function topicOf(ctx: ApiContext, name: string, op: AclOpCode = AclOp.DESCRIBE) 
   return t;
 }
 
-function handleOf(ctx: ApiContext, topic: string, partition: number): PartitionHandle {
-  const found = ctx.broker.partitions.getPartitionOrError(topic, partition);
-  if (!found.partition) throw new HttpError(found.errorCode === 3 ? 404 : 409, `${topic}-${partition} cannot be read on this broker (${found.message ?? `error ${found.errorCode}`})`);
-  return found.partition;
+/** The partitions to read records of, here or on their leaders (the caller checked the user's permission); 503 when one cannot be read anywhere now. */
+async function sourcesOf(ctx: ApiContext, topic: string, partitions: number[]): Promise<Map<number, RecordSource>> {
+  const found = await ctx.link.sources(topic, partitions);
+  for (const p of partitions) {
+    if (found.has(p)) continue;
+    if (!ctx.broker.metadata.image().partition(topic, p)) throw new HttpError(404, `no partition ${topic}-${p}`);
+    const leader = ctx.link.leaderOf(topic, p);
+    throw new HttpError(503, leader < 0 ? `${topic}-${p} has no leader now` : `${topic}-${p} cannot be read from its leader, broker ${leader}`);
+  }
+  return found;
 }
 
-function localHandle(ctx: ApiContext, topic: string, partition: number): PartitionHandle | undefined {
-  return ctx.broker.partitions.getPartitionOrError(topic, partition).partition;
+/**
+ * Log start, end and size of partitions: this broker's handles where it leads them, the leaders'
+ * answers (ListOffsets, DescribeLogDirs; one request of each per leader) for the others; a
+ * partition whose leader does not answer has none.
+ */
+async function partitionStats(ctx: ApiContext, parts: PartitionRef[]): Promise<Map<string, { logStart: number; end: number; size: number | null }>> {
+  const out = new Map<string, { logStart: number; end: number; size: number | null }>();
+  const remote: PartitionRef[] = [];
+  for (const r of parts) {
+    const h = ctx.link.local(r.topic, r.partition);
+    if (h) out.set(partitionKey(r.topic, r.partition), { logStart: h.logStartOffset, end: h.highWatermark, size: h.size });
+    else remote.push(r);
+  }
+  if (remote.length === 0) return out;
+  const [offsets, sizes] = await Promise.all([ctx.link.offsets(remote), ctx.link.sizes(remote)]);
+  for (const [k, o] of offsets) out.set(k, { ...o, size: sizes.get(k) ?? null });
+  return out;
 }
 
 // ---- overview
@@ -278,14 +305,19 @@ route('GET', '/topics', async (ctx, _m, q) => {
     .topics()
     .filter((t) => (!query || t.name.toLowerCase().includes(query)) && mayOnTopic(ctx, AclOp.DESCRIBE, t.name, false))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const rows: TopicRow[] = all.slice(0, limit).map((t) => {
+  const shown = all.slice(0, limit);
+  const stats = await partitionStats(
+    ctx,
+    shown.flatMap((t) => t.partitionStates.map((p) => ({ topic: t.name, partition: p.partition }))),
+  );
+  const rows: TopicRow[] = shown.map((t) => {
     let size = 0;
     let records = 0;
     for (const p of t.partitionStates) {
-      const h = localHandle(ctx, t.name, p.partition);
-      if (h) {
-        size += h.size;
-        records += h.highWatermark - h.logStartOffset;
+      const s = stats.get(partitionKey(t.name, p.partition));
+      if (s) {
+        size += s.size ?? 0;
+        records += s.end - s.logStart;
       }
     }
     const rate = ctx.meter.topicRate(t.name);
@@ -306,16 +338,20 @@ route('POST', '/topics', async (ctx, _m, _q, body) => {
 
 route('GET', '/topics/:name', async (ctx, [name]) => {
   const t = topicOf(ctx, name);
+  const stats = await partitionStats(
+    ctx,
+    t.partitionStates.map((p) => ({ topic: name, partition: p.partition })),
+  );
   const parts = t.partitionStates.map((p) => {
-    const h = localHandle(ctx, name, p.partition);
+    const s = stats.get(partitionKey(name, p.partition));
     return {
       partition: p.partition,
       leader: p.leader,
       replicas: p.replicas,
       isr: p.isr,
-      logStart: h?.logStartOffset ?? null,
-      end: h?.highWatermark ?? null,
-      size: h?.size ?? null,
+      logStart: s?.logStart ?? null,
+      end: s?.end ?? null,
+      size: s?.size ?? null,
     };
   });
   return { name, id: t.id, internal: t.internal, partitions: parts, configs: await ctx.admin.topicConfigs(name) };
@@ -381,8 +417,9 @@ route('GET', '/topics/:name/records', async (ctx, [name], q) => {
   if ((from === 'offset' || from === 'timestamp') && value === undefined) throw new HttpError(400, `from=${from} needs a value`);
   const pos = from ? undefined : positions(q.get('positions'));
   const perPart: Array<{ p: number; records: ConsoleRecord[]; start: number; end: number; budgetSpent: boolean }> = [];
+  const sources = await sourcesOf(ctx, name, parts);
   for (const p of parts) {
-    const h = handleOf(ctx, name, p);
+    const h = sources.get(p)!;
     if (from === 'end' || (!from && dir === 'prev')) {
       const endAt = from ? h.highWatermark : (pos![String(p)] ?? h.highWatermark);
       const got = await readBackward(h, endAt, limit, filter);
@@ -442,7 +479,7 @@ route('GET', '/topics/:name/timeline', async (ctx, [name], q) => {
   const from = optInt(q.get('from'), 'from', 0) ?? to - 3_600_000;
   if (from >= to) throw new HttpError(400, 'from must be before to');
   const buckets = optInt(q.get('buckets'), 'buckets', 1, 500) ?? 60;
-  const handles = parts.map((p) => localHandle(ctx, name, p)).filter((h): h is PartitionHandle => !!h);
+  const handles = [...(await ctx.link.sources(name, parts)).values()];
   return { from, to, buckets: await volumeTimeline(handles, from, to, buckets) };
 });
 
@@ -515,8 +552,18 @@ route('POST', '/groups/:id/reset', async (ctx, [id], _q, body) => {
   } else targets = committed.map((c) => ({ topic: c.topic, partition: c.partition, current: c.offset }));
   if (targets.length === 0) throw new HttpError(400, 'the group has no committed offsets: name a topic');
   const preview: Array<{ topic: string; partition: number; current: number | null; target: number }> = [];
+  const sources = new Map<string, Map<number, RecordSource>>();
+  for (const t of new Set(targets.map((x) => x.topic)))
+    sources.set(
+      t,
+      await sourcesOf(
+        ctx,
+        t,
+        targets.filter((x) => x.topic === t).map((x) => x.partition),
+      ),
+    );
   for (const x of targets) {
-    const h = handleOf(ctx, x.topic, x.partition);
+    const h = sources.get(x.topic)!.get(x.partition)!;
     const clamp = (o: number): number => Math.min(Math.max(o, h.logStartOffset), h.highWatermark);
     let target: number;
     if (strategy === 'earliest') target = h.logStartOffset;

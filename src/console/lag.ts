@@ -8,10 +8,15 @@
  * history exists whoever looks at it later; each user is shown a group's history only when that
  * user may describe the group (checked by the API, through the handlers), and of it only the
  * partitions of topics that user may describe, with the totals recomputed over those (visibleSample).
+ *
+ * In a cluster the groups and their offsets come from their coordinators and the end offsets and
+ * timestamps of partitions led by other brokers from those leaders (ConsoleAdmin and remote.ts):
+ * ListOffsets once per leader and sample, a Fetch only when a committed offset moved.
  */
 import type { BrokerServices } from '../handlers/types.js';
 import type { ConsoleAdmin } from './admin.js';
-import { timestampAt } from './records.js';
+import { timestampAt, type RecordSource } from './records.js';
+import { partitionKey, type ClusterLink, type PartitionRef } from './remote.js';
 
 export interface PartitionLag {
   topic: string;
@@ -19,7 +24,7 @@ export interface PartitionLag {
   committed: number;
   logStart: number;
   end: number;
-  /** Messages behind; -1 when this broker does not host the partition. */
+  /** Messages behind; -1 when the partition's leader cannot be asked now. */
   lag: number;
   /** Milliseconds behind: now minus the timestamp of the next unread record; 0 when caught up. */
   timeLagMs: number;
@@ -56,6 +61,7 @@ export class LagTracker {
   constructor(
     private readonly broker: BrokerServices,
     private readonly admin: ConsoleAdmin,
+    private readonly link: ClusterLink,
     readonly sampleMs: number,
     private readonly windowMs: number,
   ) {}
@@ -120,13 +126,19 @@ export class LagTracker {
   /** The group's lag per committed partition now; `as` reads the offsets as the console's user (default: the tracker's own client). */
   async lag(group: string, now = Date.now(), as: ConsoleAdmin = this.admin): Promise<PartitionLag[]> {
     const out: PartitionLag[] = [];
-    for (const c of await as.committedOffsets(group)) {
-      const found = this.broker.partitions.getPartitionOrError(c.topic, c.partition);
-      if (!found.partition) {
+    const committed = await as.committedOffsets(group);
+    const remote: PartitionRef[] = committed.filter((c) => !this.link.local(c.topic, c.partition));
+    const offsets = remote.length > 0 ? await this.link.offsets(remote) : undefined;
+    for (const c of committed) {
+      let p: RecordSource | undefined = this.link.local(c.topic, c.partition);
+      if (!p) {
+        const o = offsets?.get(partitionKey(c.topic, c.partition));
+        if (o) p = this.link.remotePartition(c.topic, c.partition, o);
+      }
+      if (!p) {
         out.push({ topic: c.topic, partition: c.partition, committed: c.offset, logStart: -1, end: -1, lag: -1, timeLagMs: -1 });
         continue;
       }
-      const p = found.partition;
       const end = p.highWatermark;
       // A committed offset below the log start reads from the log start, as auto.offset.reset does not apply there.
       const next = Math.max(c.offset, p.logStartOffset);
@@ -136,10 +148,12 @@ export class LagTracker {
         const key = `${group}\u0000${c.topic}\u0000${c.partition}`;
         let cached = this.tsCache.get(key);
         if (!cached || cached.offset !== next) {
-          cached = { offset: next, ts: await timestampAt(p, next) };
-          this.tsCache.set(key, cached);
+          // A leader that does not answer now is asked again at the next sample.
+          const ts = await timestampAt(p, next).catch(() => null);
+          cached = ts === null ? undefined : { offset: next, ts };
+          if (cached) this.tsCache.set(key, cached);
         }
-        if (cached.ts !== undefined) timeLagMs = Math.max(0, now - cached.ts);
+        if (cached?.ts !== undefined) timeLagMs = Math.max(0, now - cached.ts);
       }
       out.push({ topic: c.topic, partition: c.partition, committed: c.offset, logStart: p.logStartOffset, end, lag, timeLagMs });
     }

@@ -3,7 +3,8 @@
  * (each lag sample) and /api/live/tail/<topic> (new records). The tail never lets a busy topic
  * swamp the page: it sends at most `rate` records a second, jumps ahead (and says how many it
  * skipped) when the topic outruns that, and sends nothing while the socket's buffer is full or the
- * page has paused it.
+ * page has paused it. Partitions another broker leads are tailed from their leaders (remote.ts):
+ * each tick asks every such leader for the offsets once (ListOffsets) and Fetches only what is new.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { mayOn, mayOnTopic, sameOrigin, topicDescriber, type ApiContext } from './api.js';
 import { visibleSample } from './lag.js';
 import { AclOp, ResourceType } from '../ports/authorizer.js';
-import { readForward, type ConsoleRecord } from './records.js';
+import { readForward, type ConsoleRecord, type RecordSource } from './records.js';
 
 const TICK_MS = 200;
 const MAX_BUFFERED = 1024 * 1024;
@@ -108,10 +109,13 @@ export class LiveHub {
     let rate = initialRate;
     let paused = false;
     const pos = new Map<number, number>();
-    const jumpToEnd = (): number => {
+    // Where each partition is read now: here or on its leader, with its offsets as of this call.
+    const sources = (): Promise<Map<number, RecordSource>> => this.ctx.link.sources(topic, partitions);
+    const jumpToEnd = async (): Promise<number> => {
       let skipped = 0;
+      const now = await sources();
       for (const p of partitions) {
-        const h = this.ctx.broker.partitions.getPartitionOrError(topic, p).partition;
+        const h = now.get(p);
         if (!h) continue;
         const at = pos.get(p);
         if (at !== undefined) skipped += Math.max(0, h.highWatermark - at);
@@ -119,7 +123,7 @@ export class LiveHub {
       }
       return skipped;
     };
-    jumpToEnd();
+    let ready = false;
     ws.on('message', (data) => {
       let msg: { type?: unknown; rate?: unknown };
       try {
@@ -130,20 +134,32 @@ export class LiveHub {
       if (msg.type === 'pause') paused = true;
       else if (msg.type === 'resume') {
         // Resuming shows what arrives from now on: what came during the pause is in the browser.
-        const skipped = jumpToEnd();
-        paused = false;
-        if (skipped > 0) send(ws, { type: 'skipped', count: skipped });
+        void jumpToEnd().then(
+          (skipped) => {
+            paused = false;
+            if (skipped > 0) send(ws, { type: 'skipped', count: skipped });
+          },
+          () => ws.terminate(),
+        );
       } else if (msg.type === 'rate' && typeof msg.rate === 'number') rate = clampRate(msg.rate);
       else send(ws, { type: 'error', error: 'unknown message' });
     });
-    send(ws, { type: 'ready', partitions });
+    // The tail starts at the end as it is when it is ready.
+    void jumpToEnd().then(
+      () => {
+        ready = true;
+        send(ws, { type: 'ready', partitions });
+      },
+      () => ws.terminate(),
+    );
     this.every(ws, TICK_MS, async () => {
-      if (paused || ws.bufferedAmount > MAX_BUFFERED) return;
+      if (!ready || paused || ws.bufferedAmount > MAX_BUFFERED) return;
       let allowed = Math.max(1, Math.round((rate * TICK_MS) / 1000));
       let skipped = 0;
       const records: ConsoleRecord[] = [];
+      const now = await sources();
       for (const p of partitions) {
-        const h = this.ctx.broker.partitions.getPartitionOrError(topic, p).partition;
+        const h = now.get(p);
         if (!h) continue;
         let at = Math.max(pos.get(p) ?? h.highWatermark, h.logStartOffset);
         const behind = h.highWatermark - at;
@@ -157,7 +173,9 @@ export class LiveHub {
           pos.set(p, at);
           continue;
         }
-        const got = await readForward(h, at, allowed);
+        // A leader that does not answer now is read again at the next tick, from the same position.
+        const got = await readForward(h, at, allowed).catch(() => undefined);
+        if (!got) continue;
         records.push(...got.records);
         allowed -= got.records.length;
         pos.set(p, got.next);

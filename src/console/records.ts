@@ -4,9 +4,20 @@
  * (offsetForTimestamp), then whole batches are read from there, so a partition of any size is
  * never scanned. A filter reads on only within a byte budget and says where it stopped.
  */
-import type { PartitionHandle } from '../partitions/partition-handle.js';
 import { batchRecords } from '../protocol/batch-records.js';
 import { Attr, batchSizeAt, readBatchHeader } from '../protocol/record-batch.js';
+
+/**
+ * A partition as the console reads it: this broker's partition handle, or a partition another
+ * broker leads read from it over the wire (remote.ts RemotePartition).
+ */
+export interface RecordSource {
+  readonly partition: number;
+  readonly logStartOffset: number;
+  readonly highWatermark: number;
+  read(offset: number, maxBytes: number, opts: { minOneBatch: boolean; isolation: 'read_uncommitted' }): Promise<{ records: Buffer }>;
+  offsetForTimestamp(ts: number): Promise<{ offset: number } | undefined>;
+}
 
 /** A record as the console's API returns it: bytes as base64 (the page shows text, JSON or hex). */
 export interface ConsoleRecord {
@@ -51,7 +62,7 @@ export interface ReadResult {
  * Up to `max` records of the partition from `start` on (data records only: transaction markers are
  * skipped), reading at most `budget` bytes of batches.
  */
-export async function readForward(p: PartitionHandle, start: number, max: number, filter?: RecordFilter, budget = 16 * READ_BYTES, end = p.highWatermark): Promise<ReadResult> {
+export async function readForward(p: RecordSource, start: number, max: number, filter?: RecordFilter, budget = 16 * READ_BYTES, end = p.highWatermark): Promise<ReadResult> {
   const records: ConsoleRecord[] = [];
   let offset = Math.max(start, p.logStartOffset);
   let spent = 0;
@@ -102,7 +113,7 @@ export async function readForward(p: PartitionHandle, start: number, max: number
  * Up to `max` records before `endExclusive` (newest last): reads forward from a window below it,
  * widening the window while a filter leaves it short, within the budget.
  */
-export async function readBackward(p: PartitionHandle, endExclusive: number, max: number, filter?: RecordFilter, budget = 16 * READ_BYTES): Promise<{ records: ConsoleRecord[]; first: number }> {
+export async function readBackward(p: RecordSource, endExclusive: number, max: number, filter?: RecordFilter, budget = 16 * READ_BYTES): Promise<{ records: ConsoleRecord[]; first: number }> {
   const end = Math.min(endExclusive, p.highWatermark);
   let window = max;
   let from = end;
@@ -120,7 +131,7 @@ export async function readBackward(p: PartitionHandle, endExclusive: number, max
 }
 
 /** Where reading starts for a position kind; `undefined` offset means the log end. */
-export async function startOffset(p: PartitionHandle, from: string, value: number | undefined, max: number): Promise<number> {
+export async function startOffset(p: RecordSource, from: string, value: number | undefined, max: number): Promise<number> {
   switch (from) {
     case 'beginning':
       return p.logStartOffset;
@@ -138,7 +149,7 @@ export async function startOffset(p: PartitionHandle, from: string, value: numbe
 }
 
 /** The timestamp of the record at `offset` (the next one a consumer reads), or undefined at the log end. */
-export async function timestampAt(p: PartitionHandle, offset: number): Promise<number | undefined> {
+export async function timestampAt(p: RecordSource, offset: number): Promise<number | undefined> {
   if (offset >= p.highWatermark) return undefined;
   const got = await readForward(p, offset, 1, undefined, READ_BYTES);
   return got.records[0]?.timestamp;
@@ -149,7 +160,7 @@ export async function timestampAt(p: PartitionHandle, offset: number): Promise<n
  * time index, differences of those. A bucket holds the records whose offsets lie between its first
  * timestamp match and the next one's, as ListOffsets by timestamp would position a consumer.
  */
-export async function volumeTimeline(parts: PartitionHandle[], from: number, to: number, buckets: number): Promise<Array<{ t: number; records: number }>> {
+export async function volumeTimeline(parts: RecordSource[], from: number, to: number, buckets: number): Promise<Array<{ t: number; records: number }>> {
   const step = Math.max(1, Math.ceil((to - from) / buckets));
   const out = Array.from({ length: buckets }, (_, i) => ({ t: from + i * step, records: 0 }));
   for (const p of parts) {

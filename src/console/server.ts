@@ -14,6 +14,7 @@ import { ConsoleAuth, LoginError } from './auth.js';
 import './security-api.js';
 import { LagTracker } from './lag.js';
 import { LiveHub } from './live.js';
+import { ClusterLink } from './remote.js';
 import type { TrafficMeter } from './meter.js';
 import { PACKAGE_ROOT } from '../util/package-root.js';
 
@@ -44,10 +45,12 @@ export class WebConsole {
   private readonly auth: ConsoleAuth;
 
   constructor(broker: BrokerServices, meter: TrafficMeter, opts: ConsoleOptions) {
-    const admin = new ConsoleAdmin(broker);
+    // In a cluster, what other brokers lead or coordinate is asked of them (remote.ts).
+    const link = new ClusterLink(broker);
+    const admin = new ConsoleAdmin(broker, {}, link);
     // The sampler reads every group's offsets whoever may see them: with an authorizer the console's own anonymous client would be refused everything.
-    const lag = new LagTracker(broker, ConsoleAdmin.internal(broker), opts.lagSampleMs, opts.historyMs);
-    this.ctx = { broker, admin, meter, lag, readOnly: opts.readOnly };
+    const lag = new LagTracker(broker, ConsoleAdmin.internal(broker, link), link, opts.lagSampleMs, opts.historyMs);
+    this.ctx = { broker, admin, meter, lag, link, readOnly: opts.readOnly };
     this.live = new LiveHub(this.ctx);
     this.auth = new ConsoleAuth(broker, broker.log);
   }
@@ -62,6 +65,7 @@ export class WebConsole {
     this.auth.close();
     this.ctx.meter.stop();
     await this.ctx.lag.stop();
+    await this.ctx.link.close();
   }
 
   /** Serves the request when it is the console's (true), else leaves it to the caller. */

@@ -30,12 +30,17 @@ export function pascal(enumName: string): string {
     .join('');
 }
 
-/** Kafka's SecurityUtils lookup: the PascalCase name, or any case without underscores (readAs 'Read', 'READ', 'idempotentwrite'). */
+/**
+ * Kafka's SecurityUtils lookup: the PascalCase name, or any case without underscores (readAs 'Read',
+ * 'READ', 'idempotentwrite'); and the enum name in any case (IDEMPOTENT_WRITE, as fromString reads
+ * it), which is how the ACL stores keep them (storedAcl).
+ */
 function byName(names: string[], text: string): number {
+  const upper = text.toUpperCase();
   for (let code = 0; code < names.length; code++) {
     const n = names[code];
     if (n === undefined) continue;
-    if (text === pascal(n) || text.toUpperCase() === pascal(n).toUpperCase()) return code;
+    if (text === pascal(n) || upper === pascal(n).toUpperCase() || upper === n) return code;
   }
   return 0;
 }
