@@ -174,7 +174,14 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
 
   /** Resolves when the partitions found at start-up are open: all of them, or those of `topics`. */
   whenOpen(topics?: Iterable<string>): Promise<void> {
-    return topics ? this.opening.topics(topics) : this.opening.ready;
+    if (topics) return this.opening.topics(topics);
+    this.opening.start();
+    return this.opening.ready;
+  }
+
+  /** Opens the rest of the partitions (those the coordinators need open first): once the broker listens. */
+  openAll(): void {
+    this.opening.start();
   }
 
   /** Whether every partition found at start-up is open (or failed to). */
@@ -245,6 +252,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   }
 
   startBackgroundWork(): void {
+    this.openAll();
     this.maintenance.start();
     this.timers.push(setInterval(() => void this.flushDue(), 1000).unref());
     this.timers.push(setInterval(() => void this.writeCheckpoints().catch((err: Error) => this.log.error({ err: err.message }, 'writing the recovery and log start checkpoints failed')), CHECKPOINT_INTERVAL_MS).unref());
@@ -294,7 +302,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   /** Clean shutdown: every write lands and is fsynced, indexes and checkpoints written, marker left. */
   async close(): Promise<void> {
     // A partition still being recovered finishes first: only then may the marker vouch for it.
-    await this.opening.ready;
+    await this.whenOpen();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.maintenance.stop();

@@ -25,23 +25,53 @@ export class LogOpening {
   private allDone!: () => void;
   private pending: number;
 
-  /** Runs `tasks` in order, `concurrency` at a time; the `first` topics' tasks are queued ahead. */
-  constructor(tasks: OpenTask[], concurrency: number, first: ReadonlySet<string>) {
+  private readonly queue: OpenTask[];
+  private next = 0;
+  /** Tasks below this index may run: the `first` topics' until start(), then all. */
+  private limit: number;
+  private workers = 0;
+
+  /**
+   * Runs the `first` topics' tasks at once, `concurrency` at a time, and the others from start()
+   * on (or as soon as someone waits for them), so that they do not compete with the rest of the
+   * broker's start-up for the CPU.
+   */
+  constructor(
+    tasks: OpenTask[],
+    private readonly concurrency: number,
+    first: ReadonlySet<string>,
+  ) {
     this.ready = new Promise((resolve) => (this.allDone = resolve));
-    const queue = [...tasks.filter((t) => first.has(t.topic)), ...tasks.filter((t) => !first.has(t.topic))];
-    for (const t of queue) this.left.set(t.topic, (this.left.get(t.topic) ?? 0) + 1);
-    this.pending = queue.length;
+    const firstTasks = tasks.filter((t) => first.has(t.topic));
+    this.queue = [...firstTasks, ...tasks.filter((t) => !first.has(t.topic))];
+    this.limit = firstTasks.length;
+    for (const t of this.queue) this.left.set(t.topic, (this.left.get(t.topic) ?? 0) + 1);
+    this.pending = this.queue.length;
     if (this.pending === 0) this.allDone();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < queue.length) {
-        const task = queue[next++];
-        if (openingHooks.beforeOpen) await openingHooks.beforeOpen(task.topic);
-        await task.run();
-        this.taskDone(task.topic);
-      }
-    };
-    for (let i = 0; i < Math.min(concurrency, queue.length); i++) void worker();
+    this.spawn();
+  }
+
+  /** Lets every task run. */
+  start(): void {
+    this.limit = this.queue.length;
+    this.spawn();
+  }
+
+  private spawn(): void {
+    while (this.workers < this.concurrency && this.next < this.limit) {
+      this.workers++;
+      void this.work();
+    }
+  }
+
+  private async work(): Promise<void> {
+    while (this.next < this.limit) {
+      const task = this.queue[this.next++];
+      if (openingHooks.beforeOpen) await openingHooks.beforeOpen(task.topic);
+      await task.run();
+      this.taskDone(task.topic);
+    }
+    this.workers--;
   }
 
   get done(): boolean {
@@ -58,6 +88,7 @@ export class LogOpening {
     const waits: Promise<void>[] = [];
     for (const name of names) {
       if (!this.left.has(name)) continue;
+      if (this.queue.slice(this.limit).some((t) => t.topic === name)) this.start();
       waits.push(new Promise((resolve) => this.waiters.set(name, [...(this.waiters.get(name) ?? []), resolve])));
     }
     return Promise.all(waits).then(() => undefined);
