@@ -301,14 +301,16 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
 
   /** Clean shutdown: every write lands and is fsynced, indexes and checkpoints written, marker left. */
   async close(): Promise<void> {
-    // A partition still being recovered finishes first: only then may the marker vouch for it.
-    await this.whenOpen();
+    // Partitions being opened finish; those not started stay as they are on disk (see below).
+    await this.opening.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.maintenance.stop();
     // A partition that cannot write its indexes or snapshot (a full disk) does not stop the others;
     // without the clean-shutdown marker the next start recovers the logs instead of trusting them.
-    let clean = this.openFailures === 0;
+    // A partition never opened is as the last shutdown left it: the marker may vouch for it only
+    // if that shutdown was clean (else it still needs its recovery).
+    let clean = this.openFailures === 0 && [...this.unopened.values()].every((f) => f.clean);
     for (const p of this.all()) {
       await p.close().catch((err: Error) => {
         clean = false;

@@ -53,6 +53,7 @@ export class LogOpening {
 
   /** Lets every task run. */
   start(): void {
+    if (this.stopped) return;
     this.limit = this.queue.length;
     this.spawn();
   }
@@ -71,7 +72,20 @@ export class LogOpening {
       await task.run();
       this.taskDone(task.topic);
     }
-    this.workers--;
+    if (--this.workers === 0 && this.stopped) this.allDone();
+  }
+
+  private stopped = false;
+
+  /**
+   * Starts no more tasks and resolves once those running have finished (a shutdown soon after
+   * start-up need not open every partition first). `ready` then resolves too.
+   */
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.limit = this.next;
+    if (this.workers === 0) this.allDone();
+    return this.ready;
   }
 
   get done(): boolean {
