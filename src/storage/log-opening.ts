@@ -30,6 +30,7 @@ export class LogOpening {
   /** Tasks below this index may run: the `first` topics' until start(), then all. */
   private limit: number;
   private workers = 0;
+  private stopped = false;
 
   /**
    * Runs the `first` topics' tasks at once, `concurrency` at a time, and the others from start()
@@ -75,8 +76,6 @@ export class LogOpening {
     if (--this.workers === 0 && this.stopped) this.allDone();
   }
 
-  private stopped = false;
-
   /**
    * Starts no more tasks and resolves once those running have finished (a shutdown soon after
    * start-up need not open every partition first). `ready` then resolves too.
@@ -92,13 +91,12 @@ export class LogOpening {
     return this.pending === 0;
   }
 
-  /** Whether a partition of `topic` is still to be opened. */
-  opening(topic: string): boolean {
-    return this.left.has(topic);
-  }
-
-  /** Resolves when every partition of these topics found at start-up is open (or failed to open). */
+  /**
+   * Resolves when every partition of these topics found at start-up is open (or failed to open);
+   * after stop(), at once (those not opened by then stay closed).
+   */
   topics(names: Iterable<string>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     const waits: Promise<void>[] = [];
     for (const name of names) {
       if (!this.left.has(name)) continue;

@@ -34,7 +34,7 @@ const produce = (partition: number, value: string) => ({ transactionalId: null, 
 
 /** A broker on `dir` with TOPIC (2 partitions) holding `values` in partition 0, stopped cleanly. */
 async function prepare(values: string[]): Promise<void> {
-  dir = await mkdtemp(join(tmpdir(), 'runnel-startup-'));
+  dir = await mkdtemp(join(tmpdir(), 'runnel-opening-'));
   const b = await startBroker({ port: 0, dataDir: dir });
   const c = await KafkaWire.connect(b.port, clientHost(b.host));
   await c.request(19, 5, { topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
