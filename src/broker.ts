@@ -27,7 +27,6 @@ import { DynamicConfigs } from './config/dynamic-configs.js';
 import { FileDynamicConfigStore, type DynamicConfigStore } from './config/dynamic-config-store.js';
 import { VERSION } from './version.js';
 import { openSingleNode } from './topology/single-node.js';
-import { openClusterTopology } from './topology/cluster-node.js';
 import { openClientQuotas } from './quotas/open-quotas.js';
 import { LocalScramStore } from './security/scram/credential-store.js';
 import { openAuthorizer } from './security/acl/open-authorizer.js';
@@ -160,6 +159,7 @@ async function launch(config: BrokerConfig, opts: LaunchOptions): Promise<Broker
 async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, started, metrics: serveMetrics, webConsole }: LaunchOptions, unlock: () => Promise<void>): Promise<Broker> {
   const loggers = new BrokerLoggers(log);
   const clusterConfigured = config.list('runnel.etcd.endpoints').length > 0;
+  // Loaded only in a cluster: the etcd client (gRPC, protobufs) is most of a single node's start-up time otherwise.
   // Before the logs open: stored dynamic broker configs are log defaults too (in a cluster, from etcd: onConfigStore).
   let dynamicConfigs = clusterConfigured ? undefined : DynamicConfigs.open(config, await FileDynamicConfigStore.open(dataDir), log);
   // Transaction version 2 makes a partition leader add its partition to a transaction coordinated on
@@ -168,7 +168,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   if (clusterConfigured && config.int('runnel.transaction.version') > 1) log.info('transaction.version is finalized at 1 in a cluster (version 2 across brokers is not supported yet)');
   const nodeOptions = { config, dataDir, features, broker: (id: number) => brokerImage(config, id), storageLog: loggers.get('runnel.storage'), log };
   const onConfigStore = (store: DynamicConfigStore) => void (dynamicConfigs = DynamicConfigs.open(config, store, log));
-  const topology = clusterConfigured ? await openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster'), onConfigStore }) : await openSingleNode(nodeOptions);
+  const topology = clusterConfigured ? await (await import('./topology/cluster-node.js')).openClusterTopology({ ...nodeOptions, clusterLog: loggers.get('runnel.cluster'), onConfigStore }) : await openSingleNode(nodeOptions);
   if (!dynamicConfigs) throw new Error('no dynamic config store');
   const configs = dynamicConfigs;
   const { logs, owner: topics, producerIds } = topology;
@@ -180,6 +180,8 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   // this broker leads: on one node all of them, loaded now; in a cluster as leadership comes and goes.
   // One node creates the internal topics now; a cluster on the first FindCoordinator (CoordinatorTopics).
   const clustered = topology.clustered;
+  // The other partitions open in the background while the broker listens (requests wait for them).
+  await logs.whenOpen([OFFSETS_TOPIC, TXN_TOPIC]);
   if (!clustered) for (const t of [OFFSETS_TOPIC, TXN_TOPIC]) await topics.create(t, coordinatorTopicSettings(config, t).partitions, { 'cleanup.policy': 'compact' });
   const partitionCount = (name: string) => () => topics.get(name)?.partitions ?? 0;
   const groups = new GroupCoordinator(config, new GroupStore(coordinatorPartitions(OFFSETS_TOPIC, { partitions, logs, count: partitionCount(OFFSETS_TOPIC) })), loggers.get('runnel.groups'), topics);
@@ -237,6 +239,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     quotas,
     scram,
     authorizer: await openAuthorizer(config, topology.aclStore, dataDir, loggers.get('kafka.authorizer.logger')),
+    storage: logs,
     log,
   };
   const connectionOptions = { maxRequestSize: config.int('socket.request.max.bytes'), maxInFlight: 64 };

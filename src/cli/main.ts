@@ -1,16 +1,4 @@
 /** The `runnel` command. */
-import { startCommand } from './start.js';
-import { topicsCommand } from './topics.js';
-import { consoleProducerCommand } from './console-producer.js';
-import { consoleConsumerCommand } from './console-consumer.js';
-import { consumerGroupsCommand } from './consumer-groups.js';
-import { perfCommand } from './perf.js';
-import { devClusterCommand } from './dev-cluster.js';
-import { reassignPartitionsCommand } from './reassign-partitions.js';
-import { configsCommand } from './configs.js';
-import { clusterCommand } from './cluster.js';
-import { leaderElectionCommand } from './leader-election.js';
-import { aclsCommand } from './acls.js';
 import { VERSION } from '../version.js';
 
 const USAGE = `Usage: runnel <command> [options]
@@ -38,25 +26,29 @@ Options:
   --version         Print the version
 `;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  start: startCommand,
-  topics: topicsCommand,
-  'console-producer': consoleProducerCommand,
-  'console-consumer': consoleConsumerCommand,
-  'consumer-groups': consumerGroupsCommand,
-  perf: perfCommand,
-  'dev-cluster': devClusterCommand,
-  'reassign-partitions': reassignPartitionsCommand,
-  configs: configsCommand,
-  cluster: clusterCommand,
-  'leader-election': leaderElectionCommand,
-  acls: aclsCommand,
+/**
+ * Each command's modules are loaded when it runs: `runnel start` does not load the tools' client
+ * code, nor a tool the broker (bundled as chunks, src/tools/bundle.ts).
+ */
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<number>>> = {
+  start: async () => (await import('./start.js')).startCommand,
+  topics: async () => (await import('./topics.js')).topicsCommand,
+  'console-producer': async () => (await import('./console-producer.js')).consoleProducerCommand,
+  'console-consumer': async () => (await import('./console-consumer.js')).consoleConsumerCommand,
+  'consumer-groups': async () => (await import('./consumer-groups.js')).consumerGroupsCommand,
+  perf: async () => (await import('./perf.js')).perfCommand,
+  'dev-cluster': async () => (await import('./dev-cluster.js')).devClusterCommand,
+  'reassign-partitions': async () => (await import('./reassign-partitions.js')).reassignPartitionsCommand,
+  configs: async () => (await import('./configs.js')).configsCommand,
+  cluster: async () => (await import('./cluster.js')).clusterCommand,
+  'leader-election': async () => (await import('./leader-election.js')).leaderElectionCommand,
+  acls: async () => (await import('./acls.js')).aclsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   const command = cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-  if (command) return command(rest);
+  if (command) return (await command())(rest);
   switch (cmd) {
     case '--version':
     case '-v':

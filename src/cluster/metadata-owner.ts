@@ -39,6 +39,8 @@ export class MetadataOwner implements TopicCatalog {
   /** Builds the first image from topics.json and brings the partition logs' leader epochs in line with it. */
   static async open(opts: MetadataOwnerOptions): Promise<MetadataOwner> {
     const owner = new MetadataOwner(opts);
+    // Partitions still opening in the background get their epoch once they are open.
+    await owner.logs.whenOpen(owner.current.topics().filter((t) => t.partitionStates.some((p) => p.leaderEpoch !== 0)).map((t) => t.name));
     for (const t of owner.current.topics())
       for (const p of t.partitionStates) if (p.leaderEpoch !== 0) await owner.logs.partition(t.name, p.partition)?.assignLeaderEpoch(p.leaderEpoch);
     return owner;

@@ -89,6 +89,12 @@ export interface BrokerServices {
   scram: ScramCredentialStore;
   /** ACL checks (src/ports/authorizer.ts); ALLOW_ALL when no authorizer.class.name is set. */
   authorizer: Authorizer;
+  /**
+   * The partition logs found at start-up, opened in the background after the broker listens:
+   * until allOpen, requests that may touch a partition wait for whenOpen (src/server/dispatch.ts).
+   * Undefined: every log is open.
+   */
+  storage?: { readonly allOpen: boolean; whenOpen(): Promise<void> };
   log: Logger;
 }
 

@@ -53,8 +53,15 @@ export class PrometheusMetrics implements BrokerMetrics {
     this.bytesOut = new Counter({ name: 'runnel_topic_bytes_out_total', help: 'Record batch bytes served to consumers', labelNames: ['topic'], registers: [r] });
     this.errors = new Counter({ name: 'runnel_errors_total', help: 'Error codes returned, by API and Kafka error code', labelNames: ['api', 'code'], registers: [r] });
     this.connections = new Gauge({ name: 'runnel_connections', help: 'Open client connections', registers: [r] });
-    this.recoverySeconds = new Gauge({ name: 'runnel_log_recovery_seconds', help: 'Time taken to open the logs at start-up', registers: [r] });
-    this.recoverySeconds.set(logs.recoveryStats.ms / 1000);
+    // Read when scraped: the logs open in the background after start-up (0 until they all are).
+    this.recoverySeconds = new Gauge({
+      name: 'runnel_log_recovery_seconds',
+      help: 'Time taken to open the logs at start-up',
+      registers: [r],
+      collect() {
+        this.set(logs.recoveryStats.ms / 1000);
+      },
+    });
     const flushes = new Histogram({ name: 'runnel_log_flush_duration_seconds', help: 'Duration of log fsyncs (flush policy, fsync on ack, segment rolls)', buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [r] });
     logs.onFsync = (s) => flushes.observe(s);
     const partitionGauge = (name: string, help: string, value: (p: ReturnType<BrokerLogs['all']>[number]) => number): void => {

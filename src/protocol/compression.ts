@@ -19,14 +19,24 @@ import { createRequire } from 'node:module';
 import { Compression } from './record-batch.js';
 
 const require = createRequire(import.meta.url);
-const snappy = require('snappy') as { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer): Buffer | string; uncompress(b: Buffer): Promise<Buffer | string> };
-const lz4 = require('lz4-napi') as {
+
+type Snappy = { compressSync(b: Buffer): Buffer; uncompressSync(b: Buffer): Buffer | string; uncompress(b: Buffer): Promise<Buffer | string> };
+type Lz4 = {
   compressFrameSync(b: Buffer): Buffer;
   decompressFrameSync(b: Buffer): Buffer;
   compressFrame(b: Buffer): Promise<Buffer>;
   decompressFrame(b: Buffer): Promise<Buffer>;
 };
-const zstd = require('@mongodb-js/zstd') as { compress(b: Buffer, level?: number): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> };
+type Zstd = { compress(b: Buffer, level?: number): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> };
+
+/** A native codec, loaded on first use: a broker whose clients never compress does not load it at start-up. */
+function lazy<T>(name: string): () => T {
+  let mod: T | undefined;
+  return () => (mod ??= require(name) as T);
+}
+const snappyLib = lazy<Snappy>('snappy');
+const lz4Lib = lazy<Lz4>('lz4-napi');
+const zstdLib = lazy<Zstd>('@mongodb-js/zstd');
 
 /** Inputs (and, for gunzip, outputs) up to this size are worked on synchronously (well under 1 ms). */
 export const SYNC_MAX = 64 * 1024;
@@ -66,7 +76,7 @@ export function codecId(name: string): number {
 }
 
 function unsnappy(buf: Buffer): Buffer {
-  const out = snappy.uncompressSync(buf);
+  const out = snappyLib().uncompressSync(buf);
   return typeof out === 'string' ? Buffer.from(out) : out;
 }
 
@@ -114,7 +124,7 @@ async function xerialDecode(buf: Buffer): Promise<Buffer> {
 }
 
 async function unsnappyAsync(buf: Buffer): Promise<Buffer> {
-  const out = await snappy.uncompress(buf);
+  const out = await snappyLib().uncompress(buf);
   return typeof out === 'string' ? Buffer.from(out) : out;
 }
 
@@ -128,7 +138,7 @@ async function xerialEncode(buf: Buffer): Promise<Buffer> {
   out.writeInt32BE(1, 12);
   let at = 16;
   for (let i = 0; i < blocks; i++) {
-    const c = snappy.compressSync(buf.subarray(i * BLOCK, Math.min(buf.length, (i + 1) * BLOCK)));
+    const c = snappyLib().compressSync(buf.subarray(i * BLOCK, Math.min(buf.length, (i + 1) * BLOCK)));
     out.writeInt32BE(c.length, at);
     c.copy(out, at + 4);
     at += 4 + c.length;
@@ -161,10 +171,10 @@ export async function decompress(codec: number, data: Buffer): Promise<Buffer> {
       out = await xerialDecode(data);
       break;
     case Compression.LZ4:
-      out = data.length <= SYNC_MAX ? lz4.decompressFrameSync(data) : await lz4.decompressFrame(data);
+      out = data.length <= SYNC_MAX ? lz4Lib().decompressFrameSync(data) : await lz4Lib().decompressFrame(data);
       break;
     case Compression.ZSTD:
-      out = await zstd.decompress(data);
+      out = await zstdLib().decompress(data);
       break;
     default:
       throw new Error(`unknown compression codec ${codec}`);
@@ -182,9 +192,9 @@ export async function compress(codec: number, data: Buffer): Promise<Buffer> {
     case Compression.SNAPPY:
       return xerialEncode(data);
     case Compression.LZ4:
-      return data.length <= SYNC_MAX ? lz4.compressFrameSync(data) : lz4.compressFrame(data);
+      return data.length <= SYNC_MAX ? lz4Lib().compressFrameSync(data) : lz4Lib().compressFrame(data);
     case Compression.ZSTD:
-      return zstd.compress(data, 3);
+      return zstdLib().compress(data, 3);
     default:
       throw new Error(`unknown compression codec ${codec}`);
   }

@@ -2,7 +2,8 @@
  * From a request frame to a response frame: header, handler lookup in the registry, the generated
  * decoder, the handler, then one sized encode. Returns null when no response is due (acks=0).
  * Throws DecodeError for bytes that are not a valid request and UnsupportedRequest for an API or
- * version that is not served; the connection closes on both, as Kafka's does.
+ * version that is not served; the connection closes on both, as Kafka's does. Until the
+ * partition logs are open after start-up, only requests that need none run at once.
  */
 import { readHeader, encodeResponse, encodeResponseChunks, API_VERSIONS_KEY } from '../protocol/header.js';
 import { apiCodecs } from '../protocol/messages/index.js';
@@ -14,6 +15,14 @@ import { NO_RESPONSE, type BrokerServices, type ClientInfo, type HandlerContext 
 import { quotaUser } from '../quotas/client-quotas.js';
 import { requestThrottleMs } from '../quotas/request-quota.js';
 import type { Logger } from '../util/logger.js';
+
+/**
+ * Answered while the partition logs are still opening: they read only the metadata image and
+ * the coordinators (loaded before the broker listens), so clients can connect, authenticate
+ * and find leaders at once. ApiVersions, Metadata, FindCoordinator, SaslHandshake,
+ * SaslAuthenticate, DescribeCluster.
+ */
+const SERVED_WHILE_OPENING = new Set([18, 3, 10, 17, 36, 60]);
 
 export class UnsupportedRequest extends Error {
   constructor(readonly apiKey: number, readonly apiVersion: number) {
@@ -65,7 +74,10 @@ export function dispatch(frame: Buffer, client: ClientInfo, broker: BrokerServic
   const body = codec.readRequest(reader, version);
   const ctx: HandlerContext = { apiVersion: version, header, client, broker, log, requestBytes: frame.length, applied };
   const started = performance.now();
-  const handled = handler.handle(body, ctx);
+  // Partition logs still opening after start-up (LogManager): a request that may touch one waits
+  // for them, so that it neither misses a partition nor sees one before its recovery.
+  const storage = broker.storage;
+  const handled = storage && !storage.allOpen && !SERVED_WHILE_OPENING.has(key) ? storage.whenOpen().then(() => handler.handle(body, ctx)) : handler.handle(body, ctx);
   const busyMs = timed ? performance.now() - decodeStarted : 0;
   const dispatched = { header, throttleMs: 0 } as Dispatched;
   dispatched.response = Promise.resolve(handled).then((res) => {

@@ -24,6 +24,13 @@ export interface RecoveryStats {
 /** What the broker, the topic manager and the metrics need besides. */
 export interface BrokerLogs extends LogStore {
   readonly recoveryStats: RecoveryStats;
+  /**
+   * Resolves when the logs found at start-up are open (recovered after a crash): all of them, or
+   * those of `topics`. Until then `partition()` does not return the ones still opening.
+   */
+  whenOpen(topics?: Iterable<string>): Promise<void>;
+  /** Whether whenOpen() has resolved: requests that need logs wait for it until then. */
+  readonly allOpen: boolean;
   all(): Log[];
   /**
    * Creates the missing partition logs of a topic (new topic, or CreatePartitions). In a cluster

@@ -15,6 +15,11 @@ import { LogMaintenance } from './log-maintenance.js';
 export class MemoryLogStore extends TopicLogs<MemoryLog> implements BrokerLogs {
   private readonly maintenance: LogMaintenance;
   readonly recoveryStats: RecoveryStats = { partitions: 0, recovered: 0, cleanDirs: 0, ms: 0 };
+  /** Nothing to open: memory logs exist from the start. */
+  readonly allOpen = true;
+  whenOpen(): Promise<void> {
+    return Promise.resolve();
+  }
   /** No fsyncs happen: kept only to satisfy the broker's metrics wiring. */
   onFsync: ((seconds: number) => void) | undefined;
   readonly logConfig: (topic: string) => LogConfig;

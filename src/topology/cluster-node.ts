@@ -49,7 +49,8 @@ export async function openClusterTopology(o: NodeOptions & { clusterLog: Logger;
     const configsOf = (name: string): Readonly<Record<string, string>> => control.image().topic(name)?.configs ?? {};
     const assigned = image.topics().map((t) => ({ ...t, hosted: (i: number) => t.partitionStates[i]?.replicas.includes(nodeId) ?? false }));
     const logs: BrokerLogs = dataDir === undefined ? new MemoryLogStore(config, configsOf, o.storageLog) : await LogManager.open(config, assigned, configsOf, o.storageLog);
-    if (logs.recoveryStats.recovered > 0) o.log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
+    // Replication and leadership changes use the logs outside requests: a cluster node waits for all of them.
+    await logs.whenOpen();
     const topicSetting = (topic: string, key: string): string => configsOf(topic)[key] ?? topicDefault(config, key);
     let leadership: (topic: string, partition: number, leader: boolean) => void = () => undefined;
     const throttle = new ReplicationThrottle(nodeId, { brokerValue: (k) => config.get(k), topicConfigs: configsOf });

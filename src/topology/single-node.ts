@@ -35,8 +35,6 @@ export async function openSingleNode(o: NodeOptions): Promise<Topology> {
   const configsOf = (name: string): Readonly<Record<string, string>> => topicConfigs(name);
   const logs: BrokerLogs =
     dataDir === undefined ? new MemoryLogStore(config, configsOf, o.storageLog) : await LogManager.open(config, registry.list(), configsOf, o.storageLog);
-  if (logs.recoveryStats.recovered > 0)
-    o.log.info({ partitions: logs.recoveryStats.recovered, ms: logs.recoveryStats.ms }, 'recovered partitions after an unclean shutdown');
   const owner = await MetadataOwner.open({ clusterId: meta.clusterId, nodeId: meta.nodeId, broker: o.broker(meta.nodeId), features: o.features, registry, logs });
   topicConfigs = (name) => owner.get(name)?.configs ?? {};
   const producerIds = dataDir === undefined ? ProducerIdAllocator.inMemory() : await ProducerIdAllocator.open(dataDir);

@@ -213,6 +213,7 @@ describe('the metadata image', () => {
     const registry = await TopicRegistry.open(dataDir);
     const brokerConfig = new BrokerConfig({ 'log.dirs': dataDir, 'node.id': 3 });
     const logs = await LogManager.open(brokerConfig, registry.list(), () => ({}), silentLogger);
+    await logs.whenOpen();
     const owner = await MetadataOwner.open({ clusterId: 'c', nodeId: 3, broker: broker(3), features: FEATURES, registry, logs });
     await owner.apply([{ kind: 'changePartition', topic: 'epochs', partition: 1, bumpLeaderEpoch: true }]);
     await owner.apply([{ kind: 'changePartition', topic: 'epochs', partition: 1, bumpLeaderEpoch: true }]);

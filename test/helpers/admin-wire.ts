@@ -142,6 +142,7 @@ export async function appendOffline(dataDir: string, writes: Array<{ topic: stri
   const config = new BrokerConfig({ 'log.dirs': dataDir });
   const registry = await TopicRegistry.open(dataDir);
   const logs = await LogManager.open(config, registry.list(), (n) => registry.get(n)?.configs ?? {}, silentLogger);
+  await logs.whenOpen();
   try {
     for (const w of writes) {
       const p = logs.partition(w.topic, w.partition);
