@@ -129,3 +129,15 @@ export function slope(points: Array<[number, number]>): number {
   }
   return den === 0 ? 0 : num / den;
 }
+
+/**
+ * RSS growth net of garbage collection's sawtooth: the lowest sample of the last quarter of the
+ * run minus the lowest of the second quarter (samples are [minutes, MB]). A leak raises that floor;
+ * a heap that fills with garbage and is collected does not. Also the plain slope after the 25 % mark.
+ */
+export function floorGrowth(samples: Array<[number, number]>, minutes: number): { growth: number; from: number; to: number; slope: number } {
+  const floor = (a: number, b: number): number => Math.min(...samples.filter(([t]) => t >= a && t <= b).map(([, y]) => y));
+  const from = floor(minutes / 4, minutes / 2);
+  const to = floor((minutes * 3) / 4, Infinity);
+  return { growth: to - from, from, to, slope: slope(samples.filter(([t]) => t >= minutes / 4)) };
+}
