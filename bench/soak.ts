@@ -335,7 +335,7 @@ let prevBrokerErrors = new Map<string, number>();
 let prevErrors = new Map<string, number>();
 const sampler = setInterval(() => rssSamples.push([(Date.now() - t0) / 60_000, rssBytes(broker.pid) / MB]), SAMPLE_MS);
 rssSamples.push([0, rssBytes(broker.pid) / MB]);
-console.log('  time    rss   heap  ext | produce ms p50/p99/max | e2e ms p50/p99 | acked/s consumed/s | joins | client errors (new) | broker errors (new)');
+console.log('  time    rss   heap  ext | produce ms p50/p99/max | e2e ms p50/p99 | acked/s consumed/s | joins | client errors (new) | broker partition errors (new)');
 
 async function report(): Promise<void> {
   lastMetrics = (await scrapeMetrics(broker.metricsUrl)) ?? lastMetrics;
@@ -420,7 +420,7 @@ console.log(
 );
 const totalErrors = [...errors].sort((a, b) => b[1] - a[1]);
 console.log(`client errors: ${totalErrors.length ? totalErrors.map(([k, v]) => `${k} x${v}`).join('; ') : 'none'}`);
-console.log(`broker error responses: ${[...prevBrokerErrors].map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
+console.log(`broker partition error responses (runnel_errors_total): ${[...prevBrokerErrors].map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
 if (violations.length) {
   console.log(`\nFAILED: ${violations.length} violation(s):\n  ${violations.join('\n  ')}`);
   process.exit(1);
