@@ -14,7 +14,8 @@
  * Printed: RSS at each step, growth (floorGrowth in bench/lib/broker-child.ts: the lowest RSS of a
  * phase's last quarter against the lowest of its second quarter, so garbage collection's sawtooth
  * is not read as growth) and slope (MB/min) over each phase, cost per partition and per connection.
- * The run exits 1 when a phase grows more than --max-idle-growth-mb / --max-conn-growth-mb (32).
+ * The run exits 1 when a phase grows more than --max-idle-growth-mb / --max-conn-growth-mb (32) or
+ * any sample of a phase exceeds --max-rss-mb (320; README.md says why).
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { parseArgs } from 'node:util';
@@ -32,6 +33,7 @@ const { values: argv } = parseArgs({
     'conn-minutes': { type: 'string', default: '5' },
     'max-idle-growth-mb': { type: 'string', default: '32' },
     'max-conn-growth-mb': { type: 'string', default: '32' },
+    'max-rss-mb': { type: 'string', default: '320' },
   },
 });
 const TOPICS = Number(argv.topics);
@@ -79,6 +81,8 @@ async function phase(name: string, minutes: number, maxGrowthMb: number): Promis
       `floor ${g.from.toFixed(1)} MB (2nd quarter) -> ${g.to.toFixed(1)} MB (last quarter): growth ${g.growth.toFixed(1)} MB (bound ${maxGrowthMb} MB), slope ${g.slope.toFixed(2)} MB/min`,
   );
   const growth = g.growth;
+  const peak = Math.max(...samples.map((x) => x[1]));
+  if (!(peak < Number(argv['max-rss-mb']))) failures.push(`${name}: RSS reached ${peak.toFixed(1)} MB, bound ${argv['max-rss-mb']} MB`);
   if (!(growth < maxGrowthMb)) failures.push(`${name}: RSS grew ${growth.toFixed(1)} MB, bound ${maxGrowthMb} MB`);
   return samples.at(-1)![1] * MB;
 }
