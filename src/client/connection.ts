@@ -36,6 +36,7 @@ export const ApiKey = {
   CreateTopics: 19,
   DeleteTopics: 20,
   DescribeConfigs: 32,
+  DescribeLogDirs: 35,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,

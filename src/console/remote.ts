@@ -30,7 +30,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 const EARLIEST = -2n;
 const LATEST = -1n;
-const DescribeLogDirs = 35;
 
 /** A broker could not be asked (unknown, unreachable, or it refused with `code`). */
 export class RemoteError extends Error {
@@ -170,7 +169,7 @@ export class ClusterLink {
       [...this.byLeader(parts)].map(async ([leader, list]) => {
         const topics = new Map<string, number[]>();
         for (const p of list) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
-        const res = await this.request<m.DescribeLogDirsResponse>(leader, DescribeLogDirs, { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) }).catch(() => undefined);
+        const res = await this.request<m.DescribeLogDirsResponse>(leader, ApiKey.DescribeLogDirs, { topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) }).catch(() => undefined);
         for (const dir of res?.results ?? []) {
           if (dir.errorCode !== 0) continue;
           for (const t of dir.topics) for (const p of t.partitions) if (!p.isFutureKey) out.set(keyOf(t.name, p.partitionIndex), (out.get(keyOf(t.name, p.partitionIndex)) ?? 0) + Number(p.partitionSize));

@@ -8,11 +8,11 @@ import { OffsetIndex, TimeIndex } from './indexes.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { FileCache } from './file-cache.js';
 import { readAt, readAtSync, ftruncate, fsync } from './fs-ops.js';
+import { isIntactBatch, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 
 /** Reads up to this size, within RECENT_BYTES of the end written, skip the threadpool (readRecent). */
 const SYNC_READ_MAX = 256 * 1024;
 const RECENT_BYTES = 4 * 1024 * 1024;
-import { isIntactBatch, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
 
 export function segmentName(baseOffset: number): string {
   return String(baseOffset).padStart(20, '0');
