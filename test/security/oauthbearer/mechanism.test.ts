@@ -209,6 +209,10 @@ describe('OAUTHBEARER JWKS settings', () => {
     const file = jwksFile([k1.jwk]);
     writeFileSync(file.path, '{"keys": [');
     expect(() => start(file.url)).toThrow(/not JSON/);
+    for (const notASet of ['{"keys": 5}', '[]', 'null', '{"keys": [1]}']) {
+      writeFileSync(file.path, notASet);
+      expect(() => start(file.url)).toThrow(/not a JSON Web Key Set/);
+    }
     file.write([k1.jwk]);
     const f = factory({ 'sasl.oauthbearer.jwks.endpoint.url': file.url });
     expect((await login(f.create(ctx), clientMessage(await sign(k1, good)))).principal).toBe('alice');
