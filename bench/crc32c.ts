@@ -2,7 +2,7 @@
 import { crc32c, crc32cTable, crc32cImplementation } from '../src/protocol/crc32c.js';
 
 const sizes = [100, 1024, 16 * 1024, 1024 * 1024];
-console.log(`crc32c in use: ${crc32cImplementation}`);
+console.log(`crc32c in use: ${crc32cImplementation()}`);
 for (const size of sizes) {
   const buf = Buffer.alloc(size, 0x5a);
   const iterations = Math.max(10, Math.floor((256 * 1024 * 1024) / size));

@@ -45,20 +45,31 @@ export function crc32cTable(buf: Uint8Array, start = 0, end = buf.length): numbe
 
 type Native = (input: Buffer | string, initial?: number | null) => number;
 
-const native: Native | undefined = (() => {
-  if (process.env.RUNNEL_CRC32C === 'js') return undefined;
+/**
+ * The native implementation, looked up at the first checksum rather than at start-up: its loader
+ * probes the C library and several package names (~10 ms), and a broker listens before it has
+ * checked any batch.
+ */
+let native: Native | null | undefined;
+
+function loadNative(): Native | null {
+  if (process.env.RUNNEL_CRC32C === 'js') return null;
   try {
     const mod = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c: Native };
-    return mod.crc32c(Buffer.from('123456789')) === 0xe3069283 ? mod.crc32c : undefined;
+    return mod.crc32c(Buffer.from('123456789')) === 0xe3069283 ? mod.crc32c : null;
   } catch {
-    return undefined;
+    return null;
   }
-})();
+}
 
-export const crc32cImplementation: 'native' | 'table' = native ? 'native' : 'table';
+/** Which implementation checksums are computed with (loads it if no checksum was computed yet). */
+export function crc32cImplementation(): 'native' | 'table' {
+  return (native ??= loadNative()) ? 'native' : 'table';
+}
 
 /** CRC-32C over buf[start, end). */
 export function crc32c(buf: Buffer, start = 0, end = buf.length): number {
-  if (native) return native(start === 0 && end === buf.length ? buf : buf.subarray(start, end)) >>> 0;
+  const n = (native ??= loadNative());
+  if (n) return n(start === 0 && end === buf.length ? buf : buf.subarray(start, end)) >>> 0;
   return crc32cTable(buf, start, end);
 }
