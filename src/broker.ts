@@ -15,7 +15,7 @@ import { TxnCoordinator } from './transactions/txn-coordinator.js';
 import { markerSender, RemoteMarkerChannel } from './transactions/marker-sender.js';
 import { coordinatorPartitions, coordinatorTopicSettings, CoordinatorTopics, followLeadership, localMarkerHandle } from './cluster/coordinator-wiring.js';
 import { partitionFor, TXN_TOPIC } from './cluster/internal-topics.js';
-import { PrometheusMetrics, startMetricsServer } from './metrics/metrics.js';
+import { DeferredMetrics } from './metrics/broker-metrics.js';
 import type { Server } from 'node:http';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
 import { KafkaServer } from './server/server.js';
@@ -212,7 +212,8 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   if (!clustered) await transactions.load();
   topology.onLeadership(followLeadership(groups, transactions, loggers.get('runnel.groups')));
   const boundPorts = new Map(listeners.map((l) => [l.name, l.port]));
-  const prometheus = new PrometheusMetrics(logs, groups, topology.metrics);
+  // prom-client is imported once the listeners are open; what happens meanwhile is replayed into it.
+  const deferredMetrics = new DeferredMetrics();
   // Loaded only when served: the tools and embedded brokers without it do not pay for its modules.
   const consoleModule = webConsole ? await import('./console/server.js') : undefined;
   const meter: TrafficMeter | undefined = consoleModule ? new consoleModule.TrafficMeter() : undefined;
@@ -231,7 +232,7 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     producerIds,
     leaderElections: topology.leaderElections,
     transactions,
-    metrics: meter ? meter.wrap(prometheus) : prometheus,
+    metrics: meter ? meter.wrap(deferredMetrics) : deferredMetrics,
     apiRanges: advertisedRanges,
     dynamicConfigs: configs,
     loggers,
@@ -266,6 +267,10 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     await abandon();
     throw err;
   }
+  const { PrometheusMetrics, startMetricsServer } = await import('./metrics/metrics.js');
+  const prometheus = new PrometheusMetrics(logs, groups, topology.metrics);
+  const dropped = deferredMetrics.attach(prometheus);
+  if (dropped > 0) log.warn({ dropped }, 'metrics of the first moments after start-up were dropped');
   const host = listeners[0].host;
   let metricsServer: { server: Server; port: number } | undefined;
   let consoleServer: { server: Server; port: number } | undefined;

@@ -4,7 +4,7 @@
  * connections), sampled once a second into a bounded history for the overview's charts. The hot
  * path only adds to numbers; rates are differences of the samples.
  */
-import type { BrokerMetrics } from '../metrics/metrics.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 
 export interface TrafficSample {
   /** Unix ms. */

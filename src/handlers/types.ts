@@ -9,7 +9,7 @@ import type { FetchSessionCache } from '../fetch/session-cache.js';
 import type { GroupCoordinatorPort } from '../ports/groups.js';
 import type { ProducerIdAllocator } from '../producers/producer-ids.js';
 import type { TxnCoordinatorPort } from '../ports/transactions.js';
-import type { BrokerMetrics } from '../metrics/metrics.js';
+import type { BrokerMetrics } from '../metrics/broker-metrics.js';
 import type { DynamicConfigs } from '../config/dynamic-configs.js';
 import type { BrokerLoggers } from '../util/loggers.js';
 import type { PartitionReassignmentsPort } from '../ports/reassignments.js';

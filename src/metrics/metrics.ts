@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (prom-client, the standard Node library) and the HTTP endpoint that serves
  * them with /health. Hot paths only bump counters; partition sizes, offsets and group lag are read
- * when Prometheus scrapes.
+ * when Prometheus scrapes. The broker imports this module once it listens (broker-metrics.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Registry, Counter, Histogram, Gauge, collectDefaultMetrics } from 'prom-client';
@@ -9,28 +9,9 @@ import type { BrokerLogs } from '../storage/log-store.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import { registerClusterMetrics, type ClusterMetricsSource } from './cluster-metrics.js';
 import { ConsumerFetchMetrics, type ServedAs } from './consumer-fetch-metrics.js';
+import type { BrokerMetrics } from './broker-metrics.js';
 
-export interface BrokerMetrics {
-  request(api: string, version: number, seconds: number): void;
-  produced(topic: string, bytes: number, records: number): void;
-  fetched(topic: string, bytes: number): void;
-  /** Batches served to a consumer, as leader or follower (src/metrics/consumer-fetch-metrics.ts). */
-  servedToConsumer?(topic: string, as: ServedAs, batches: Buffer): void;
-  /** A Fetch response named a follower as preferred read replica. */
-  preferredReadReplica?(topic: string): void;
-  partitionError(api: string, code: number): void;
-  connectionOpened(): void;
-  connectionClosed(): void;
-}
-
-export const noMetrics: BrokerMetrics = {
-  request() {},
-  produced() {},
-  fetched() {},
-  partitionError() {},
-  connectionOpened() {},
-  connectionClosed() {},
-};
+export type { BrokerMetrics } from './broker-metrics.js';
 
 export class PrometheusMetrics implements BrokerMetrics {
   readonly registry = new Registry();

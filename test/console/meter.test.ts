@@ -1,7 +1,7 @@
 /** The console's traffic meter: it passes every call on and turns running totals into per-second rates. */
 import { describe, expect, it } from 'vitest';
 import { TrafficMeter } from '../../src/console/meter.js';
-import type { BrokerMetrics } from '../../src/metrics/metrics.js';
+import type { BrokerMetrics } from '../../src/metrics/broker-metrics.js';
 
 describe('TrafficMeter', () => {
   it('passes calls on to the broker’s metrics and samples rates per second, overall and per topic, in a bounded history', () => {
