@@ -21,13 +21,14 @@ import { readCheckpoint, writeCheckpoint, key, type Checkpoint } from './checkpo
 import { LogMaintenance } from './log-maintenance.js';
 import { LogOpening, type OpenTask } from './log-opening.js';
 import { OFFSETS_TOPIC, TXN_TOPIC } from '../cluster/internal-topics.js';
+import { eachLimit } from '../util/each-limit.js';
 
 const CLEAN_SHUTDOWN = '.runnel_cleanshutdown';
 const RECOVERY = 'recovery-point-offset-checkpoint';
 const LOG_START = 'log-start-offset-checkpoint';
 const CHECKPOINT_INTERVAL_MS = 60_000;
 /**
- * Partitions opened at once at start-up: enough to keep the disk and the thread pool busy while
+ * Partitions opened (and closed at shutdown) at once: enough to keep the disk and the thread pool busy while
  * one partition's reads are in flight, few enough that a 20,000-partition start does not open
  * 20,000 files at once.
  */
@@ -311,12 +312,14 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     // A partition never opened is as the last shutdown left it: the marker may vouch for it only
     // if that shutdown was clean (else it still needs its recovery).
     let clean = this.openFailures === 0 && [...this.unopened.values()].every((f) => f.clean);
-    for (const p of this.all()) {
-      await p.close().catch((err: Error) => {
+    // Several at once, as they were opened: each close is a few writes and fsyncs, and one after
+    // another they kept a 2,000-partition broker stopping for ~8 s.
+    await eachLimit(this.all(), OPEN_CONCURRENCY, (p) =>
+      p.close().catch((err: Error) => {
         clean = false;
         this.log.error({ topic: p.topic, partition: p.partition, err: err.message }, 'closing a partition log failed; the next start recovers the logs');
-      });
-    }
+      }),
+    );
     await this.writeCheckpoints().catch((err: Error) => {
       clean = false;
       this.log.error({ err: err.message }, 'writing the recovery and log start checkpoints failed; the next start recovers the logs');

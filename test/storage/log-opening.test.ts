@@ -102,4 +102,30 @@ describe('closing while partition logs are still opening', () => {
     expect((await stat(segment)).size).toBe(intact);
     await again.close();
   });
+
+  it('a clean shutdown closes the partitions several at a time, every one of them cleanly', async () => {
+    await prepare();
+    const m = await open();
+    await m.whenOpen();
+    let closing = 0;
+    let most = 0;
+    for (const p of m.all()) {
+      const close = p.close.bind(p);
+      p.close = async () => {
+        most = Math.max(most, ++closing);
+        await new Promise((r) => setTimeout(r, 5));
+        await close();
+        closing--;
+      };
+    }
+    await m.close();
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(16);
+    expect(await exists(join(dir, MARKER))).toBe(true);
+    const again = await open();
+    await again.whenOpen();
+    expect(again.recoveryStats.recovered).toBe(0);
+    expect(again.all().map((p) => p.logEndOffset)).toEqual(Array(PARTITIONS).fill(2));
+    await again.close();
+  });
 });
