@@ -3,7 +3,7 @@
  * line (0), a count line, then one "epoch startOffset" line per leader epoch the log has seen, in
  * order (the entries of epoch-cache.ts). Written crash-safely.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 
@@ -23,10 +23,11 @@ export function formatLeaderEpochs(entries: readonly EpochEntry[]): string {
  * before epochs changed). A well-formed checkpoint with no entries (a log truncated to before its
  * first epoch) reads as none.
  */
-export async function readLeaderEpochs(dir: string): Promise<EpochEntry[]> {
+export function readLeaderEpochs(dir: string): EpochEntry[] {
   let text: string;
   try {
-    text = await readFile(join(dir, LEADER_EPOCH_CHECKPOINT), 'utf8');
+    // Synchronous: a few bytes, read once per partition while the logs open (see readIfExistsSync).
+    text = readFileSync(join(dir, LEADER_EPOCH_CHECKPOINT), 'utf8');
   } catch {
     return [{ epoch: 0, startOffset: 0 }];
   }

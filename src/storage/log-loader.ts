@@ -4,7 +4,9 @@
  * after it cut off; then the producer state and transaction index, from the snapshot a clean close
  * left plus the batch headers after it.
  */
-import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { appendFile, rm } from 'node:fs/promises';
+import { readIfExistsSync } from '../util/fs.js';
 import { recoverCleanerLeftovers } from './clean-swap.js';
 import { join } from 'node:path';
 import { Segment } from './segment.js';
@@ -37,9 +39,10 @@ export interface LoadedSegments {
  */
 export async function loadSegments(dir: string, opts: LoadOptions, indexIntervalBytes: number, files: FileCache, log: Logger, where: { topic: string; partition: number }): Promise<LoadedSegments> {
   const segments: Segment[] = [];
-  let names = await readdir(dir);
+  // Synchronous, as the other small reads of an opening (util/fs.ts readIfExistsSync).
+  let names = readdirSync(dir);
   // Leftovers of an interrupted atomic write or compaction swap (clean-swap.ts).
-  if (await recoverCleanerLeftovers(dir, names)) names = await readdir(dir);
+  if (await recoverCleanerLeftovers(dir, names)) names = readdirSync(dir);
   const bases = names
     .filter((n) => /^\d{20}\.log$/.test(n))
     .map((n) => Number(n.slice(0, 20)))
@@ -47,7 +50,7 @@ export async function loadSegments(dir: string, opts: LoadOptions, indexInterval
   if (bases.length === 0) bases.push(0);
   for (const base of bases) {
     try {
-      segments.push(await Segment.openTrusted(dir, base, files));
+      segments.push(Segment.openTrusted(dir, base, files));
     } catch {
       // No file at all (a crash right after the directory was made): an empty one, as Kafka's LogLoader makes.
       const seg = new Segment(dir, base, files);
@@ -104,17 +107,27 @@ export async function rebuildProducerState(
 ): Promise<void> {
   let from = range.logStartOffset;
   const path = snapshotPath(dir);
+  let stored: Buffer | undefined;
   try {
-    const snap = JSON.parse(await readFile(path, 'utf8')) as ProducerSnapshot & { txns?: PartitionTxnsSnapshot };
-    if (snap.version === 1 && snap.offset <= range.nextOffset && snap.offset >= range.logStartOffset) {
-      producers.load(snap);
-      txns.load(snap.txns);
-      from = snap.offset;
-    }
+    stored = readIfExistsSync(path);
   } catch {
-    // no snapshot: replay from the start
+    // unreadable: replay from the start, and the file goes below
+    stored = Buffer.alloc(0);
   }
-  await rm(path, { force: true });
+  if (stored) {
+    try {
+      const snap = JSON.parse(stored.toString('utf8')) as ProducerSnapshot & { txns?: PartitionTxnsSnapshot };
+      if (snap.version === 1 && snap.offset <= range.nextOffset && snap.offset >= range.logStartOffset) {
+        producers.load(snap);
+        txns.load(snap.txns);
+        from = snap.offset;
+      }
+    } catch {
+      // not a snapshot: replay from the start
+    }
+    // Used once: a later crash must not find it vouching for a state the log has moved past.
+    await rm(path, { force: true });
+  }
   for (let i = segmentFor(segments, from); i < segments.length; i++) {
     const seg = segments[i];
     let pos = seg.baseOffset >= from ? 0 : await seg.positionFor(from);

@@ -5,7 +5,8 @@
  * indexes; without it, each partition is recovered from its recovery point. Partitions are opened
  * in the background after start-up (log-opening.ts), so that the broker listens at once.
  */
-import { mkdir, readdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrokerConfig } from '../config/config.js';
 import type { TopicInfo } from '../cluster/topics.js';
@@ -145,7 +146,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     try {
       let p: PartitionLog;
       let dir: string;
-      const id = f && (await readFile(join(f.path, 'partition.metadata'), 'utf8').then((s) => /topic_id: (\S+)/.exec(s)?.[1], () => undefined));
+      const id = f && topicIdIn(f.path);
       if (f && (id === undefined || id === t.id)) {
         p = await PartitionLog.open(f.path, t.name, i, { clean: f.clean, recoveryPoint: f.recovery, logStartOffset: f.logStart }, cfg, this.files, this.log);
         if (!f.clean) this.recoveryStats.recovered++;
@@ -326,5 +327,14 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
     });
     await this.files.closeAll();
     if (clean) for (const dir of this.dirs) await writeFile(join(dir, CLEAN_SHUTDOWN), '');
+  }
+}
+
+/** The topic id a partition directory's partition.metadata names, if it can be read (synchronously: see readIfExistsSync). */
+function topicIdIn(dir: string): string | undefined {
+  try {
+    return /topic_id: (\S+)/.exec(readFileSync(join(dir, 'partition.metadata'), 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
 }

@@ -165,7 +165,7 @@ export class PartitionLog extends EpochLog implements Log {
     p.writer.recoveryPoint = loaded.recoveryPoint;
     p.logStartOffset = loaded.logStartOffset;
     await rebuildProducerState(dir, p.segments, p, p.producers, p.txns);
-    const epochs = new LeaderEpochCache(await readLeaderEpochs(dir));
+    const epochs = new LeaderEpochCache(readLeaderEpochs(dir));
     // Recovery may have cut batches whose epochs the checkpoint names; entries beyond the end go
     // (Kafka's LogLoader cuts at the end itself: an epoch a leader took with nothing written yet
     // stays here, it ends at the log end either way). The first epoch moves up to the log start.

@@ -3,9 +3,10 @@
  * they travel on the wire, with its sparse `.index` and `.timeindex`.
  */
 import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { OffsetIndex, TimeIndex } from './indexes.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { readIfExistsSync, writeFileAtomic } from '../util/fs.js';
 import type { FileCache } from './file-cache.js';
 import { readAt, readAtSync, ftruncate, fsync } from './fs-ops.js';
 import { isIntactBatch, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
@@ -132,9 +133,10 @@ export class Segment {
    * Opens a segment of a cleanly shut down log without reading it: indexes load on first use.
    * The caller sets nextOffset (from the next segment or a tail scan).
    */
-  static async openTrusted(dir: string, baseOffset: number, files: FileCache): Promise<Segment> {
+  static openTrusted(dir: string, baseOffset: number, files: FileCache): Segment {
     const seg = new Segment(dir, baseOffset, files);
-    const st = await stat(seg.logPath);
+    // Synchronous, as the other small reads of an opening (util/fs.ts readIfExistsSync).
+    const st = statSync(seg.logPath);
     seg.size = seg.written = st.size;
     seg.lastModified = st.mtimeMs;
     seg.indexesLoaded = false;
@@ -142,12 +144,25 @@ export class Segment {
     return seg;
   }
 
-  private async ensureIndexes(): Promise<void> {
+  /**
+   * `sync`: read the index files synchronously (the active segment's, while its log opens: a few
+   * KiB to a few MiB from the page cache). Older segments' load on first use, on the thread pool.
+   */
+  private async ensureIndexes(sync = false): Promise<void> {
     if (this.indexesLoaded) return;
     this.indexesLoaded = true;
     const index = new OffsetIndex();
     const timeIndex = new TimeIndex();
-    const [ib, tb] = await Promise.all([readFile(this.indexPath).catch(() => undefined), readFile(this.timeIndexPath).catch(() => undefined)]);
+    const readSync = (path: string): Buffer | undefined => {
+      try {
+        return readIfExistsSync(path);
+      } catch {
+        return undefined;
+      }
+    };
+    const [ib, tb] = sync
+      ? [readSync(this.indexPath), readSync(this.timeIndexPath)]
+      : await Promise.all([readFile(this.indexPath).catch(() => undefined), readFile(this.timeIndexPath).catch(() => undefined)]);
     if (ib && tb && index.load(ib, this.written) && timeIndex.load(tb)) {
       this.index = index;
       this.timeIndex = timeIndex;
@@ -163,11 +178,12 @@ export class Segment {
    * entry, to learn the segment's end offset and largest timestamp.
    */
   async scanTail(): Promise<void> {
-    await this.ensureIndexes();
+    await this.ensureIndexes(true);
     const last = this.index.last();
     let pos = last ? last.position : 0;
     while (pos < this.written) {
-      const head = await this.read(BATCH_HEADER_SIZE, pos);
+      const at = pos;
+      const head = await this.files.with(this.logPath, async (fd) => readAtSync(fd, BATCH_HEADER_SIZE, at));
       if (head.length < BATCH_HEADER_SIZE) break;
       const base = readInt64(head, HeaderOffset.BASE_OFFSET);
       const ts = readInt64(head, HeaderOffset.MAX_TIMESTAMP);
