@@ -9,6 +9,8 @@
 class Growable {
   data: Float64Array;
   length = 0;
+  /** Bumped by every change: whether the entries still equal what was last read or written. */
+  changes = 0;
   constructor(private readonly width: number) {
     this.data = new Float64Array(16 * width);
   }
@@ -20,13 +22,16 @@ class Growable {
     }
     this.data.set(values, this.length * this.width);
     this.length++;
+    this.changes++;
   }
   at(i: number, col: number): number {
     return this.data[i * this.width + col];
   }
   /** Drops the trailing entries whose column `col` is >= value. */
   truncateFrom(col: number, value: number): void {
+    const before = this.length;
     while (this.length > 0 && this.at(this.length - 1, col) >= value) this.length--;
+    if (this.length !== before) this.changes++;
   }
   /** Index of the last entry whose column `col` is <= value (or < value when strict), -1 if none. */
   floor(col: number, value: number, strict = false): number {
@@ -51,6 +56,11 @@ abstract class PairIndex {
 
   get count(): number {
     return this.entries.length;
+  }
+
+  /** Changes made since the index was created (loading included). */
+  get changes(): number {
+    return this.entries.changes;
   }
 }
 

@@ -51,6 +51,8 @@ export class Segment {
   /** Base offset of the last batch appended. */
   private lastBatchOffset = -1;
   private indexesLoaded = true;
+  /** The indexes as the files on disk hold them (read from them or written to them), if known. */
+  private savedIndexes: { index: OffsetIndex; timeIndex: TimeIndex; changes: number } | undefined;
   /** Set once the segment is no longer the active one and its last write has landed. */
   sealed = false;
   /** Set when compaction replaced this segment's file: what was read through it may be stale. */
@@ -125,8 +127,19 @@ export class Segment {
     if (!this.indexesLoaded) return;
     // A final entry so that the time index's last timestamp is the segment's largest.
     if (this.maxTimestamp >= 0 && this.lastBatchOffset >= 0) this.timeIndex.maybeAppend(this.maxTimestamp, this.lastBatchOffset - this.baseOffset);
-    await writeFileAtomic(this.indexPath, this.index.serialize());
-    await writeFileAtomic(this.timeIndexPath, this.timeIndex.serialize());
+    // Unchanged since read or written: a clean shutdown of thousands of idle partitions need not
+    // rewrite (and fsync) every index file.
+    if (this.indexesSaved()) return;
+    const { index, timeIndex } = this;
+    const changes = index.changes + timeIndex.changes;
+    await writeFileAtomic(this.indexPath, index.serialize());
+    await writeFileAtomic(this.timeIndexPath, timeIndex.serialize());
+    this.savedIndexes = { index, timeIndex, changes };
+  }
+
+  private indexesSaved(): boolean {
+    const s = this.savedIndexes;
+    return s !== undefined && s.index === this.index && s.timeIndex === this.timeIndex && s.changes === this.index.changes + this.timeIndex.changes;
   }
 
   /**
@@ -166,6 +179,7 @@ export class Segment {
     if (ib && tb && index.load(ib, this.written) && timeIndex.load(tb)) {
       this.index = index;
       this.timeIndex = timeIndex;
+      this.savedIndexes = { index, timeIndex, changes: index.changes + timeIndex.changes };
       this.maxTimestamp = timeIndex.lastTimestamp();
       return;
     }
@@ -286,6 +300,7 @@ export class Segment {
   }
 
   async delete(): Promise<void> {
+    this.savedIndexes = undefined;
     await this.files.forget(this.logPath);
     await Promise.all([rm(this.logPath, { force: true }), rm(this.indexPath, { force: true }), rm(this.timeIndexPath, { force: true })]);
   }

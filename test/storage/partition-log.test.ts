@@ -53,6 +53,36 @@ describe('PartitionLog', () => {
     expect(log.logStartOffset).toBe(1);
   });
 
+  it('a clean close rewrites only the index files whose entries changed since they were read or written', async () => {
+    const dir = await tempDir();
+    const cfg = { segmentBytes: 2000, indexIntervalBytes: 100 };
+    const log = await newLog(dir, cfg);
+    for (let i = 0; i < 30; i++) await appendBatch(log, batch(2, { size: 100 }));
+    await log.close();
+    const pdir = join(dir, 't-0');
+    const indexFiles = async () => (await readdir(pdir)).filter((n) => n.endsWith('index')).sort();
+    const inodes = async () => Promise.all((await indexFiles()).map(async (n) => `${n}:${(await stat(join(pdir, n))).ino}`));
+    const first = await inodes();
+    expect(first.length).toBeGreaterThan(4);
+    // Opened, read from everywhere (every segment's indexes loaded) and closed: nothing rewritten.
+    const idle = await reopen(dir, { clean: true }, cfg);
+    for (let o = 0; o < 60; o += 7) expect(batchRanges((await idle.read(o, 150)).records)[0][0]).toBe(o - (o % 2));
+    await idle.close();
+    expect(await inodes()).toEqual(first);
+    // One more batch: the active segment's indexes change and are written (atomically, a new file); the sealed ones are not.
+    const busy = await reopen(dir, { clean: true }, cfg);
+    await appendBatch(busy, batch(2, { size: 100 }));
+    await busy.close();
+    const after = await inodes();
+    const changed = after.filter((e) => !first.includes(e)).map((e) => e.split('.')[0]);
+    expect(new Set(changed)).toEqual(new Set([first.at(-1)!.split('.')[0]]));
+    const again = await reopen(dir, { clean: true }, cfg);
+    expect(again.logEndOffset).toBe(62);
+    expect(batchRanges((await again.read(60, 150)).records)).toEqual([[60, 61]]);
+    expect(batchRanges((await again.read(31, 150)).records)[0]).toEqual([30, 31]);
+    await again.close();
+  });
+
   it('rolls segments by size with 20-digit names and reads across them', async () => {
     const dir = await tempDir();
     const log = await newLog(dir, { segmentBytes: 2000, indexIntervalBytes: 100 });
