@@ -2,7 +2,7 @@
  * Start-up time of `runnel start` (bin/runnel.js, as users run it) with many partitions: from
  * spawning the process to the port accepting connections, and to every partition log being open
  * ("partition logs opened" in the log), after a clean shutdown and after kill -9 (killed once all
- * logs were open), median of `runs`. Also `runnel start --help` with the bundle and with tsx, and
+ * logs were open), median of `runs`; and how long a clean shutdown (SIGTERM) takes once every log is open. Also `runnel start --help` with the bundle and with tsx, and
  * the RSS once the logs are open. Figures are printed, never asserted.
  *   npx tsx bench/startup.ts [partitions=2000] [runs=3] [dir]
  */
@@ -110,6 +110,7 @@ const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 const clean = { listen: [] as number[], cpu: [] as number[], open: [] as number[] };
 const crash = { listen: [] as number[], cpu: [] as number[], open: [] as number[] };
+const shutdown: number[] = [];
 let rss = 0;
 for (let i = 0; i < runs; i++) {
   const c = await start();
@@ -123,11 +124,14 @@ for (let i = 0; i < runs; i++) {
   crash.listen.push(k.listeningMs);
   crash.cpu.push(k.cpuMs);
   crash.open.push(await k.allOpen);
+  const t0 = performance.now();
   await stop(k.child, 'SIGTERM');
+  shutdown.push(performance.now() - t0);
 }
 const line = (r: typeof clean): string => `listening ${s(median(r.listen))} (CPU ${s(median(r.cpu))}), all logs open ${s(median(r.open))} (medians)`;
 console.log(`after a clean shutdown: ${line(clean)}`);
 console.log(`after kill -9:          ${line(crash)}`);
+console.log(`clean shutdown (SIGTERM to exit, every log open): ${s(median(shutdown))} (median)`);
 console.log(`RSS with every log open: ${rss.toFixed(0)} MiB (bin/runnel.js)`);
 {
   // The same clean start through tsx, as bin/runnel.js runs it when the bundle is stale.
