@@ -15,7 +15,7 @@ import { TxnCoordinator } from './transactions/txn-coordinator.js';
 import { markerSender, RemoteMarkerChannel } from './transactions/marker-sender.js';
 import { coordinatorPartitions, coordinatorTopicSettings, CoordinatorTopics, followLeadership, localMarkerHandle } from './cluster/coordinator-wiring.js';
 import { partitionFor, TXN_TOPIC } from './cluster/internal-topics.js';
-import { DeferredMetrics } from './metrics/broker-metrics.js';
+import { DeferredMetrics, noMetrics } from './metrics/broker-metrics.js';
 import type { Server } from 'node:http';
 import { GroupStore, OFFSETS_TOPIC } from './groups/group-store.js';
 import { KafkaServer } from './server/server.js';
@@ -212,7 +212,8 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   if (!clustered) await transactions.load();
   topology.onLeadership(followLeadership(groups, transactions, loggers.get('runnel.groups')));
   const boundPorts = new Map(listeners.map((l) => [l.name, l.port]));
-  // prom-client is imported once the listeners are open; what happens meanwhile is replayed into it.
+  // prom-client is imported once the listeners are open, and only if /metrics is served; what
+  // happens meanwhile is replayed into it.
   const deferredMetrics = new DeferredMetrics();
   // Loaded only when served: the tools and embedded brokers without it do not pay for its modules.
   const consoleModule = webConsole ? await import('./console/server.js') : undefined;
@@ -267,10 +268,6 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
     await abandon();
     throw err;
   }
-  const { PrometheusMetrics, startMetricsServer } = await import('./metrics/metrics.js');
-  const prometheus = new PrometheusMetrics(logs, groups, topology.metrics);
-  const dropped = deferredMetrics.attach(prometheus);
-  if (dropped > 0) log.warn({ dropped }, 'metrics of the first moments after start-up were dropped');
   const host = listeners[0].host;
   let metricsServer: { server: Server; port: number } | undefined;
   let consoleServer: { server: Server; port: number } | undefined;
@@ -278,6 +275,10 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
   const web = consoleModule && meter ? new consoleModule.WebConsole(services, meter, consoleOptions(config)) : undefined;
   const ownConsolePort = web && config.isSet('runnel.console.port');
   if (serveMetrics || (web && !ownConsolePort)) {
+    const { PrometheusMetrics, startMetricsServer } = await import('./metrics/metrics.js');
+    const prometheus = new PrometheusMetrics(logs, groups, topology.metrics);
+    const dropped = deferredMetrics.attach(prometheus);
+    if (dropped > 0) log.warn({ dropped }, 'metrics of the first moments after start-up were dropped');
     try {
       metricsServer = await startMetricsServer(prometheus, host, config.int('runnel.metrics.port'), () => !stopping, ownConsolePort ? undefined : web && ((req, res) => web.handle(req, res)));
       if (web && !ownConsolePort) web.attach(metricsServer.server);
@@ -285,6 +286,9 @@ async function open(config: BrokerConfig, { listeners, dataDir, ephemeral, log, 
       await abandon();
       throw new Error(`cannot serve metrics on port ${config.int('runnel.metrics.port')}: ${(err as Error).message}`);
     }
+  } else {
+    // Nothing serves them (an embedded broker by default): prom-client is never loaded.
+    deferredMetrics.attach(noMetrics);
   }
   if (web && ownConsolePort) {
     try {

@@ -22,7 +22,8 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-async function traceStart(): Promise<{ trace: string[]; metricsUrl: string; stop: () => Promise<void> }> {
+/** A directory with the hook and preload files; `preload` is what `--import` takes. */
+async function tracing(): Promise<{ dir: string; traceFile: string; preload: string; trace: () => Promise<string[]> }> {
   const dir = await mkdtemp(join(tmpdir(), 'runnel-startup-modules-'));
   dirs.push(dir);
   const traceFile = join(dir, 'trace.txt');
@@ -31,9 +32,17 @@ async function traceStart(): Promise<{ trace: string[]; metricsUrl: string; stop
     join(dir, 'preload.mjs'),
     `import { register } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nimport net from 'node:net';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\nconst listen = net.Server.prototype.listen;\nnet.Server.prototype.listen = function (...args) {\n  appendFileSync(${JSON.stringify(traceFile)}, 'LISTEN\\n');\n  return listen.apply(this, args);\n};\n`,
   );
+  const trace = async () => (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean);
+  return { dir, traceFile, preload: pathToFileURL(join(dir, 'preload.mjs')).href, trace };
+}
+
+const loadedAt = (trace: string[], pkg: string): number => trace.findIndex((l) => l.startsWith('LOAD ') && l.includes(`/node_modules/${pkg}/`));
+
+async function traceStart(): Promise<{ trace: string[]; metricsUrl: string; stop: () => Promise<void> }> {
+  const { dir, preload, trace: readTrace } = await tracing();
   const proc = spawn(
     process.execPath,
-    ['--import', pathToFileURL(join(dir, 'preload.mjs')).href, BIN, 'start', '--override', `log.dirs=${join(dir, 'data')}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'runnel.console.enable=false', '--override', 'runnel.metrics.port=0'],
+    ['--import', preload, BIN, 'start', '--override', `log.dirs=${join(dir, 'data')}`, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'runnel.console.enable=false', '--override', 'runnel.metrics.port=0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   procs.push(proc);
@@ -48,7 +57,7 @@ async function traceStart(): Promise<{ trace: string[]; metricsUrl: string; stop
     proc.once('exit', (code) => reject(new Error(`runnel exited ${code}: ${out}`)));
   });
   const metricsUrl = await started;
-  const trace = (await readFile(traceFile, 'utf8')).split('\n').filter(Boolean);
+  const trace = await readTrace();
   return {
     trace,
     metricsUrl,
@@ -65,7 +74,7 @@ describe('runnel start', () => {
     const { trace, metricsUrl, stop } = await traceStart();
     const listenAt = trace.indexOf('LISTEN');
     expect(listenAt).toBeGreaterThan(0);
-    const loaded = (pkg: string) => trace.findIndex((l) => l.startsWith('LOAD ') && l.includes(`/node_modules/${pkg}/`));
+    const loaded = (pkg: string) => loadedAt(trace, pkg);
     // The module graph did load through the hook (the check below is not vacuous).
     expect(loaded('pino')).toBeGreaterThan(-1);
     expect(loaded('pino')).toBeLessThan(listenAt);
@@ -76,5 +85,26 @@ describe('runnel start', () => {
     expect(body).toMatch(/^runnel_connections \d+$/m);
     expect(body).toMatch(/^runnel_process_process_cpu_user_seconds_total /m);
     await stop();
+  });
+
+  it('an embedded broker (startBroker, no metrics asked for) never loads the metrics library', async () => {
+    const { dir, preload, trace } = await tracing();
+    const script = join(dir, 'embedded.mts');
+    await writeFile(
+      script,
+      `import { startBroker } from ${JSON.stringify(fileURLToPath(new URL('../../src/index.ts', import.meta.url)))};\nconst b = await startBroker({ port: 0 });\nconsole.log('started ' + b.port);\nawait b.close();\n`,
+    );
+    const proc = spawn(process.execPath, ['--import', 'tsx', '--import', preload, script], { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    procs.push(proc);
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/started \d+/);
+    const t = await trace();
+    expect(t).toContain('LISTEN');
+    expect(loadedAt(t, 'pino')).toBeGreaterThan(-1);
+    expect(loadedAt(t, 'prom-client')).toBe(-1);
   });
 });
