@@ -26,7 +26,7 @@ export function formatLeaderEpochs(entries: readonly EpochEntry[]): string {
 export function readLeaderEpochs(dir: string): EpochEntry[] {
   let text: string;
   try {
-    // Synchronous: a few bytes, read once per partition while the logs open (see readIfExistsSync).
+    // Synchronous: a few bytes, read once per partition while the logs open (see loadSegments in log-loader.ts).
     text = readFileSync(join(dir, LEADER_EPOCH_CHECKPOINT), 'utf8');
   } catch {
     return [{ epoch: 0, startOffset: 0 }];

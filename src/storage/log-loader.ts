@@ -4,9 +4,8 @@
  * after it cut off; then the producer state and transaction index, from the snapshot a clean close
  * left plus the batch headers after it.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { appendFile, rm } from 'node:fs/promises';
-import { readIfExistsSync } from '../util/fs.js';
 import { recoverCleanerLeftovers } from './clean-swap.js';
 import { join } from 'node:path';
 import { Segment } from './segment.js';
@@ -39,7 +38,9 @@ export interface LoadedSegments {
  */
 export async function loadSegments(dir: string, opts: LoadOptions, indexIntervalBytes: number, files: FileCache, log: Logger, where: { topic: string; partition: number }): Promise<LoadedSegments> {
   const segments: Segment[] = [];
-  // Synchronous, as the other small reads of an opening (util/fs.ts readIfExistsSync).
+  // The small reads of an opening (this listing, segment stats, the active segment's indexes, the
+  // producer snapshot, the leader epochs, the topic id) are synchronous: from the page cache each
+  // costs less main-thread time than one promise-based read (open, fstat, read, close).
   let names = readdirSync(dir);
   // Leftovers of an interrupted atomic write or compaction swap (clean-swap.ts).
   if (await recoverCleanerLeftovers(dir, names)) names = readdirSync(dir);
@@ -108,15 +109,16 @@ export async function rebuildProducerState(
   let from = range.logStartOffset;
   const path = snapshotPath(dir);
   let stored: Buffer | undefined;
+  let found = true;
   try {
-    stored = readIfExistsSync(path);
-  } catch {
-    // unreadable: replay from the start, and the file goes below
-    stored = Buffer.alloc(0);
+    stored = readFileSync(path);
+  } catch (e) {
+    // Unreadable: replay from the start, and the file goes below like a used one.
+    found = (e as NodeJS.ErrnoException).code !== 'ENOENT';
   }
-  if (stored) {
+  if (found) {
     try {
-      const snap = JSON.parse(stored.toString('utf8')) as ProducerSnapshot & { txns?: PartitionTxnsSnapshot };
+      const snap = JSON.parse(stored?.toString('utf8') ?? '') as ProducerSnapshot & { txns?: PartitionTxnsSnapshot };
       if (snap.version === 1 && snap.offset <= range.nextOffset && snap.offset >= range.logStartOffset) {
         producers.load(snap);
         txns.load(snap.txns);

@@ -330,7 +330,7 @@ export class LogManager extends TopicLogs<PartitionLog> implements BrokerLogs {
   }
 }
 
-/** The topic id a partition directory's partition.metadata names, if it can be read (synchronously: see readIfExistsSync). */
+/** The topic id a partition directory's partition.metadata names, if it can be read (synchronously: see loadSegments in log-loader.ts). */
 function topicIdIn(dir: string): string | undefined {
   try {
     return /topic_id: (\S+)/.exec(readFileSync(join(dir, 'partition.metadata'), 'utf8'))?.[1];

@@ -3,10 +3,10 @@
  * they travel on the wire, with its sparse `.index` and `.timeindex`.
  */
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { OffsetIndex, TimeIndex } from './indexes.js';
-import { readIfExistsSync, writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/fs.js';
 import type { FileCache } from './file-cache.js';
 import { readAt, readAtSync, ftruncate, fsync } from './fs-ops.js';
 import { isIntactBatch, LOG_OVERHEAD, readInt64, HeaderOffset, BATCH_HEADER_SIZE } from '../protocol/record-batch.js';
@@ -148,7 +148,7 @@ export class Segment {
    */
   static openTrusted(dir: string, baseOffset: number, files: FileCache): Segment {
     const seg = new Segment(dir, baseOffset, files);
-    // Synchronous, as the other small reads of an opening (util/fs.ts readIfExistsSync).
+    // Synchronous, as the other small reads of an opening (see loadSegments in log-loader.ts).
     const st = statSync(seg.logPath);
     seg.size = seg.written = st.size;
     seg.lastModified = st.mtimeMs;
@@ -166,9 +166,10 @@ export class Segment {
     this.indexesLoaded = true;
     const index = new OffsetIndex();
     const timeIndex = new TimeIndex();
+    // Unreadable counts as missing, either way: the indexes are then rebuilt from the log.
     const readSync = (path: string): Buffer | undefined => {
       try {
-        return readIfExistsSync(path);
+        return readFileSync(path);
       } catch {
         return undefined;
       }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { open, readFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -40,18 +39,4 @@ export async function readJsonArray(path: string): Promise<unknown[] | undefined
     throw new Error(`cannot read ${path}: ${(e as Error).message}`);
   }
   return Array.isArray(stored) ? stored : [];
-}
-
-/**
- * A small file's bytes, or undefined when it does not exist. Synchronous: for the few small files
- * read while a log opens at start-up, where one promise-based read (open, fstat, read, close on the
- * thread pool) costs more main-thread time than the read itself from the page cache.
- */
-export function readIfExistsSync(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
 }

@@ -58,18 +58,24 @@ function hold(n: number): { release: () => void; reached: Promise<void> } {
   return { release, reached: reachedP };
 }
 
+/** Opens the logs and closes the manager while the first partition's opening is held. */
+async function closeWhileOpening(): Promise<LogManager> {
+  const held = hold(1);
+  const m = await open();
+  m.openAll();
+  await held.reached;
+  const closing = m.close();
+  held.release();
+  await closing;
+  return m;
+}
+
 describe('closing while partition logs are still opening', () => {
   it('after a clean shutdown: the unopened partitions keep their checkpoints and the marker is written', async () => {
     await prepare();
     const entries = async () => (await readFile(join(dir, 'recovery-point-offset-checkpoint'), 'utf8')).split('\n').sort();
     const before = await entries();
-    const held = hold(1);
-    const m = await open();
-    m.openAll();
-    await held.reached;
-    const closing = m.close();
-    held.release();
-    await closing;
+    const m = await closeWhileOpening();
     expect(m.all().length).toBeLessThan(PARTITIONS);
     expect(await entries()).toEqual(before);
     expect(await exists(join(dir, MARKER))).toBe(true);
@@ -86,13 +92,7 @@ describe('closing while partition logs are still opening', () => {
     const segment = join(dir, `many-${PARTITIONS - 1}`, '00000000000000000000.log');
     const intact = (await stat(segment)).size;
     await appendFile(segment, batch(1).subarray(0, 30));
-    const held = hold(1);
-    const m = await open();
-    m.openAll();
-    await held.reached;
-    const closing = m.close();
-    held.release();
-    await closing;
+    const m = await closeWhileOpening();
     expect(m.partition('many', PARTITIONS - 1)).toBeUndefined();
     expect(await exists(join(dir, MARKER))).toBe(false);
     const again = await open();

@@ -300,9 +300,11 @@ describe('producer state from disk', () => {
     await appendBatch(log, b(0));
     await appendBatch(log, b(1));
     await log.close();
-    for (const junk of ['{not json', JSON.stringify({ version: 1, offset: 999, producers: [] })]) {
+    for (const junk of ['{not json', '', JSON.stringify({ version: 1, offset: 999, producers: [] })]) {
       await writeFile(join(dir, 't-0', 'producer-state.snapshot'), junk);
       const again = await reopen(dir, { clean: true });
+      // Read once and removed, so that a crash later cannot trust it.
+      expect(await readdir(join(dir, 't-0'))).not.toContain('producer-state.snapshot');
       // The retry of sequence 1 is still recognised: state came from the batch headers.
       expect((await appendBatch(again, b(1))).baseOffset).toBe(1);
       await expect(appendBatch(again, b(5))).rejects.toMatchObject({ errorCode: 45 });
