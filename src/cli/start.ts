@@ -58,22 +58,37 @@ export async function startCommand(argv: string[]): Promise<number> {
   // Without log.dirs/log.dir the data goes to the default ./data (not a temporary directory, as for
   // an embedded broker); with them, startBroker uses every one of them.
   const configured = config.isSet('log.dirs') || config.isSet('log.dir');
+  // The handlers go in before the start: the broker listens before startBroker resolves (it still
+  // loads prom-client and opens /metrics), and a signal in that window must stop it cleanly, not kill
+  // the process with the default action. A start that is stuck (an unreachable etcd) still ends:
+  // the process exits once the shutdown timeout has passed since the signal.
+  let starting = true;
+  let stopped: (signal: string) => void = () => undefined;
+  const signalled = new Promise<string>((resolve) => (stopped = resolve));
+  const onSignal = (signal: string): void => {
+    stopped(signal);
+    if (!starting) return;
+    log.info({ signal }, 'shutting down once the start has finished');
+    const ms = config.int('runnel.shutdown.timeout.ms');
+    setTimeout(() => {
+      log.error({ signal, ms }, 'the start did not finish in time after the signal; exiting');
+      log.flush?.();
+      process.exit(1);
+    }, ms).unref();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true, console: config.bool('runnel.console.enable') }).catch((err: unknown) => {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new Error(`cannot listen on ${config.list('listeners')[0]}: the address is in use`);
     throw err;
   });
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      log.info({ signal }, 'shutting down');
-      broker.close().then(resolve, (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exitCode = 1;
-        resolve();
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  starting = false;
+  const signal = await signalled;
+  log.info({ signal }, 'shutting down');
+  await broker.close().catch((err: unknown) => {
+    log.error({ err }, 'shutdown failed');
+    process.exitCode = 1;
   });
   log.flush?.();
   return 0;

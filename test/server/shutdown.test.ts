@@ -7,7 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { freePort, waitListening } from '../helpers/ports.js';
+import { accepting, freePort, waitListening } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -135,6 +135,50 @@ describe('runnel start, stopped by a signal', () => {
       expect(run.stderr()).not.toMatch(/error/i);
     });
   }
+
+  it('SIGTERM the moment it accepts connections (the start not yet finished) → exit 0, stopped cleanly', async () => {
+    // The listeners open before the start has finished (prom-client and /metrics come after): a
+    // signal in that window once killed the process with the default action (exit by SIGTERM).
+    const port = await freePort();
+    const dir = await tempDir();
+    const run = runnel(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'runnel.metrics.port=0']);
+    const deadline = Date.now() + 20_000;
+    while (!(await accepting(port))) {
+      if (Date.now() > deadline) throw new Error(`not listening; stderr: ${run.stderr()}`);
+      await sleep(1);
+    }
+    run.child.kill('SIGTERM');
+    const r = await exitWithin(run, 5000);
+    expect(r).toMatchObject({ code: 0, signal: null });
+    const msgs = logLines(run.stdout()).map((l) => l.msg);
+    expect(msgs).toContain('Runnel stopped');
+    expect(run.stderr()).toBe('');
+  });
+
+  it('SIGTERM while the start is stuck (an etcd that never answers) → exit 1 after runnel.shutdown.timeout.ms, with a log line', async () => {
+    const blackhole = createServer(() => undefined);
+    await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+    try {
+      const etcdPort = (blackhole.address() as { port: number }).port;
+      const dir = await tempDir();
+      const run = runnel(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${await freePort()}`, '--override', `log.dirs=${dir}`, '--override', 'runnel.metrics.port=0', '--override', 'node.id=1', '--override', `runnel.etcd.endpoints=127.0.0.1:${etcdPort}`, '--override', 'runnel.shutdown.timeout.ms=1500']);
+      const deadline = Date.now() + 20_000;
+      while (!logLines(run.stdout()).length) {
+        if (Date.now() > deadline) throw new Error(`nothing logged; stderr: ${run.stderr()}`);
+        await sleep(20);
+      }
+      await sleep(500);
+      run.child.kill('SIGTERM');
+      const r = await exitWithin(run, 6000);
+      expect(r).toMatchObject({ code: 1, signal: null });
+      expect(r.ms).toBeGreaterThanOrEqual(1400);
+      const msgs = logLines(run.stdout()).map((l) => l.msg);
+      expect(msgs).not.toContain('Runnel started');
+      expect(msgs).toContain('the start did not finish in time after the signal; exiting');
+    } finally {
+      blackhole.close();
+    }
+  });
 
   it('SIGTERM with clients connected (one idle, one mid-conversation) → exit 0, the clients see the close', async () => {
     const { run, port } = await startedRunnel();
