@@ -60,17 +60,18 @@ export async function startCommand(argv: string[]): Promise<number> {
   const configured = config.isSet('log.dirs') || config.isSet('log.dir');
   // The handlers go in before the start: the broker listens before startBroker resolves (it still
   // loads prom-client and opens /metrics), and a signal in that window must stop it cleanly, not kill
-  // the process with the default action. A start that is stuck (an unreachable etcd) still ends:
-  // the process exits once the shutdown timeout has passed since the signal.
+  // the process with the default action. A start that is stuck (an etcd that never answers) still
+  // ends: the process exits once the shutdown timeout has passed since the signal.
   let starting = true;
+  let stuckTimer: NodeJS.Timeout | undefined;
   let stopped: (signal: string) => void = () => undefined;
   const signalled = new Promise<string>((resolve) => (stopped = resolve));
   const onSignal = (signal: string): void => {
     stopped(signal);
-    if (!starting) return;
+    if (!starting || stuckTimer) return;
     log.info({ signal }, 'shutting down once the start has finished');
     const ms = config.int('runnel.shutdown.timeout.ms');
-    setTimeout(() => {
+    stuckTimer = setTimeout(() => {
       log.error({ signal, ms }, 'the start did not finish in time after the signal; exiting');
       log.flush?.();
       process.exit(1);
@@ -78,12 +79,17 @@ export async function startCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true, console: config.bool('runnel.console.enable') }).catch((err: unknown) => {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new Error(`cannot listen on ${config.list('listeners')[0]}: the address is in use`);
-    throw err;
-  });
-  starting = false;
+  const broker = await startBroker({ config, dataDir: configured ? undefined : config.logDirs[0], logger: log, metrics: true, console: config.bool('runnel.console.enable') })
+    .catch((err: unknown) => {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new Error(`cannot listen on ${config.list('listeners')[0]}: the address is in use`);
+      throw err;
+    })
+    .finally(() => {
+      // The start is over: the shutdown below has its own timeout and must not be cut short.
+      starting = false;
+      clearTimeout(stuckTimer);
+    });
   const signal = await signalled;
   log.info({ signal }, 'shutting down');
   await broker.close().catch((err: unknown) => {
