@@ -26,15 +26,16 @@ export function accepting(port: number): Promise<boolean> {
 /**
  * Waits until a broker started as a child process listens on `port`; fails at once if it exits
  * first (`exited` resolves), and after `timeoutMs` otherwise, with its stderr in the message.
+ * `pollMs` is the pause between tries (1 to act in the first moments of listening).
  */
-export async function waitListening(port: number, proc: { exited: Promise<unknown>; stderr: () => string }, timeoutMs = 20_000): Promise<void> {
+export async function waitListening(port: number, proc: { exited: Promise<unknown>; stderr: () => string }, timeoutMs = 20_000, pollMs = 50): Promise<void> {
   let gone = false;
   void proc.exited.then(() => (gone = true));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (gone) throw new Error(`runnel exited before listening: ${proc.stderr()}`);
     if (await accepting(port)) return;
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`nothing listening on ${port} after ${timeoutMs} ms; stderr: ${proc.stderr()}`);
 }

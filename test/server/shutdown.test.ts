@@ -7,7 +7,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { accepting, freePort, waitListening } from '../helpers/ports.js';
+import { freePort, waitListening } from '../helpers/ports.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -142,11 +142,7 @@ describe('runnel start, stopped by a signal', () => {
     const port = await freePort();
     const dir = await tempDir();
     const run = runnel(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'runnel.metrics.port=0']);
-    const deadline = Date.now() + 20_000;
-    while (!(await accepting(port))) {
-      if (Date.now() > deadline) throw new Error(`not listening; stderr: ${run.stderr()}`);
-      await sleep(1);
-    }
+    await waitListening(port, run, 20_000, 1);
     run.child.kill('SIGTERM');
     const r = await exitWithin(run, 5000);
     expect(r).toMatchObject({ code: 0, signal: null });
