@@ -108,6 +108,14 @@ async function startedRunnel(launcher: Launcher = 'bin'): Promise<{ run: Run; po
   const dir = await tempDir();
   const run = runnel(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`, '--override', 'runnel.metrics.port=0'], launcher);
   await waitListening(port, run);
+  // Started means "Runnel started" logged, not only listening (a signal between the two is the test
+  // below). Through tsx's CLI it matters: tsx relays a signal to its child and SIGKILLs it unless the
+  // child acknowledges within 30 ms, which a main thread still loading modules cannot promise.
+  const deadline = Date.now() + 20_000;
+  while (!logLines(run.stdout()).some((l) => l.msg === 'Runnel started')) {
+    if (Date.now() > deadline) throw new Error(`listening but not started; stdout: ${run.stdout()} stderr: ${run.stderr()}`);
+    await sleep(10);
+  }
   return { run, port };
 }
 
