@@ -71,8 +71,13 @@ def restart(why):
 log(f"topic by {create_topic(TOPIC, PARTITIONS)}")
 prod = producer()
 try:
-    # 1. A processes and commits.
-    a = Member("A", GROUP, TOPIC)
+    # 1. A processes and commits. A rides out each restart in its session: the broker is away about
+    # 2 s (a graceful stop can wait 1 s for a client to close its side, then 1 s down), and
+    # librdkafka reconnects with exponential backoff (reconnect.backoff.ms 100 up to 10 s, with
+    # jitter), so its first heartbeat after a restart came 4.8 s after the last one in one run and
+    # after more than 6 s in another (session timed out, partitions revoked, UNKNOWN_MEMBER_ID on
+    # commit): with Kafka too. So A gets a session long enough for that (Kafka's default is 45 s).
+    a = Member("A", GROUP, TOPIC, **{"session.timeout.ms": 30000, "max.poll.interval.ms": 30000})
     members.append(a)
     until("A should own all 3 partitions", lambda: a.owned == [0, 1, 2])
     processed_exactly(a, 0, produce(prod, TOPIC, "p1"), "the first 30 messages")
